@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { loadConfig } from '@credits/config';
+import { exitIfStopTakesLongerThan, runMain } from '@credits/runtime';
+import { CreditProjectorModule } from './credit-projector.module';
+
+runMain('credit-projector', async () => {
+  const config = loadConfig();
+  const app = await NestFactory.createApplicationContext(CreditProjectorModule.create(config), {
+    // Nest's own console logger would print start-up failures with a stack; runMain prints them
+    // as one line instead, and pino takes over once the app exists.
+    logger: false,
+    abortOnError: false,
+  });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  app.enableShutdownHooks();
+  exitIfStopTakesLongerThan(config.shutdownTimeoutMs, (message) =>
+    logger.log(message, 'credit-projector'),
+  );
+  await app.init();
+  console.log(`credit-projector: running against Kafka ${config.kafka.brokers.join(',')}`);
+});

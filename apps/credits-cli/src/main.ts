@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { ConfigError, loadConfig } from '@credits/config';
+
+/**
+ * `credits`: finance and ops tooling. Verbs arrive with their issues; for now it validates the
+ * configuration it shares with the services and shows it.
+ */
+const program = new Command()
+  .name('credits')
+  .description('Finance and ops tooling for the image-credit ledger')
+  .exitOverride()
+  .showHelpAfterError('(run credits --help for the list of verbs)');
+
+program
+  .command('config')
+  .description('validate the environment and print the settings the services would use')
+  .action(() => {
+    const config = loadConfig();
+    console.log(JSON.stringify(config, null, 2));
+  });
+
+try {
+  program.parse();
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  }
+  if (error instanceof ConfigError) {
+    for (const problem of error.problems) console.error(`credits: error: ${problem}`);
+    process.exit(2);
+  }
+  throw error;
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { HealthController } from './health.controller';
+import { KafkaHealthIndicator } from './kafka.health';
+import { PostgresHealthIndicator } from './postgres.health';
+
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false })],
+  controllers: [HealthController],
+  providers: [KafkaHealthIndicator, PostgresHealthIndicator],
+})
+export class HealthModule {}

@@ -1,0 +1,104 @@
+import { cleanEnv, EnvError, makeValidator, port, str } from 'envalid';
+import { ConfigError } from './config-error';
+
+const brokerList = makeValidator<string[]>((input: string) => {
+  const brokers = input
+    .split(',')
+    .map((broker) => broker.trim())
+    .filter((broker) => broker.length > 0);
+  const wellFormed = (broker: string): boolean => {
+    const match = /^([A-Za-z0-9.\-_]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(broker);
+    return match !== null && Number(match[2]) >= 1 && Number(match[2]) <= 65535;
+  };
+  if (brokers.length === 0 || !brokers.every(wellFormed)) {
+    throw new EnvError('expected a comma-separated list of host:port');
+  }
+  return brokers;
+});
+
+const positiveInteger = makeValidator<number>((input: string) => {
+  if (!/^\d+$/.test(input.trim()) || Number(input) < 1) {
+    throw new EnvError('expected a whole number of at least 1');
+  }
+  return Number(input);
+});
+
+const postgresUrl = makeValidator<string>((input: string) => {
+  let parsed: URL;
+  try {
+    parsed = new URL(input);
+  } catch {
+    throw new EnvError('expected a URL such as postgres://user@host:5432/database');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new EnvError('expected a postgres:// or postgresql:// URL');
+  }
+  if (parsed.pathname.length <= 1) {
+    throw new EnvError('the URL names no database (add /database_name at its end)');
+  }
+  return input;
+});
+
+/**
+ * Every environment variable the services and the CLI read, with its default. The README's
+ * configuration table lists exactly these (a unit test keeps the two in step).
+ */
+export const environmentSpec = {
+  KAFKA_BROKERS: brokerList({
+    default: ['127.0.0.1:9092'],
+    desc: 'Kafka bootstrap brokers; when unset, npm start runs a local broker on 127.0.0.1:9092',
+    example: '127.0.0.1:9092',
+  }),
+  KAFKA_CLIENT_ID: str({ default: 'image-credits', desc: 'Kafka client id prefix' }),
+  KAFKA_TOPIC_PARTITIONS: positiveInteger({
+    default: 6,
+    desc: 'partitions of the topics the apps create at start',
+    example: '6',
+  }),
+  KAFKA_REPLICATION_FACTOR: positiveInteger({
+    default: 1,
+    desc: 'replication factor of the topics the apps create at start',
+    example: '1',
+  }),
+  KAFKA_CONNECT_TIMEOUT_MS: positiveInteger({
+    default: 10_000,
+    desc: 'how long a process waits for Kafka at start before it gives up',
+    example: '10000',
+  }),
+  DATABASE_URL: postgresUrl({
+    default: 'postgres://postgres@127.0.0.1:5432/image_credits',
+    desc: 'PostgreSQL for the event store and read models; the database is created if absent',
+    example: 'postgres://postgres@127.0.0.1:5432/image_credits',
+  }),
+  PORT: port({ default: 3000, desc: 'HTTP port of the quota service', example: '3000' }),
+  HOST: str({ default: '127.0.0.1', desc: 'address the quota service listens on' }),
+  LOG_LEVEL: str({
+    default: 'info',
+    choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    desc: 'log level of every process',
+  }),
+  SHUTDOWN_TIMEOUT_MS: positiveInteger({
+    default: 15_000,
+    desc: 'how long a process may take to stop cleanly before it exits anyway',
+    example: '15000',
+  }),
+} as const;
+
+export type EnvironmentName = keyof typeof environmentSpec;
+
+/** Reads and validates the environment; throws one ConfigError listing every bad variable. */
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env) {
+  return cleanEnv(env, environmentSpec, {
+    reporter: ({ errors }) => {
+      const problems = Object.entries(errors).map(([name, error]) => {
+        const spec = environmentSpec[name as EnvironmentName] as { example?: string };
+        const raw = env[name];
+        const fix = spec.example
+          ? `set it like ${name}=${spec.example}, or unset it for the default`
+          : 'fix it, or unset it for the default';
+        return `${name}=${JSON.stringify(raw)} is invalid: ${(error as Error).message}; ${fix}`;
+      });
+      if (problems.length > 0) throw new ConfigError(problems);
+    },
+  });
+}

@@ -1,0 +1,67 @@
+import { Kafka, logLevel, type Admin, type LogEntry } from 'kafkajs';
+import type { AppConfig } from '@credits/config';
+import { StartupError, within, type Logger } from '@credits/runtime';
+
+const levels: Record<logLevel, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.NOTHING]: 'debug',
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/**
+ * A kafkajs client whose log lines go through the process's pino logger. `quiet` silences it, for
+ * start-up probes whose failure is reported as one clear line instead of a retry log.
+ */
+export function createKafkaClient(
+  config: AppConfig['kafka'],
+  processName: string,
+  logger: Logger,
+  { quiet = false } = {},
+): Kafka {
+  const kafkaLogger = logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: `${config.clientId}-${processName}`,
+    brokers: [...config.brokers],
+    connectionTimeout: 3_000,
+    logLevel: quiet ? logLevel.NOTHING : logLevel.WARN,
+    logCreator:
+      () =>
+      ({ namespace, level, log }: LogEntry) => {
+        const { message, ...extra } = log;
+        kafkaLogger[levels[level]]({ namespace, ...extra }, message);
+      },
+  });
+}
+
+export function unreachableBrokers(brokers: readonly string[], cause: unknown): StartupError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new StartupError(
+    `Kafka at ${brokers.join(',')} does not answer (${detail}): start the local broker ` +
+      `(npm run kafka -- start) or set KAFKA_BROKERS to a running one`,
+    { cause },
+  );
+}
+
+/**
+ * Connects an admin client, giving up after `timeoutMs` with one clear line rather than letting
+ * kafkajs retry for minutes.
+ */
+export async function connectAdmin(
+  kafka: Kafka,
+  brokers: readonly string[],
+  timeoutMs: number,
+): Promise<Admin> {
+  const admin = kafka.admin({ retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2_000 } });
+  try {
+    await within(
+      timeoutMs,
+      admin.connect().then(() => admin.listTopics()),
+    );
+    return admin;
+  } catch (error) {
+    await admin.disconnect().catch(() => undefined);
+    throw unreachableBrokers(brokers, error);
+  }
+}

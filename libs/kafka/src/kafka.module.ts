@@ -1,0 +1,46 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+import { APP_CONFIG, type AppConfig } from '@credits/config';
+import { createLogger } from '@credits/runtime';
+import { connectAdmin, createKafkaClient } from './kafka-client';
+import { ensureTopics, Topics } from './topics';
+
+export const KAFKA = Symbol('KAFKA');
+
+/**
+ * The process's kafkajs client, handed out only once the brokers answer and the contract's
+ * topics exist, so no consumer or producer ever starts against a topic that is not there.
+ */
+export async function connectKafka(config: AppConfig, processName: string): Promise<Kafka> {
+  const logger = createLogger(processName, config.logLevel);
+  const probe = createKafkaClient(config.kafka, processName, logger, { quiet: true });
+  const admin = await connectAdmin(probe, config.kafka.brokers, config.kafka.connectTimeoutMs);
+  try {
+    const created = await ensureTopics(admin, Object.values(Topics), {
+      partitions: config.kafka.topicPartitions,
+      replicationFactor: config.kafka.replicationFactor,
+    });
+    if (created.length > 0) logger.info({ topics: created }, 'created Kafka topics');
+  } finally {
+    await admin.disconnect();
+  }
+  return createKafkaClient(config.kafka, processName, logger);
+}
+
+@Global()
+@Module({})
+export class KafkaModule {
+  static forRoot(processName: string): DynamicModule {
+    return {
+      module: KafkaModule,
+      providers: [
+        {
+          provide: KAFKA,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => connectKafka(config, processName),
+        },
+      ],
+      exports: [KAFKA],
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import type { Admin } from 'kafkajs';
+
+/** The topics of ../shared/CONTRACT.md. */
+export const Topics = {
+  editorEvents: 'editor-events',
+  creditDecisions: 'credit-decisions',
+  editorEventsDeadLetters: 'editor-events-dlq',
+} as const;
+
+export type TopicName = (typeof Topics)[keyof typeof Topics];
+
+export interface TopicLayout {
+  readonly partitions: number;
+  readonly replicationFactor: number;
+}
+
+/**
+ * Creates whichever of the given topics the cluster lacks; topics that exist are left as they are
+ * (repartitioning a keyed topic would reorder accounts' events, so it is never done implicitly).
+ * Returns the names it created.
+ */
+export async function ensureTopics(
+  admin: Admin,
+  names: readonly string[],
+  layout: TopicLayout,
+): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = names.filter((name) => !existing.has(name));
+  if (missing.length === 0) return [];
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: missing.map((topic) => ({
+      topic,
+      numPartitions: layout.partitions,
+      replicationFactor: layout.replicationFactor,
+    })),
+  });
+  return missing;
+}

@@ -1,0 +1,5 @@
+export * from './deadline';
+export * from './logger';
+export * from './logging.module';
+export * from './run-main';
+export * from './startup-error';
