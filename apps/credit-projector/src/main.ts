@@ -20,5 +20,7 @@ runMain('credit-projector', async () => {
     logger.log(message, 'credit-projector'),
   );
   await app.init();
+  // Until the Kafka consumer keeps the event loop busy, this keeps the process up until a signal.
+  setInterval(() => undefined, 60_000);
   console.log(`credit-projector: running against Kafka ${config.kafka.brokers.join(',')}`);
 });

@@ -86,9 +86,13 @@ export const environmentSpec = {
 
 export type EnvironmentName = keyof typeof environmentSpec;
 
-/** Reads and validates the environment; throws one ConfigError listing every bad variable. */
+/**
+ * Reads and validates the environment; throws one ConfigError listing every bad variable.
+ * A variable set to the empty string counts as unset (as in `KAFKA_BROKERS= npm start`).
+ */
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env) {
-  return cleanEnv(env, environmentSpec, {
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  return cleanEnv(given, environmentSpec, {
     reporter: ({ errors }) => {
       const problems = Object.entries(errors).map(([name, error]) => {
         const spec = environmentSpec[name as EnvironmentName] as { example?: string };

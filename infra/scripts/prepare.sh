@@ -1,0 +1,34 @@
+# Sourced by start.sh and test.sh: whatever a fresh clone on a fresh machine lacks, installed once.
+# shellcheck shell=bash
+
+fail() {
+  echo "image-credits: error: $*" >&2
+  exit 1
+}
+
+require_node() {
+  command -v node >/dev/null 2>&1 || fail "Node.js is not installed: install Node.js 20 (https://nodejs.org or your package manager)"
+  local major
+  major="$(node -p 'process.versions.node.split(".")[0]')"
+  ((major >= 20)) || fail "Node.js $(node -v) is too old: this project needs Node.js 20 or newer"
+}
+
+# npm ci when node_modules is missing or was installed from another package-lock.json.
+install_node_modules() {
+  local stamp=node_modules/.package-lock.sha256
+  local wanted
+  wanted="$(sha256sum package-lock.json | cut -d' ' -f1)"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$wanted" ]]; then
+    return 0
+  fi
+  echo "image-credits: installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error || fail "npm ci failed (output above): check the network to the npm registry and try again"
+  echo "$wanted" >"$stamp"
+}
+
+build() {
+  npx --no-install nest build >/dev/null || {
+    npx --no-install nest build
+    fail "the TypeScript build failed (errors above)"
+  }
+}

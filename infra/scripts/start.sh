@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# npm start: install what is missing, start a local Kafka broker unless KAFKA_BROKERS names one,
+# then run the credit projector and the quota service until Ctrl-C or SIGTERM.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+# shellcheck source=infra/scripts/prepare.sh
+source infra/scripts/prepare.sh
+
+require_node
+install_node_modules
+build
+# Fail on a bad variable now, with its one-line reason, before starting anything.
+node dist/apps/credits-cli/src/main.js config >/dev/null
+
+kafka="$root/infra/kafka/kafka.sh"
+started_broker=0
+if [[ -z "${KAFKA_BROKERS:-}" ]]; then
+  bash "$kafka" status >/dev/null 2>&1 || started_broker=1
+  bash "$kafka" start
+  export KAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-9092}"
+fi
+
+pids=()
+stopping=0
+stop_all() {
+  ((stopping)) && return 0
+  stopping=1
+  if ((${#pids[@]} > 0)); then
+    echo "image-credits: stopping the projector and the quota service"
+    kill -TERM "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+  fi
+  if ((started_broker)); then bash "$kafka" stop; fi
+}
+trap 'stop_all; exit 130' INT
+trap 'stop_all; exit 143' TERM
+trap 'stop_all' EXIT
+
+# Each service runs in a session of its own, so a Ctrl-C in the terminal reaches only this script,
+# which then stops them once, in order, and waits for them to leave their consumer groups.
+setsid node dist/apps/credit-projector/src/main.js &
+pids+=($!)
+setsid node dist/apps/quota-service/src/main.js &
+pids+=($!)
+
+# If either service exits (a start-up failure, say), stop the other and report its exit code.
+set +e
+wait -n "${pids[@]}"
+code=$?
+set -e
+echo "image-credits: a service exited (code $code); stopping the rest" >&2
+exit "$code"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# npm test: install what is missing, then typecheck, lint, build and run every test (unit and
+# integration) against a real Kafka broker and PostgreSQL, which the jest harness starts or finds.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+# shellcheck source=infra/scripts/prepare.sh
+source infra/scripts/prepare.sh
+
+require_node
+install_node_modules
+echo "== typecheck" && npm run --silent typecheck
+echo "== lint" && npm run --silent lint
+echo "== build" && build
+echo "== tests"
+mkdir -p .run
+set +e
+npx --no-install jest --ci --json --outputFile=.run/jest-results.json "$@"
+code=$?
+set -e
+# One closing line in the plain form CI reads, whatever jest printed above it.
+node -e '
+  const r = require("./.run/jest-results.json");
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+' 2>/dev/null || true
+exit "$code"

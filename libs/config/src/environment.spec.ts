@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from './app-config';
+import { ConfigError } from './config-error';
+import { environmentSpec } from './environment';
+
+function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration from the environment', () => {
+  it('given nothing set, when loaded, then every setting has its documented default', () => {
+    const config = loadConfig({});
+    expect(config).toEqual({
+      kafka: {
+        brokers: ['127.0.0.1:9092'],
+        clientId: 'image-credits',
+        topicPartitions: 6,
+        replicationFactor: 1,
+        connectTimeoutMs: 10_000,
+      },
+      database: { url: 'postgres://postgres@127.0.0.1:5432/image_credits' },
+      http: { host: '127.0.0.1', port: 3000 },
+      logLevel: 'info',
+      shutdownTimeoutMs: 15_000,
+    });
+  });
+
+  it('given valid values, when loaded, then they are parsed into their types', () => {
+    const config = loadConfig({
+      KAFKA_BROKERS: 'kafka-1:9092, kafka-2:19092',
+      KAFKA_TOPIC_PARTITIONS: '12',
+      DATABASE_URL: 'postgresql://app:secret@db.internal:6543/ledger',
+      PORT: '8080',
+    });
+    expect(config.kafka.brokers).toEqual(['kafka-1:9092', 'kafka-2:19092']);
+    expect(config.kafka.topicPartitions).toBe(12);
+    expect(config.database.url).toBe('postgresql://app:secret@db.internal:6543/ledger');
+    expect(config.http.port).toBe(8080);
+  });
+
+  it.each([
+    ['KAFKA_BROKERS', 'localhost', 'host:port'],
+    ['KAFKA_BROKERS', 'kafka:99999', 'host:port'],
+    ['KAFKA_TOPIC_PARTITIONS', '0', 'at least 1'],
+    ['KAFKA_TOPIC_PARTITIONS', 'six', 'at least 1'],
+    ['DATABASE_URL', 'mysql://root@localhost/db', 'postgres://'],
+    ['DATABASE_URL', 'postgres://postgres@localhost:5432', 'names no database'],
+    ['DATABASE_URL', 'not a url', 'URL'],
+    ['PORT', 'abc', 'port'],
+    ['LOG_LEVEL', 'loud', 'loud'],
+  ])(
+    'given %s=%j, when loaded, then one line names the variable, the value and the fix',
+    (name, value, hint) => {
+      const problems = problemsOf({ [name]: value });
+      expect(problems).toHaveLength(1);
+      const [line] = problems;
+      expect(line).toContain(`${name}=${JSON.stringify(value)} is invalid`);
+      expect(line).toContain(hint);
+      expect(line).toMatch(/set it like|fix it/);
+      expect(line).not.toContain('\n');
+    },
+  );
+
+  it('given several bad variables, when loaded, then each gets its own line', () => {
+    const problems = problemsOf({ PORT: '-1', KAFKA_BROKERS: 'x', KAFKA_REPLICATION_FACTOR: 'x' });
+    expect(problems.map((line) => line.split('=')[0]).sort()).toEqual([
+      'KAFKA_BROKERS',
+      'KAFKA_REPLICATION_FACTOR',
+      'PORT',
+    ]);
+  });
+
+  it('given a variable set to the empty string, when loaded, then it takes its default', () => {
+    expect(loadConfig({ KAFKA_BROKERS: '', PORT: '' }).kafka.brokers).toEqual(['127.0.0.1:9092']);
+  });
+
+  it('documents every variable in the README configuration table', () => {
+    const readme = readFileSync(path.resolve(__dirname, '../../../README.md'), 'utf8');
+    for (const name of Object.keys(environmentSpec)) {
+      expect(readme).toMatch(new RegExp(`^\\| \`${name}\` +\\|`, 'm'));
+    }
+  });
+});

@@ -1,0 +1,98 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import path from 'node:path';
+
+const run = promisify(execFile);
+export const repositoryRoot = path.resolve(__dirname, '../..');
+const kafkaScript = path.join(repositoryRoot, 'infra/kafka/kafka.sh');
+
+/** Where the integration tests find Kafka and PostgreSQL, and how to put them away afterwards. */
+export interface TestServices {
+  readonly description: string;
+  readonly kafkaBrokers: string;
+  /** A server URL; each test run makes its own database on it. */
+  readonly postgresServerUrl: string;
+  stop(): Promise<void>;
+}
+
+export type BackendName = 'containers' | 'local';
+
+/**
+ * Containers where a Docker engine answers, the local broker and server otherwise.
+ * TEST_BACKEND=local|containers overrides the choice.
+ */
+export async function chooseBackend(): Promise<{ name: BackendName; reason: string }> {
+  const forced = process.env.TEST_BACKEND;
+  if (forced === 'local' || forced === 'containers')
+    return { name: forced, reason: 'TEST_BACKEND' };
+  if (forced) throw new Error(`TEST_BACKEND=${forced} is not local or containers`);
+  try {
+    const { getContainerRuntimeClient } = await import('testcontainers');
+    await getContainerRuntimeClient();
+    return { name: 'containers', reason: 'a Docker engine answers' };
+  } catch (error) {
+    return { name: 'local', reason: `no Docker engine (${(error as Error).message})` };
+  }
+}
+
+export async function startContainers(): Promise<TestServices> {
+  const { KafkaContainer } = await import('@testcontainers/kafka');
+  const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+  const [kafka, postgres] = await Promise.all([
+    new KafkaContainer('confluentinc/cp-kafka:7.9.0')
+      .withKraft()
+      .withEnvironment({ KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0' })
+      .start(),
+    new PostgreSqlContainer('postgres:16-alpine').withUsername('postgres').start(),
+  ]);
+  const kafkaBrokers = `${kafka.getHost()}:${kafka.getMappedPort(9093)}`;
+  const serverUrl = new URL(postgres.getConnectionUri());
+  serverUrl.pathname = '/postgres';
+  return {
+    description: `containers: Kafka ${kafkaBrokers}, PostgreSQL ${serverUrl.host}`,
+    kafkaBrokers,
+    postgresServerUrl: serverUrl.toString(),
+    stop: async () => {
+      await Promise.all([kafka.stop(), postgres.stop()]);
+    },
+  };
+}
+
+async function localBrokerRuns(): Promise<boolean> {
+  try {
+    await run('bash', [kafkaScript, 'status']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The local KRaft broker (started here unless it already runs or KAFKA_BROKERS names another)
+ * and the PostgreSQL server at DATABASE_URL (default the local one).
+ */
+export async function startLocal(): Promise<TestServices> {
+  let kafkaBrokers = process.env.KAFKA_BROKERS;
+  let startedBroker = false;
+  let brokerNote = 'given by KAFKA_BROKERS';
+  if (!kafkaBrokers) {
+    startedBroker = !(await localBrokerRuns());
+    await run('bash', [kafkaScript, 'start'], { timeout: 180_000 });
+    kafkaBrokers = `127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`;
+    brokerNote = startedBroker
+      ? 'local KRaft broker, started for this run'
+      : 'local KRaft broker, already running';
+  }
+  const serverUrl = new URL(
+    process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  );
+  serverUrl.pathname = '/postgres';
+  return {
+    description: `local: Kafka ${kafkaBrokers} (${brokerNote}), PostgreSQL ${serverUrl.host}`,
+    kafkaBrokers,
+    postgresServerUrl: serverUrl.toString(),
+    stop: async () => {
+      if (startedBroker) await run('bash', [kafkaScript, 'stop']);
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { chooseBackend, startContainers, startLocal, type TestServices } from './backends';
+
+declare global {
+  var __TEST_SERVICES__: { services: TestServices; databaseName: string } | undefined;
+}
+
+/**
+ * Starts (or finds) the real services once for the integration project and hands their
+ * addresses to every test worker through the environment. Each run gets its own database.
+ */
+export default async function globalSetup(): Promise<void> {
+  const backend = await chooseBackend();
+  const services = backend.name === 'containers' ? await startContainers() : await startLocal();
+
+  const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const databaseName = `credits_test_${runId}`;
+  const admin = new Client({ connectionString: services.postgresServerUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${databaseName}`);
+  await admin.end();
+  const databaseUrl = new URL(services.postgresServerUrl);
+  databaseUrl.pathname = `/${databaseName}`;
+
+  process.env.TEST_RUN_ID = runId;
+  process.env.KAFKA_BROKERS = services.kafkaBrokers;
+  process.env.DATABASE_URL = databaseUrl.toString();
+  process.env.POSTGRES_SERVER_URL = services.postgresServerUrl;
+  globalThis.__TEST_SERVICES__ = { services, databaseName };
+
+  console.log(
+    `\ntest harness: ${backend.name} back end (${backend.reason})\n` +
+      `test harness: ${services.description}, database ${databaseName}\n`,
+  );
+}

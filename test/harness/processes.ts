@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { repositoryRoot } from './backends';
+
+/** A process of this project started by a test, with its output kept for assertions. */
+export class RunningProcess {
+  readonly stdout: string[] = [];
+  readonly stderr: string[] = [];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(readonly child: ChildProcess) {
+    const collect = (into: string[]) => (chunk: Buffer) =>
+      into.push(
+        ...chunk
+          .toString()
+          .split('\n')
+          .filter((line) => line.length > 0),
+      );
+    child.stdout?.on('data', collect(this.stdout));
+    child.stderr?.on('data', collect(this.stderr));
+    this.exited = new Promise((resolve) => {
+      child.on('exit', (code, signal) => resolve({ code, signal }));
+    });
+  }
+
+  /** Lines that are not JSON log records: what a person at the terminal reads. */
+  get messages(): string[] {
+    return [...this.stdout, ...this.stderr].filter((line) => !line.startsWith('{'));
+  }
+
+  async waitForLine(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+    const started = Date.now();
+    for (;;) {
+      const line = this.messages.find((candidate) => pattern.test(candidate));
+      if (line) return line;
+      if (this.child.exitCode !== null) {
+        throw new Error(
+          `exited (${this.child.exitCode}) before printing ${pattern}:\n${this.messages.join('\n')}`,
+        );
+      }
+      if (Date.now() - started > timeoutMs) {
+        throw new Error(
+          `no line matching ${pattern} within ${timeoutMs} ms:\n${this.messages.join('\n')}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM') {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    return this.exited;
+  }
+}
+
+function builtEntry(app: string): string {
+  const entry = path.join(repositoryRoot, 'dist/apps', app, 'src/main.js');
+  if (!existsSync(entry))
+    throw new Error(`${entry} is missing: run npm run build first (npm test does)`);
+  return entry;
+}
+
+export function startApp(app: string, env: NodeJS.ProcessEnv = {}): RunningProcess {
+  return startCommand('node', [builtEntry(app)], env);
+}
+
+export function startCommand(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): RunningProcess {
+  return new RunningProcess(
+    spawn(command, args, {
+      cwd: repositoryRoot,
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export async function portAnswers(port: number): Promise<boolean> {
+  const { connect } = await import('node:net');
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
