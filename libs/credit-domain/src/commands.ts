@@ -1,0 +1,64 @@
+import type { Resolution } from './pricing/edit-types';
+import type { SourceEvent } from './source';
+import type { Instant } from './time';
+
+/** What the editor and billing ask of an account, one wire event each, with its time. */
+interface CommandBase {
+  readonly at: Instant;
+  readonly source: SourceEvent;
+}
+
+export interface RequestGeneration extends CommandBase {
+  readonly type: 'RequestGeneration';
+  readonly generationId: string;
+  readonly editType: string;
+  readonly resolution?: Resolution;
+}
+
+export interface AcceptEdit extends CommandBase {
+  readonly type: 'AcceptEdit';
+  readonly generationId: string;
+}
+
+export interface RejectEdit extends CommandBase {
+  readonly type: 'RejectEdit';
+  readonly generationId: string;
+}
+
+export interface GrantAllowance extends CommandBase {
+  readonly type: 'GrantAllowance';
+  readonly plan: string;
+  readonly credits: number;
+  readonly periodStart: Instant;
+  readonly periodEnd: Instant;
+}
+
+export interface PurchaseTopUp extends CommandBase {
+  readonly type: 'PurchaseTopUp';
+  readonly purchaseId: string;
+  readonly credits: number;
+  readonly expiresAt?: Instant;
+}
+
+export interface AdjustCredits extends CommandBase {
+  readonly type: 'AdjustCredits';
+  readonly adjustmentId: string;
+  /** Positive adds credits, negative removes them. */
+  readonly credits: number;
+  readonly reason: string;
+}
+
+/** Time passed with no event from the account: apply the hold lapses and grant ends now due. */
+export interface ApplyDueExpiries {
+  readonly type: 'ApplyDueExpiries';
+  readonly at: Instant;
+}
+
+export type AccountCommand =
+  | RequestGeneration
+  | AcceptEdit
+  | RejectEdit
+  | GrantAllowance
+  | PurchaseTopUp
+  | AdjustCredits
+  | ApplyDueExpiries;

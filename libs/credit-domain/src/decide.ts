@@ -1,0 +1,277 @@
+import type {
+  AcceptEdit,
+  AccountCommand,
+  AdjustCredits,
+  GrantAllowance,
+  PurchaseTopUp,
+  RejectEdit,
+  RequestGeneration,
+} from './commands';
+import { dueEvents } from './due';
+import type { CreditEvent, EventIgnored, IgnoredReason } from './events';
+import { fold } from './evolve';
+import { allocate, splitAt, sumOf } from './grants';
+import { priceAt } from './pricing/price-book';
+import { policyFor, type CreditRules } from './rules';
+import { idempotencyKey, type SourceEvent } from './source';
+import { availableCredits, type AccountState } from './state';
+import { instantOf, millisOf, type Instant } from './time';
+
+type CommandWithSource = Exclude<AccountCommand, { type: 'ApplyDueExpiries' }>;
+
+/**
+ * The credit rules: the events a command causes in an account in `state`. Pure: no I/O, no
+ * clock (time comes with the command), the state is never changed. A redelivered wire event
+ * causes nothing; lapses and grant ends due by the command's time come first.
+ */
+export function decide(
+  rules: CreditRules,
+  command: AccountCommand,
+  state: AccountState,
+): CreditEvent[] {
+  const atMs = millisOf(command.at);
+  if (command.type === 'ApplyDueExpiries') return dueEvents(state, atMs);
+  if (alreadyApplied(command, state)) return [];
+
+  const due = dueEvents(state, atMs);
+  const current = due.length > 0 ? fold(due, state) : state;
+  const own = decideCommand(rules, command, current, atMs);
+  // Credits a discard frees on a grant that has already ended, and grants that arrive already
+  // ended, lapse at once.
+  const after = dueEvents(fold(own, current), atMs, atMs);
+  return [...due, ...own, ...after];
+}
+
+function alreadyApplied(command: CommandWithSource, state: AccountState): boolean {
+  const key = idempotencyKey(command.source);
+  if (state.traceOnlySources.has(key)) return true;
+  switch (command.type) {
+    case 'RequestGeneration':
+      return (
+        state.open.get(command.generationId)?.requestedBy === key ||
+        state.settled.get(command.generationId)?.requestedBy === key
+      );
+    case 'AcceptEdit':
+    case 'RejectEdit':
+      return state.settled.get(command.generationId)?.settledBy === key;
+    case 'GrantAllowance':
+    case 'PurchaseTopUp':
+      return state.grantIds.get(grantIdOf(command)) === key;
+    case 'AdjustCredits':
+      return state.adjustmentIds.get(command.adjustmentId) === key;
+  }
+}
+
+function decideCommand(
+  rules: CreditRules,
+  command: CommandWithSource,
+  state: AccountState,
+  atMs: number,
+): CreditEvent[] {
+  switch (command.type) {
+    case 'RequestGeneration':
+      return requestGeneration(rules, command, state, atMs);
+    case 'AcceptEdit':
+      return acceptEdit(command, state, atMs);
+    case 'RejectEdit':
+      return rejectEdit(command, state);
+    case 'GrantAllowance':
+    case 'PurchaseTopUp':
+      return grant(command, state);
+    case 'AdjustCredits':
+      return adjust(command, state, atMs);
+  }
+}
+
+function ignored(
+  command: { type: string; at: Instant; source: SourceEvent },
+  reason: IgnoredReason,
+  generationId?: string,
+): EventIgnored[] {
+  return [
+    {
+      type: 'EventIgnored',
+      at: command.at,
+      source: command.source,
+      command: command.type,
+      reason,
+      ...(generationId === undefined ? {} : { generationId }),
+    },
+  ];
+}
+
+function requestGeneration(
+  rules: CreditRules,
+  command: RequestGeneration,
+  state: AccountState,
+  atMs: number,
+): CreditEvent[] {
+  const { generationId, editType } = command;
+  if (state.open.has(generationId) || state.settled.has(generationId)) {
+    return ignored(command, 'repeated_generation', generationId);
+  }
+  const price = priceAt(rules.priceBook, editType, command.resolution, atMs);
+  if (price === undefined) return ignored(command, 'resolution_missing', generationId);
+
+  const reserveAccept = policyFor(rules, state.plan) === 'reserve_kept_cost';
+  const required = price.generate + (reserveAccept ? price.accept : 0);
+  const available = availableCredits(state, atMs);
+  const resolution = command.resolution ?? null;
+  const common = { at: command.at, source: command.source, generationId, editType, resolution };
+  if (available < required) {
+    return [
+      {
+        type: 'GenerationRefused',
+        ...common,
+        priceVersion: price.version,
+        required,
+        available,
+        reason: 'insufficient_credits',
+      },
+    ];
+  }
+  // One allocation for both parts keeps the consumption order across them: the first credits
+  // pay the generate part, the rest are held.
+  const [chargedFrom, heldFrom] = splitAt(allocate(state.grants, required, atMs), price.generate);
+  return [
+    {
+      type: 'GenerationCharged',
+      ...common,
+      priceVersion: price.version,
+      generateCost: price.generate,
+      acceptCost: price.accept,
+      charged: price.generate,
+      chargedFrom,
+      held: required - price.generate,
+      heldFrom,
+      holdExpiresAt: instantOf(atMs + rules.holdTimeoutMs),
+      availableAfter: available - required,
+    },
+  ];
+}
+
+function settledReason(status: string): IgnoredReason {
+  switch (status) {
+    case 'refused':
+      return 'generation_refused';
+    case 'kept':
+      return 'already_kept';
+    case 'discarded':
+      return 'already_discarded';
+    default:
+      return 'already_lapsed';
+  }
+}
+
+function acceptEdit(command: AcceptEdit, state: AccountState, atMs: number): CreditEvent[] {
+  const generation = state.open.get(command.generationId);
+  if (!generation) return unsettleable(command, state);
+  const base = { at: command.at, source: command.source, generationId: command.generationId };
+  const toCharge = generation.acceptCost - generation.held;
+  const available = availableCredits(state, atMs);
+  if (toCharge > available) {
+    return [
+      {
+        type: 'AcceptRefused',
+        ...base,
+        required: toCharge,
+        available,
+        reason: 'insufficient_credits',
+      },
+    ];
+  }
+  const chargedFrom = toCharge > 0 ? allocate(state.grants, toCharge, atMs) : [];
+  return [
+    {
+      type: 'EditKept',
+      ...base,
+      captured: generation.held,
+      capturedFrom: generation.heldFrom,
+      charged: sumOf(chargedFrom),
+      chargedFrom,
+    },
+  ];
+}
+
+function rejectEdit(command: RejectEdit, state: AccountState): CreditEvent[] {
+  const generation = state.open.get(command.generationId);
+  if (!generation) return unsettleable(command, state);
+  return [
+    {
+      type: 'EditDiscarded',
+      at: command.at,
+      source: command.source,
+      generationId: command.generationId,
+      released: generation.held,
+      releasedTo: generation.heldFrom,
+    },
+  ];
+}
+
+function unsettleable(command: AcceptEdit | RejectEdit, state: AccountState): CreditEvent[] {
+  const settled = state.settled.get(command.generationId);
+  return ignored(
+    command,
+    settled ? settledReason(settled.status) : 'unknown_generation',
+    command.generationId,
+  );
+}
+
+function grantIdOf(command: GrantAllowance | PurchaseTopUp): string {
+  return command.type === 'GrantAllowance'
+    ? `allowance:${command.plan}:${command.periodStart}`
+    : `top-up:${command.purchaseId}`;
+}
+
+function grant(command: GrantAllowance | PurchaseTopUp, state: AccountState): CreditEvent[] {
+  const grantId = grantIdOf(command);
+  if (state.grantIds.has(grantId)) return ignored(command, 'repeated_grant');
+  const base = { at: command.at, source: command.source, grantId, credits: command.credits };
+  if (command.type === 'GrantAllowance') {
+    return [
+      {
+        type: 'CreditsGranted',
+        ...base,
+        kind: 'allowance',
+        plan: command.plan,
+        usableFrom: command.periodStart,
+        expiresAt: command.periodEnd,
+      },
+    ];
+  }
+  return [
+    {
+      type: 'CreditsGranted',
+      ...base,
+      kind: 'top_up',
+      usableFrom: command.at,
+      expiresAt: command.expiresAt ?? null,
+    },
+  ];
+}
+
+function adjust(command: AdjustCredits, state: AccountState, atMs: number): CreditEvent[] {
+  if (state.adjustmentIds.has(command.adjustmentId)) return ignored(command, 'repeated_grant');
+  const base = {
+    type: 'CreditsAdjusted' as const,
+    at: command.at,
+    source: command.source,
+    adjustmentId: command.adjustmentId,
+    reason: command.reason,
+    requested: command.credits,
+  };
+  if (command.credits > 0) {
+    return [
+      {
+        ...base,
+        grantId: `adjustment:${command.adjustmentId}`,
+        removed: 0,
+        removedFrom: [],
+        shortfall: 0,
+      },
+    ];
+  }
+  const removedFrom = allocate(state.grants, -command.credits, atMs);
+  const removed = sumOf(removedFrom);
+  return [{ ...base, grantId: null, removed, removedFrom, shortfall: -command.credits - removed }];
+}

@@ -1,0 +1,63 @@
+import type { CreditEvent } from './events';
+import { evolve } from './evolve';
+import { unpinned, type AccountState } from './state';
+import { instantOf } from './time';
+
+/**
+ * The hold lapses and grant ends due by `atMs`, in the order they happened, as events. Time only
+ * moves when an event arrives (or the sweeper asks), so these are applied at the next event.
+ * `sinceMs` is the earliest time an ended grant's freed credits can lapse (they were pinned until
+ * then): a grant's unpinned credits lapse at the later of its end and `sinceMs`.
+ */
+export function dueEvents(state: AccountState, atMs: number, sinceMs = -Infinity): CreditEvent[] {
+  const events: CreditEvent[] = [];
+  let current = state;
+  let cursor = sinceMs;
+  for (;;) {
+    let holdDue = Infinity;
+    let holdId: string | undefined;
+    for (const generation of current.open.values()) {
+      if (generation.holdExpiresAtMs <= atMs && generation.holdExpiresAtMs < holdDue) {
+        holdDue = generation.holdExpiresAtMs;
+        holdId = generation.generationId;
+      }
+    }
+    let grantDue = Infinity;
+    let grantIndex = -1;
+    current.grants.forEach((grant, index) => {
+      if (grant.expiresAtMs <= atMs && unpinned(grant) > 0) {
+        const due = Math.max(grant.expiresAtMs, cursor);
+        if (due < grantDue) {
+          grantDue = due;
+          grantIndex = index;
+        }
+      }
+    });
+    let event: CreditEvent;
+    // A hold lapsing at the same instant a grant ends goes first: its credits then end with the grant.
+    if (holdId !== undefined && holdDue <= grantDue) {
+      const generation = current.open.get(holdId)!;
+      event = {
+        type: 'HoldLapsed',
+        at: instantOf(holdDue),
+        generationId: holdId,
+        released: generation.held,
+        releasedTo: generation.heldFrom,
+      };
+      cursor = Math.max(cursor, holdDue);
+    } else if (grantIndex >= 0) {
+      const grant = current.grants[grantIndex]!;
+      event = {
+        type: 'CreditsExpired',
+        at: instantOf(grantDue),
+        grantId: grant.grantId,
+        credits: unpinned(grant),
+      };
+      cursor = Math.max(cursor, grantDue);
+    } else {
+      return events;
+    }
+    events.push(event);
+    current = evolve(current, event);
+  }
+}

@@ -1,0 +1,144 @@
+import type { Resolution } from './pricing/edit-types';
+import type { SourceEvent } from './source';
+import type { Instant } from './time';
+
+/** Credits taken from (or put back to) one grant. */
+export interface Allocation {
+  readonly grantId: string;
+  readonly credits: number;
+}
+
+export type GrantKind = 'allowance' | 'top_up' | 'adjustment';
+
+/**
+ * The ledger: what the system decided, in the past tense. `at` is when it took effect (the wire
+ * event's time, or the due time of a lapse). Events a wire event caused carry its `source`.
+ */
+interface EventBase {
+  readonly at: Instant;
+  readonly source?: SourceEvent;
+}
+
+export interface CreditsGranted extends EventBase {
+  readonly type: 'CreditsGranted';
+  readonly grantId: string;
+  readonly kind: GrantKind;
+  readonly credits: number;
+  /** Not usable before this instant (an allowance's period start). */
+  readonly usableFrom: Instant;
+  readonly expiresAt: Instant | null;
+  readonly plan?: string;
+}
+
+export interface GenerationCharged extends EventBase {
+  readonly type: 'GenerationCharged';
+  readonly generationId: string;
+  readonly editType: string;
+  readonly resolution: Resolution | null;
+  readonly priceVersion: string;
+  readonly generateCost: number;
+  readonly acceptCost: number;
+  readonly charged: number;
+  readonly chargedFrom: readonly Allocation[];
+  /** The accept part reserved now (0 when the plan reserves only the generate part). */
+  readonly held: number;
+  readonly heldFrom: readonly Allocation[];
+  readonly holdExpiresAt: Instant;
+  readonly availableAfter: number;
+}
+
+export interface GenerationRefused extends EventBase {
+  readonly type: 'GenerationRefused';
+  readonly generationId: string;
+  readonly editType: string;
+  readonly resolution: Resolution | null;
+  readonly priceVersion: string;
+  readonly required: number;
+  readonly available: number;
+  readonly reason: 'insufficient_credits';
+}
+
+export interface EditKept extends EventBase {
+  readonly type: 'EditKept';
+  readonly generationId: string;
+  /** The hold captured. */
+  readonly captured: number;
+  readonly capturedFrom: readonly Allocation[];
+  /** Charged at accept time (plans that reserve only the generate part). */
+  readonly charged: number;
+  readonly chargedFrom: readonly Allocation[];
+}
+
+export interface AcceptRefused extends EventBase {
+  readonly type: 'AcceptRefused';
+  readonly generationId: string;
+  readonly required: number;
+  readonly available: number;
+  readonly reason: 'insufficient_credits';
+}
+
+export interface EditDiscarded extends EventBase {
+  readonly type: 'EditDiscarded';
+  readonly generationId: string;
+  readonly released: number;
+  readonly releasedTo: readonly Allocation[];
+}
+
+/** A generation neither kept nor discarded in time: settled as a rejection. */
+export interface HoldLapsed extends EventBase {
+  readonly type: 'HoldLapsed';
+  readonly generationId: string;
+  readonly released: number;
+  readonly releasedTo: readonly Allocation[];
+}
+
+export interface CreditsExpired extends EventBase {
+  readonly type: 'CreditsExpired';
+  readonly grantId: string;
+  readonly credits: number;
+}
+
+export interface CreditsAdjusted extends EventBase {
+  readonly type: 'CreditsAdjusted';
+  readonly adjustmentId: string;
+  readonly reason: string;
+  readonly requested: number;
+  /** Positive adjustments become a grant of their own. */
+  readonly grantId: string | null;
+  readonly removed: number;
+  readonly removedFrom: readonly Allocation[];
+  /** What a removal could not take because it was not available (never a negative balance). */
+  readonly shortfall: number;
+}
+
+export type IgnoredReason =
+  | 'unknown_generation'
+  | 'generation_refused'
+  | 'already_kept'
+  | 'already_discarded'
+  | 'already_lapsed'
+  | 'repeated_generation'
+  | 'repeated_grant'
+  | 'resolution_missing';
+
+/** An anomaly, recorded so it can be audited, that changes no balance. */
+export interface EventIgnored extends EventBase {
+  readonly type: 'EventIgnored';
+  readonly command: string;
+  readonly reason: IgnoredReason;
+  readonly generationId?: string;
+}
+
+export type CreditEvent =
+  | CreditsGranted
+  | GenerationCharged
+  | GenerationRefused
+  | EditKept
+  | AcceptRefused
+  | EditDiscarded
+  | HoldLapsed
+  | CreditsExpired
+  | CreditsAdjusted
+  | EventIgnored;
+
+export type CreditEventType = CreditEvent['type'];

@@ -1,0 +1,84 @@
+import type { Allocation, GrantKind } from './events';
+import { isUsable, unpinned, type Grant } from './state';
+
+const KIND_ORDER: Record<GrantKind, number> = { allowance: 0, top_up: 1, adjustment: 2 };
+
+/** Soonest end first; at equal ends allowance before top-up before adjustment; then grant order. */
+export function consumptionOrder(a: Grant, b: Grant): number {
+  if (a.expiresAtMs !== b.expiresAtMs) return a.expiresAtMs < b.expiresAtMs ? -1 : 1;
+  if (a.kind !== b.kind) return KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
+  return a.sequence - b.sequence;
+}
+
+export function insertGrant(grants: readonly Grant[], grant: Grant): Grant[] {
+  const index = grants.findIndex((existing) => consumptionOrder(grant, existing) < 0);
+  return index < 0
+    ? [...grants, grant]
+    : [...grants.slice(0, index), grant, ...grants.slice(index)];
+}
+
+/**
+ * Takes up to `amount` unpinned credits from the grants usable at `atMs`, in consumption order.
+ * Returns fewer than asked only when fewer are available.
+ */
+export function allocate(grants: readonly Grant[], amount: number, atMs: number): Allocation[] {
+  const allocations: Allocation[] = [];
+  let needed = amount;
+  for (const grant of grants) {
+    if (needed === 0) break;
+    if (!isUsable(grant, atMs)) continue;
+    const take = Math.min(unpinned(grant), needed);
+    if (take > 0) {
+      allocations.push({ grantId: grant.grantId, credits: take });
+      needed -= take;
+    }
+  }
+  return allocations;
+}
+
+export function sumOf(allocations: readonly Allocation[]): number {
+  let total = 0;
+  for (const allocation of allocations) total += allocation.credits;
+  return total;
+}
+
+/** Moves credits of the named grants: `remaining` and `pinned` change by the given signs. */
+export function moveCredits(
+  grants: readonly Grant[],
+  allocations: readonly Allocation[],
+  remainingSign: -1 | 0,
+  pinnedSign: -1 | 0 | 1,
+): Grant[] {
+  if (allocations.length === 0) return grants as Grant[];
+  const changed = grants.map((grant) => {
+    let delta = 0;
+    for (const allocation of allocations)
+      if (allocation.grantId === grant.grantId) delta += allocation.credits;
+    if (delta === 0) return grant;
+    return {
+      ...grant,
+      remaining: grant.remaining + remainingSign * delta,
+      pinned: grant.pinned + pinnedSign * delta,
+    };
+  });
+  // A grant with nothing left and nothing pinned can pay for nothing again.
+  return changed.filter((grant) => grant.remaining > 0 || grant.pinned > 0);
+}
+
+/** The first `amount` credits of a list of allocations, and the rest. */
+export function splitAt(
+  allocations: readonly Allocation[],
+  amount: number,
+): [Allocation[], Allocation[]] {
+  const first: Allocation[] = [];
+  const rest: Allocation[] = [];
+  let left = amount;
+  for (const allocation of allocations) {
+    const take = Math.min(allocation.credits, left);
+    if (take > 0) first.push({ grantId: allocation.grantId, credits: take });
+    if (allocation.credits > take)
+      rest.push({ grantId: allocation.grantId, credits: allocation.credits - take });
+    left -= take;
+  }
+  return [first, rest];
+}

@@ -1,0 +1,99 @@
+import { millisOf, type Instant } from '../time';
+import type { Resolution } from './edit-types';
+
+export interface EditPrice {
+  /** Charged when the generation is made, kept or not. */
+  readonly generate: number;
+  /** Charged when the user keeps the result. */
+  readonly accept: number;
+}
+
+/** One version of the prices, in force from `effectiveFrom` until the next version starts. */
+export interface PriceBookVersion {
+  readonly version: string;
+  readonly effectiveFrom: Instant;
+  readonly aiEdit: Readonly<Record<Resolution, EditPrice>>;
+  /** Edit types that cost nothing at any resolution (still recorded). */
+  readonly freeEditTypes: readonly string[];
+}
+
+/** Versions in any order; `priceAt` picks the one in force at an event's time. */
+export interface PriceBook {
+  readonly versions: readonly PriceBookVersion[];
+}
+
+export interface Price extends EditPrice {
+  readonly version: string;
+  readonly free: boolean;
+}
+
+export const STANDARD_PRICES: PriceBookVersion = {
+  version: '2026-01',
+  effectiveFrom: '1970-01-01T00:00:00.000Z',
+  aiEdit: {
+    '1K': { generate: 1, accept: 2 },
+    '2K': { generate: 1, accept: 2 },
+    '4K': { generate: 2, accept: 4 },
+  },
+  freeEditTypes: ['color_adjustment', 'rotate', 'crop'],
+};
+
+export const STANDARD_PRICE_BOOK: PriceBook = { versions: [STANDARD_PRICES] };
+
+interface IndexedVersion {
+  readonly fromMs: number;
+  readonly entry: PriceBookVersion;
+  readonly free: ReadonlySet<string>;
+}
+
+const indexes = new WeakMap<PriceBook, readonly IndexedVersion[]>();
+
+function indexOf(book: PriceBook): readonly IndexedVersion[] {
+  let index = indexes.get(book);
+  if (!index) {
+    if (book.versions.length === 0) throw new RangeError('a price book needs at least one version');
+    index = book.versions
+      .map((entry) => ({
+        fromMs: millisOf(entry.effectiveFrom),
+        entry,
+        free: new Set(entry.freeEditTypes),
+      }))
+      .sort((a, b) => a.fromMs - b.fromMs);
+    indexes.set(book, index);
+  }
+  return index;
+}
+
+/** The version in force at `atMs`: the latest that started at or before it (else the earliest). */
+export function versionAt(book: PriceBook, atMs: number): PriceBookVersion {
+  return indexedVersionAt(indexOf(book), atMs).entry;
+}
+
+function indexedVersionAt(index: readonly IndexedVersion[], atMs: number): IndexedVersion {
+  let chosen = index[0] as IndexedVersion;
+  for (const candidate of index) {
+    if (candidate.fromMs > atMs) break;
+    chosen = candidate;
+  }
+  return chosen;
+}
+
+/**
+ * What an edit costs at `atMs`. A free edit type costs 0 at any resolution; every other type is
+ * an AI edit and needs a resolution (undefined is returned without one, for the caller to refuse).
+ */
+export function priceAt(
+  book: PriceBook,
+  editType: string,
+  resolution: Resolution | undefined,
+  atMs: number,
+): Price | undefined {
+  const { entry, free } = indexedVersionAt(indexOf(book), atMs);
+  if (free.has(editType)) return { version: entry.version, free: true, generate: 0, accept: 0 };
+  if (resolution === undefined) return undefined;
+  return { version: entry.version, free: false, ...entry.aiEdit[resolution] };
+}
+
+export function isFreeEditType(book: PriceBook, editType: string, atMs: number): boolean {
+  return indexedVersionAt(indexOf(book), atMs).free.has(editType);
+}

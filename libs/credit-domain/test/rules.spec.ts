@@ -1,0 +1,401 @@
+import { STANDARD_PRICES, STANDARD_RULES, type CreditEvent, type CreditRules } from '../src';
+import { Account, at, command, DAY, START } from './scenario';
+
+const ofType = <T extends CreditEvent['type']>(events: CreditEvent[], type: T) =>
+  events.filter((event): event is Extract<CreditEvent, { type: T }> => event.type === type);
+
+describe('prices', () => {
+  it.each([
+    ['1K', 1, 2],
+    ['2K', 1, 2],
+    ['4K', 2, 4],
+  ] as const)(
+    'given credits, when a %s AI edit is generated, then it charges %i and holds %i',
+    (resolution, charged, held) => {
+      const account = new Account().given(command.allowance(100));
+      const [event] = account.when(command.generate('g1', 'virtual_staging', resolution));
+      expect(event).toMatchObject({
+        type: 'GenerationCharged',
+        charged,
+        held,
+        priceVersion: '2026-01',
+      });
+      expect(account.available()).toBe(100 - charged - held);
+    },
+  );
+
+  it.each(['color_adjustment', 'rotate', 'crop'])(
+    'given no credits at all, when a %s edit is made, then it is still recorded, at no cost',
+    (editType) => {
+      const account = new Account();
+      const events = account.when(command.generate('g1', editType));
+      expect(events).toMatchObject([
+        { type: 'GenerationCharged', editType, charged: 0, held: 0, resolution: null },
+      ]);
+      expect(account.when(command.accept('g1'))).toMatchObject([
+        { type: 'EditKept', captured: 0, charged: 0 },
+      ]);
+    },
+  );
+
+  it('given credits, when an edit type the rules do not know is generated, then it is priced as an AI edit', () => {
+    const account = new Account().given(command.allowance(10));
+    expect(account.when(command.generate('g1', 'sky_replacement', '4K'))).toMatchObject([
+      { type: 'GenerationCharged', charged: 2, held: 4 },
+    ]);
+  });
+
+  it('given an AI edit without a resolution, when generated, then nothing is charged and the anomaly is recorded', () => {
+    const account = new Account().given(command.allowance(10));
+    expect(account.when(command.generate('g1', 'twilight'))).toMatchObject([
+      { type: 'EventIgnored', reason: 'resolution_missing', generationId: 'g1' },
+    ]);
+    expect(account.available()).toBe(10);
+  });
+});
+
+describe('reservation and refusal', () => {
+  it('given 2 credits, when a 1K edit (kept total 3) is requested, then it is refused with both amounts and nothing changes', () => {
+    const account = new Account().given(command.allowance(2));
+    expect(account.when(command.generate('g1', 'inpainting', '1K'))).toEqual([
+      expect.objectContaining({
+        type: 'GenerationRefused',
+        required: 3,
+        available: 2,
+        reason: 'insufficient_credits',
+      }),
+    ]);
+    expect(account.available()).toBe(2);
+    expect(account.held()).toBe(0);
+  });
+
+  it('given exactly 3 credits, when a 1K edit is requested, then it is approved and nothing is left', () => {
+    const account = new Account().given(command.allowance(3));
+    expect(account.when(command.generate('g1', 'inpainting', '1K'))).toMatchObject([
+      { type: 'GenerationCharged', availableAfter: 0 },
+    ]);
+    expect(account.available()).toBe(0);
+  });
+
+  describe('a plan that reserves only the generate part', () => {
+    const rules: CreditRules = {
+      ...STANDARD_RULES,
+      planPolicies: { lite: 'reserve_generate_only' },
+    };
+
+    it('given 1 credit, when a 1K edit is requested, then it charges 1 and holds nothing', () => {
+      const account = new Account(rules).given(command.allowance(1, { plan: 'lite' }));
+      expect(account.when(command.generate('g1', 'twilight', '1K'))).toMatchObject([
+        { type: 'GenerationCharged', charged: 1, held: 0 },
+      ]);
+    });
+
+    it('given the accept part cannot be paid, when the edit is accepted, then the accept is refused and recorded, never a negative balance', () => {
+      const account = new Account(rules).given(
+        command.allowance(1, { plan: 'lite' }),
+        command.generate('g1', 'twilight', '1K'),
+      );
+      expect(account.when(command.accept('g1'))).toMatchObject([
+        { type: 'AcceptRefused', generationId: 'g1', required: 2, available: 0 },
+      ]);
+      expect(account.available()).toBe(0);
+      expect(account.when(command.reject('g1'))).toMatchObject([
+        { type: 'EditDiscarded', released: 0 },
+      ]);
+    });
+
+    it('given the accept part can be paid, when the edit is accepted, then it is charged then', () => {
+      const account = new Account(rules).given(
+        command.allowance(5, { plan: 'lite' }),
+        command.generate('g1', 'twilight', '1K'),
+      );
+      expect(account.when(command.accept('g1'))).toMatchObject([
+        { type: 'EditKept', captured: 0, charged: 2 },
+      ]);
+      expect(account.available()).toBe(2);
+    });
+  });
+});
+
+describe('settling a generation', () => {
+  const generated = () =>
+    new Account().given(command.allowance(10), command.generate('g1', 'object_removal', '2K'));
+
+  it('given a held generation, when accepted, then the hold is captured: kept total 3', () => {
+    const account = generated();
+    expect(account.when(command.accept('g1'))).toMatchObject([
+      { type: 'EditKept', captured: 2, charged: 0 },
+    ]);
+    expect(account.available()).toBe(7);
+    expect(account.held()).toBe(0);
+    expect(account.state.totals.charged).toBe(3);
+  });
+
+  it('given a held generation, when rejected, then the hold is released: rejected total 1', () => {
+    const account = generated();
+    expect(account.when(command.reject('g1'))).toMatchObject([
+      { type: 'EditDiscarded', released: 2 },
+    ]);
+    expect(account.available()).toBe(9);
+    expect(account.state.totals.charged).toBe(1);
+  });
+
+  it('given a held generation, when the hold time passes and the next event arrives, then the hold lapses first, at its due time, as a rejection', () => {
+    const account = generated();
+    const events = account.when(command.topUp(5, { at: at(2 * DAY) }));
+    expect(events.map((event) => event.type)).toEqual(['HoldLapsed', 'CreditsGranted']);
+    expect(events[0]).toMatchObject({ at: at(1 * DAY), released: 2 });
+    expect(account.available(at(2 * DAY))).toBe(14);
+  });
+
+  it('given an idle account with a held generation, when the sweeper runs after the hold time, then the lapse is recorded', () => {
+    const account = generated();
+    expect(account.when(command.sweep(at(DAY - 1)))).toEqual([]);
+    expect(account.when(command.sweep(at(DAY)))).toMatchObject([
+      { type: 'HoldLapsed', generationId: 'g1' },
+    ]);
+    expect(account.when(command.accept('g1', { at: at(DAY + 1) }))).toMatchObject([
+      { type: 'EventIgnored', reason: 'already_lapsed' },
+    ]);
+  });
+
+  it.each([
+    ['an unknown generation', (a: Account) => a, 'accept', 'unknown_generation'],
+    [
+      'a refused generation',
+      (a: Account) => a.given(command.generate('big', 'twilight', '4K')),
+      'accept',
+      'generation_refused',
+    ],
+    [
+      'a discarded generation',
+      (a: Account) => a.given(command.generate('big', 'twilight', '1K'), command.reject('big')),
+      'accept',
+      'already_discarded',
+    ],
+    [
+      'a kept generation',
+      (a: Account) => a.given(command.generate('big', 'twilight', '1K'), command.accept('big')),
+      'reject',
+      'already_kept',
+    ],
+    [
+      'a kept generation, again',
+      (a: Account) => a.given(command.generate('big', 'twilight', '1K'), command.accept('big')),
+      'accept',
+      'already_kept',
+    ],
+  ] as const)(
+    'given %s, when it is %sed, then nothing is charged and it is recorded as ignored',
+    (_, given, verb, reason) => {
+      const account = given(new Account().given(command.allowance(5)));
+      const before = account.available();
+      expect(account.when(command[verb]('big'))).toMatchObject([{ type: 'EventIgnored', reason }]);
+      expect(account.available()).toBe(before);
+    },
+  );
+});
+
+describe('grants', () => {
+  it('given an allowance, when its period ends, then what is left lapses at the period end', () => {
+    const account = new Account().given(
+      command.allowance(10, { end: at(30 * DAY) }),
+      command.generate('g1', 'twilight', '1K'),
+      command.accept('g1'),
+    );
+    const events = account.when(command.sweep(at(31 * DAY)));
+    expect(events).toMatchObject([{ type: 'CreditsExpired', at: at(30 * DAY), credits: 7 }]);
+    expect(account.available(at(31 * DAY))).toBe(0);
+  });
+
+  it('given a top-up without expiry, when months pass, then it is still there', () => {
+    const account = new Account().given(command.topUp(20));
+    expect(account.when(command.sweep(at(400 * DAY)))).toEqual([]);
+    expect(account.available(at(400 * DAY))).toBe(20);
+  });
+
+  it('given a top-up with an expiry, when it passes, then the top-up lapses', () => {
+    const account = new Account().given(command.topUp(20, { expiresAt: at(10 * DAY) }));
+    expect(account.when(command.sweep(at(11 * DAY)))).toMatchObject([
+      { type: 'CreditsExpired', credits: 20 },
+    ]);
+  });
+
+  it('given an allowance for a period that has not started, when a generation is requested before it, then those credits cannot pay', () => {
+    const account = new Account().given(
+      command.allowance(10, { start: at(5 * DAY), end: at(35 * DAY), at: START }),
+    );
+    expect(account.when(command.generate('g1', 'twilight', '1K'))).toMatchObject([
+      { type: 'GenerationRefused', available: 0 },
+    ]);
+    expect(
+      account.when(command.generate('g2', 'twilight', '1K', { at: at(5 * DAY) })),
+    ).toMatchObject([{ type: 'GenerationCharged' }]);
+  });
+
+  it('given credits, when adjusted upwards, then they are added as a grant that never ends', () => {
+    const account = new Account().given(command.adjust(7));
+    expect(account.available(at(1000 * DAY))).toBe(7);
+  });
+
+  it('given 4 credits of which 3 are held, when 5 are removed, then the 1 available is removed and the shortfall of 4 recorded', () => {
+    const account = new Account().given(
+      command.allowance(4),
+      command.generate('g1', 'twilight', '1K'),
+    );
+    expect(account.when(command.adjust(-5))).toMatchObject([
+      { type: 'CreditsAdjusted', removed: 1, shortfall: 4 },
+    ]);
+    expect(account.available()).toBe(0);
+    expect(account.when(command.accept('g1'))).toMatchObject([{ type: 'EditKept', captured: 2 }]);
+  });
+
+  it('given a grant already made, when the same purchase arrives as a new event, then it is ignored as a repeat', () => {
+    const account = new Account().given(command.topUp(5, { purchaseId: 'p1' }));
+    expect(account.when(command.topUp(5, { purchaseId: 'p1' }))).toMatchObject([
+      { type: 'EventIgnored', reason: 'repeated_grant' },
+    ]);
+    expect(account.available()).toBe(5);
+  });
+});
+
+describe('consumption order', () => {
+  it('given an allowance and a top-up, when charged, then the allowance (ending sooner) pays first and each charge names its grants', () => {
+    const account = new Account().given(
+      command.topUp(10, { purchaseId: 'p1' }),
+      command.allowance(2, { plan: 'pro' }),
+    );
+    const [charged] = ofType(
+      account.when(command.generate('g1', 'twilight', '4K')),
+      'GenerationCharged',
+    );
+    expect(charged?.chargedFrom).toEqual([{ grantId: `allowance:pro:${START}`, credits: 2 }]);
+    expect(charged?.heldFrom).toEqual([{ grantId: 'top-up:p1', credits: 4 }]);
+  });
+
+  it('given a top-up that ends before the allowance, when charged, then the top-up pays first', () => {
+    const account = new Account().given(
+      command.allowance(5),
+      command.topUp(1, { purchaseId: 'p1', expiresAt: at(DAY) }),
+    );
+    const [charged] = ofType(
+      account.when(command.generate('g1', 'twilight', '1K')),
+      'GenerationCharged',
+    );
+    expect(charged?.chargedFrom).toEqual([{ grantId: 'top-up:p1', credits: 1 }]);
+  });
+
+  it('given two top-ups that never end, when charged, then the older pays first', () => {
+    const account = new Account().given(
+      command.topUp(1, { purchaseId: 'old' }),
+      command.topUp(5, { purchaseId: 'new' }),
+    );
+    const [charged] = ofType(
+      account.when(command.generate('g1', 'twilight', '1K')),
+      'GenerationCharged',
+    );
+    expect(charged?.chargedFrom).toEqual([{ grantId: 'top-up:old', credits: 1 }]);
+    expect(charged?.heldFrom).toEqual([{ grantId: 'top-up:new', credits: 2 }]);
+  });
+});
+
+describe('holds pin their credits to grants', () => {
+  const heldAcrossPeriodEnd = () =>
+    new Account().given(
+      command.allowance(10, { end: at(DAY / 2) }),
+      command.generate('g1', 'twilight', '1K', { at: at(DAY / 2 - 1000) }),
+    );
+
+  it('given a hold on an allowance, when the period ends, then only the unpinned credits lapse', () => {
+    const account = heldAcrossPeriodEnd();
+    expect(account.when(command.sweep(at(DAY / 2)))).toMatchObject([
+      { type: 'CreditsExpired', credits: 7 },
+    ]);
+    expect(account.held()).toBe(2);
+  });
+
+  it('given a hold that outlives its grant, when the edit is kept, then the pinned credits pay for it', () => {
+    const account = heldAcrossPeriodEnd();
+    expect(account.when(command.accept('g1', { at: at(DAY / 2 + 1000) }))).toMatchObject([
+      { type: 'CreditsExpired', credits: 7 },
+      { type: 'EditKept', captured: 2 },
+    ]);
+    expect(account.state.totals).toMatchObject({ granted: 10, charged: 3, lapsed: 7 });
+  });
+
+  it('given a hold that outlives its grant, when the edit is discarded, then the released credits lapse then', () => {
+    const account = heldAcrossPeriodEnd();
+    const discardAt = at(DAY / 2 + 1000);
+    expect(account.when(command.reject('g1', { at: discardAt }))).toMatchObject([
+      { type: 'CreditsExpired', credits: 7, at: at(DAY / 2) },
+      { type: 'EditDiscarded', released: 2 },
+      { type: 'CreditsExpired', credits: 2, at: discardAt },
+    ]);
+    expect(account.available(discardAt)).toBe(0);
+  });
+});
+
+describe('idempotency', () => {
+  it.each([
+    ['a generation request', command.generate('g1', 'twilight', '1K', { id: 'dup' })],
+    ['a top-up', command.topUp(3, { id: 'dup', purchaseId: 'p9' })],
+    ['an adjustment', command.adjust(-1, { id: 'dup', adjustmentId: 'a9' })],
+    ['an accept of an unknown generation', command.accept('nope', { id: 'dup' })],
+  ])(
+    'given %s was applied, when the same event is delivered again, then nothing happens',
+    (_, repeated) => {
+      const account = new Account().given(command.allowance(10), repeated);
+      const before = account.state;
+      expect(account.when(repeated)).toEqual([]);
+      expect(account.state).toBe(before);
+    },
+  );
+
+  it('given an accept was applied, when it is delivered again, then nothing happens (not even an "already kept" record)', () => {
+    const accept = command.accept('g1', { id: 'accept-1' });
+    const account = new Account().given(
+      command.allowance(10),
+      command.generate('g1', 'twilight', '1K'),
+      accept,
+    );
+    expect(account.when(accept)).toEqual([]);
+  });
+});
+
+describe('the versioned price book', () => {
+  const december: typeof STANDARD_PRICES = {
+    ...STANDARD_PRICES,
+    version: '2026-12',
+    effectiveFrom: '2026-12-01T00:00:00.000Z',
+    aiEdit: { ...STANDARD_PRICES.aiEdit, '4K': { generate: 3, accept: 5 } },
+  };
+  const rules: CreditRules = {
+    ...STANDARD_RULES,
+    priceBook: { versions: [STANDARD_PRICES, december] },
+  };
+
+  it('given two versions, when edits happen either side of the change, then each is priced by the version in force at its time', () => {
+    const account = new Account(rules).given(command.topUp(100));
+    expect(
+      account.when(command.generate('nov', 'twilight', '4K', { at: '2026-11-30T23:59:59.999Z' })),
+    ).toMatchObject([{ charged: 2, held: 4, priceVersion: '2026-01' }]);
+    expect(
+      account.when(command.generate('dec', 'twilight', '4K', { at: '2026-12-01T00:00:00.000Z' })),
+    ).toMatchObject([{ charged: 3, held: 5, priceVersion: '2026-12' }]);
+  });
+
+  it('given a history, when a version starting later is added, then replaying the history decides exactly the same', () => {
+    const commands = [
+      command.topUp(30),
+      command.generate('a', 'twilight', '4K', { at: at(1) }),
+      command.accept('a', { at: at(2) }),
+      command.generate('b', 'inpainting', '2K', { at: at(3) }),
+    ];
+    const before = new Account().given(...commands);
+    const after = new Account({
+      ...STANDARD_RULES,
+      priceBook: { versions: [STANDARD_PRICES, { ...december, effectiveFrom: at(10) }] },
+    }).given(...commands);
+    expect(after.stream).toEqual(before.stream);
+  });
+});

@@ -1,0 +1,117 @@
+import {
+  accountDecider,
+  availableCredits,
+  heldCredits,
+  millisOf,
+  type AccountCommand,
+  type AccountDecider,
+  type AccountState,
+  type CreditEvent,
+  type CreditRules,
+  type Resolution,
+} from '../src';
+
+export const DAY = 24 * 60 * 60 * 1000;
+export const START = '2026-11-01T00:00:00.000Z';
+
+export function at(offsetMs: number): string {
+  return new Date(millisOf(START) + offsetMs).toISOString();
+}
+
+let eventSequence = 0;
+function source(id?: string) {
+  eventSequence += 1;
+  return { id: id ?? `evt-${eventSequence}`, producer: 'editor' };
+}
+
+/** Commands as the editor and billing send them, with fresh event ids unless one is given. */
+export const command = {
+  allowance: (
+    credits: number,
+    o: { plan?: string; start?: string; end?: string; at?: string; id?: string } = {},
+  ) =>
+    ({
+      type: 'GrantAllowance',
+      at: o.at ?? o.start ?? START,
+      source: source(o.id),
+      plan: o.plan ?? 'pro',
+      credits,
+      periodStart: o.start ?? START,
+      periodEnd: o.end ?? at(30 * DAY),
+    }) as const,
+  topUp: (
+    credits: number,
+    o: { purchaseId?: string; expiresAt?: string; at?: string; id?: string } = {},
+  ) =>
+    ({
+      type: 'PurchaseTopUp',
+      at: o.at ?? START,
+      source: source(o.id),
+      purchaseId: o.purchaseId ?? `purchase-${eventSequence + 1}`,
+      credits,
+      ...(o.expiresAt ? { expiresAt: o.expiresAt } : {}),
+    }) as const,
+  generate: (
+    generationId: string,
+    editType: string,
+    resolution?: Resolution,
+    o: { at?: string; id?: string } = {},
+  ) =>
+    ({
+      type: 'RequestGeneration',
+      at: o.at ?? START,
+      source: source(o.id),
+      generationId,
+      editType,
+      ...(resolution ? { resolution } : {}),
+    }) as const,
+  accept: (generationId: string, o: { at?: string; id?: string } = {}) =>
+    ({ type: 'AcceptEdit', at: o.at ?? START, source: source(o.id), generationId }) as const,
+  reject: (generationId: string, o: { at?: string; id?: string } = {}) =>
+    ({ type: 'RejectEdit', at: o.at ?? START, source: source(o.id), generationId }) as const,
+  adjust: (
+    credits: number,
+    o: { adjustmentId?: string; at?: string; id?: string; reason?: string } = {},
+  ) =>
+    ({
+      type: 'AdjustCredits',
+      at: o.at ?? START,
+      source: source(o.id),
+      adjustmentId: o.adjustmentId ?? `adj-${eventSequence + 1}`,
+      credits,
+      reason: o.reason ?? 'goodwill',
+    }) as const,
+  sweep: (atInstant: string) => ({ type: 'ApplyDueExpiries', at: atInstant }) as const,
+};
+
+/** An account driven through the decider, keeping its whole stream like the event store would. */
+export class Account {
+  readonly decider: AccountDecider;
+  state: AccountState;
+  readonly stream: CreditEvent[] = [];
+
+  constructor(rules?: CreditRules) {
+    this.decider = accountDecider(rules);
+    this.state = this.decider.initialState;
+  }
+
+  given(...commands: AccountCommand[]): this {
+    for (const c of commands) this.when(c);
+    return this;
+  }
+
+  when(c: AccountCommand): CreditEvent[] {
+    const events = this.decider.decide(c, this.state);
+    for (const event of events) this.state = this.decider.evolve(this.state, event);
+    this.stream.push(...events);
+    return events;
+  }
+
+  available(atInstant = START): number {
+    return availableCredits(this.state, millisOf(atInstant));
+  }
+
+  held(): number {
+    return heldCredits(this.state);
+  }
+}
