@@ -1,0 +1,146 @@
+import fc from 'fast-check';
+import type { AccountCommand, Resolution } from '../src';
+import { at, DAY } from './scenario';
+
+const GENERATIONS = ['g0', 'g1', 'g2', 'g3', 'g4', 'g5'];
+const EDIT_TYPES = [
+  'virtual_staging',
+  'twilight',
+  'inpainting',
+  'sky_swap',
+  'crop',
+  'rotate',
+  'color_adjustment',
+];
+const RESOLUTIONS: (Resolution | undefined)[] = ['1K', '2K', '4K', undefined];
+
+/** A command without its time and event id: the sequence arbitrary assigns both in order. */
+type Draft = (atInstant: string, id: string, offsetMs: number) => AccountCommand;
+const src = (id: string) => ({ id, producer: 'editor' });
+
+const draft: fc.Arbitrary<Draft> = fc.oneof(
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({
+        credits: fc.integer({ min: 1, max: 12 }),
+        days: fc.integer({ min: 1, max: 6 }),
+        plan: fc.constantFrom('pro', 'lite'),
+      })
+      .map(({ credits, days, plan }): Draft => (a, id, offset) => ({
+        type: 'GrantAllowance',
+        at: a,
+        source: src(id),
+        plan,
+        credits,
+        periodStart: a,
+        periodEnd: at(offset + days * DAY),
+      })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({
+        credits: fc.integer({ min: 1, max: 12 }),
+        days: fc.option(fc.integer({ min: 1, max: 6 })),
+      })
+      .map(({ credits, days }): Draft => (a, id, offset) => ({
+        type: 'PurchaseTopUp',
+        at: a,
+        source: src(id),
+        purchaseId: `p-${id}`,
+        credits,
+        ...(days === null ? {} : { expiresAt: at(offset + days * DAY) }),
+      })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: -8, max: 8 })
+      .filter((n) => n !== 0)
+      .map((credits): Draft => (a, id) => ({
+        type: 'AdjustCredits',
+        at: a,
+        source: src(id),
+        adjustmentId: `a-${id}`,
+        credits,
+        reason: 'test',
+      })),
+  },
+  {
+    weight: 6,
+    arbitrary: fc
+      .record({
+        generationId: fc.constantFrom(...GENERATIONS),
+        editType: fc.constantFrom(...EDIT_TYPES),
+        resolution: fc.constantFrom(...RESOLUTIONS),
+      })
+      .map(({ generationId, editType, resolution }): Draft => (a, id) => ({
+        type: 'RequestGeneration',
+        at: a,
+        source: src(id),
+        generationId,
+        editType,
+        ...(resolution ? { resolution } : {}),
+      })),
+  },
+  {
+    weight: 3,
+    arbitrary: fc
+      .constantFrom(...GENERATIONS)
+      .map((generationId): Draft => (a, id) => ({
+        type: 'AcceptEdit',
+        at: a,
+        source: src(id),
+        generationId,
+      })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .constantFrom(...GENERATIONS)
+      .map((generationId): Draft => (a, id) => ({
+        type: 'RejectEdit',
+        at: a,
+        source: src(id),
+        generationId,
+      })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constant((a: string): AccountCommand => ({ type: 'ApplyDueExpiries', at: a })),
+  },
+);
+
+/** An account's unique wire events in time order: gaps from none to over a day (holds lapse). */
+export const commandSequence: fc.Arbitrary<AccountCommand[]> = fc
+  .array(fc.tuple(draft, fc.integer({ min: 0, max: 30 * 60 * 60 * 1000 })), {
+    minLength: 1,
+    maxLength: 60,
+  })
+  .map((steps) => {
+    let offset = 0;
+    return steps.map(([make, gap], index) => {
+      offset += gap;
+      return make(at(offset), `e${index}`, offset);
+    });
+  });
+
+/**
+ * The same sequence with some wire events delivered again later, as producer retries and
+ * consumer redeliveries do: each repeat lands anywhere after its original.
+ */
+export const withRedeliveries = commandSequence.chain((unique) =>
+  fc
+    .array(fc.tuple(fc.nat(unique.length - 1), fc.nat(unique.length)), { maxLength: 20 })
+    .map((repeats) => {
+      const delivered: AccountCommand[] = [...unique];
+      for (const [which, delay] of repeats) {
+        const original = unique[which]!;
+        if (original.type === 'ApplyDueExpiries') continue;
+        const position = Math.min(delivered.indexOf(original) + 1 + delay, delivered.length);
+        delivered.splice(position, 0, original);
+      }
+      return { unique, delivered };
+    }),
+);
