@@ -1,6 +1,6 @@
 import type { CreditEvent } from './events';
 import { evolve } from './evolve';
-import { unpinned, type AccountState } from './state';
+import { nextHoldDue, unpinned, type AccountState } from './state';
 import { instantOf } from './time';
 
 /**
@@ -14,17 +14,13 @@ export function dueEvents(state: AccountState, atMs: number, sinceMs = -Infinity
   let current = state;
   let cursor = sinceMs;
   for (;;) {
-    let holdDue = Infinity;
-    let holdId: string | undefined;
-    for (const generation of current.open.values()) {
-      if (generation.holdExpiresAtMs <= atMs && generation.holdExpiresAtMs < holdDue) {
-        holdDue = generation.holdExpiresAtMs;
-        holdId = generation.generationId;
-      }
-    }
+    const nextHold = nextHoldDue(current);
+    const holdDue = nextHold && nextHold.dueMs <= atMs ? nextHold.dueMs : Infinity;
+    const holdId = holdDue < Infinity ? nextHold?.generationId : undefined;
     let grantDue = Infinity;
     let grantIndex = -1;
-    current.grants.forEach((grant, index) => {
+    for (let index = 0; index < current.grants.length; index += 1) {
+      const grant = current.grants[index]!;
       if (grant.expiresAtMs <= atMs && unpinned(grant) > 0) {
         const due = Math.max(grant.expiresAtMs, cursor);
         if (due < grantDue) {
@@ -32,7 +28,7 @@ export function dueEvents(state: AccountState, atMs: number, sinceMs = -Infinity
           grantIndex = index;
         }
       }
-    });
+    }
     let event: CreditEvent;
     // A hold lapsing at the same instant a grant ends goes first: its credits then end with the grant.
     if (holdId !== undefined && holdDue <= grantDue) {

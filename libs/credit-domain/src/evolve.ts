@@ -7,6 +7,8 @@ import {
   TRACE_ONLY_SOURCES_KEPT,
   type AccountState,
   type CreditTotals,
+  dropSettledHolds,
+  enqueueHold,
   type SettledStatus,
 } from './state';
 import { millisOf } from './time';
@@ -37,7 +39,7 @@ function settle(
   status: SettledStatus,
   requestedBy: string,
   settledBy: string | null,
-): Pick<AccountState, 'open' | 'settled' | 'settledOrder'> {
+): Pick<AccountState, 'open' | 'holdQueue' | 'settled' | 'settledOrder'> {
   const [settled, settledOrder] = remember(
     state.settled,
     state.settledOrder,
@@ -45,7 +47,8 @@ function settle(
     { status, requestedBy, settledBy },
     SETTLED_GENERATIONS_KEPT,
   );
-  return { open: state.open.delete(generationId), settled, settledOrder };
+  const open = state.open.delete(generationId);
+  return { open, holdQueue: dropSettledHolds(state.holdQueue, open), settled, settledOrder };
 }
 
 function addTotals(totals: CreditTotals, change: Partial<CreditTotals>): CreditTotals {
@@ -95,6 +98,10 @@ function applyEvent(state: AccountState, event: CreditEvent): AccountState {
       return {
         ...state,
         grants: moveCredits(charged, event.heldFrom, REMAINING.unchanged, PINNED.more),
+        holdQueue: enqueueHold(state.holdQueue, {
+          generationId: event.generationId,
+          dueMs: millisOf(event.holdExpiresAt),
+        }),
         open: state.open.set(event.generationId, {
           generationId: event.generationId,
           editType: event.editType,

@@ -54,7 +54,7 @@ export interface CreditTotals {
  * remembered, and one older than SETTLED_GENERATIONS_KEPT settled generations is far older than
  * any Kafka redelivery window.
  */
-export const SETTLED_GENERATIONS_KEPT = 10_000;
+export const SETTLED_GENERATIONS_KEPT = 1_000;
 export const TRACE_ONLY_SOURCES_KEPT = 1_000;
 
 /** The fold of an account's stream. */
@@ -68,6 +68,11 @@ export interface AccountState {
   /** The plan of the latest allowance: it chooses the reservation policy. */
   readonly plan: string | null;
   readonly open: ImmutableMap<string, OpenGeneration>;
+  /**
+   * Open holds by expiry, soonest first, so finding the next lapse costs nothing. Entries of
+   * settled generations are dropped from the front as they get there.
+   */
+  readonly holdQueue: List<HoldDue>;
   readonly settled: ImmutableMap<string, SettledGeneration>;
   readonly settledOrder: List<string>;
   /** Wire events that left only a record (ignored or refused accepts), so a redelivery adds none. */
@@ -85,6 +90,7 @@ export const initialAccountState: AccountState = {
   adjustmentIds: ImmutableMap(),
   plan: null,
   open: ImmutableMap(),
+  holdQueue: List(),
   settled: ImmutableMap(),
   settledOrder: List(),
   traceOnlySources: ImmutableMap(),
@@ -118,4 +124,33 @@ export function remainingCredits(state: AccountState): number {
   let remaining = 0;
   for (const grant of state.grants) remaining += grant.remaining;
   return remaining;
+}
+
+export interface HoldDue {
+  readonly generationId: string;
+  readonly dueMs: number;
+}
+
+function isCurrent(state: Pick<AccountState, 'open'>, entry: HoldDue): boolean {
+  return state.open.get(entry.generationId)?.holdExpiresAtMs === entry.dueMs;
+}
+
+/** The open hold that lapses first, if any. */
+export function nextHoldDue(state: AccountState): HoldDue | undefined {
+  return state.holdQueue.first();
+}
+
+export function enqueueHold(queue: List<HoldDue>, entry: HoldDue): List<HoldDue> {
+  // Event times per account almost always grow, so the new hold nearly always goes last.
+  let index = queue.size;
+  while (index > 0 && (queue.get(index - 1) as HoldDue).dueMs > entry.dueMs) index -= 1;
+  return index === queue.size ? queue.push(entry) : queue.insert(index, entry);
+}
+
+/** Drops queue entries of settled generations from the front, keeping the front current. */
+export function dropSettledHolds(queue: List<HoldDue>, open: AccountState['open']): List<HoldDue> {
+  let current = queue;
+  while (current.size > 0 && !isCurrent({ open }, current.first() as HoldDue))
+    current = current.shift();
+  return current;
 }

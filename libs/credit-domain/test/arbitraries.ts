@@ -86,25 +86,21 @@ const draft: fc.Arbitrary<Draft> = fc.oneof(
   },
   {
     weight: 3,
-    arbitrary: fc
-      .constantFrom(...GENERATIONS)
-      .map((generationId): Draft => (a, id) => ({
-        type: 'AcceptEdit',
-        at: a,
-        source: src(id),
-        generationId,
-      })),
+    arbitrary: fc.constantFrom(...GENERATIONS).map((generationId): Draft => (a, id) => ({
+      type: 'AcceptEdit',
+      at: a,
+      source: src(id),
+      generationId,
+    })),
   },
   {
     weight: 2,
-    arbitrary: fc
-      .constantFrom(...GENERATIONS)
-      .map((generationId): Draft => (a, id) => ({
-        type: 'RejectEdit',
-        at: a,
-        source: src(id),
-        generationId,
-      })),
+    arbitrary: fc.constantFrom(...GENERATIONS).map((generationId): Draft => (a, id) => ({
+      type: 'RejectEdit',
+      at: a,
+      source: src(id),
+      generationId,
+    })),
   },
   {
     weight: 1,
