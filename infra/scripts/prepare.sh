@@ -32,3 +32,11 @@ build() {
     fail "the TypeScript build failed (errors above)"
   }
 }
+
+# From the repository's top: Node checked, npm dependencies current. Sets $root.
+prepare_checkout() {
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+  cd "$root"
+  require_node
+  install_node_modules
+}

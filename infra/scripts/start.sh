@@ -2,13 +2,9 @@
 # npm start: install what is missing, start a local Kafka broker unless KAFKA_BROKERS names one,
 # then run the credit projector and the quota service until Ctrl-C or SIGTERM.
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$root"
 # shellcheck source=infra/scripts/prepare.sh
-source infra/scripts/prepare.sh
-
-require_node
-install_node_modules
+source "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
+prepare_checkout
 build
 # Fail on a bad variable now, with its one-line reason, before starting anything.
 node dist/apps/credits-cli/src/main.js config >/dev/null

@@ -2,13 +2,9 @@
 # npm test: install what is missing, then typecheck, lint, build and run every test (unit and
 # integration) against a real Kafka broker and PostgreSQL, which the jest harness starts or finds.
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$root"
 # shellcheck source=infra/scripts/prepare.sh
-source infra/scripts/prepare.sh
-
-require_node
-install_node_modules
+source "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
+prepare_checkout
 echo "== typecheck" && npm run --silent typecheck
 echo "== lint" && npm run --silent lint
 echo "== build" && build

@@ -1,6 +1,5 @@
 import { List, Map as ImmutableMap } from 'immutable';
-import type { Allocation, GrantKind } from './events';
-import type { Resolution } from './pricing/edit-types';
+import type { GenerationCharged, GrantKind } from './events';
 
 /** Credits from one allowance, top-up or adjustment, and what is left of them. */
 export interface Grant {
@@ -19,15 +18,17 @@ export interface Grant {
 }
 
 /** A generation charged and awaiting accept, reject or the lapse of its hold. */
-export interface OpenGeneration {
-  readonly generationId: string;
-  readonly editType: string;
-  readonly resolution: Resolution | null;
-  readonly priceVersion: string;
-  readonly generateCost: number;
-  readonly acceptCost: number;
-  readonly held: number;
-  readonly heldFrom: readonly Allocation[];
+export interface OpenGeneration extends Pick<
+  GenerationCharged,
+  | 'generationId'
+  | 'editType'
+  | 'resolution'
+  | 'priceVersion'
+  | 'generateCost'
+  | 'acceptCost'
+  | 'held'
+  | 'heldFrom'
+> {
   readonly holdExpiresAtMs: number;
   readonly requestedBy: string;
 }
