@@ -17,7 +17,9 @@ program
   .description('validate the environment and print the settings the services would use')
   .action(() => {
     const config = loadConfig();
-    console.log(JSON.stringify(config, null, 2));
+    const databaseUrl = new URL(config.database.url);
+    if (databaseUrl.password) databaseUrl.password = '***';
+    console.log(JSON.stringify({ ...config, database: { url: databaseUrl.toString() } }, null, 2));
   });
 
 try {
