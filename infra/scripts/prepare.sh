@@ -27,8 +27,9 @@ install_node_modules() {
 }
 
 build() {
-  npx --no-install nest build >/dev/null || {
-    npx --no-install nest build
+  local output
+  output="$(npx --no-install nest build 2>&1)" || {
+    echo "$output" >&2
     fail "the TypeScript build failed (errors above)"
   }
 }

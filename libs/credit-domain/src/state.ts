@@ -132,8 +132,8 @@ export interface HoldDue {
   readonly dueMs: number;
 }
 
-function isCurrent(state: Pick<AccountState, 'open'>, entry: HoldDue): boolean {
-  return state.open.get(entry.generationId)?.holdExpiresAtMs === entry.dueMs;
+function isCurrent(open: AccountState['open'], entry: HoldDue): boolean {
+  return open.get(entry.generationId)?.holdExpiresAtMs === entry.dueMs;
 }
 
 /** The open hold that lapses first, if any. */
@@ -151,7 +151,7 @@ export function enqueueHold(queue: List<HoldDue>, entry: HoldDue): List<HoldDue>
 /** Drops queue entries of settled generations from the front, keeping the front current. */
 export function dropSettledHolds(queue: List<HoldDue>, open: AccountState['open']): List<HoldDue> {
   let current = queue;
-  while (current.size > 0 && !isCurrent({ open }, current.first() as HoldDue))
+  while (current.size > 0 && !isCurrent(open, current.first() as HoldDue))
     current = current.shift();
   return current;
 }

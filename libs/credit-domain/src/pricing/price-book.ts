@@ -65,10 +65,6 @@ function indexOf(book: PriceBook): readonly IndexedVersion[] {
 }
 
 /** The version in force at `atMs`: the latest that started at or before it (else the earliest). */
-export function versionAt(book: PriceBook, atMs: number): PriceBookVersion {
-  return indexedVersionAt(indexOf(book), atMs).entry;
-}
-
 function indexedVersionAt(index: readonly IndexedVersion[], atMs: number): IndexedVersion {
   let chosen = index[0] as IndexedVersion;
   for (const candidate of index) {
@@ -92,8 +88,4 @@ export function priceAt(
   if (free.has(editType)) return { version: entry.version, free: true, generate: 0, accept: 0 };
   if (resolution === undefined) return undefined;
   return { version: entry.version, free: false, ...entry.aiEdit[resolution] };
-}
-
-export function isFreeEditType(book: PriceBook, editType: string, atMs: number): boolean {
-  return indexedVersionAt(indexOf(book), atMs).free.has(editType);
 }
