@@ -19,5 +19,9 @@ node -e '
   const r = require("./.run/jest-results.json");
   const skipped = r.numPendingTests + r.numTodoTests;
   console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+  // A skipped suite names why in its title: say it where nobody can miss it.
+  const why = new Set(r.testResults.flatMap((file) => file.assertionResults)
+    .filter((test) => test.status === "pending").map((test) => test.ancestorTitles[0]));
+  for (const title of why) console.log(`skipped: ${title}`);
 ' 2>/dev/null || true
 exit "$code"

@@ -96,3 +96,39 @@ export async function startLocal(): Promise<TestServices> {
     },
   };
 }
+
+/** Where the EventStoreDB conformance run finds a server, or why it is skipped. */
+export type EventStoreDbTarget =
+  | { readonly connectionString: string; readonly stop: () => Promise<void> }
+  | { readonly skipped: string };
+
+const EVENTSTOREDB_IMAGE = 'docker.kurrent.io/kurrent-latest/kurrentdb:25.0';
+
+/**
+ * EventStoreDB only ships as a container here: started through testcontainers where a Docker
+ * engine answers, or taken from EVENTSTORE_CONNECTION_STRING.
+ */
+export async function startEventStoreDb(backend: {
+  name: BackendName;
+  reason: string;
+}): Promise<EventStoreDbTarget> {
+  const given = process.env.EVENTSTORE_CONNECTION_STRING;
+  if (given) return { connectionString: given, stop: async () => undefined };
+  if (backend.name !== 'containers') return { skipped: backend.reason };
+  const { GenericContainer, Wait } = await import('testcontainers');
+  const container = await new GenericContainer(EVENTSTOREDB_IMAGE)
+    .withEnvironment({
+      KURRENTDB_INSECURE: 'true',
+      KURRENTDB_RUN_PROJECTIONS: 'None',
+      KURRENTDB_MEM_DB: 'true',
+    })
+    .withExposedPorts(2113)
+    .withWaitStrategy(Wait.forHttp('/health/live', 2113).forStatusCode(204))
+    .start();
+  return {
+    connectionString: `esdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`,
+    stop: async () => {
+      await container.stop();
+    },
+  };
+}

@@ -1,9 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { chooseBackend, startContainers, startLocal, type TestServices } from './backends';
+import {
+  chooseBackend,
+  startContainers,
+  startEventStoreDb,
+  startLocal,
+  type EventStoreDbTarget,
+  type TestServices,
+} from './backends';
 
 declare global {
-  var __TEST_SERVICES__: { services: TestServices; databaseName: string } | undefined;
+  var __TEST_SERVICES__:
+    { services: TestServices; databaseName: string; eventStoreDb: EventStoreDbTarget } | undefined;
 }
 
 /**
@@ -13,6 +21,7 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   const backend = await chooseBackend();
   const services = backend.name === 'containers' ? await startContainers() : await startLocal();
+  const eventStoreDb = await startEventStoreDb(backend);
 
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const databaseName = `credits_test_${runId}`;
@@ -27,10 +36,16 @@ export default async function globalSetup(): Promise<void> {
   process.env.KAFKA_BROKERS = services.kafkaBrokers;
   process.env.DATABASE_URL = databaseUrl.toString();
   process.env.POSTGRES_SERVER_URL = services.postgresServerUrl;
-  globalThis.__TEST_SERVICES__ = { services, databaseName };
+  if ('connectionString' in eventStoreDb)
+    process.env.EVENTSTORE_CONNECTION_STRING = eventStoreDb.connectionString;
+  else process.env.EVENTSTORE_SKIPPED = eventStoreDb.skipped;
+  globalThis.__TEST_SERVICES__ = { services, databaseName, eventStoreDb };
 
   console.log(
     `\ntest harness: ${backend.name} back end (${backend.reason})\n` +
-      `test harness: ${services.description}, database ${databaseName}\n`,
+      `test harness: ${services.description}, database ${databaseName}\n` +
+      ('connectionString' in eventStoreDb
+        ? `test harness: EventStoreDB at ${eventStoreDb.connectionString}\n`
+        : `test harness: EventStoreDB SKIPPED: its conformance tests do not run (${eventStoreDb.skipped})\n`),
   );
 }

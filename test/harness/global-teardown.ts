@@ -8,5 +8,6 @@ export default async function globalTeardown(): Promise<void> {
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS "${state.databaseName}" WITH (FORCE)`);
   await admin.end();
+  if ('stop' in state.eventStoreDb) await state.eventStoreDb.stop();
   await state.services.stop();
 }

@@ -1,0 +1,181 @@
+import {
+  BACKWARDS,
+  END,
+  EventStoreDBClient,
+  FORWARDS,
+  START,
+  jsonEvent,
+  type AllStreamResolvedEvent,
+  type Position as EsdbPosition,
+  type ResolvedEvent,
+} from '@eventstore/db-client';
+import type {
+  AllPage,
+  AppendResult,
+  EventData,
+  EventStore,
+  ExpectedRevision,
+  JsonObject,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  StreamAppend,
+} from '../port/event-store';
+import { categoryPrefix, validateAppends } from '../port/append-validation';
+import { comparePositions, pairOf, positionOf, type Position } from '../port/positions';
+import {
+  CatchUpSubscription,
+  type CatchUpOptions,
+  type Subscription,
+} from '../subscription/catch-up-subscription';
+import { translateEsdbError } from './driver-errors';
+import { CHECKPOINT_STREAM_PREFIX, EventStoreDbCheckpoints } from './eventstoredb-checkpoints';
+
+type DriverRecorded = NonNullable<ResolvedEvent['event']>;
+
+function tokenOf(position: EsdbPosition): Position {
+  return positionOf(position.commit, position.prepare);
+}
+
+function recorded(event: DriverRecorded, position: EsdbPosition | undefined): RecordedEvent {
+  return {
+    streamName: event.streamId,
+    revision: event.revision,
+    id: event.id,
+    type: event.type,
+    data: event.data as JsonObject,
+    metadata: (event.metadata as JsonObject | undefined) ?? null,
+    position: position ? tokenOf(position) : ('' as Position),
+    recordedAt: event.created,
+  };
+}
+
+/**
+ * System streams and events ($-prefixed) are EventStoreDB's bookkeeping, and checkpoint streams
+ * ours: neither is in the global log the port shows (PostgreSQL keeps checkpoints in a table).
+ */
+function isBookkeeping(event: DriverRecorded): boolean {
+  return (
+    event.streamId.startsWith('$') ||
+    event.type.startsWith('$') ||
+    event.streamId.startsWith(CHECKPOINT_STREAM_PREFIX)
+  );
+}
+
+/**
+ * The event store on EventStoreDB (the design's production store). Appends name their exact or
+ * `no_stream` revision so the server's idempotency check answers retries. EventStoreDB 6's client
+ * has no multi-stream transaction: appendToStreams writes stream by stream, each atomic and
+ * idempotent, so a caller that retries after a conflict converges.
+ */
+export class EventStoreDbEventStore implements EventStore {
+  readonly adapterName = 'eventstoredb';
+  readonly atomicMultiStreamAppend = false;
+  readonly checkpoints: EventStoreDbCheckpoints;
+
+  constructor(private readonly client: EventStoreDBClient) {
+    this.checkpoints = new EventStoreDbCheckpoints(client);
+  }
+
+  static connect(connectionString: string): EventStoreDbEventStore {
+    return new EventStoreDbEventStore(EventStoreDBClient.connectionString(connectionString));
+  }
+
+  async appendToStream(
+    stream: string,
+    events: readonly EventData[],
+    options: { expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult> {
+    validateAppends([{ stream, events, expectedRevision: options.expectedRevision }]);
+    try {
+      const result = await this.client.appendToStream(
+        stream,
+        events.map((event) =>
+          jsonEvent({
+            id: event.id,
+            type: event.type,
+            data: event.data as Record<string, unknown>,
+            ...(event.metadata === undefined ? {} : { metadata: event.metadata }),
+          }),
+        ),
+        { expectedRevision: options.expectedRevision },
+      );
+      return {
+        nextExpectedRevision: result.nextExpectedRevision,
+        position: result.position ? tokenOf(result.position) : ('' as Position),
+      };
+    } catch (error) {
+      throw translateEsdbError(error, { stream, expected: options.expectedRevision });
+    }
+  }
+
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    validateAppends(appends);
+    return Promise.all(
+      appends.map(({ stream, events, expectedRevision }) =>
+        this.appendToStream(stream, events, { expectedRevision }),
+      ),
+    );
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const events: RecordedEvent[] = [];
+    try {
+      for await (const resolved of this.client.readStream(stream, {
+        direction: backwards ? BACKWARDS : FORWARDS,
+        fromRevision: options.fromRevision ?? (backwards ? END : START),
+        ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
+      })) {
+        if (resolved.event) events.push(recorded(resolved.event, resolved.event.position));
+      }
+    } catch (error) {
+      throw translateEsdbError(error, { stream });
+    }
+    return events;
+  }
+
+  async readAll(options: ReadAllOptions): Promise<AllPage> {
+    const from = options.from === 'start' ? START : this.driverPosition(options.from);
+    const prefix = options.category === undefined ? null : categoryPrefix(options.category);
+    const events: RecordedEvent[] = [];
+    // readAll starts at its position, inclusive; the port's `from` is exclusive: ask for one more.
+    const requested = options.maxCount + (options.from === 'start' ? 0 : 1);
+    let returned = 0;
+    let lastPosition: Position | null = null;
+    try {
+      const read = this.client.readAll({
+        direction: FORWARDS,
+        fromPosition: from,
+        maxCount: requested,
+      });
+      for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
+        returned += 1;
+        const event = resolved.event;
+        if (!event) continue;
+        const position = tokenOf(event.position);
+        if (options.from !== 'start' && comparePositions(position, options.from) <= 0) continue;
+        lastPosition = position;
+        if (isBookkeeping(event) || (prefix !== null && !event.streamId.startsWith(prefix)))
+          continue;
+        events.push(recorded(event, event.position));
+      }
+    } catch (error) {
+      throw translateEsdbError(error);
+    }
+    return { events, lastPosition, isEnd: returned < requested };
+  }
+
+  subscribeToAll(options: CatchUpOptions): Subscription {
+    return new CatchUpSubscription((read) => this.readAll(read), options);
+  }
+
+  async close(): Promise<void> {
+    await this.client.dispose();
+  }
+
+  private driverPosition(position: Position): EsdbPosition {
+    const [commit, prepare] = pairOf(position);
+    return { commit, prepare };
+  }
+}

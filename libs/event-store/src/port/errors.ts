@@ -1,0 +1,73 @@
+import type { CurrentRevision, ExpectedRevision } from './event-store';
+
+/** Every failure the port reports; adapters translate driver errors into these. */
+export abstract class EventStoreError extends Error {
+  abstract readonly code: string;
+}
+
+/** The stream was not at the revision the append expected. */
+export class WrongExpectedRevisionError extends EventStoreError {
+  readonly code = 'wrong_expected_revision';
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: CurrentRevision,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `stream ${stream} is at revision ${String(actual)}, the append expected ${String(expected)}`,
+      options,
+    );
+  }
+}
+
+export class StreamNotFoundError extends EventStoreError {
+  readonly code = 'stream_not_found';
+  constructor(
+    readonly stream: string,
+    options?: ErrorOptions,
+  ) {
+    super(`stream ${stream} has no events`, options);
+  }
+}
+
+/** The store did not answer, or dropped the connection: worth retrying later. */
+export class EventStoreUnavailableError extends EventStoreError {
+  readonly code = 'unavailable';
+}
+
+/** An event id already stored elsewhere in the stream: a retry that does not match its first try. */
+export class DuplicateEventIdError extends EventStoreError {
+  readonly code = 'duplicate_event_id';
+  constructor(
+    readonly stream: string,
+    options?: ErrorOptions,
+  ) {
+    super(`stream ${stream} already holds an event with one of these ids`, options);
+  }
+}
+
+/** A checkpoint save raced another writer of the same checkpoint. */
+export class CheckpointConflictError extends EventStoreError {
+  readonly code = 'checkpoint_conflict';
+  constructor(
+    readonly checkpoint: string,
+    readonly expectedVersion: bigint | null,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `checkpoint ${checkpoint} is no longer at version ${expectedVersion === null ? 'none' : expectedVersion.toString()}`,
+      options,
+    );
+  }
+}
+
+/** The caller asked for something the port refuses (an empty append, an id that is not a UUID). */
+export class InvalidAppendError extends EventStoreError {
+  readonly code = 'invalid_append';
+}
+
+/** A store failure the port has no better name for; the driver's error is its cause. */
+export class EventStoreFailure extends EventStoreError {
+  readonly code = 'failure';
+}

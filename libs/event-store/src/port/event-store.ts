@@ -1,0 +1,96 @@
+import type { CheckpointStore } from './checkpoints';
+import type { Position, ReadFrom } from './positions';
+import type { CatchUpOptions, Subscription } from '../subscription/catch-up-subscription';
+
+/**
+ * What an append expects of the stream, in EventStoreDB's words: anything, no stream yet, some
+ * stream, or exactly this revision (of the stream's last event; revisions count from 0).
+ */
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | bigint;
+export type CurrentRevision = 'no_stream' | bigint;
+
+export type JsonObject = { readonly [key: string]: unknown };
+
+/** An event to append. `id` is a UUID: retrying an append with the same ids is harmless. */
+export interface EventData {
+  readonly id: string;
+  readonly type: string;
+  readonly data: JsonObject;
+  readonly metadata?: JsonObject;
+}
+
+export interface RecordedEvent {
+  readonly streamName: string;
+  readonly revision: bigint;
+  readonly id: string;
+  readonly type: string;
+  readonly data: JsonObject;
+  readonly metadata: JsonObject | null;
+  readonly position: Position;
+  readonly recordedAt: Date;
+}
+
+export interface AppendResult {
+  /** The revision of the stream's last event: the expected revision of the next append. */
+  readonly nextExpectedRevision: bigint;
+  /** The position of the last event appended. */
+  readonly position: Position;
+}
+
+export interface StreamAppend {
+  readonly stream: string;
+  readonly events: readonly EventData[];
+  readonly expectedRevision: ExpectedRevision;
+}
+
+export interface ReadStreamOptions {
+  readonly direction?: 'forwards' | 'backwards';
+  /** Inclusive; the first (forwards) or last (backwards) event by default. */
+  readonly fromRevision?: bigint;
+  readonly maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: the read starts after this position. */
+  readonly from: ReadFrom;
+  readonly maxCount: number;
+  /** Only streams named `<category>-…`. */
+  readonly category?: string;
+}
+
+export interface AllPage {
+  readonly events: RecordedEvent[];
+  /** How far the read got, matched or not: the `from` of the next read. Null when nothing was read. */
+  readonly lastPosition: Position | null;
+  /** Nothing more is readable now. */
+  readonly isEnd: boolean;
+}
+
+/**
+ * The ledger's durable home: streams with optimistic concurrency and one global log. Adapters
+ * (PostgreSQL, EventStoreDB) pass one conformance suite; no driver type or error crosses this port.
+ */
+export interface EventStore {
+  readonly adapterName: string;
+  /** Whether appendToStreams writes all streams or none; otherwise each stream on its own. */
+  readonly atomicMultiStreamAppend: boolean;
+  readonly checkpoints: CheckpointStore;
+
+  appendToStream(
+    stream: string,
+    events: readonly EventData[],
+    options: { expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult>;
+
+  /** Many streams, each at its own expected revision, in as few round trips as the store allows. */
+  appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
+
+  /** Throws StreamNotFoundError for a stream with no events. */
+  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+
+  readAll(options: ReadAllOptions): Promise<AllPage>;
+
+  subscribeToAll(options: CatchUpOptions): Subscription;
+
+  close(): Promise<void>;
+}

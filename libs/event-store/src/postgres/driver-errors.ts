@@ -1,0 +1,65 @@
+import {
+  DuplicateEventIdError,
+  EventStoreError,
+  EventStoreFailure,
+  EventStoreUnavailableError,
+  WrongExpectedRevisionError,
+} from '../port/errors';
+import type { ExpectedRevision } from '../port/event-store';
+
+interface PgError {
+  code?: string;
+  detail?: string;
+  constraint?: string;
+  message?: string;
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
+// admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections, and class 08.
+const SERVER_GONE = /^(57P0[123]|53300|08...)$/;
+
+function isUnavailable(error: PgError): boolean {
+  if (error.code && (NETWORK_CODES.has(error.code) || SERVER_GONE.test(error.code))) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    error.message ?? '',
+  );
+}
+
+/** The port's error for a pg driver error; `expectedOf` names what an append expected of a stream. */
+export function translatePgError(
+  error: unknown,
+  expectedOf: (stream: string) => ExpectedRevision = () => 'any',
+): EventStoreError {
+  if (error instanceof EventStoreError) return error;
+  const pg = (error ?? {}) as PgError;
+  if (pg.code === 'EV409') {
+    const { stream, actual } = JSON.parse(pg.detail ?? '{}') as {
+      stream: string;
+      actual: string | null;
+    };
+    return new WrongExpectedRevisionError(
+      stream,
+      expectedOf(stream),
+      actual === null ? 'no_stream' : BigInt(actual),
+      { cause: error },
+    );
+  }
+  if (pg.code === '23505' && pg.constraint === 'es_events_stream_event_id_key') {
+    const stream =
+      /\(stream_name, event_id\)=\((.*), [0-9a-f-]+\)/.exec(pg.detail ?? '')?.[1] ?? '?';
+    return new DuplicateEventIdError(stream, { cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (isUnavailable(pg))
+    return new EventStoreUnavailableError(`PostgreSQL is unavailable: ${message}`, {
+      cause: error,
+    });
+  return new EventStoreFailure(`PostgreSQL event store: ${message}`, { cause: error });
+}

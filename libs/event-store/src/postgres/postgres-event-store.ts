@@ -1,0 +1,220 @@
+import type { Pool, PoolClient } from 'pg';
+import { StreamNotFoundError } from '../port/errors';
+import type {
+  AllPage,
+  AppendResult,
+  EventData,
+  EventStore,
+  ExpectedRevision,
+  JsonObject,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  StreamAppend,
+} from '../port/event-store';
+import { categoryPrefix, validateAppends } from '../port/append-validation';
+import { pairOf, positionOf } from '../port/positions';
+import {
+  CatchUpSubscription,
+  type CatchUpOptions,
+  type Subscription,
+} from '../subscription/catch-up-subscription';
+import { translatePgError } from './driver-errors';
+import { migrateEventStore } from './migrations';
+import { PostgresCheckpoints } from './postgres-checkpoints';
+
+export interface PostgresEventStoreOptions {
+  readonly pool: Pool;
+  /** Whether close() ends the pool. */
+  readonly ownsPool?: boolean;
+  /**
+   * Only for the test that proves the fence matters: without it a global reader skips events
+   * whose transactions commit late. Never turn it off anywhere else.
+   */
+  readonly globalReadFence?: boolean;
+}
+
+const EXPECTED_CODE = { any: -1n, no_stream: -2n, stream_exists: -3n } as const;
+
+const APPEND = `SELECT r_next_revision, r_transaction_id::text, r_global_position
+  FROM es_append($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[])`;
+
+const COLUMNS = `transaction_id::text AS transaction_id, global_position, stream_name, stream_revision,
+  event_id, event_type, data, metadata, recorded_at`;
+
+interface EventRow {
+  transaction_id: string;
+  global_position: string;
+  stream_name: string;
+  stream_revision: string;
+  event_id: string;
+  event_type: string;
+  data: JsonObject;
+  metadata: JsonObject | null;
+  recorded_at: Date;
+}
+
+function recorded(row: EventRow): RecordedEvent {
+  return {
+    streamName: row.stream_name,
+    revision: BigInt(row.stream_revision),
+    id: row.event_id,
+    type: row.event_type,
+    data: row.data,
+    metadata: row.metadata,
+    position: positionOf(BigInt(row.transaction_id), BigInt(row.global_position)),
+    recordedAt: row.recorded_at,
+  };
+}
+
+function expectedCode(expected: ExpectedRevision): string {
+  return (typeof expected === 'bigint' ? expected : EXPECTED_CODE[expected]).toString();
+}
+
+/** The append statement's parameters: one row per stream, events flattened across streams. */
+function appendParameters(appends: readonly StreamAppend[]): unknown[] {
+  const events: EventData[] = appends.flatMap((append) => append.events);
+  return [
+    appends.map((append) => append.stream),
+    appends.map((append) => expectedCode(append.expectedRevision)),
+    appends.map((append) => append.events.length),
+    events.map((event) => event.id),
+    events.map((event) => event.type),
+    events.map((event) => JSON.stringify(event.data)),
+    events.map((event) => (event.metadata === undefined ? null : JSON.stringify(event.metadata))),
+  ];
+}
+
+/**
+ * The event store on PostgreSQL: one table of events in global order behind the xmin fence, one
+ * row per stream for optimistic concurrency, and a stored function that appends many streams in
+ * one round trip and one transaction.
+ */
+export class PostgresEventStore implements EventStore {
+  readonly adapterName = 'postgres';
+  readonly atomicMultiStreamAppend = true;
+  readonly checkpoints: PostgresCheckpoints;
+
+  private constructor(private readonly options: PostgresEventStoreOptions) {
+    this.checkpoints = new PostgresCheckpoints(options.pool);
+  }
+
+  /** Applies pending schema migrations, then answers. */
+  static async open(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
+    // A pooled connection the server drops while idle is an 'error' event on the pool, fatal to
+    // the process when nobody listens. The pool replaces it; the next query sees any real outage.
+    if (options.pool.listenerCount('error') === 0) options.pool.on('error', () => undefined);
+    try {
+      await migrateEventStore(options.pool);
+    } catch (error) {
+      throw translatePgError(error);
+    }
+    return new PostgresEventStore(options);
+  }
+
+  appendToStream(
+    stream: string,
+    events: readonly EventData[],
+    options: { expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult> {
+    return this.appendToStreams([
+      { stream, events, expectedRevision: options.expectedRevision },
+    ]).then(([result]) => result as AppendResult);
+  }
+
+  appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    return this.appendWithin(this.options.pool, appends);
+  }
+
+  /** The same append inside a caller's transaction: it becomes visible when that one commits. */
+  async appendWithin(
+    db: Pool | PoolClient,
+    appends: readonly StreamAppend[],
+  ): Promise<AppendResult[]> {
+    validateAppends(appends);
+    try {
+      const { rows } = await db.query<{
+        r_next_revision: string;
+        r_transaction_id: string;
+        r_global_position: string;
+      }>(APPEND, appendParameters(appends));
+      return rows.map((row) => ({
+        nextExpectedRevision: BigInt(row.r_next_revision),
+        position: positionOf(BigInt(row.r_transaction_id), BigInt(row.r_global_position)),
+      }));
+    } catch (error) {
+      throw translatePgError(error, (stream) => {
+        const append = appends.find((candidate) => candidate.stream === stream);
+        return append?.expectedRevision ?? 'any';
+      });
+    }
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const sql = backwards
+      ? `SELECT ${COLUMNS} FROM es_events WHERE stream_name = $1 AND stream_revision <= $2
+         ORDER BY stream_revision DESC LIMIT $3`
+      : `SELECT ${COLUMNS} FROM es_events WHERE stream_name = $1 AND stream_revision >= $2
+         ORDER BY stream_revision LIMIT $3`;
+    const from = options.fromRevision ?? (backwards ? BigInt(Number.MAX_SAFE_INTEGER) : 0n);
+    try {
+      const { rows } = await this.options.pool.query<EventRow>(sql, [
+        stream,
+        from.toString(),
+        options.maxCount ?? null,
+      ]);
+      if (rows.length === 0 && !(await this.streamExists(stream)))
+        throw new StreamNotFoundError(stream);
+      return rows.map(recorded);
+    } catch (error) {
+      throw translatePgError(error);
+    }
+  }
+
+  async readAll(options: ReadAllOptions): Promise<AllPage> {
+    const [transactionId, globalPosition] =
+      options.from === 'start' ? [0n, 0n] : pairOf(options.from);
+    const fence =
+      this.options.globalReadFence === false
+        ? ''
+        : 'AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+    const category = options.category === undefined ? '' : 'AND starts_with(stream_name, $4)';
+    const sql = `SELECT ${COLUMNS} FROM es_events
+      WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint) ${fence} ${category}
+      ORDER BY transaction_id, global_position LIMIT $3`;
+    const parameters: unknown[] = [
+      transactionId.toString(),
+      globalPosition.toString(),
+      options.maxCount,
+    ];
+    if (options.category !== undefined) parameters.push(categoryPrefix(options.category));
+    try {
+      const { rows } = await this.options.pool.query<EventRow>(sql, parameters);
+      const events = rows.map(recorded);
+      return {
+        events,
+        lastPosition: events.at(-1)?.position ?? null,
+        isEnd: rows.length < options.maxCount,
+      };
+    } catch (error) {
+      throw translatePgError(error);
+    }
+  }
+
+  subscribeToAll(options: CatchUpOptions): Subscription {
+    return new CatchUpSubscription((read) => this.readAll(read), options);
+  }
+
+  async close(): Promise<void> {
+    if (this.options.ownsPool) await this.options.pool.end();
+  }
+
+  private async streamExists(stream: string): Promise<boolean> {
+    const { rowCount } = await this.options.pool.query(
+      'SELECT 1 FROM es_streams WHERE stream_name = $1',
+      [stream],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+}

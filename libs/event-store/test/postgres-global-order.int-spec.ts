@@ -1,0 +1,117 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'pg';
+import { PostgresEventStore, type Position, type RecordedEvent } from '@credits/event-store';
+import { events, freshCategory } from './conformance';
+
+/**
+ * The global log must never skip an event whose transaction commits after a later one: a reader
+ * that moved past it would never come back. These tests hold transactions open on purpose.
+ */
+describe('PostgreSQL global order behind the xmin fence', () => {
+  const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 20 });
+  let store: PostgresEventStore;
+  let unfenced: PostgresEventStore;
+
+  beforeAll(async () => {
+    store = await PostgresEventStore.open({ pool });
+    unfenced = await PostgresEventStore.open({ pool, globalReadFence: false });
+  });
+  afterAll(async () => {
+    await pool.end();
+  });
+
+  /** Appends inside a transaction that commits only after `holdMs`. */
+  async function appendCommittingLate(
+    stream: string,
+    count: number,
+    holdMs: number,
+    appended?: () => void,
+  ): Promise<string[]> {
+    const client = await pool.connect();
+    const batch = events(count);
+    try {
+      await client.query('BEGIN');
+      await store.appendWithin(client, [{ stream, events: batch, expectedRevision: 'any' }]);
+      appended?.();
+      await sleep(holdMs);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    return batch.map((event) => event.id);
+  }
+
+  async function readFrom(
+    reader: PostgresEventStore,
+    category: string,
+    from: 'start' | Position,
+  ): Promise<RecordedEvent[]> {
+    return (await reader.readAll({ from, maxCount: 1_000, category })).events;
+  }
+
+  it.each([
+    ['with the fence, the late commit is read after it commits', true],
+    ['without the fence (the control), a reader skips the late commit for good', false],
+  ])('given an early transaction that commits after a later one, %s', async (_label, fenced) => {
+    const reader = fenced ? store : unfenced;
+    const category = freshCategory();
+    let earlyAppended!: () => void;
+    const earlyHasAppended = new Promise<void>((resolve) => (earlyAppended = resolve));
+    const early = appendCommittingLate(`${category}-early`, 1, 500, earlyAppended);
+    await earlyHasAppended;
+    const [late] = events(1);
+    await store.appendToStream(`${category}-late`, [late!], { expectedRevision: 'no_stream' });
+
+    // The reader looks while the early transaction is still open, and keeps its position.
+    const whileOpen = await readFrom(reader, category, 'start');
+    const checkpoint = whileOpen.at(-1)?.position ?? 'start';
+    const earlyIds = await early;
+    const afterCommit = await readFrom(reader, category, checkpoint);
+    const delivered = [...whileOpen, ...afterCommit].map((event) => event.id);
+
+    if (fenced) {
+      expect(whileOpen).toEqual([]);
+      expect(delivered.sort()).toEqual([...earlyIds, late!.id].sort());
+    } else {
+      expect(delivered).toEqual([late!.id]);
+    }
+  });
+
+  it('given concurrent writers with randomly delayed commits and a catch-up reader, then the reader gets every committed event exactly once, each stream in order', async () => {
+    const category = freshCategory();
+    const delivered: RecordedEvent[] = [];
+    const subscription = store.subscribeToAll({
+      from: 'start',
+      category,
+      pageSize: 7,
+      pollIntervalMs: 5,
+      handle: async (page) => {
+        delivered.push(...page);
+      },
+    });
+    const writers = Array.from({ length: 8 }, async (_, writer) => {
+      const ids: string[] = [];
+      for (let round = 0; round < 6; round += 1) {
+        const holdMs = Math.floor(Math.random() * 60);
+        ids.push(
+          ...(await appendCommittingLate(`${category}-w${writer}`, 1 + (round % 3), holdMs)),
+        );
+      }
+      return ids;
+    });
+    const committed = (await Promise.all(writers)).flat();
+    const deadline = Date.now() + 15_000;
+    while (delivered.length < committed.length && Date.now() < deadline) await sleep(20);
+    await sleep(100);
+    await subscription.stop();
+
+    const ids = delivered.map((event) => event.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual([...committed].sort());
+    const revisions = new Map<string, bigint[]>();
+    for (const event of delivered)
+      revisions.set(event.streamName, [...(revisions.get(event.streamName) ?? []), event.revision]);
+    for (const list of revisions.values())
+      expect(list).toEqual(list.map((_, index) => BigInt(index)));
+  });
+});
