@@ -36,10 +36,20 @@ export function decide(
   const due = dueEvents(state, atMs);
   const current = due.length > 0 ? fold(due, state) : state;
   const own = decideCommand(rules, command, current, atMs);
+  if (!own.some(mayEndAtOnce)) return due.length > 0 ? [...due, ...own] : own;
   // Credits a discard frees on a grant that has already ended, and grants that arrive already
   // ended, lapse at once.
   const after = dueEvents(fold(own, current), atMs, atMs);
   return [...due, ...own, ...after];
+}
+
+/** Only these can leave unpinned credits on a grant that has already ended. */
+function mayEndAtOnce(event: CreditEvent): boolean {
+  return (
+    event.type === 'EditDiscarded' ||
+    event.type === 'CreditsGranted' ||
+    (event.type === 'CreditsAdjusted' && event.grantId !== null)
+  );
 }
 
 function alreadyApplied(command: CommandWithSource, state: AccountState): boolean {
