@@ -8,6 +8,17 @@ export interface AppConfig {
     readonly topicPartitions: number;
     readonly replicationFactor: number;
     readonly connectTimeoutMs: number;
+    readonly topicPrefix: string;
+  };
+  readonly eventStore:
+    | { readonly adapter: 'postgres' }
+    | { readonly adapter: 'eventstoredb'; readonly connectionString: string };
+  readonly credits: { readonly holdTimeoutMs: number };
+  readonly projector: {
+    readonly metricsPort: number;
+    readonly partitionsConcurrency: number;
+    readonly cachedAccounts: number;
+    readonly sweepIntervalMs: number;
   };
   readonly database: { readonly url: string };
   readonly http: { readonly host: string; readonly port: number };
@@ -26,6 +37,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       topicPartitions: e.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: e.KAFKA_REPLICATION_FACTOR,
       connectTimeoutMs: e.KAFKA_CONNECT_TIMEOUT_MS,
+      topicPrefix: e.KAFKA_TOPIC_PREFIX,
+    },
+    eventStore:
+      e.EVENT_STORE === 'eventstoredb'
+        ? { adapter: 'eventstoredb', connectionString: e.EVENTSTORE_CONNECTION_STRING }
+        : { adapter: 'postgres' },
+    credits: { holdTimeoutMs: e.HOLD_TIMEOUT_MS },
+    projector: {
+      metricsPort: e.PROJECTOR_METRICS_PORT,
+      partitionsConcurrency: e.PROJECTOR_PARTITIONS_CONCURRENCY,
+      cachedAccounts: e.PROJECTOR_CACHED_ACCOUNTS,
+      sweepIntervalMs: e.PROJECTOR_SWEEP_INTERVAL_MS,
     },
     database: { url: e.DATABASE_URL },
     http: { host: e.HOST, port: e.PORT },

@@ -24,6 +24,15 @@ describe('configuration from the environment', () => {
         topicPartitions: 6,
         replicationFactor: 1,
         connectTimeoutMs: 10_000,
+        topicPrefix: '',
+      },
+      eventStore: { adapter: 'postgres' },
+      credits: { holdTimeoutMs: 86_400_000 },
+      projector: {
+        metricsPort: 9464,
+        partitionsConcurrency: 4,
+        cachedAccounts: 20_000,
+        sweepIntervalMs: 60_000,
       },
       database: { url: 'postgres://postgres@127.0.0.1:5432/image_credits' },
       http: { host: '127.0.0.1', port: 3000 },
@@ -43,6 +52,17 @@ describe('configuration from the environment', () => {
     expect(config.kafka.topicPartitions).toBe(12);
     expect(config.database.url).toBe('postgresql://app:secret@db.internal:6543/ledger');
     expect(config.http.port).toBe(8080);
+  });
+
+  it('given EVENT_STORE=eventstoredb, when loaded, then the connection string comes with it', () => {
+    const config = loadConfig({
+      EVENT_STORE: 'eventstoredb',
+      EVENTSTORE_CONNECTION_STRING: 'esdb://store:2113?tls=false',
+    });
+    expect(config.eventStore).toEqual({
+      adapter: 'eventstoredb',
+      connectionString: 'esdb://store:2113?tls=false',
+    });
   });
 
   it.each([

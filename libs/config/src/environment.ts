@@ -50,6 +50,11 @@ export const environmentSpec = {
     example: '127.0.0.1:9092',
   }),
   KAFKA_CLIENT_ID: str({ default: 'image-credits', desc: 'Kafka client id prefix' }),
+  KAFKA_TOPIC_PREFIX: str({
+    default: '',
+    desc: 'put before every topic and consumer group name, so several deployments (or test runs) can share a cluster',
+    example: 'staging.',
+  }),
   KAFKA_TOPIC_PARTITIONS: positiveInteger({
     default: 6,
     desc: 'partitions of the topics the apps create at start',
@@ -69,6 +74,41 @@ export const environmentSpec = {
     default: 'postgres://postgres@127.0.0.1:5432/image_credits',
     desc: 'PostgreSQL for the event store and read models; the database is created if absent',
     example: 'postgres://postgres@127.0.0.1:5432/image_credits',
+  }),
+  EVENT_STORE: str({
+    default: 'postgres',
+    choices: ['postgres', 'eventstoredb'],
+    desc: 'where the ledger lives',
+  }),
+  EVENTSTORE_CONNECTION_STRING: str({
+    default: 'esdb://127.0.0.1:2113?tls=false',
+    desc: 'the EventStoreDB server, when EVENT_STORE=eventstoredb',
+    example: 'esdb://127.0.0.1:2113?tls=false',
+  }),
+  HOLD_TIMEOUT_MS: positiveInteger({
+    default: 86_400_000,
+    desc: 'how long a hold waits for accept or reject before it lapses as a rejection',
+    example: '86400000',
+  }),
+  PROJECTOR_METRICS_PORT: port({
+    default: 9464,
+    desc: "HTTP port of the credit projector's /metrics (Prometheus); 0 picks a free one",
+    example: '9464',
+  }),
+  PROJECTOR_PARTITIONS_CONCURRENCY: positiveInteger({
+    default: 4,
+    desc: 'how many partitions one credit projector works on at once',
+    example: '4',
+  }),
+  PROJECTOR_CACHED_ACCOUNTS: positiveInteger({
+    default: 20_000,
+    desc: 'how many account states the credit projector keeps in memory (least recently used go first)',
+    example: '20000',
+  }),
+  PROJECTOR_SWEEP_INTERVAL_MS: positiveInteger({
+    default: 60_000,
+    desc: 'how often the credit projector records due hold lapses and grant ends of idle accounts',
+    example: '60000',
   }),
   PORT: port({ default: 3000, desc: 'HTTP port of the quota service', example: '3000' }),
   HOST: str({ default: '127.0.0.1', desc: 'address the quota service listens on' }),

@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
 import { createLogger } from '@credits/runtime';
 import { connectAdmin, createKafkaClient } from './kafka-client';
-import { ensureTopics, Topics } from './topics';
+import { ensureTopics, topicNames } from './topics';
 
 export const KAFKA = Symbol('KAFKA');
 
@@ -16,7 +16,7 @@ export async function connectKafka(config: AppConfig, processName: string): Prom
   const probe = createKafkaClient(config.kafka, processName, logger, { quiet: true });
   const admin = await connectAdmin(probe, config.kafka.brokers, config.kafka.connectTimeoutMs);
   try {
-    const created = await ensureTopics(admin, Object.values(Topics), {
+    const created = await ensureTopics(admin, Object.values(topicNames(config.kafka.topicPrefix)), {
       partitions: config.kafka.topicPartitions,
       replicationFactor: config.kafka.replicationFactor,
     });

@@ -7,7 +7,17 @@ export const Topics = {
   editorEventsDeadLetters: 'editor-events-dlq',
 } as const;
 
-export type TopicName = (typeof Topics)[keyof typeof Topics];
+export type TopicRole = keyof typeof Topics;
+export type TopicNames = { readonly [role in TopicRole]: string };
+
+/** The contract's topics under a deployment's prefix (KAFKA_TOPIC_PREFIX; none by default). */
+export function topicNames(prefix: string): TopicNames {
+  return {
+    editorEvents: `${prefix}${Topics.editorEvents}`,
+    creditDecisions: `${prefix}${Topics.creditDecisions}`,
+    editorEventsDeadLetters: `${prefix}${Topics.editorEventsDeadLetters}`,
+  };
+}
 
 export interface TopicLayout {
   readonly partitions: number;

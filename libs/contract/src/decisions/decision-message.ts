@@ -1,0 +1,72 @@
+import { v5 as uuidv5 } from 'uuid';
+import type { GenerationCharged, GenerationRefused } from '@credits/domain';
+
+// Fixed forever: decision ids derived from it must stay the same across releases.
+const DECISION_NAMESPACE = '6f1d3c52-8a0e-4c1e-9f57-2b7f0c7d9a31';
+export const DECISION_SOURCE = 'image-credits/credit-projector';
+
+export interface GenerationApprovedData {
+  readonly generationId: string;
+  readonly charged: number;
+  readonly held: number;
+  readonly available: number;
+}
+
+export interface GenerationRefusedData {
+  readonly generationId: string;
+  readonly required: number;
+  readonly available: number;
+  readonly reason: 'insufficient_credits';
+}
+
+/** A `credit-decisions` message value (CloudEvents 1.0, structured JSON). */
+export type DecisionEvent = {
+  readonly specversion: '1.0';
+  readonly id: string;
+  readonly source: string;
+  readonly time: string;
+  readonly subject: string;
+} & (
+  | { readonly type: 'GenerationApproved'; readonly data: GenerationApprovedData }
+  | { readonly type: 'GenerationRefused'; readonly data: GenerationRefusedData }
+);
+
+/** The same for every copy of one generation's decision, so a consumer can drop repeats. */
+export function decisionId(accountId: string, generationId: string): string {
+  return uuidv5(`${accountId}/${generationId}`, DECISION_NAMESPACE);
+}
+
+/** The decision message of a stored charge or refusal. */
+export function decisionEventOf(
+  accountId: string,
+  stored: GenerationCharged | GenerationRefused,
+): DecisionEvent {
+  const envelope = {
+    specversion: '1.0' as const,
+    id: decisionId(accountId, stored.generationId),
+    source: DECISION_SOURCE,
+    time: stored.at,
+    subject: accountId,
+  };
+  return stored.type === 'GenerationCharged'
+    ? {
+        ...envelope,
+        type: 'GenerationApproved',
+        data: {
+          generationId: stored.generationId,
+          charged: stored.charged,
+          held: stored.held,
+          available: stored.availableAfter,
+        },
+      }
+    : {
+        ...envelope,
+        type: 'GenerationRefused',
+        data: {
+          generationId: stored.generationId,
+          required: stored.required,
+          available: stored.available,
+          reason: stored.reason,
+        },
+      };
+}

@@ -1,0 +1,153 @@
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsRFC3339,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  NotEquals,
+  ValidateIf,
+} from 'class-validator';
+import { RESOLUTIONS, type Resolution } from '@credits/domain';
+
+export const EDITOR_EVENT_TYPES = [
+  'GenerationRequested',
+  'EditAccepted',
+  'EditRejected',
+  'AllowanceGranted',
+  'TopUpPurchased',
+  'CreditsAdjusted',
+] as const;
+export type EditorEventType = (typeof EDITOR_EVENT_TYPES)[number];
+
+export const ACCOUNT_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+export const FREE_EDIT_TYPES = ['color_adjustment', 'rotate', 'crop'] as const;
+// Far above any real grant; keeps sums exact in JavaScript numbers.
+const MAX_CREDITS = 1_000_000_000;
+
+/** The CloudEvents 1.0 envelope of ../shared/CONTRACT.md (structured JSON mode). */
+export class EditorEventEnvelope {
+  @IsIn(['1.0'], { message: 'specversion must be "1.0"' })
+  specversion!: string;
+
+  @IsString()
+  @Length(1, 128)
+  id!: string;
+
+  @IsString()
+  @Length(1, 256)
+  source!: string;
+
+  @IsIn(EDITOR_EVENT_TYPES, { message: `type must be one of ${EDITOR_EVENT_TYPES.join(', ')}` })
+  type!: EditorEventType;
+
+  @IsRFC3339({ message: 'time must be an RFC 3339 instant' })
+  time!: string;
+
+  @Matches(ACCOUNT_ID_PATTERN, {
+    message: 'subject must be 1-128 characters of A-Z a-z 0-9 . _ : -',
+  })
+  subject!: string;
+
+  @IsObject()
+  data!: Record<string, unknown>;
+}
+
+export class GenerationRequestedData {
+  @IsString()
+  @Length(1, 128)
+  generationId!: string;
+
+  @IsString()
+  @Length(1, 64)
+  editType!: string;
+
+  @ValidateIf(
+    (data: GenerationRequestedData) =>
+      data.resolution !== undefined ||
+      !(FREE_EDIT_TYPES as readonly string[]).includes(data.editType),
+  )
+  @IsIn(RESOLUTIONS, {
+    message: 'resolution must be 1K, 2K or 4K (it may be omitted only for free edit types)',
+  })
+  resolution?: Resolution;
+}
+
+export class EditDecisionData {
+  @IsString()
+  @Length(1, 128)
+  generationId!: string;
+}
+
+export class AllowanceGrantedData {
+  @IsString()
+  @Length(1, 64)
+  plan!: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(MAX_CREDITS)
+  credits!: number;
+
+  @IsRFC3339()
+  periodStart!: string;
+
+  @IsRFC3339()
+  periodEnd!: string;
+}
+
+export class TopUpPurchasedData {
+  @IsString()
+  @Length(1, 128)
+  purchaseId!: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(MAX_CREDITS)
+  credits!: number;
+
+  @IsOptional()
+  @IsRFC3339()
+  expiresAt?: string;
+}
+
+export class CreditsAdjustedData {
+  @IsString()
+  @Length(1, 128)
+  adjustmentId!: string;
+
+  @IsInt()
+  @NotEquals(0)
+  @Min(-MAX_CREDITS)
+  @Max(MAX_CREDITS)
+  credits!: number;
+
+  @IsString()
+  @IsNotEmpty()
+  @Length(1, 500)
+  reason!: string;
+}
+
+export const DATA_CLASSES = {
+  GenerationRequested: GenerationRequestedData,
+  EditAccepted: EditDecisionData,
+  EditRejected: EditDecisionData,
+  AllowanceGranted: AllowanceGrantedData,
+  TopUpPurchased: TopUpPurchasedData,
+  CreditsAdjusted: CreditsAdjustedData,
+} as const;
+
+export type EditorEventData<T extends EditorEventType> = InstanceType<(typeof DATA_CLASSES)[T]>;
+
+/** A wire event that passed every check of the contract. */
+export type EditorEvent = {
+  [T in EditorEventType]: Omit<EditorEventEnvelope, 'type' | 'data'> & {
+    type: T;
+    data: EditorEventData<T>;
+  };
+}[EditorEventType];

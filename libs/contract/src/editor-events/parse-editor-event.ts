@@ -1,0 +1,108 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import {
+  DATA_CLASSES,
+  EDITOR_EVENT_TYPES,
+  EditorEventEnvelope,
+  type EditorEvent,
+} from './editor-event.dto';
+
+/** Why a message went to the dead-letter topic; the `dlq-reason` header carries it. */
+export type RejectionReason =
+  'oversize' | 'invalid_json' | 'unknown_type' | 'invalid_event' | 'key_mismatch';
+
+export interface Rejection {
+  readonly reason: RejectionReason;
+  /** One line per problem, naming the field: `data.credits must be an integer number`. */
+  readonly details: string[];
+}
+
+export type ParseResult = { readonly event: EditorEvent } | { readonly rejection: Rejection };
+
+/** Far above any real editor event; a bigger value is a producer bug, not a charge. */
+export const MAX_EDITOR_EVENT_BYTES = 64 * 1024;
+
+function describe(errors: ValidationError[], prefix = ''): string[] {
+  return errors.flatMap((error) => {
+    const field = `${prefix}${error.property}`;
+    const own = Object.values(error.constraints ?? {}).map((message) =>
+      message.startsWith(error.property) ? `${prefix}${message}` : `${field}: ${message}`,
+    );
+    return [...own, ...describe(error.children ?? [], `${field}.`)];
+  });
+}
+
+function problems(type: new () => object, plain: unknown, prefix: string): string[] {
+  const instance = plainToInstance(type, plain);
+  // The envelope may carry CloudEvents extension attributes; the data has exactly the contract's fields.
+  const strict = prefix === 'data.';
+  return describe(
+    validateSync(instance as object, { whitelist: strict, forbidNonWhitelisted: strict }),
+    prefix,
+  );
+}
+
+/** Checks a decoded JSON value against the contract: the envelope, then the data of its type. */
+export function validateEditorEvent(value: unknown): ParseResult {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { rejection: { reason: 'invalid_event', details: ['the event must be a JSON object'] } };
+  const body = value as Record<string, unknown>;
+  if (
+    typeof body.type === 'string' &&
+    !(EDITOR_EVENT_TYPES as readonly string[]).includes(body.type)
+  )
+    return {
+      rejection: {
+        reason: 'unknown_type',
+        details: [
+          `type ${JSON.stringify(body.type)} is not one of ${EDITOR_EVENT_TYPES.join(', ')}`,
+        ],
+      },
+    };
+  const envelope = problems(EditorEventEnvelope, body, '');
+  const dataClass = DATA_CLASSES[body.type as keyof typeof DATA_CLASSES];
+  const data =
+    dataClass && typeof body.data === 'object' && body.data !== null
+      ? problems(dataClass, body.data, 'data.')
+      : [];
+  const details = [...envelope, ...data];
+  if (details.length > 0) return { rejection: { reason: 'invalid_event', details } };
+  return { event: body as unknown as EditorEvent };
+}
+
+/**
+ * Checks one Kafka message: its size, its JSON, the contract, and that its key is its subject
+ * (otherwise its order among the account's other events can't be trusted).
+ */
+export function parseEditorEventMessage(
+  key: Buffer | null | undefined,
+  value: Buffer | null | undefined,
+  maxBytes = MAX_EDITOR_EVENT_BYTES,
+): ParseResult {
+  if (value && value.length > maxBytes)
+    return {
+      rejection: {
+        reason: 'oversize',
+        details: [`the value is ${value.length} bytes, more than ${maxBytes}`],
+      },
+    };
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(value?.toString('utf8') ?? '');
+  } catch (error) {
+    return { rejection: { reason: 'invalid_json', details: [(error as Error).message] } };
+  }
+  const result = validateEditorEvent(decoded);
+  if ('rejection' in result) return result;
+  const keyText = key?.toString('utf8') ?? null;
+  if (keyText !== result.event.subject)
+    return {
+      rejection: {
+        reason: 'key_mismatch',
+        details: [
+          `the key ${keyText === null ? '(none)' : JSON.stringify(keyText)} is not the subject ${JSON.stringify(result.event.subject)}`,
+        ],
+      },
+    };
+  return result;
+}

@@ -1,0 +1,51 @@
+import type { AccountCommand, KafkaCoordinates, SourceEvent } from '@credits/domain';
+import type { EditorEvent } from './editor-event.dto';
+
+/** The account command a valid wire event asks for, carrying its id, producer and Kafka place. */
+export function commandOf(event: EditorEvent, kafka?: KafkaCoordinates): AccountCommand {
+  const source: SourceEvent = {
+    id: event.id,
+    producer: event.source,
+    ...(kafka === undefined ? {} : { kafka }),
+  };
+  const base = { at: event.time, source };
+  switch (event.type) {
+    case 'GenerationRequested':
+      return {
+        type: 'RequestGeneration',
+        ...base,
+        generationId: event.data.generationId,
+        editType: event.data.editType,
+        ...(event.data.resolution === undefined ? {} : { resolution: event.data.resolution }),
+      };
+    case 'EditAccepted':
+      return { type: 'AcceptEdit', ...base, generationId: event.data.generationId };
+    case 'EditRejected':
+      return { type: 'RejectEdit', ...base, generationId: event.data.generationId };
+    case 'AllowanceGranted':
+      return {
+        type: 'GrantAllowance',
+        ...base,
+        plan: event.data.plan,
+        credits: event.data.credits,
+        periodStart: event.data.periodStart,
+        periodEnd: event.data.periodEnd,
+      };
+    case 'TopUpPurchased':
+      return {
+        type: 'PurchaseTopUp',
+        ...base,
+        purchaseId: event.data.purchaseId,
+        credits: event.data.credits,
+        ...(event.data.expiresAt === undefined ? {} : { expiresAt: event.data.expiresAt }),
+      };
+    case 'CreditsAdjusted':
+      return {
+        type: 'AdjustCredits',
+        ...base,
+        adjustmentId: event.data.adjustmentId,
+        credits: event.data.credits,
+        reason: event.data.reason,
+      };
+  }
+}

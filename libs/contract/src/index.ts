@@ -1,0 +1,5 @@
+export * from './editor-events/editor-event.dto';
+export * from './editor-events/parse-editor-event';
+export * from './editor-events/to-command';
+export * from './editor-events/dead-letters';
+export * from './decisions/decision-message';

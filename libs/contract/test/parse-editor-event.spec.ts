@@ -1,0 +1,151 @@
+import { commandOf, parseEditorEventMessage, type ParseResult } from '@credits/contract';
+
+const contractExample = {
+  specversion: '1.0',
+  id: '0b9f4c1e-7c35-4d39-9d53-2f1c9a6b2f10',
+  source: 'editor',
+  type: 'GenerationRequested',
+  time: '2026-11-25T10:00:00Z',
+  subject: 'acct-42',
+  data: { generationId: 'gen-1', editType: 'virtual_staging', resolution: '4K' },
+};
+
+function parse(value: unknown, key: string | null = 'acct-42'): ParseResult {
+  const bytes = Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
+  return parseEditorEventMessage(key === null ? null : Buffer.from(key), bytes);
+}
+
+const rejectionOf = (result: ParseResult) => ('rejection' in result ? result.rejection : null);
+
+describe('editor-events messages against the contract', () => {
+  it('given the contract example, then it is valid and becomes a RequestGeneration with its source', () => {
+    const result = parse(contractExample);
+    expect(rejectionOf(result)).toBeNull();
+    if (!('event' in result)) return;
+    expect(commandOf(result.event, { topic: 'editor-events', partition: 2, offset: '17' })).toEqual(
+      {
+        type: 'RequestGeneration',
+        at: '2026-11-25T10:00:00Z',
+        source: {
+          id: contractExample.id,
+          producer: 'editor',
+          kafka: { topic: 'editor-events', partition: 2, offset: '17' },
+        },
+        generationId: 'gen-1',
+        editType: 'virtual_staging',
+        resolution: '4K',
+      },
+    );
+  });
+
+  it.each([
+    [
+      'AllowanceGranted',
+      {
+        plan: 'pro',
+        credits: 100,
+        periodStart: '2026-11-01T00:00:00Z',
+        periodEnd: '2026-12-01T00:00:00Z',
+      },
+    ],
+    ['TopUpPurchased', { purchaseId: 'p-1', credits: 50 }],
+    ['TopUpPurchased', { purchaseId: 'p-2', credits: 50, expiresAt: '2027-01-01T00:00:00Z' }],
+    ['CreditsAdjusted', { adjustmentId: 'adj-1', credits: -5, reason: 'goodwill reversal' }],
+    ['EditAccepted', { generationId: 'gen-1' }],
+    ['EditRejected', { generationId: 'gen-1' }],
+    ['GenerationRequested', { generationId: 'gen-2', editType: 'crop' }],
+  ])('given a valid %s, then it is accepted', (type, data) => {
+    expect(rejectionOf(parse({ ...contractExample, type, data }))).toBeNull();
+  });
+
+  it('given CloudEvents extension attributes on the envelope, then they are allowed', () => {
+    expect(rejectionOf(parse({ ...contractExample, traceparent: '00-abc-def-01' }))).toBeNull();
+  });
+
+  it.each([
+    ['not JSON', '{"specversion":', 'invalid_json', /JSON/],
+    [
+      'an unknown type',
+      { ...contractExample, type: 'GenerationTeleported' },
+      'unknown_type',
+      /GenerationTeleported/,
+    ],
+    ['no id', { ...contractExample, id: undefined }, 'invalid_event', /^id /],
+    [
+      'a time without a zone',
+      { ...contractExample, time: '2026-11-25 10:00' },
+      'invalid_event',
+      /time must be an RFC 3339/,
+    ],
+    [
+      'a subject with a space',
+      { ...contractExample, subject: 'acct 42' },
+      'invalid_event',
+      /subject must be/,
+    ],
+    [
+      'an AI edit without a resolution',
+      { ...contractExample, data: { generationId: 'g', editType: 'twilight' } },
+      'invalid_event',
+      /data\.resolution/,
+    ],
+    [
+      'a resolution of 8K',
+      { ...contractExample, data: { ...contractExample.data, resolution: '8K' } },
+      'invalid_event',
+      /data\.resolution/,
+    ],
+    [
+      'credits that are not a whole number',
+      { ...contractExample, type: 'TopUpPurchased', data: { purchaseId: 'p', credits: 2.5 } },
+      'invalid_event',
+      /data\.credits must be an integer/,
+    ],
+    [
+      'an adjustment of zero',
+      {
+        ...contractExample,
+        type: 'CreditsAdjusted',
+        data: { adjustmentId: 'a', credits: 0, reason: 'r' },
+      },
+      'invalid_event',
+      /data\.credits/,
+    ],
+    [
+      'a field the contract does not have in data',
+      { ...contractExample, data: { ...contractExample.data, price: 0 } },
+      'invalid_event',
+      /data\.price/,
+    ],
+    ['an array', [contractExample], 'invalid_event', /JSON object/],
+  ])(
+    'given %s, then it is rejected with a reason naming the problem',
+    (_label, value, reason, detail) => {
+      const rejection = rejectionOf(parse(value));
+      expect(rejection?.reason).toBe(reason);
+      expect(rejection?.details.join('\n')).toMatch(detail);
+    },
+  );
+
+  it('given a key that is not the subject, or no key, then it is a key mismatch', () => {
+    expect(rejectionOf(parse(contractExample, 'acct-43'))?.reason).toBe('key_mismatch');
+    expect(rejectionOf(parse(contractExample, null))?.reason).toBe('key_mismatch');
+  });
+
+  it('given a value over 64 KiB, then it is rejected as oversize before it is parsed', () => {
+    const big = {
+      ...contractExample,
+      data: { ...contractExample.data, editType: 'x'.repeat(70_000) },
+    };
+    expect(rejectionOf(parse(big))?.reason).toBe('oversize');
+  });
+
+  it('given several bad fields, then each is named', () => {
+    const rejection = rejectionOf(
+      parse({ ...contractExample, specversion: '0.3', subject: '', data: { editType: 5 } }),
+    );
+    const details = rejection?.details.join('\n') ?? '';
+    for (const field of ['specversion', 'subject', 'data.generationId', 'data.editType'])
+      expect(details).toContain(field);
+  });
+});
