@@ -30,8 +30,10 @@ describe('the services as processes', () => {
   });
 
   it('credit-projector: when started, then it runs until SIGINT and stops cleanly', async () => {
-    const projector = startApp('credit-projector');
-    await projector.waitForLine(/^credit-projector: running against Kafka/);
+    const projector = startApp('credit-projector', {
+      PROJECTOR_METRICS_PORT: String(await freePort()),
+    });
+    await projector.waitForLine(/^credit-projector: consuming editor-events from Kafka/);
     const exit = await projector.stop('SIGINT');
     expect(exit.code === 0 || exit.signal === 'SIGINT').toBe(true);
     expect(projector.stderr.filter((line) => !line.startsWith('{'))).toEqual([]);
@@ -115,8 +117,9 @@ describe('the services as processes', () => {
         KAFKA_CONTROLLER_PORT: String(controllerPort),
         KAFKA_RUN_DIR: runDir,
         PORT: String(httpPort),
+        PROJECTOR_METRICS_PORT: String(await freePort()),
       });
-      await start.waitForLine(/^credit-projector: running/, 120_000);
+      await start.waitForLine(/^credit-projector: consuming/, 120_000);
       await start.waitForLine(
         new RegExp(`^quota-service: listening on http://127.0.0.1:${httpPort}$`),
         120_000,

@@ -20,7 +20,9 @@ runMain('credit-projector', async () => {
     logger.log(message, 'credit-projector'),
   );
   await app.init();
-  // Until the Kafka consumer keeps the event loop busy, this keeps the process up until a signal.
-  setInterval(() => undefined, 60_000);
-  console.log(`credit-projector: running against Kafka ${config.kafka.brokers.join(',')}`);
+  console.log(
+    `credit-projector: consuming ${config.kafka.topicPrefix}editor-events from Kafka ` +
+      `${config.kafka.brokers.join(',')} into the ${config.eventStore.adapter} event store; ` +
+      `metrics on http://${config.http.host}:${config.projector.metricsPort}/metrics`,
+  );
 });

@@ -16,6 +16,7 @@ export interface AppConfig {
   readonly credits: { readonly holdTimeoutMs: number };
   readonly projector: {
     readonly metricsPort: number;
+    readonly sessionTimeoutMs: number;
     readonly partitionsConcurrency: number;
     readonly cachedAccounts: number;
     readonly sweepIntervalMs: number;
@@ -46,6 +47,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     credits: { holdTimeoutMs: e.HOLD_TIMEOUT_MS },
     projector: {
       metricsPort: e.PROJECTOR_METRICS_PORT,
+      sessionTimeoutMs: e.PROJECTOR_SESSION_TIMEOUT_MS,
       partitionsConcurrency: e.PROJECTOR_PARTITIONS_CONCURRENCY,
       cachedAccounts: e.PROJECTOR_CACHED_ACCOUNTS,
       sweepIntervalMs: e.PROJECTOR_SWEEP_INTERVAL_MS,

@@ -30,6 +30,7 @@ describe('configuration from the environment', () => {
       credits: { holdTimeoutMs: 86_400_000 },
       projector: {
         metricsPort: 9464,
+        sessionTimeoutMs: 30_000,
         partitionsConcurrency: 4,
         cachedAccounts: 20_000,
         sweepIntervalMs: 60_000,

@@ -92,8 +92,13 @@ export const environmentSpec = {
   }),
   PROJECTOR_METRICS_PORT: port({
     default: 9464,
-    desc: "HTTP port of the credit projector's /metrics (Prometheus); 0 picks a free one",
+    desc: "HTTP port of the credit projector's /metrics (Prometheus)",
     example: '9464',
+  }),
+  PROJECTOR_SESSION_TIMEOUT_MS: positiveInteger({
+    default: 30_000,
+    desc: 'how long Kafka waits for a silent credit projector before giving its partitions to another',
+    example: '30000',
   }),
   PROJECTOR_PARTITIONS_CONCURRENCY: positiveInteger({
     default: 4,

@@ -57,3 +57,14 @@ export function dueEvents(state: AccountState, atMs: number, sinceMs = -Infinity
     current = evolve(current, event);
   }
 }
+
+/**
+ * When the next hold lapse or grant end of this state falls due (epoch ms), or null when nothing
+ * will: what a sweeper needs to know to come back in time for an idle account.
+ */
+export function nextDueMs(state: AccountState): number | null {
+  let due = nextHoldDue(state)?.dueMs ?? Infinity;
+  for (const grant of state.grants)
+    if (unpinned(grant) > 0 && grant.expiresAtMs < due) due = grant.expiresAtMs;
+  return due === Infinity ? null : due;
+}

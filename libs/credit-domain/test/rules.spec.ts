@@ -1,4 +1,11 @@
-import { STANDARD_PRICES, STANDARD_RULES, type CreditEvent, type CreditRules } from '../src';
+import {
+  millisOf,
+  nextDueMs,
+  STANDARD_PRICES,
+  STANDARD_RULES,
+  type CreditEvent,
+  type CreditRules,
+} from '../src';
 import { Account, at, command, DAY, START } from './scenario';
 
 const ofType = <T extends CreditEvent['type']>(events: CreditEvent[], type: T) =>
@@ -397,5 +404,20 @@ describe('the versioned price book', () => {
       priceBook: { versions: [STANDARD_PRICES, { ...december, effectiveFrom: at(10) }] },
     }).given(...commands);
     expect(after.stream).toEqual(before.stream);
+  });
+});
+
+describe('when the next lapse falls due', () => {
+  it('given nothing that ends, then nothing is due', () => {
+    expect(nextDueMs(new Account().given(command.topUp(10)).state)).toBeNull();
+  });
+
+  it('given an allowance ending in 30 days and a hold lapsing in one, then the hold is due first, and after it the allowance end', () => {
+    const account = new Account().given(command.allowance(10));
+    expect(nextDueMs(account.state)).toBe(millisOf(at(30 * DAY)));
+    account.when(command.generate('g1', 'twilight', '1K'));
+    expect(nextDueMs(account.state)).toBe(millisOf(START) + STANDARD_RULES.holdTimeoutMs);
+    account.when(command.reject('g1'));
+    expect(nextDueMs(account.state)).toBe(millisOf(at(30 * DAY)));
   });
 });

@@ -6,3 +6,4 @@ export * from './subscription/catch-up-subscription';
 export * from './postgres/postgres-event-store';
 export * from './postgres/postgres-checkpoints';
 export * from './eventstoredb/eventstoredb-event-store';
+export * from './nest/event-store.module';

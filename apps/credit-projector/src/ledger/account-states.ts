@@ -1,0 +1,115 @@
+import { LRUCache } from 'lru-cache';
+import {
+  fold,
+  initialAccountState,
+  SETTLED_GENERATIONS_KEPT,
+  type AccountState,
+  type GenerationCharged,
+  type GenerationRefused,
+} from '@credits/domain';
+import { StreamNotFoundError, type EventStore } from '@credits/event-store';
+import { accountStream, toCreditEvent } from './account-stream';
+
+/** An account's folded state and the revision it stands at (null: the stream has no events). */
+export interface LoadedAccount {
+  readonly state: AccountState;
+  readonly revision: bigint | null;
+}
+
+const PAGE = 1_000;
+
+/**
+ * Account states in front of their streams: a bounded least-recently-used cache, loaded by
+ * folding the stream. The cache is only a shortcut: an append conflict means it is stale, and the
+ * caller forgets the account and loads it again.
+ */
+export class AccountStates {
+  private readonly cache: LRUCache<string, LoadedAccount>;
+
+  constructor(
+    private readonly store: EventStore,
+    maxAccounts: number,
+  ) {
+    this.cache = new LRUCache({ max: maxAccounts });
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+
+  async load(accountIds: Iterable<string>): Promise<Map<string, LoadedAccount>> {
+    const loaded = new Map<string, LoadedAccount>();
+    const missing: string[] = [];
+    for (const accountId of accountIds) {
+      const cached = this.cache.get(accountId);
+      if (cached) loaded.set(accountId, cached);
+      else missing.push(accountId);
+    }
+    const read = await Promise.all(missing.map((accountId) => this.readFromStore(accountId)));
+    missing.forEach((accountId, index) => {
+      const account = read[index] as LoadedAccount;
+      loaded.set(accountId, account);
+      this.cache.set(accountId, account);
+    });
+    return loaded;
+  }
+
+  remember(accountId: string, account: LoadedAccount): void {
+    this.cache.set(accountId, account);
+  }
+
+  forget(accountIds: Iterable<string>): void {
+    for (const accountId of accountIds) this.cache.delete(accountId);
+  }
+
+  /** The stored decision of a generation, for a redelivered request: newest first, bounded. */
+  async findDecision(
+    accountId: string,
+    generationId: string,
+  ): Promise<GenerationCharged | GenerationRefused | null> {
+    let from: bigint | undefined;
+    // Far beyond the settled generations the state remembers: older repeats are ignored anyway.
+    for (let scanned = 0; scanned < SETTLED_GENERATIONS_KEPT * 20; scanned += PAGE) {
+      const page = await this.readPage(accountId, {
+        direction: 'backwards',
+        maxCount: PAGE,
+        fromRevision: from,
+      });
+      for (const recorded of page) {
+        const event = toCreditEvent(recorded);
+        if (
+          (event.type === 'GenerationCharged' || event.type === 'GenerationRefused') &&
+          event.generationId === generationId
+        )
+          return event;
+      }
+      const oldest = page.at(-1)?.revision;
+      if (page.length < PAGE || oldest === undefined || oldest === 0n) return null;
+      from = oldest - 1n;
+    }
+    return null;
+  }
+
+  private async readFromStore(accountId: string): Promise<LoadedAccount> {
+    let state = initialAccountState;
+    let revision: bigint | null = null;
+    for (;;) {
+      const page = await this.readPage(accountId, {
+        maxCount: PAGE,
+        fromRevision: revision === null ? 0n : revision + 1n,
+      });
+      state = fold(page.map(toCreditEvent), state);
+      revision = page.at(-1)?.revision ?? revision;
+      if (page.length < PAGE) return { state, revision };
+    }
+  }
+
+  private async readPage(accountId: string, options: Parameters<EventStore['readStream']>[1]) {
+    try {
+      return await this.store.readStream(accountStream(accountId), options);
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    }
+  }
+}

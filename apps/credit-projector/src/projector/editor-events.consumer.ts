@@ -1,0 +1,151 @@
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { APP_CONFIG, type AppConfig } from '@credits/config';
+import { commandOf, parseEditorEventMessage } from '@credits/contract';
+import { KAFKA, topicNames, type TopicNames } from '@credits/kafka';
+import { ProjectorMetrics } from '../metrics/projector-metrics';
+import { ChunkProcessor, type ChunkControl } from './chunk-processor';
+import type { AccountCommandItem } from './decide-chunk';
+import { ProjectorProducer, type DeadLetter } from './projector-producer';
+
+/** Messages decided and appended together: one append call, one offset commit. */
+const CHUNK_MESSAGES = 500;
+
+interface SortedChunk {
+  readonly items: AccountCommandItem[];
+  /** The wire event type of each item, for the metrics. */
+  readonly types: string[];
+  readonly deadLetters: DeadLetter[];
+}
+
+/**
+ * The credit projector's consumer: kafkajs `eachBatch` on editor-events, partitions in parallel,
+ * each partition in order. A chunk's offsets are committed only after its appends are durable and
+ * its dead letters and decisions are written, so a crash anywhere repeats work but loses none.
+ */
+@Injectable()
+export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly consumer: Consumer;
+  private readonly topics: TopicNames;
+
+  constructor(
+    @Inject(KAFKA) kafka: Kafka,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly processor: ChunkProcessor,
+    private readonly producer: ProjectorProducer,
+    private readonly metrics: ProjectorMetrics,
+    @InjectPinoLogger(EditorEventsConsumer.name) private readonly logger: PinoLogger,
+  ) {
+    this.topics = topicNames(config.kafka.topicPrefix);
+    const sessionTimeout = config.projector.sessionTimeoutMs;
+    this.consumer = kafka.consumer({
+      groupId: `${config.kafka.topicPrefix}credit-projector`,
+      sessionTimeout,
+      heartbeatInterval: Math.max(100, Math.floor(sessionTimeout / 10)),
+      rebalanceTimeout: Math.max(sessionTimeout, 10_000),
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topics.editorEvents, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.config.projector.partitionsConcurrency,
+      eachBatch: (payload) => this.consumeBatch(payload),
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+
+  private async consumeBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, heartbeat, isRunning, isStale, resolveOffset } = payload;
+    const control: ChunkControl = { heartbeat, isActive: () => isRunning() && !isStale() };
+    for (let start = 0; start < batch.messages.length; start += CHUNK_MESSAGES) {
+      if (!control.isActive()) return;
+      const messages = batch.messages.slice(start, start + CHUNK_MESSAGES);
+      const chunk = this.sort(batch.partition, messages);
+      await this.producer.deadLetter(chunk.deadLetters);
+      const result = await this.processor.process(chunk.items, control);
+      if (result === null) return;
+      await this.producer.publishDecisions(result.decisions);
+
+      const last = messages.at(-1) as KafkaMessage;
+      resolveOffset(last.offset);
+      await this.consumer.commitOffsets([
+        {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: (BigInt(last.offset) + 1n).toString(),
+        },
+      ]);
+      await heartbeat();
+      this.record(chunk, result.eventsPerItem, messages.length);
+      this.metrics.consumerLag.set(
+        { partition: String(batch.partition) },
+        Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n),
+      );
+    }
+  }
+
+  private sort(partition: number, messages: KafkaMessage[]): SortedChunk {
+    const items: AccountCommandItem[] = [];
+    const types: string[] = [];
+    const deadLetters: DeadLetter[] = [];
+    for (const message of messages) {
+      const parsed = parseEditorEventMessage(message.key, message.value);
+      if ('rejection' in parsed) {
+        this.logger.warn(
+          {
+            kafka: { topic: this.topics.editorEvents, partition, offset: message.offset },
+            ...parsed.rejection,
+          },
+          'dead-lettered an editor event',
+        );
+        deadLetters.push({
+          key: message.key,
+          value: message.value,
+          headers: message.headers ?? {},
+          partition,
+          offset: message.offset,
+          rejection: parsed.rejection,
+        });
+        continue;
+      }
+      const kafka = { topic: this.topics.editorEvents, partition, offset: message.offset };
+      items.push({ accountId: parsed.event.subject, command: commandOf(parsed.event, kafka) });
+      types.push(parsed.event.type);
+    }
+    return { items, types, deadLetters };
+  }
+
+  private record(chunk: SortedChunk, eventsPerItem: number[], size: number): void {
+    this.metrics.batchSize.observe(size);
+    chunk.items.forEach((item, index) => {
+      const outcome = (eventsPerItem[index] ?? 0) > 0 ? 'applied' : 'duplicate';
+      this.metrics.wireEvents.inc({ type: chunk.types[index], outcome });
+      this.logger.debug(
+        {
+          accountId: item.accountId,
+          generationId: 'generationId' in item.command ? item.command.generationId : undefined,
+          kafka: 'source' in item.command ? item.command.source.kafka : undefined,
+          outcome,
+        },
+        'editor event decided',
+      );
+    });
+    this.metrics.wireEvents.inc(
+      { type: 'unparsed', outcome: 'dead_lettered' },
+      chunk.deadLetters.length,
+    );
+  }
+}

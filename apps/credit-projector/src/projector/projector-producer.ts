@@ -1,0 +1,86 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Partitioners, type IHeaders, type Kafka, type Producer } from 'kafkajs';
+import { APP_CONFIG, type AppConfig } from '@credits/config';
+import { DeadLetterHeaders, decisionEventOf, type Rejection } from '@credits/contract';
+import type { GenerationCharged, GenerationRefused } from '@credits/domain';
+import { KAFKA, topicNames, type TopicNames } from '@credits/kafka';
+import { ProjectorMetrics } from '../metrics/projector-metrics';
+
+export interface DeadLetter {
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: IHeaders;
+  readonly partition: number;
+  readonly offset: string;
+  readonly rejection: Rejection;
+}
+
+/** What the projector writes to Kafka: dead letters and decisions, acknowledged by all replicas. */
+@Injectable()
+export class ProjectorProducer implements OnModuleInit, OnApplicationShutdown {
+  private readonly producer: Producer;
+  private readonly topics: TopicNames;
+
+  constructor(
+    @Inject(KAFKA) kafka: Kafka,
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly metrics: ProjectorMetrics,
+  ) {
+    this.topics = topicNames(config.kafka.topicPrefix);
+    // Idempotent: a retried send after a lost acknowledgement is written once.
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 5,
+      // Murmur2 on the key, as the Java clients do: an account's decisions share one partition.
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.producer.connect();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.producer.disconnect();
+  }
+
+  /** The original key, value and headers, unchanged, plus headers naming why and where from. */
+  async deadLetter(letters: readonly DeadLetter[]): Promise<void> {
+    if (letters.length === 0) return;
+    await this.producer.send({
+      topic: this.topics.editorEventsDeadLetters,
+      acks: -1,
+      messages: letters.map((letter) => ({
+        key: letter.key,
+        value: letter.value,
+        headers: {
+          ...letter.headers,
+          [DeadLetterHeaders.reason]: letter.rejection.reason,
+          [DeadLetterHeaders.details]: letter.rejection.details.join('\n'),
+          [DeadLetterHeaders.topic]: this.topics.editorEvents,
+          [DeadLetterHeaders.partition]: String(letter.partition),
+          [DeadLetterHeaders.offset]: letter.offset,
+          [DeadLetterHeaders.deadLetteredAt]: new Date().toISOString(),
+        },
+      })),
+    });
+    for (const letter of letters) this.metrics.deadLetters.inc({ reason: letter.rejection.reason });
+  }
+
+  async publishDecisions(
+    decisions: readonly { accountId: string; decision: GenerationCharged | GenerationRefused }[],
+  ): Promise<void> {
+    if (decisions.length === 0) return;
+    const events = decisions.map(({ accountId, decision }) => decisionEventOf(accountId, decision));
+    await this.producer.send({
+      topic: this.topics.creditDecisions,
+      acks: -1,
+      messages: events.map((event) => ({
+        key: event.subject,
+        value: JSON.stringify(event),
+        headers: { 'content-type': 'application/cloudevents+json', 'ce-id': event.id },
+      })),
+    });
+    for (const event of events) this.metrics.decisions.inc({ decision: event.type });
+  }
+}

@@ -1,0 +1,64 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { APP_CONFIG, type AppConfig } from '@credits/config';
+import { ChunkProcessor } from '../projector/chunk-processor';
+import { DueAccounts } from './due-accounts';
+
+const ACCOUNTS_PER_SWEEP = 500;
+
+/**
+ * Records the hold lapses and grant ends of accounts that have gone quiet, so their statements
+ * show them without waiting for their next event. Writes through the same path as the consumer:
+ * an account the consumer is busy with costs one conflict and a reload, never a double lapse.
+ */
+@Injectable()
+export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly due: DueAccounts,
+    private readonly processor: ChunkProcessor,
+    @InjectPinoLogger(ExpirySweeper.name) private readonly logger: PinoLogger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.sweeping ??= this.sweep(new Date())
+        .then(() => undefined)
+        .catch((error: Error) => this.logger.warn({ error: error.message }, 'expiry sweep failed'))
+        .finally(() => (this.sweeping = null));
+    }, this.config.projector.sweepIntervalMs);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.sweeping;
+  }
+
+  /** Applies everything due by `now` to the accounts the due index points at. */
+  async sweep(now: Date): Promise<number> {
+    const accountIds = await this.due.dueBy(now, ACCOUNTS_PER_SWEEP);
+    if (accountIds.length === 0) return 0;
+    const at = now.toISOString();
+    const result = await this.processor.process(
+      accountIds.map((accountId) => ({ accountId, command: { type: 'ApplyDueExpiries', at } })),
+      { heartbeat: async () => undefined, isActive: () => !this.stopped },
+    );
+    const recorded = result?.eventsPerItem.reduce((sum, count) => sum + count, 0) ?? 0;
+    if (recorded > 0)
+      this.logger.info(
+        { accounts: accountIds.length, events: recorded },
+        'recorded due lapses of idle accounts',
+      );
+    return recorded;
+  }
+}

@@ -1,0 +1,70 @@
+import { Pool } from 'pg';
+import {
+  accountDecider,
+  fold,
+  initialAccountState,
+  type AccountCommand,
+  type CreditEvent,
+} from '@credits/domain';
+import { commandOf, validateEditorEvent } from '@credits/contract';
+import type { WireEvent } from './editor-events';
+
+/**
+ * The oracle: the pure fold of the unique input. Each account's wire events, first delivery
+ * only, decided in order by the same rules the projector runs. Kafka coordinates are left out
+ * of the comparison (a redelivery may sit at another offset).
+ */
+export function oracleLedgers(events: readonly WireEvent[]): Map<string, CreditEvent[]> {
+  const decider = accountDecider();
+  const seen = new Set<string>();
+  const states = new Map<string, ReturnType<typeof fold>>();
+  const ledgers = new Map<string, CreditEvent[]>();
+  for (const event of events) {
+    const key = `${event.source}/${event.id}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const parsed = validateEditorEvent(event);
+    if (!('event' in parsed)) continue;
+    const command: AccountCommand = commandOf(parsed.event);
+    let state = states.get(event.subject) ?? initialAccountState;
+    const decided = decider.decide(command, state);
+    for (const stored of decided) state = decider.evolve(state, stored);
+    states.set(event.subject, state);
+    ledgers.set(event.subject, [...(ledgers.get(event.subject) ?? []), ...decided]);
+  }
+  return ledgers;
+}
+
+/** Every account stream in the test database, as ledger events without Kafka coordinates. */
+export async function storedLedgers(
+  databaseUrl: string,
+  accountIds: Iterable<string>,
+): Promise<Map<string, CreditEvent[]>> {
+  const pool = new Pool({ connectionString: databaseUrl, max: 2 });
+  try {
+    const names = [...accountIds].map((accountId) => `account-${accountId}`);
+    const { rows } = await pool.query<{ stream_name: string; data: CreditEvent }>(
+      `SELECT stream_name, data FROM es_events WHERE stream_name = ANY($1)
+       ORDER BY stream_name, stream_revision`,
+      [names],
+    );
+    const ledgers = new Map<string, CreditEvent[]>();
+    for (const row of rows) {
+      const accountId = row.stream_name.slice('account-'.length);
+      ledgers.set(accountId, [...(ledgers.get(accountId) ?? []), withoutKafka(row.data)]);
+    }
+    return ledgers;
+  } finally {
+    await pool.end();
+  }
+}
+
+export function withoutKafka(event: CreditEvent): CreditEvent {
+  if (!event.source?.kafka) return event;
+  const { kafka: _kafka, ...source } = event.source;
+  return { ...event, source } as CreditEvent;
+}
+
+export function stateOf(ledger: readonly CreditEvent[]) {
+  return fold(ledger, initialAccountState);
+}

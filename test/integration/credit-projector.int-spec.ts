@@ -1,0 +1,345 @@
+import { availableCredits, heldCredits, millisOf, type CreditEvent } from '@credits/domain';
+import { topicNames } from '@credits/kafka';
+import {
+  asMessages,
+  kafkaClient,
+  publish,
+  readTopic,
+  realisticMonth,
+  seededRandom,
+  waitUntilConsumed,
+  wireEvent,
+  type RawMessage,
+  type WireEvent,
+} from '../harness/editor-events';
+import { oracleLedgers, stateOf, storedLedgers } from '../harness/ledger-oracle';
+import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
+
+const databaseUrl = process.env.DATABASE_URL ?? '';
+const kafka = kafkaClient('projector-tests');
+const running: ProjectorProcess[] = [];
+
+async function projector(prefix: string, env: NodeJS.ProcessEnv = {}): Promise<ProjectorProcess> {
+  const started = await startProjector(prefix, env);
+  running.push(started);
+  return started;
+}
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((p) => p.process.stop('SIGTERM')));
+});
+
+async function consumed(prefix: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await waitUntilConsumed(admin, `${prefix}credit-projector`, topicNames(prefix).editorEvents);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function accountsOf(events: readonly WireEvent[]): Set<string> {
+  return new Set(events.map((event) => event.subject));
+}
+
+async function expectLedgersToEqualOracle(events: readonly WireEvent[]): Promise<void> {
+  const expected = oracleLedgers(events);
+  const actual = await storedLedgers(databaseUrl, accountsOf(events));
+  expect(actual.size).toBe(expected.size);
+  for (const [accountId, ledger] of expected)
+    expect([accountId, actual.get(accountId)]).toEqual([accountId, ledger]);
+}
+
+function generationsChargedTwice(ledgers: Map<string, CreditEvent[]>): string[] {
+  const repeated: string[] = [];
+  for (const [accountId, ledger] of ledgers) {
+    const charged = ledger.filter((event) => event.type === 'GenerationCharged');
+    const ids = charged.map((event) => (event as { generationId: string }).generationId);
+    for (const id of ids)
+      if (ids.indexOf(id) !== ids.lastIndexOf(id)) repeated.push(`${accountId}/${id}`);
+  }
+  return repeated;
+}
+
+describe('credit projector on the real broker and event store', () => {
+  it('given the FAQ as wire events, then the ledger, the balance and the decisions are what the FAQ says', async () => {
+    const prefix = isolatedPrefix('faq');
+    const topics = topicNames(prefix);
+    const account = `${prefix}agency`;
+    const t = (hours: number) =>
+      new Date(Date.parse('2026-11-01T08:00:00Z') + hours * 3_600_000).toISOString();
+    const events = [
+      wireEvent(account, 'AllowanceGranted', t(0), {
+        plan: 'pro',
+        credits: 20,
+        periodStart: '2026-11-01T00:00:00Z',
+        periodEnd: '2026-12-01T00:00:00Z',
+      }),
+      wireEvent(account, 'GenerationRequested', t(1), {
+        generationId: 'staging-1k',
+        editType: 'virtual_staging',
+        resolution: '1K',
+      }),
+      wireEvent(account, 'EditAccepted', t(2), { generationId: 'staging-1k' }),
+      wireEvent(account, 'GenerationRequested', t(3), {
+        generationId: 'twilight-4k',
+        editType: 'twilight',
+        resolution: '4K',
+      }),
+      wireEvent(account, 'EditRejected', t(4), { generationId: 'twilight-4k' }),
+      wireEvent(account, 'GenerationRequested', t(5), { generationId: 'crop', editType: 'crop' }),
+      wireEvent(account, 'EditAccepted', t(6), { generationId: 'crop' }),
+      wireEvent(account, 'GenerationRequested', t(7), {
+        generationId: 'removal-2k',
+        editType: 'object_removal',
+        resolution: '2K',
+      }),
+      // Neither accepted nor rejected: its hold lapses 24 h later, before this top-up.
+      wireEvent(account, 'TopUpPurchased', t(40), { purchaseId: 'top-up-1', credits: 10 }),
+      wireEvent(account, 'CreditsAdjusted', t(41), {
+        adjustmentId: 'refund-reversal',
+        credits: -23,
+        reason: 'chargeback',
+      }),
+      wireEvent(account, 'GenerationRequested', t(42), {
+        generationId: 'inpaint-1k',
+        editType: 'inpainting',
+        resolution: '1K',
+      }),
+    ];
+    const running = await projector(prefix);
+    await publish(kafka, topics.editorEvents, asMessages(events));
+    await consumed(prefix);
+
+    await expectLedgersToEqualOracle(events);
+    const [ledger] = (await storedLedgers(databaseUrl, [account])).values();
+    expect(ledger?.map((event) => event.type)).toEqual([
+      'CreditsGranted',
+      'GenerationCharged',
+      'EditKept',
+      'GenerationCharged',
+      'EditDiscarded',
+      'GenerationCharged',
+      'EditKept',
+      'GenerationCharged',
+      'HoldLapsed',
+      'CreditsGranted',
+      'CreditsAdjusted',
+      'GenerationRefused',
+    ]);
+    const state = stateOf(ledger ?? []);
+    expect(availableCredits(state, millisOf(t(42)))).toBe(1);
+    expect(heldCredits(state)).toBe(0);
+    expect(state.totals).toEqual({ granted: 30, charged: 6, lapsed: 0, removed: 23 });
+
+    const decisions = (await readTopic(kafka, topics.creditDecisions, 5)).map((m) =>
+      JSON.parse(m.value),
+    );
+    expect(decisions.map((d) => [d.type, d.data.generationId])).toEqual([
+      ['GenerationApproved', 'staging-1k'],
+      ['GenerationApproved', 'twilight-4k'],
+      ['GenerationApproved', 'crop'],
+      ['GenerationApproved', 'removal-2k'],
+      ['GenerationRefused', 'inpaint-1k'],
+    ]);
+    expect(decisions[4].data).toEqual({
+      generationId: 'inpaint-1k',
+      required: 3,
+      available: 1,
+      reason: 'insufficient_credits',
+    });
+    expect(decisions.every((d) => d.subject === account && d.specversion === '1.0')).toBe(true);
+
+    const metrics = await (await fetch(running.metricsUrl)).text();
+    expect(metrics).toMatch(
+      /credits_projector_wire_events_total\{type="GenerationRequested",outcome="applied"\} 5/,
+    );
+    expect(metrics).toMatch(/credits_projector_ledger_events_total\{type="HoldLapsed"\} 1/);
+    expect(metrics).toContain('credits_projector_append_seconds_bucket');
+    expect(metrics).toContain('credits_projector_consumer_lag');
+  });
+
+  it('given every message delivered twice, some at once and some much later, then each is charged once and every decision repeats with the same id', async () => {
+    const prefix = isolatedPrefix('dup');
+    const topics = topicNames(prefix);
+    const events = realisticMonth({
+      accounts: 15,
+      events: 600,
+      seed: 11,
+      accountPrefix: `${prefix}acct`,
+    });
+    const random = seededRandom(5);
+    const adjacent: WireEvent[] = [];
+    const later: WireEvent[] = [];
+    for (const event of events) {
+      adjacent.push(event);
+      (random() < 0.5 ? adjacent : later).push(event);
+    }
+    await projector(prefix);
+    await publish(kafka, topics.editorEvents, asMessages([...adjacent, ...later]));
+    await consumed(prefix);
+
+    await expectLedgersToEqualOracle(events);
+    const stored = await storedLedgers(databaseUrl, accountsOf(events));
+    expect(generationsChargedTwice(stored)).toEqual([]);
+
+    const requests = events.filter((event) => event.type === 'GenerationRequested').length;
+    const decisions = (await readTopic(kafka, topics.creditDecisions, requests * 2)).map((m) =>
+      JSON.parse(m.value),
+    );
+    const byGeneration = new Map<string, Set<string>>();
+    for (const decision of decisions) {
+      const key = `${decision.subject}/${decision.data.generationId}`;
+      byGeneration.set(key, (byGeneration.get(key) ?? new Set()).add(JSON.stringify(decision)));
+    }
+    expect(byGeneration.size).toBe(requests);
+    expect([...byGeneration.values()].filter((copies) => copies.size !== 1)).toEqual([]);
+  });
+
+  it('given poison messages among valid ones, then each goes to the dead-letter topic unchanged with its reason and origin, and later valid messages are still applied', async () => {
+    const prefix = isolatedPrefix('dlq');
+    const topics = topicNames(prefix);
+    const account = `${prefix}acct`;
+    const valid = realisticMonth({
+      accounts: 1,
+      events: 40,
+      seed: 3,
+      accountPrefix: `${prefix}acct`,
+    });
+    const good = valid[0] as WireEvent;
+    const poison: (RawMessage & { reason: string })[] = [
+      { key: account, value: '{"specversion": "1.0", ', reason: 'invalid_json' },
+      {
+        key: account,
+        value: JSON.stringify({ ...good, id: 'x1', type: 'GenerationTeleported' }),
+        reason: 'unknown_type',
+      },
+      {
+        key: account,
+        value: JSON.stringify({ ...good, id: 'x2', data: { plan: 'pro' } }),
+        reason: 'invalid_event',
+      },
+      { key: 'someone-else', value: JSON.stringify({ ...good, id: 'x3' }), reason: 'key_mismatch' },
+      { key: account, value: Buffer.alloc(70_000, 0x20), reason: 'oversize' },
+      { key: account, value: null, reason: 'invalid_json' },
+    ];
+    const messages: RawMessage[] = [];
+    valid.forEach((event, index) => {
+      messages.push(...asMessages([event]));
+      const bad = poison[index];
+      if (bad) messages.push({ key: bad.key, value: bad.value });
+    });
+    await projector(prefix);
+    await publish(kafka, topics.editorEvents, messages);
+    await consumed(prefix);
+
+    await expectLedgersToEqualOracle(valid);
+    const letters = await readTopic(kafka, topics.editorEventsDeadLetters, poison.length);
+    expect(letters.map((letter) => letter.headers['dlq-reason']).sort()).toEqual(
+      poison.map((p) => p.reason).sort(),
+    );
+    for (const letter of letters) {
+      expect(letter.headers['dlq-original-topic']).toBe(topics.editorEvents);
+      expect(letter.headers['dlq-original-offset']).toMatch(/^\d+$/);
+      expect(letter.headers['dlq-details']?.length).toBeGreaterThan(0);
+    }
+    const keyMismatch = letters.find((letter) => letter.headers['dlq-reason'] === 'key_mismatch');
+    expect(keyMismatch?.key).toBe('someone-else');
+    expect(keyMismatch?.value).toBe(poison[3]?.value);
+  });
+
+  it('given a projector killed with SIGKILL mid-stream, when restarted, then the ledgers equal the pure fold of the unique input', async () => {
+    const prefix = isolatedPrefix('kill');
+    const topics = topicNames(prefix);
+    const events = realisticMonth({
+      accounts: 40,
+      events: 4_000,
+      seed: 21,
+      accountPrefix: `${prefix}acct`,
+    });
+    const first = await projector(prefix);
+    await publish(kafka, topics.editorEvents, asMessages(events));
+    const deadline = Date.now() + 30_000;
+    while (
+      (await storedLedgers(databaseUrl, accountsOf(events))).size < 10 &&
+      Date.now() < deadline
+    )
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    first.process.child.kill('SIGKILL');
+    await first.process.exited;
+    const appendedBeforeKill = [
+      ...(await storedLedgers(databaseUrl, accountsOf(events))).values(),
+    ].flat().length;
+    const total = [...oracleLedgers(events).values()].flat().length;
+    // The kill must land mid-stream, or this test proves nothing about recovery.
+    expect(appendedBeforeKill).toBeLessThan(total);
+    console.log(`killed after ${appendedBeforeKill} of ${total} ledger events`);
+
+    await projector(prefix);
+    await consumed(prefix);
+    await expectLedgersToEqualOracle(events);
+  });
+
+  it('given two projectors in one group and a forced rebalance, then nothing is charged twice and the ledgers equal the oracle', async () => {
+    const prefix = isolatedPrefix('pair');
+    const topics = topicNames(prefix);
+    const events = realisticMonth({
+      accounts: 40,
+      events: 8_000,
+      seed: 33,
+      accountPrefix: `${prefix}acct`,
+    });
+    const total = [...oracleLedgers(events).values()].flat().length;
+    const appended = async () =>
+      [...(await storedLedgers(databaseUrl, accountsOf(events))).values()].flat().length;
+    const [first] = await Promise.all([projector(prefix), projector(prefix)]);
+    const publishing = publish(kafka, topics.editorEvents, asMessages(events));
+    while ((await appended()) < total / 5) await new Promise((resolve) => setTimeout(resolve, 20));
+    // The first member leaves mid-stream: its partitions move to the second.
+    await first!.process.stop('SIGTERM');
+    const appendedWhenFirstLeft = await appended();
+    await publishing;
+    console.log(`first projector left after ${appendedWhenFirstLeft} of ${total} ledger events`);
+    expect(appendedWhenFirstLeft).toBeLessThan(total);
+    await consumed(prefix);
+
+    await expectLedgersToEqualOracle(events);
+    expect(generationsChargedTwice(await storedLedgers(databaseUrl, accountsOf(events)))).toEqual(
+      [],
+    );
+  });
+
+  it('given an idle account with a hold past its timeout, then the sweeper records the lapse without another event', async () => {
+    const prefix = isolatedPrefix('sweep');
+    const topics = topicNames(prefix);
+    const account = `${prefix}idle`;
+    const events = [
+      wireEvent(account, 'TopUpPurchased', '2026-11-02T09:00:00Z', {
+        purchaseId: 'p1',
+        credits: 10,
+      }),
+      wireEvent(account, 'GenerationRequested', '2026-11-02T10:00:00Z', {
+        generationId: 'g1',
+        editType: 'twilight',
+        resolution: '2K',
+      }),
+    ];
+    await projector(prefix, { PROJECTOR_SWEEP_INTERVAL_MS: '300' });
+    await publish(kafka, topics.editorEvents, asMessages(events));
+    await consumed(prefix);
+    const deadline = Date.now() + 20_000;
+    let ledger: CreditEvent[] = [];
+    while (!ledger.some((event) => event.type === 'HoldLapsed') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      ledger = (await storedLedgers(databaseUrl, [account])).get(account) ?? [];
+    }
+    expect(ledger.at(-1)).toMatchObject({
+      type: 'HoldLapsed',
+      generationId: 'g1',
+      at: '2026-11-03T10:00:00.000Z',
+      released: 2,
+    });
+    expect(availableCredits(stateOf(ledger), Date.now())).toBe(9);
+  });
+});
