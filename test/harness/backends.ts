@@ -3,7 +3,11 @@ import { promisify } from 'node:util';
 import path from 'node:path';
 
 const run = promisify(execFile);
-export const repositoryRoot = path.resolve(__dirname, '../..');
+// From test/harness under ts-jest, or dist/test/harness when a benchmark runs compiled.
+export const repositoryRoot = path.resolve(
+  __dirname,
+  path.basename(path.resolve(__dirname, '../..')) === 'dist' ? '../../..' : '../..',
+);
 const kafkaScript = path.join(repositoryRoot, 'infra/kafka/kafka.sh');
 
 /** Where the integration tests find Kafka and PostgreSQL, and how to put them away afterwards. */

@@ -55,7 +55,7 @@ export class RunningProcess {
   }
 }
 
-function builtEntry(app: string): string {
+export function builtEntry(app: string): string {
   const entry = path.join(repositoryRoot, 'dist/apps', app, 'src/main.js');
   if (!existsSync(entry))
     throw new Error(`${entry} is missing: run npm run build first (npm test does)`);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { freePort, startApp, type RunningProcess } from './processes';
+import { builtEntry, freePort, startCommand, type RunningProcess } from './processes';
 
 /** A prefix of topics, consumer group and account ids that only one test uses. */
 export function isolatedPrefix(label: string): string {
@@ -21,14 +21,19 @@ export async function startProjector(
   env: NodeJS.ProcessEnv = {},
 ): Promise<ProjectorProcess> {
   const metricsPort = await freePort();
-  const process = startApp('credit-projector', {
-    KAFKA_TOPIC_PREFIX: topicPrefix,
-    KAFKA_TOPIC_PARTITIONS: '4',
-    PROJECTOR_METRICS_PORT: String(metricsPort),
-    PROJECTOR_SWEEP_INTERVAL_MS: '3600000',
-    PROJECTOR_SESSION_TIMEOUT_MS: '6000',
-    ...env,
-  });
+  // As npm start runs it.
+  const process = startCommand(
+    'node',
+    ['--max-old-space-size=256', builtEntry('credit-projector')],
+    {
+      KAFKA_TOPIC_PREFIX: topicPrefix,
+      KAFKA_TOPIC_PARTITIONS: '4',
+      PROJECTOR_METRICS_PORT: String(metricsPort),
+      PROJECTOR_SWEEP_INTERVAL_MS: '3600000',
+      PROJECTOR_SESSION_TIMEOUT_MS: '6000',
+      ...env,
+    },
+  );
   await process.waitForLine(/^credit-projector: consuming/);
   return { process, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
 }

@@ -214,6 +214,18 @@ export function describeEventStoreConformance(
         expect(read.map((event) => event.revision)).toEqual([2n, 3n]);
       });
 
+      it('given two streams and one with no events, when read together, then each comes whole, in order, and the missing one empty', async () => {
+        const a = events(3, 'a');
+        const b = events(2, 'b');
+        await store.appendToStream(stream('a'), a, { expectedRevision: 'no_stream' });
+        await store.appendToStream(stream('b'), b, { expectedRevision: 'no_stream' });
+        const read = await store.readStreams([stream('a'), stream('none'), stream('b')]);
+        expect([...read.keys()].sort()).toEqual([stream('a'), stream('b'), stream('none')].sort());
+        expect(read.get(stream('a'))?.map((event) => event.id)).toEqual(a.map((e) => e.id));
+        expect(read.get(stream('b'))?.map((event) => event.revision)).toEqual([0n, 1n]);
+        expect(read.get(stream('none'))).toEqual([]);
+      });
+
       it('given a stream with no events, when read, then StreamNotFoundError names it', async () => {
         const error = await failure(store.readStream(stream('nothing')));
         expect(error).toBeInstanceOf(StreamNotFoundError);

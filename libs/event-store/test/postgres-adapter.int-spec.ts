@@ -19,7 +19,7 @@ describe('PostgreSQL event store adapter, beyond the conformance suite', () => {
       );
       expect(stores).toHaveLength(4);
       const { rows } = await pool.query<{ name: string }>('SELECT name FROM es_migrations');
-      expect(rows.map((row) => row.name)).toEqual(['001-event-log']);
+      expect(rows.map((row) => row.name)).toEqual(['001-event-log', '002-set-based-append']);
     } finally {
       await pool.end();
     }

@@ -45,12 +45,16 @@ export class AccountStates {
       if (cached) loaded.set(accountId, cached);
       else missing.push(accountId);
     }
-    const read = await Promise.all(missing.map((accountId) => this.readFromStore(accountId)));
-    missing.forEach((accountId, index) => {
-      const account = read[index] as LoadedAccount;
+    const streams = await this.store.readStreams(missing.map(accountStream));
+    for (const accountId of missing) {
+      const recorded = streams.get(accountStream(accountId)) ?? [];
+      const account: LoadedAccount = {
+        state: fold(recorded.map(toCreditEvent), initialAccountState),
+        revision: recorded.at(-1)?.revision ?? null,
+      };
       loaded.set(accountId, account);
       this.cache.set(accountId, account);
-    });
+    }
     return loaded;
   }
 
@@ -88,20 +92,6 @@ export class AccountStates {
       from = oldest - 1n;
     }
     return null;
-  }
-
-  private async readFromStore(accountId: string): Promise<LoadedAccount> {
-    let state = initialAccountState;
-    let revision: bigint | null = null;
-    for (;;) {
-      const page = await this.readPage(accountId, {
-        maxCount: PAGE,
-        fromRevision: revision === null ? 0n : revision + 1n,
-      });
-      state = fold(page.map(toCreditEvent), state);
-      revision = page.at(-1)?.revision ?? revision;
-      if (page.length < PAGE) return { state, revision };
-    }
   }
 
   private async readPage(accountId: string, options: Parameters<EventStore['readStream']>[1]) {

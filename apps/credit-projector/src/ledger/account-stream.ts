@@ -1,10 +1,10 @@
-import { v5 as uuidv5 } from 'uuid';
-import type { CreditEvent } from '@credits/domain';
+import { NameBasedUuids } from '@credits/contract';
+import { idempotencyKey, type CreditEvent } from '@credits/domain';
 import type { EventData, RecordedEvent } from '@credits/event-store';
 
 export const ACCOUNT_CATEGORY = 'account';
 // Fixed forever: stored event ids derived from it must stay the same across releases.
-const LEDGER_EVENT_NAMESPACE = '3c0f8f7e-5d0b-4f7a-a1d3-9a4c2e6b8d10';
+const ledgerEventIds = new NameBasedUuids('3c0f8f7e-5d0b-4f7a-a1d3-9a4c2e6b8d10');
 
 export function accountStream(accountId: string): string {
   return `${ACCOUNT_CATEGORY}-${accountId}`;
@@ -14,20 +14,25 @@ export function accountOf(streamName: string): string {
   return streamName.slice(ACCOUNT_CATEGORY.length + 1);
 }
 
+/** What tells one ledger event from another at the same place: its type, cause and subject. */
+function identity(event: CreditEvent): string {
+  const cause = event.source ? idempotencyKey(event.source) : event.at;
+  const subject =
+    'generationId' in event ? event.generationId : 'grantId' in event ? event.grantId : '';
+  return `${event.type}:${cause}:${subject ?? ''}`;
+}
+
 /**
- * A ledger event as the store keeps it. Its id depends on its place and its content: a retry of
- * the same decision is recognised by the store as the same append, and a different decision at
- * the same place is a conflict.
+ * A ledger event as the store keeps it. Its id depends on its place and what caused it: a retry
+ * of the same decision is recognised by the store as the same append, and a different decision
+ * at the same place is a conflict. (Two writers at one revision folded the same state, so the
+ * same cause there means the same decision.)
  */
 export function toEventData(accountId: string, revision: bigint, event: CreditEvent): EventData {
-  const data = event as unknown as Record<string, unknown>;
   return {
-    id: uuidv5(
-      `${accountStream(accountId)}@${revision}:${JSON.stringify(data)}`,
-      LEDGER_EVENT_NAMESPACE,
-    ),
+    id: ledgerEventIds.of(`${accountStream(accountId)}@${revision}:${identity(event)}`),
     type: event.type,
-    data,
+    data: event as unknown as Record<string, unknown>,
     metadata: { accountId, schema: 1 },
   };
 }

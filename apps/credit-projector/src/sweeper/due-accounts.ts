@@ -1,16 +1,27 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import type { Pool } from 'pg';
+import { APP_CONFIG, type AppConfig } from '@credits/config';
 import { nextDueMs, type AccountState } from '@credits/domain';
 import { PG_POOL } from '@credits/postgres';
 
 /**
  * When each account next has a hold lapse or grant end due, so the sweeper finds idle accounts
- * without scanning every stream. Rebuildable: it only ever points the sweeper at an account,
- * whose own stream decides what is due.
+ * without scanning every stream. Only a pointer: the account's own stream decides what is due.
+ * A recorded time may be early (the sweeper then finds nothing, and records the true one) but
+ * never late, so appends only write when an account's next due time moves earlier.
  */
 @Injectable()
 export class DueAccounts implements OnModuleInit {
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+  /** The earliest due time this process knows to be recorded, per account. */
+  private readonly recorded: LRUCache<string, number>;
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.recorded = new LRUCache({ max: config.projector.cachedAccounts });
+  }
 
   async onModuleInit(): Promise<void> {
     await this.pool.query(`
@@ -21,7 +32,28 @@ export class DueAccounts implements OnModuleInit {
       CREATE INDEX IF NOT EXISTS projector_due_accounts_due_at ON projector_due_accounts (due_at);`);
   }
 
+  /** After appends: records due times that are new or earlier than the recorded ones. */
   async record(accounts: readonly { accountId: string; state: AccountState }[]): Promise<void> {
+    const earlier: { accountId: string; dueMs: number }[] = [];
+    for (const { accountId, state } of accounts) {
+      const dueMs = nextDueMs(state);
+      const known = this.recorded.get(accountId);
+      if (dueMs !== null && (known === undefined || dueMs < known))
+        earlier.push({ accountId, dueMs });
+    }
+    if (earlier.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO projector_due_accounts (account_id, due_at)
+       SELECT * FROM unnest($1::text[], $2::timestamptz[])
+       ON CONFLICT (account_id) DO UPDATE
+         SET due_at = LEAST(projector_due_accounts.due_at, excluded.due_at)`,
+      [earlier.map((a) => a.accountId), earlier.map((a) => new Date(a.dueMs).toISOString())],
+    );
+    for (const { accountId, dueMs } of earlier) this.recorded.set(accountId, dueMs);
+  }
+
+  /** After a sweep: the exact next due time of each account swept, or none. */
+  async reset(accounts: readonly { accountId: string; state: AccountState }[]): Promise<void> {
     if (accounts.length === 0) return;
     const due = accounts.map(({ state }) => nextDueMs(state));
     await this.pool.query(
@@ -39,6 +71,11 @@ export class DueAccounts implements OnModuleInit {
         due.map((ms) => (ms === null ? null : new Date(ms).toISOString())),
       ],
     );
+    accounts.forEach(({ accountId }, index) => {
+      const dueMs = due[index];
+      if (dueMs === null || dueMs === undefined) this.recorded.delete(accountId);
+      else this.recorded.set(accountId, dueMs);
+    });
   }
 
   async dueBy(at: Date, limit: number): Promise<string[]> {

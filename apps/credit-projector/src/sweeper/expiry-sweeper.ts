@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
+import { AccountStates } from '../ledger/account-states';
 import { ChunkProcessor } from '../projector/chunk-processor';
 import { DueAccounts } from './due-accounts';
 
@@ -26,6 +27,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly due: DueAccounts,
     private readonly processor: ChunkProcessor,
+    private readonly states: AccountStates,
     @InjectPinoLogger(ExpirySweeper.name) private readonly logger: PinoLogger,
   ) {}
 
@@ -53,7 +55,12 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutd
       accountIds.map((accountId) => ({ accountId, command: { type: 'ApplyDueExpiries', at } })),
       { heartbeat: async () => undefined, isActive: () => !this.stopped },
     );
-    const recorded = result?.eventsPerItem.reduce((sum, count) => sum + count, 0) ?? 0;
+    if (result === null) return 0;
+    const states = await this.states.load(accountIds);
+    await this.due.reset(
+      accountIds.map((accountId) => ({ accountId, state: states.get(accountId)!.state })),
+    );
+    const recorded = result.eventsPerItem.reduce((sum, count) => sum + count, 0);
     if (recorded > 0)
       this.logger.info(
         { accounts: accountIds.length, events: recorded },

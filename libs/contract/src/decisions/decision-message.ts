@@ -1,8 +1,8 @@
-import { v5 as uuidv5 } from 'uuid';
 import type { GenerationCharged, GenerationRefused } from '@credits/domain';
+import { NameBasedUuids } from '../ids/name-based-uuid';
 
 // Fixed forever: decision ids derived from it must stay the same across releases.
-const DECISION_NAMESPACE = '6f1d3c52-8a0e-4c1e-9f57-2b7f0c7d9a31';
+const decisionIds = new NameBasedUuids('6f1d3c52-8a0e-4c1e-9f57-2b7f0c7d9a31');
 export const DECISION_SOURCE = 'image-credits/credit-projector';
 
 export interface GenerationApprovedData {
@@ -33,7 +33,7 @@ export type DecisionEvent = {
 
 /** The same for every copy of one generation's decision, so a consumer can drop repeats. */
 export function decisionId(accountId: string, generationId: string): string {
-  return uuidv5(`${accountId}/${generationId}`, DECISION_NAMESPACE);
+  return decisionIds.of(`${accountId}/${generationId}`);
 }
 
 /** The decision message of a stored charge or refusal. */

@@ -28,6 +28,7 @@ import {
   type CatchUpOptions,
   type Subscription,
 } from '../subscription/catch-up-subscription';
+import { StreamNotFoundError } from '../port/errors';
 import { translateEsdbError } from './driver-errors';
 import { CHECKPOINT_STREAM_PREFIX, EventStoreDbCheckpoints } from './eventstoredb-checkpoints';
 
@@ -133,6 +134,18 @@ export class EventStoreDbEventStore implements EventStore {
       throw translateEsdbError(error, { stream });
     }
     return events;
+  }
+
+  async readStreams(streams: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+    const read = await Promise.all(
+      streams.map((stream) =>
+        this.readStream(stream).catch((error: unknown) => {
+          if (error instanceof StreamNotFoundError) return [];
+          throw error;
+        }),
+      ),
+    );
+    return new Map(streams.map((stream, index) => [stream, read[index] as RecordedEvent[]]));
   }
 
   async readAll(options: ReadAllOptions): Promise<AllPage> {

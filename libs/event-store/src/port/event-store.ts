@@ -88,6 +88,12 @@ export interface EventStore {
   /** Throws StreamNotFoundError for a stream with no events. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
 
+  /**
+   * Many whole streams forwards, in as few round trips as the store allows: what a writer needs
+   * to load the accounts of a batch. A stream with no events comes back empty, not as an error.
+   */
+  readStreams(streams: readonly string[]): Promise<Map<string, RecordedEvent[]>>;
+
   readAll(options: ReadAllOptions): Promise<AllPage>;
 
   subscribeToAll(options: CatchUpOptions): Subscription;

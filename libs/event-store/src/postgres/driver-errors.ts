@@ -57,6 +57,11 @@ export function translatePgError(
     return new DuplicateEventIdError(stream, { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
+  // Two appends that lock the same streams in another order: one is chosen to fail and retry.
+  if (pg.code === '40P01' || pg.code === '40001')
+    return new EventStoreUnavailableError(`PostgreSQL aborted a concurrent append: ${message}`, {
+      cause: error,
+    });
   if (isUnavailable(pg))
     return new EventStoreUnavailableError(`PostgreSQL is unavailable: ${message}`, {
       cause: error,

@@ -164,9 +164,27 @@ export class PostgresEventStore implements EventStore {
         from.toString(),
         options.maxCount ?? null,
       ]);
-      if (rows.length === 0 && !(await this.streamExists(stream)))
+      // A stream that exists has a revision 0, so an empty read from the start needs no second look.
+      const fromStart = !backwards && from === 0n;
+      if (rows.length === 0 && (fromStart || !(await this.streamExists(stream))))
         throw new StreamNotFoundError(stream);
       return rows.map(recorded);
+    } catch (error) {
+      throw translatePgError(error);
+    }
+  }
+
+  async readStreams(streams: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+    const found = new Map<string, RecordedEvent[]>(streams.map((stream) => [stream, []]));
+    if (streams.length === 0) return found;
+    try {
+      const { rows } = await this.options.pool.query<EventRow>(
+        `SELECT ${COLUMNS} FROM es_events WHERE stream_name = ANY($1::text[])
+         ORDER BY stream_name, stream_revision`,
+        [streams],
+      );
+      for (const row of rows) found.get(row.stream_name)?.push(recorded(row));
+      return found;
     } catch (error) {
       throw translatePgError(error);
     }

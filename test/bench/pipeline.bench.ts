@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { Client } from 'pg';
+import { topicNames, ensureTopics } from '@credits/kafka';
+import { startLocal } from '../harness/backends';
+import {
+  asMessages,
+  kafkaClient,
+  publish,
+  realisticMonth,
+  waitUntilConsumed,
+} from '../harness/editor-events';
+import { builtEntry, freePort, startCommand } from '../harness/processes';
+import { recordResults } from './results';
+
+/**
+ * End to end: editor events on Kafka → credit-projector process → durable appends in the
+ * PostgreSQL event store, offsets committed. In the same run and on the same topic, a raw
+ * kafkajs eachBatch consumer that does nothing, as the ceiling. Reports the projector's peak RSS.
+ */
+const EVENTS = Number(process.env.BENCH_PIPELINE_EVENTS ?? 250_000);
+const ACCOUNTS = Number(process.env.BENCH_PIPELINE_ACCOUNTS ?? 100_000);
+const PARTITIONS = 6;
+// As npm start runs it (infra/scripts/start.sh).
+const PROJECTOR_NODE_ARGS = (process.env.BENCH_PROJECTOR_NODE_ARGS ?? '--max-old-space-size=256')
+  .split(' ')
+  .filter(Boolean);
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kilobytes = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kilobytes / 1024);
+}
+
+async function timedConsume(label: string, work: () => Promise<void>): Promise<number> {
+  const started = process.hrtime.bigint();
+  await work();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const perSecond = Math.round(EVENTS / seconds);
+  console.log(
+    `  ${label.padEnd(44)} ${perSecond.toLocaleString('en').padStart(9)} events/s (${seconds.toFixed(1)} s)`,
+  );
+  return perSecond;
+}
+
+async function main(): Promise<void> {
+  const services = await startLocal();
+  process.env.KAFKA_BROKERS = services.kafkaBrokers;
+  const run = Date.now().toString(36);
+  const prefix = `bench${run}.`;
+  const topics = topicNames(prefix);
+  const database = `credits_bench_pipeline_${run}`;
+  const serverUrl = new URL(services.postgresServerUrl);
+  const admin = new Client({ connectionString: serverUrl.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${database}` }).toString();
+  const kafka = kafkaClient('pipeline-bench');
+  const kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  try {
+    await ensureTopics(kafkaAdmin, Object.values(topics), {
+      partitions: PARTITIONS,
+      replicationFactor: 1,
+    });
+    const events = realisticMonth({ accounts: ACCOUNTS, events: EVENTS, seed: 99 });
+    console.log(
+      `pipeline: publishing ${EVENTS.toLocaleString('en')} events over ${ACCOUNTS.toLocaleString('en')} accounts to ${PARTITIONS} partitions…`,
+    );
+    await publish(kafka, topics.editorEvents, asMessages(events));
+
+    const raw = await timedConsume('raw kafkajs eachBatch, no-op', async () => {
+      const consumer = kafka.consumer({ groupId: `${prefix}raw` });
+      await consumer.connect();
+      await consumer.subscribe({ topic: topics.editorEvents, fromBeginning: true });
+      let seen = 0;
+      await consumer.run({
+        partitionsConsumedConcurrently: PARTITIONS,
+        eachBatch: async ({ batch }) => {
+          seen += batch.messages.length;
+        },
+      });
+      while (seen < EVENTS) await new Promise((resolve) => setTimeout(resolve, 20));
+      await consumer.disconnect();
+    });
+
+    let pid = 0;
+    // BENCH_PROFILE=dir writes the projector's CPU profile there.
+    const profile = process.env.BENCH_PROFILE
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+      : [];
+    const nodeArgs = [...PROJECTOR_NODE_ARGS, ...profile];
+    const projector = startCommand('node', [...nodeArgs, builtEntry('credit-projector')], {
+      KAFKA_TOPIC_PREFIX: prefix,
+      DATABASE_URL: databaseUrl,
+      PROJECTOR_METRICS_PORT: String(await freePort()),
+      LOG_LEVEL: 'warn',
+    });
+    // Timed from the moment it is ready: start-up is not throughput.
+    await projector.waitForLine(/^credit-projector: consuming/);
+    pid = projector.child.pid ?? 0;
+    const durable = await timedConsume('credit projector, durable in PostgreSQL', async () => {
+      await waitUntilConsumed(
+        kafkaAdmin,
+        `${prefix}credit-projector`,
+        topics.editorEvents,
+        900_000,
+      );
+    });
+    const rss = peakRssMb(pid);
+    await projector.stop('SIGTERM');
+
+    const ratio = durable / raw;
+    console.log(
+      `  durable ÷ raw consume: ${ratio.toFixed(2)} (goal ≥ 0.25); durable ≥ 10,000 events/s goal; ` +
+        `projector peak RSS ${rss} MB with ${ACCOUNTS.toLocaleString('en')} accounts (goal ≤ 400 MB)`,
+    );
+    recordResults({
+      'pipeline.events_per_s': durable,
+      'pipeline.raw_consume_events_per_s': raw,
+      'pipeline.ratio_to_raw_consume': Number(ratio.toFixed(3)),
+      'pipeline.peak_rss_mb': rss,
+    });
+  } finally {
+    await kafkaAdmin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
+    await kafkaAdmin.disconnect();
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+    await services.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`pipeline bench failed: ${(error as Error).message}`);
+  process.exit(1);
+});
