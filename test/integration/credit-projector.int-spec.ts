@@ -279,6 +279,13 @@ describe('credit projector on the real broker and event store', () => {
     await projector(prefix);
     await consumed(prefix);
     await expectLedgersToEqualOracle(events);
+    // Decisions are published after the append: a kill between the two must not lose one.
+    const requests = events.filter((event) => event.type === 'GenerationRequested');
+    const decisions = await readTopic(kafka, topics.creditDecisions, requests.length);
+    const decided = new Set(decisions.map((m) => JSON.parse(m.value).data.generationId));
+    expect(
+      requests.filter((r) => !decided.has(r.data.generationId)).map((r) => r.data.generationId),
+    ).toEqual([]);
   });
 
   it('given two projectors in one group and a forced rebalance, then nothing is charged twice and the ledgers equal the oracle', async () => {
