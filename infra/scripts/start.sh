@@ -9,6 +9,15 @@ build
 # Fail on a bad variable now, with its one-line reason, before starting anything.
 node dist/apps/credits-cli/src/main.js config >/dev/null
 
+# Without API_KEYS, the quota service would answer 401 to everything: make keys once, keep them.
+if [[ -z "${API_KEYS:-}" ]]; then
+  keys_file="$root/.secrets/api-keys.env"
+  node dist/apps/credits-cli/src/main.js keys init --file "$keys_file" >/dev/null
+  API_KEYS="$(grep '^API_KEYS=' "$keys_file" | cut -d= -f2-)"
+  export API_KEYS
+  echo "image-credits: API keys (worker, finance, ops) are in $keys_file, readable only by you"
+fi
+
 kafka="$root/infra/kafka/kafka.sh"
 started_broker=0
 if [[ -z "${KAFKA_BROKERS:-}" ]]; then

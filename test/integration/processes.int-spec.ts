@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { freePort, portAnswers, startApp, startCommand } from '../harness/processes';
 
@@ -15,7 +15,9 @@ describe('the services as processes', () => {
     const port = await freePort();
     const service = startApp('quota-service', { PORT: String(port) });
     const line = await service.waitForLine(/listening on/);
-    expect(line).toBe(`quota-service: listening on http://127.0.0.1:${port}`);
+    expect(line).toBe(
+      `quota-service: listening on http://127.0.0.1:${port} (API documentation at /docs)`,
+    );
 
     const { status, body } = await health(port);
     expect(status).toBe(200);
@@ -121,7 +123,7 @@ describe('the services as processes', () => {
       });
       await start.waitForLine(/^credit-projector: consuming/, 120_000);
       await start.waitForLine(
-        new RegExp(`^quota-service: listening on http://127.0.0.1:${httpPort}$`),
+        new RegExp(`^quota-service: listening on http://127.0.0.1:${httpPort} `),
         120_000,
       );
       expect((await health(httpPort)).status).toBe(200);
@@ -129,6 +131,15 @@ describe('the services as processes', () => {
       const exit = await start.stop('SIGINT');
       expect(exit.code).toBe(130);
       expect(start.messages).toContain('kafka: stopped');
+      // With API_KEYS unset it made (or kept) one key per role, readable only by its owner.
+      const keysLine = start.messages.find((line) =>
+        line.includes('API keys (worker, finance, ops)'),
+      );
+      const keysFile = /are in (\S+),/.exec(keysLine ?? '')?.[1] ?? '';
+      expect(statSync(keysFile).mode & 0o777).toBe(0o600);
+      expect(readFileSync(keysFile, 'utf8')).toMatch(
+        /^API_KEYS=worker:[0-9a-f]{64},finance:[0-9a-f]{64},ops:[0-9a-f]{64}$/m,
+      );
       for (const port of [httpPort, kafkaPort, controllerPort])
         expect(await portAnswers(port)).toBe(false);
     },

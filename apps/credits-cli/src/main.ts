@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '@credits/config';
+import { initKeys } from './verbs/keys';
 
 /**
  * `credits`: finance and ops tooling. Verbs arrive with their issues; for now it validates the
@@ -20,6 +21,19 @@ program
     const databaseUrl = new URL(config.database.url);
     if (databaseUrl.password) databaseUrl.password = '***';
     console.log(JSON.stringify({ ...config, database: { url: databaseUrl.toString() } }, null, 2));
+  });
+
+program
+  .command('keys')
+  .description('API keys of the quota service')
+  .command('init')
+  .description(
+    'make one key per role (worker, finance, ops) into a file only you can read, unless it exists',
+  )
+  .requiredOption('--file <path>', 'where the keys go', '.secrets/api-keys.env')
+  .action(({ file }: { file: string }) => {
+    const result = initKeys(file);
+    console.log(`${result.created ? 'made' : 'kept'} ${result.file}`);
   });
 
 try {

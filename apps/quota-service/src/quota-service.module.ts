@@ -1,9 +1,21 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { ConfigModule, type AppConfig } from '@credits/config';
+import { EventStoreModule } from '@credits/event-store';
 import { KafkaModule } from '@credits/kafka';
 import { PostgresModule } from '@credits/postgres';
 import { loggingModule } from '@credits/runtime';
+import { AccountsController } from './accounts/accounts.controller';
+import { BalanceService } from './accounts/balance.service';
+import { GenerationsController } from './accounts/generations.controller';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { EventsController } from './events/events.controller';
 import { HealthModule } from './health/health.module';
+import { DecisionWaiter } from './kafka/decision-waiter';
+import { EditorEventsPublisher } from './kafka/editor-events.publisher';
+import { MetricsController } from './metrics/metrics.controller';
+import { QuotaMetrics } from './metrics/quota-metrics';
+import { ReadModelsService } from './read-models/read-models.service';
 
 @Module({})
 export class QuotaServiceModule {
@@ -15,8 +27,19 @@ export class QuotaServiceModule {
         loggingModule('quota-service', config),
         PostgresModule,
         KafkaModule.forRoot('quota-service'),
+        EventStoreModule,
         HealthModule,
       ],
+      controllers: [AccountsController, GenerationsController, EventsController, MetricsController],
+      providers: [
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        QuotaMetrics,
+        BalanceService,
+        EditorEventsPublisher,
+        DecisionWaiter,
+        ReadModelsService,
+      ],
+      exports: [QuotaMetrics],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { readEnvironment } from './environment';
+import { readEnvironment, type ApiKeyHash } from './environment';
 
 /** The validated settings every process shares, grouped by the part of the system they steer. */
 export interface AppConfig {
@@ -23,6 +23,11 @@ export interface AppConfig {
   };
   readonly database: { readonly url: string };
   readonly http: { readonly host: string; readonly port: number };
+  readonly quota: {
+    readonly apiKeys: readonly ApiKeyHash[];
+    readonly generationTimeoutMs: number;
+    readonly readModelCachedAccounts: number;
+  };
   readonly logLevel: string;
   readonly shutdownTimeoutMs: number;
 }
@@ -54,6 +59,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     database: { url: e.DATABASE_URL },
     http: { host: e.HOST, port: e.PORT },
+    quota: {
+      apiKeys: e.API_KEYS,
+      generationTimeoutMs: e.GENERATION_TIMEOUT_MS,
+      readModelCachedAccounts: e.READ_MODELS_CACHED_ACCOUNTS,
+    },
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };

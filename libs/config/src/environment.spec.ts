@@ -37,6 +37,7 @@ describe('configuration from the environment', () => {
       },
       database: { url: 'postgres://postgres@127.0.0.1:5432/image_credits' },
       http: { host: '127.0.0.1', port: 3000 },
+      quota: { apiKeys: [], generationTimeoutMs: 5_000, readModelCachedAccounts: 20_000 },
       logLevel: 'info',
       shutdownTimeoutMs: 15_000,
     });
@@ -53,6 +54,20 @@ describe('configuration from the environment', () => {
     expect(config.kafka.topicPartitions).toBe(12);
     expect(config.database.url).toBe('postgresql://app:secret@db.internal:6543/ledger');
     expect(config.http.port).toBe(8080);
+  });
+
+  it('given API_KEYS, when loaded, then each role and hash is read; a bad pair is named', () => {
+    const hash = 'a'.repeat(64);
+    expect(
+      loadConfig({ API_KEYS: `worker:${hash}, ops:${hash.toUpperCase()}` }).quota.apiKeys,
+    ).toEqual([
+      { role: 'worker', sha256: hash },
+      { role: 'ops', sha256: hash },
+    ]);
+    expect(() => loadConfig({ API_KEYS: `admin:${hash}` })).toThrow(
+      /API_KEYS=.*does not start with a role/,
+    );
+    expect(() => loadConfig({ API_KEYS: 'ops:abc' })).toThrow(/64 hex digits/);
   });
 
   it('given EVENT_STORE=eventstoredb, when loaded, then the connection string comes with it', () => {

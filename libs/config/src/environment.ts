@@ -23,6 +23,30 @@ const positiveInteger = makeValidator<number>((input: string) => {
   return Number(input);
 });
 
+export const API_ROLES = ['worker', 'finance', 'ops'] as const;
+export type ApiRole = (typeof API_ROLES)[number];
+export interface ApiKeyHash {
+  readonly role: ApiRole;
+  readonly sha256: string;
+}
+
+const apiKeys = makeValidator<ApiKeyHash[]>((input: string) =>
+  input
+    .split(',')
+    .map((pair) => pair.trim())
+    .filter((pair) => pair.length > 0)
+    .map((pair) => {
+      const [role, hash, ...rest] = pair.split(':');
+      if (!(API_ROLES as readonly string[]).includes(role ?? '') || rest.length > 0)
+        throw new EnvError(
+          `"${pair.slice(0, 12)}…" does not start with a role (${API_ROLES.join(', ')}) and a colon`,
+        );
+      if (!/^[0-9a-f]{64}$/i.test(hash ?? ''))
+        throw new EnvError(`the ${role} key's hash is not 64 hex digits (the SHA-256 of the key)`);
+      return { role: role as ApiRole, sha256: (hash as string).toLowerCase() };
+    }),
+);
+
 const postgresUrl = makeValidator<string>((input: string) => {
   let parsed: URL;
   try {
@@ -114,6 +138,21 @@ export const environmentSpec = {
     default: 60_000,
     desc: 'how often the credit projector records due hold lapses and grant ends of idle accounts',
     example: '60000',
+  }),
+  API_KEYS: apiKeys({
+    default: [],
+    desc: "the quota service's keys: comma-separated role:sha256hex (worker, finance, ops); npm start makes some when unset",
+    example: 'ops:<sha256 of the key in hex>',
+  }),
+  GENERATION_TIMEOUT_MS: positiveInteger({
+    default: 5_000,
+    desc: 'how long POST /accounts/{id}/generations waits for the decision before answering 504',
+    example: '5000',
+  }),
+  READ_MODELS_CACHED_ACCOUNTS: positiveInteger({
+    default: 20_000,
+    desc: 'account states each read-model projection keeps in memory',
+    example: '20000',
   }),
   PORT: port({ default: 3000, desc: 'HTTP port of the quota service', example: '3000' }),
   HOST: str({ default: '127.0.0.1', desc: 'address the quota service listens on' }),

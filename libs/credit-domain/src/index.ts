@@ -11,3 +11,4 @@ export * from './rules';
 export * from './source';
 export * from './state';
 export * from './time';
+export * from './ledger-amounts';

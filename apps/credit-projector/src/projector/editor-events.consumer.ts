@@ -49,6 +49,8 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
       sessionTimeout,
       heartbeatInterval: Math.max(100, Math.floor(sessionTimeout / 10)),
       rebalanceTimeout: Math.max(sessionTimeout, 10_000),
+      // Leaving waits for the fetch in flight: a short long-poll keeps stops and rebalances quick.
+      maxWaitTimeInMs: 1_000,
     });
   }
 

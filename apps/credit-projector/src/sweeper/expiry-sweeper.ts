@@ -2,7 +2,7 @@ import {
   Inject,
   Injectable,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
+  type BeforeApplicationShutdown,
 } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
@@ -18,7 +18,7 @@ const ACCOUNTS_PER_SWEEP = 500;
  * an account the consumer is busy with costs one conflict and a reload, never a double lapse.
  */
 @Injectable()
-export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ExpirySweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
   private stopped = false;
@@ -40,7 +40,8 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutd
     }, this.config.projector.sweepIntervalMs);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before any connection closes: nothing may still be using one. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.sweeping;

@@ -21,13 +21,14 @@ export type ParseResult = { readonly event: EditorEvent } | { readonly rejection
 /** Far above any real editor event; a bigger value is a producer bug, not a charge. */
 export const MAX_EDITOR_EVENT_BYTES = 64 * 1024;
 
-function describe(errors: ValidationError[], prefix = ''): string[] {
+/** One line per problem, each naming its field by its path (`data.credits must be ...`). */
+export function describeValidationErrors(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((error) => {
     const field = `${prefix}${error.property}`;
     const own = Object.values(error.constraints ?? {}).map((message) =>
       message.startsWith(error.property) ? `${prefix}${message}` : `${field}: ${message}`,
     );
-    return [...own, ...describe(error.children ?? [], `${field}.`)];
+    return [...own, ...describeValidationErrors(error.children ?? [], `${field}.`)];
   });
 }
 
@@ -37,7 +38,7 @@ function problems(type: new () => object, plain: unknown, prefix: string): strin
   const instance = Object.assign(Object.create(type.prototype) as object, plain);
   // The envelope may carry CloudEvents extension attributes; the data has exactly the contract's fields.
   const strict = prefix === 'data.';
-  return describe(
+  return describeValidationErrors(
     validateSync(instance as object, { whitelist: strict, forbidNonWhitelisted: strict }),
     prefix,
   );

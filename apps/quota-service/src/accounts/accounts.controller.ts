@@ -1,0 +1,106 @@
+import {
+  Controller,
+  ForbiddenException,
+  Get,
+  Inject,
+  NotFoundException,
+  Param,
+  Query,
+  Req,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Pool } from 'pg';
+import { PG_POOL } from '@credits/postgres';
+import { Allow } from '../auth/access.decorator';
+import type { Caller } from '../auth/api-key.guard';
+import { BalanceService } from './balance.service';
+import { AccountParams, BalanceQuery, LedgerQuery } from './dto/account-params.dto';
+import { BalanceResponse, ErrorResponse, LedgerResponse } from './dto/responses.dto';
+
+function noAccount(accountId: string): NotFoundException {
+  return new NotFoundException({
+    error: 'account_not_found',
+    details: [`account ${accountId} has no events`],
+  });
+}
+
+@ApiTags('balances and ledgers')
+@ApiBearerAuth()
+@ApiResponse({ status: 400, type: ErrorResponse, description: 'a bad parameter, named' })
+@ApiResponse({ status: 401, type: ErrorResponse })
+@ApiResponse({ status: 403, type: ErrorResponse })
+@Controller('accounts/:id')
+export class AccountsController {
+  constructor(
+    private readonly balances: BalanceService,
+    @Inject(PG_POOL) private readonly pool: Pool,
+  ) {}
+
+  @Get('balance')
+  @Allow('worker', 'finance')
+  @ApiOperation({
+    summary: 'Available and held credits, and each grant; ?asOf= for a past instant (finance, ops)',
+  })
+  @ApiResponse({ status: 200, type: BalanceResponse })
+  @ApiResponse({ status: 404, type: ErrorResponse, description: 'an account with no events' })
+  async balance(
+    @Param() { id }: AccountParams,
+    @Query() { asOf }: BalanceQuery,
+    @Req() request: { caller: Caller },
+  ): Promise<BalanceResponse> {
+    if (asOf !== undefined && request.caller.role === 'worker')
+      throw new ForbiddenException({
+        error: 'forbidden',
+        details: ['balances as of an instant are for finance and ops'],
+      });
+    const balance =
+      asOf === undefined ? await this.balances.current(id) : await this.balances.asOf(id, asOf);
+    if (!balance) throw noAccount(id);
+    return {
+      accountId: id,
+      available: balance.available,
+      held: balance.held,
+      grants: balance.grants,
+    };
+  }
+
+  @Get('ledger')
+  @Allow('finance')
+  @ApiOperation({
+    summary: 'Ledger lines between two instants: what each event moved and what was left',
+  })
+  @ApiResponse({ status: 200, type: LedgerResponse })
+  @ApiResponse({ status: 404, type: ErrorResponse, description: 'an account with no events' })
+  async ledger(
+    @Param() { id }: AccountParams,
+    @Query() { from, to }: LedgerQuery,
+  ): Promise<LedgerResponse> {
+    const { rows } = await this.pool.query<{
+      position: string;
+      time: Date;
+      type: string;
+      credits: number;
+      available: number;
+      generation_id: string | null;
+      source_event_id: string | null;
+    }>(
+      `SELECT position, time, type, credits, available, generation_id, source_event_id
+         FROM rm_ledger_lines
+        WHERE account_id = $1 AND ($2::timestamptz IS NULL OR time >= $2) AND ($3::timestamptz IS NULL OR time < $3)
+        ORDER BY revision`,
+      [id, from ?? null, to ?? null],
+    );
+    if (rows.length === 0 && !(await this.balances.current(id))) throw noAccount(id);
+    return {
+      entries: rows.map((row) => ({
+        position: row.position,
+        time: row.time.toISOString(),
+        type: row.type,
+        credits: row.credits,
+        available: row.available,
+        generationId: row.generation_id,
+        sourceEventId: row.source_event_id,
+      })),
+    };
+  }
+}

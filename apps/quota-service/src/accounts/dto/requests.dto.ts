@@ -1,0 +1,26 @@
+import { IsIn, IsString, Length, ValidateIf } from 'class-validator';
+import { FREE_EDIT_TYPES, GenerationRequestedData } from '@credits/contract';
+import { RESOLUTIONS, type Resolution } from '@credits/domain';
+
+const isAiEdit = (editType: unknown) =>
+  !(FREE_EDIT_TYPES as readonly string[]).includes(String(editType));
+
+export class AuthorizationRequest {
+  /** virtual_staging, twilight, object_removal, inpainting, find_and_replace, any other AI edit; color_adjustment, rotate, crop are free. */
+  @IsString()
+  @Length(1, 64)
+  editType!: string;
+
+  /** 1K, 2K or 4K; may be omitted for free edit types. */
+  @ValidateIf(
+    (request: AuthorizationRequest) =>
+      request.resolution !== undefined || isAiEdit(request.editType),
+  )
+  @IsIn(RESOLUTIONS, {
+    message: 'resolution must be 1K, 2K or 4K (it may be omitted only for free edit types)',
+  })
+  resolution?: Resolution;
+}
+
+/** The body of POST /accounts/{id}/generations: the contract's GenerationRequested data. */
+export class GenerationRequest extends GenerationRequestedData {}

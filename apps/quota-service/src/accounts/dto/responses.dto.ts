@@ -1,0 +1,57 @@
+/** Shapes of the answers, for the OpenAPI document (the contract's bodies). */
+export class GrantView {
+  grantId!: string;
+  /** allowance, top_up or adjustment */
+  kind!: string;
+  remaining!: number;
+  /** RFC 3339, or null for a grant that never ends. */
+  expiresAt!: string | null;
+}
+
+export class BalanceResponse {
+  accountId!: string;
+  available!: number;
+  held!: number;
+  grants!: GrantView[];
+}
+
+export class AuthorizationResponse {
+  allowed!: boolean;
+  generateCost!: number;
+  acceptCost!: number;
+  available!: number;
+}
+
+export class GenerationDecisionResponse {
+  /** approved (201) or refused (402) */
+  decision!: 'approved' | 'refused';
+  charged?: number;
+  held?: number;
+  required?: number;
+  available!: number;
+}
+
+export class AcceptedResponse {
+  accepted!: true;
+  /** The id of the wire event published. */
+  id!: string;
+}
+
+export class LedgerEntry {
+  position!: string;
+  time!: string;
+  type!: string;
+  credits!: number;
+  available!: number;
+  generationId!: string | null;
+  sourceEventId!: string | null;
+}
+
+export class LedgerResponse {
+  entries!: LedgerEntry[];
+}
+
+export class ErrorResponse {
+  error!: string;
+  details!: string[];
+}

@@ -1,0 +1,145 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  GatewayTimeoutException,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Res,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { APP_CONFIG, type AppConfig } from '@credits/config';
+import { policyFor, priceAt, STANDARD_RULES } from '@credits/domain';
+import { Allow } from '../auth/access.decorator';
+import { DecisionWaiter } from '../kafka/decision-waiter';
+import { EditorEventsPublisher } from '../kafka/editor-events.publisher';
+import { QuotaMetrics } from '../metrics/quota-metrics';
+import { BalanceService } from './balance.service';
+import { AccountParams, GenerationParams } from './dto/account-params.dto';
+import { AuthorizationRequest, GenerationRequest } from './dto/requests.dto';
+import {
+  AcceptedResponse,
+  AuthorizationResponse,
+  ErrorResponse,
+  GenerationDecisionResponse,
+} from './dto/responses.dto';
+
+@ApiTags('generations')
+@ApiBearerAuth()
+@ApiResponse({ status: 400, type: ErrorResponse, description: 'a bad field, named' })
+@ApiResponse({ status: 401, type: ErrorResponse })
+@ApiResponse({ status: 403, type: ErrorResponse })
+@Controller('accounts/:id')
+export class GenerationsController {
+  constructor(
+    private readonly balances: BalanceService,
+    private readonly publisher: EditorEventsPublisher,
+    private readonly decisions: DecisionWaiter,
+    private readonly metrics: QuotaMetrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Post('authorizations')
+  @HttpCode(200)
+  @Allow('worker')
+  @ApiOperation({
+    summary: 'Whether the account may generate this edit now, and what it costs; changes nothing',
+  })
+  @ApiResponse({ status: 200, type: AuthorizationResponse })
+  async authorize(
+    @Param() { id }: AccountParams,
+    @Body() body: AuthorizationRequest,
+  ): Promise<AuthorizationResponse> {
+    const now = Date.now();
+    const price = priceAt(STANDARD_RULES.priceBook, body.editType, body.resolution, now);
+    if (!price)
+      throw new BadRequestException({
+        error: 'invalid_request',
+        details: ['resolution is required for AI edit types'],
+      });
+    const balance = await this.balances.current(id, now);
+    const available = balance?.available ?? 0;
+    const reserveAccept = policyFor(STANDARD_RULES, balance?.plan ?? null) === 'reserve_kept_cost';
+    const required = price.generate + (reserveAccept ? price.accept : 0);
+    return {
+      allowed: available >= required,
+      generateCost: price.generate,
+      acceptCost: price.accept,
+      available,
+    };
+  }
+
+  @Post('generations')
+  @Allow('worker')
+  @ApiOperation({
+    summary:
+      'Request a generation and wait for the decision: 201 approved, 402 refused, 504 if none comes in time',
+  })
+  @ApiResponse({ status: 201, type: GenerationDecisionResponse })
+  @ApiResponse({ status: 402, type: GenerationDecisionResponse })
+  @ApiResponse({ status: 504, type: ErrorResponse })
+  async generate(
+    @Param() { id }: AccountParams,
+    @Body() body: GenerationRequest,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<GenerationDecisionResponse> {
+    const timeoutMs = this.config.quota.generationTimeoutMs;
+    const waiting = this.decisions.waitFor(id, body.generationId, timeoutMs);
+    try {
+      await this.publisher.publishNew(id, 'GenerationRequested', { ...body });
+    } catch (error) {
+      waiting.cancel();
+      throw error;
+    }
+    const decision = await waiting.decision;
+    if (!decision) {
+      this.metrics.decisions.inc({ outcome: 'timeout' });
+      throw new GatewayTimeoutException({
+        error: 'decision_timeout',
+        details: [
+          `no decision within ${timeoutMs} ms; the request is on Kafka and will be decided: repeat it with the same generationId to get the decision`,
+        ],
+      });
+    }
+    if (decision.type === 'GenerationApproved') {
+      this.metrics.decisions.inc({ outcome: 'approved' });
+      response.status(201);
+      const { charged, held, available } = decision.data;
+      return { decision: 'approved', charged, held, available };
+    }
+    this.metrics.decisions.inc({ outcome: 'refused' });
+    response.status(402);
+    return {
+      decision: 'refused',
+      required: decision.data.required,
+      available: decision.data.available,
+    };
+  }
+
+  @Post('generations/:generationId/accept')
+  @HttpCode(202)
+  @Allow('worker')
+  @ApiOperation({ summary: 'Keep a generated edit (publishes EditAccepted)' })
+  @ApiResponse({ status: 202, type: AcceptedResponse })
+  async accept(@Param() { id, generationId }: GenerationParams): Promise<AcceptedResponse> {
+    return {
+      accepted: true,
+      id: await this.publisher.publishNew(id, 'EditAccepted', { generationId }),
+    };
+  }
+
+  @Post('generations/:generationId/reject')
+  @HttpCode(202)
+  @Allow('worker')
+  @ApiOperation({ summary: 'Discard a generated edit (publishes EditRejected)' })
+  @ApiResponse({ status: 202, type: AcceptedResponse })
+  async reject(@Param() { id, generationId }: GenerationParams): Promise<AcceptedResponse> {
+    return {
+      accepted: true,
+      id: await this.publisher.publishNew(id, 'EditRejected', { generationId }),
+    };
+  }
+}

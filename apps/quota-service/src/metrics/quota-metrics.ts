@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What the quota service exposes at /metrics (Prometheus). */
+@Injectable()
+export class QuotaMetrics {
+  readonly registry = new Registry();
+
+  readonly requestSeconds = new Histogram({
+    name: 'credits_quota_http_request_seconds',
+    help: 'time to answer an HTTP request, by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly decisions = new Counter({
+    name: 'credits_quota_generation_decisions_total',
+    help: 'synchronous generation requests, by outcome (approved, refused, timeout)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly readModelLagSeconds = new Gauge({
+    name: 'credits_quota_read_model_lag_seconds',
+    help: 'how far each read model is behind the ledger (0 when caught up)',
+    labelNames: ['read_model'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'credits_quota_' });
+  }
+}

@@ -1,0 +1,75 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type BeforeApplicationShutdown,
+} from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import type { Pool } from 'pg';
+import { APP_CONFIG, type AppConfig } from '@credits/config';
+import { EVENT_STORE, type EventStore } from '@credits/event-store';
+import { PG_POOL } from '@credits/postgres';
+import {
+  READ_MODELS,
+  ReadModelProjector,
+  ReadModelRegistry,
+  type ReadModelStatus,
+} from '@credits/read-models';
+import { QuotaMetrics } from '../metrics/quota-metrics';
+
+const LAG_EVERY_MS = 1_000;
+
+/** Keeps the balances, ledger-lines and usage read models current while the service runs. */
+@Injectable()
+export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private projectors: ReadModelProjector[] = [];
+  private lagTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: QuotaMetrics,
+    @InjectPinoLogger(ReadModelsService.name) private readonly logger: PinoLogger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const registry = new ReadModelRegistry(this.pool);
+    for (const model of READ_MODELS) {
+      const { active } = await registry.ensure(model);
+      const projector = new ReadModelProjector(this.store, this.pool, model, active, {
+        cachedAccounts: this.config.quota.readModelCachedAccounts,
+        onError: (error) =>
+          this.logger.warn(
+            { readModel: model.name, error: error.message },
+            'read model restarts from its checkpoint',
+          ),
+      });
+      projector.start();
+      this.projectors.push(projector);
+    }
+    this.recordLag();
+    this.lagTimer = setInterval(() => this.recordLag(), LAG_EVERY_MS);
+  }
+
+  /** Before any connection closes: nothing may still be using one. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.lagTimer) clearInterval(this.lagTimer);
+    await Promise.all(this.projectors.map((projector) => projector.stop()));
+  }
+
+  get statuses(): ReadModelStatus[] {
+    return this.projectors.map((projector) => projector.status);
+  }
+
+  private recordLag(): void {
+    const now = Date.now();
+    for (const status of this.statuses) {
+      const lag =
+        status.caughtUp || status.lastEventRecordedAt === null
+          ? 0
+          : Math.max(0, (now - status.lastEventRecordedAt.getTime()) / 1000);
+      this.metrics.readModelLagSeconds.set({ read_model: status.name }, lag);
+    }
+  }
+}

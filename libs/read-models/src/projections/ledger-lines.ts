@@ -1,0 +1,51 @@
+import type { PoolClient } from 'pg';
+import { availableCredits, creditsMoved, millisOf } from '@credits/domain';
+import type { AccountChange } from '../account-folds';
+import type { ReadModel } from './read-model';
+
+/** One line per ledger event: what it moved and what was available after it. */
+export const ledgerLinesReadModel: ReadModel = {
+  name: 'ledger_lines',
+  createSql: (version) => `
+    CREATE TABLE IF NOT EXISTS rm_ledger_lines_v${version} (
+      account_id text NOT NULL,
+      revision bigint NOT NULL,
+      position text NOT NULL,
+      time timestamptz NOT NULL,
+      type text NOT NULL,
+      credits integer NOT NULL,
+      available integer NOT NULL,
+      generation_id text,
+      source_event_id text,
+      PRIMARY KEY (account_id, revision)
+    );
+    CREATE INDEX IF NOT EXISTS rm_ledger_lines_v${version}_time ON rm_ledger_lines_v${version} (account_id, time)`,
+  tablesOf: (version) => [`rm_ledger_lines_v${version}`],
+  viewSql: (version) =>
+    `CREATE OR REPLACE VIEW rm_ledger_lines AS SELECT * FROM rm_ledger_lines_v${version}`,
+  async apply(
+    client: PoolClient,
+    version: number,
+    changes: readonly AccountChange[],
+  ): Promise<void> {
+    if (changes.length === 0) return;
+    await client.query(
+      `INSERT INTO rm_ledger_lines_v${version}
+         (account_id, revision, position, time, type, credits, available, generation_id, source_event_id)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::timestamptz[], $5::text[],
+                            $6::int[], $7::int[], $8::text[], $9::text[])
+       ON CONFLICT (account_id, revision) DO NOTHING`,
+      [
+        changes.map((c) => c.accountId),
+        changes.map((c) => c.recorded.revision.toString()),
+        changes.map((c) => c.recorded.position),
+        changes.map((c) => c.event.at),
+        changes.map((c) => c.event.type),
+        changes.map((c) => creditsMoved(c.event)),
+        changes.map((c) => availableCredits(c.after, millisOf(c.event.at))),
+        changes.map((c) => ('generationId' in c.event ? (c.event.generationId ?? null) : null)),
+        changes.map((c) => c.event.source?.id ?? null),
+      ],
+    );
+  },
+};
