@@ -2,7 +2,12 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
 /** `npm run bench`: every benchmark of the project, one after the other, each in its own process. */
-const BENCHMARKS = ['domain-fold.bench.js', 'store-append.bench.js', 'pipeline.bench.js'];
+const BENCHMARKS = [
+  'domain-fold.bench.js',
+  'store-append.bench.js',
+  'pipeline.bench.js',
+  'quota.bench.js',
+];
 
 for (const file of BENCHMARKS) {
   execFileSync(process.execPath, [path.join(__dirname, file)], { stdio: 'inherit' });

@@ -11,6 +11,7 @@ import { GenerationsController } from './accounts/generations.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { EventsController } from './events/events.controller';
 import { HealthModule } from './health/health.module';
+import { NoopController } from './http/noop.controller';
 import { DecisionWaiter } from './kafka/decision-waiter';
 import { EditorEventsPublisher } from './kafka/editor-events.publisher';
 import { MetricsController } from './metrics/metrics.controller';
@@ -30,7 +31,13 @@ export class QuotaServiceModule {
         EventStoreModule,
         HealthModule,
       ],
-      controllers: [AccountsController, GenerationsController, EventsController, MetricsController],
+      controllers: [
+        AccountsController,
+        GenerationsController,
+        EventsController,
+        MetricsController,
+        NoopController,
+      ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         QuotaMetrics,
