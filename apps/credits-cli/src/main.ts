@@ -1,17 +1,26 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '@credits/config';
+import { StartupError } from '@credits/runtime';
+import { ExitCode, UsageError } from './exit-codes';
+import { balancesCommand } from './verbs/balances';
+import { demoCommand } from './verbs/demo';
+import { dlqCommand } from './verbs/dlq';
 import { initKeys } from './verbs/keys';
+import { projectionsCommand } from './verbs/projections';
+import { reconcileCommand } from './verbs/reconcile';
+import { statementCommand } from './verbs/statement';
 
-/**
- * `credits`: finance and ops tooling. Verbs arrive with their issues; for now it validates the
- * configuration it shares with the services and shows it.
- */
+/** `credits`: finance and ops tooling, on the same configuration as the services. */
 const program = new Command()
   .name('credits')
   .description('Finance and ops tooling for the image-credit ledger')
   .exitOverride()
-  .showHelpAfterError('(run credits --help for the list of verbs)');
+  .showHelpAfterError('(run credits --help for the list of verbs, credits <verb> --help for one)')
+  .addHelpText(
+    'after',
+    '\nExit codes: 0 done, 1 a store or broker failed, 2 bad arguments or configuration, 3 reconcile found differences.',
+  );
 
 program
   .command('config')
@@ -36,15 +45,23 @@ program
     console.log(`${result.created ? 'made' : 'kept'} ${result.file}`);
   });
 
-try {
-  program.parse();
-} catch (error) {
-  if (error instanceof CommanderError) {
-    process.exit(error.exitCode === 0 ? 0 : 2);
-  }
-  if (error instanceof ConfigError) {
-    for (const problem of error.problems) console.error(`credits: error: ${problem}`);
-    process.exit(2);
-  }
-  throw error;
+statementCommand(program);
+balancesCommand(program);
+reconcileCommand(program);
+projectionsCommand(program);
+dlqCommand(program);
+demoCommand(program);
+
+function fail(code: number, lines: readonly string[]): never {
+  for (const line of lines) console.error(`credits: error: ${line}`);
+  process.exit(code);
 }
+
+program.parseAsync().catch((error: unknown) => {
+  if (error instanceof CommanderError)
+    process.exit(error.exitCode === 0 ? ExitCode.ok : ExitCode.badArguments);
+  if (error instanceof ConfigError) fail(ExitCode.badArguments, error.problems);
+  if (error instanceof UsageError) fail(ExitCode.badArguments, [error.message]);
+  if (error instanceof StartupError) fail(ExitCode.failed, [error.message]);
+  fail(ExitCode.failed, [error instanceof Error ? error.message : String(error)]);
+});

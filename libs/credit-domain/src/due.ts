@@ -1,7 +1,7 @@
 import type { CreditEvent } from './events';
-import { evolve } from './evolve';
-import { nextHoldDue, unpinned, type AccountState } from './state';
-import { instantOf } from './time';
+import { evolve, fold } from './evolve';
+import { initialAccountState, nextHoldDue, unpinned, type AccountState } from './state';
+import { instantOf, millisOf } from './time';
 
 /**
  * The hold lapses and grant ends due by `atMs`, in the order they happened, as events. Time only
@@ -67,4 +67,16 @@ export function nextDueMs(state: AccountState): number | null {
   for (const grant of state.grants)
     if (unpinned(grant) > 0 && grant.expiresAtMs < due) due = grant.expiresAtMs;
   return due === Infinity ? null : due;
+}
+
+/**
+ * The account as it stood at `atMs`: the ledger events that happened by then, and the lapses
+ * and grant ends due by then. What finance's as-of balances and statements read.
+ */
+export function stateAt(ledger: readonly CreditEvent[], atMs: number): AccountState {
+  const until = fold(
+    ledger.filter((event) => millisOf(event.at) <= atMs),
+    initialAccountState,
+  );
+  return fold(dueEvents(until, atMs), until);
 }

@@ -2,11 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import {
   availableCredits,
-  dueEvents,
-  fold,
   heldCredits,
-  initialAccountState,
   millisOf,
+  stateAt,
   type CreditEvent,
 } from '@credits/domain';
 import { EVENT_STORE, StreamNotFoundError, type EventStore } from '@credits/event-store';
@@ -51,11 +49,7 @@ export class BalanceService {
       if (error instanceof StreamNotFoundError) return null;
       throw error;
     }
-    const until = fold(
-      events.filter((event) => millisOf(event.at) <= asOfMs),
-      initialAccountState,
-    );
-    const state = fold(dueEvents(until, asOfMs), until);
+    const state = stateAt(events, asOfMs);
     return {
       available: availableCredits(state, asOfMs),
       held: heldCredits(state),

@@ -13,6 +13,7 @@ import {
   READ_MODELS,
   ReadModelProjector,
   ReadModelRegistry,
+  type ReadModel,
   type ReadModelStatus,
 } from '@credits/read-models';
 import { QuotaMetrics } from '../metrics/quota-metrics';
@@ -23,6 +24,7 @@ const LAG_EVERY_MS = 1_000;
 @Injectable()
 export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private projectors: ReadModelProjector[] = [];
+  private switching: Promise<void> | null = null;
   private lagTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -37,24 +39,55 @@ export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicat
     const registry = new ReadModelRegistry(this.pool);
     for (const model of READ_MODELS) {
       const { active } = await registry.ensure(model);
-      const projector = new ReadModelProjector(this.store, this.pool, model, active, {
-        cachedAccounts: this.config.quota.readModelCachedAccounts,
-        onError: (error) =>
-          this.logger.warn(
-            { readModel: model.name, error: error.message },
-            'read model restarts from its checkpoint',
-          ),
-      });
-      projector.start();
-      this.projectors.push(projector);
+      this.projectors.push(this.startProjector(model, active));
     }
     this.recordLag();
-    this.lagTimer = setInterval(() => this.recordLag(), LAG_EVERY_MS);
+    this.lagTimer = setInterval(() => {
+      this.recordLag();
+      this.switching ??= this.followSwitches()
+        .catch((error: Error) =>
+          this.logger.warn({ error: error.message }, 'could not read the read-model versions'),
+        )
+        .finally(() => (this.switching = null));
+    }, LAG_EVERY_MS);
+  }
+
+  private startProjector(model: ReadModel, version: number): ReadModelProjector {
+    const projector = new ReadModelProjector(this.store, this.pool, model, version, {
+      cachedAccounts: this.config.quota.readModelCachedAccounts,
+      onError: (error) =>
+        this.logger.warn(
+          { readModel: model.name, error: error.message },
+          'read model restarts from its checkpoint',
+        ),
+    });
+    projector.start();
+    return projector;
+  }
+
+  /** A rebuild (credits projections rebuild) switched a read model: keep the new version current. */
+  private async followSwitches(): Promise<void> {
+    const { rows } = await this.pool.query<{ name: string; active_version: number }>(
+      'SELECT name, active_version FROM rm_projections',
+    );
+    for (const [index, projector] of this.projectors.entries()) {
+      const { name, version } = projector.status;
+      const active = rows.find((row) => row.name === name)?.active_version;
+      if (active === undefined || active === version) continue;
+      await projector.stop();
+      const model = READ_MODELS.find((candidate) => candidate.name === name) as ReadModel;
+      this.projectors[index] = this.startProjector(model, active);
+      this.logger.info(
+        { readModel: name, version: active },
+        'read model switched to a rebuilt version',
+      );
+    }
   }
 
   /** Before any connection closes: nothing may still be using one. */
   async beforeApplicationShutdown(): Promise<void> {
     if (this.lagTimer) clearInterval(this.lagTimer);
+    await this.switching;
     await Promise.all(this.projectors.map((projector) => projector.stop()));
   }
 

@@ -1,0 +1,56 @@
+import {
+  comparePositions,
+  StreamNotFoundError,
+  type EventStore,
+  type Position,
+  type ReadFrom,
+  type RecordedEvent,
+} from '@credits/event-store';
+import type { CreditEvent } from '@credits/domain';
+import { ACCOUNT_CATEGORY, accountOfStream } from '@credits/read-models';
+
+export interface LedgerEntry {
+  readonly recorded: RecordedEvent;
+  readonly event: CreditEvent;
+}
+
+const entryOf = (recorded: RecordedEvent): LedgerEntry => ({
+  recorded,
+  event: recorded.data as unknown as CreditEvent,
+});
+
+/** One account's ledger, oldest first; empty for an account with no events. */
+export async function accountLedger(store: EventStore, accountId: string): Promise<LedgerEntry[]> {
+  try {
+    return (await store.readStream(`${ACCOUNT_CATEGORY}-${accountId}`)).map(entryOf);
+  } catch (error) {
+    if (error instanceof StreamNotFoundError) return [];
+    throw error;
+  }
+}
+
+/**
+ * Every account's ledger from the global log, up to a position when given (inclusive), with
+ * `onPage` told how many events each page had.
+ */
+export async function allLedgers(
+  store: EventStore,
+  options: { upTo?: Position; onPage?: (events: number) => void } = {},
+): Promise<Map<string, LedgerEntry[]>> {
+  const ledgers = new Map<string, LedgerEntry[]>();
+  let from: ReadFrom = 'start';
+  for (;;) {
+    const page = await store.readAll({ from, maxCount: 2_000, category: ACCOUNT_CATEGORY });
+    for (const recorded of page.events) {
+      if (options.upTo !== undefined && comparePositions(recorded.position, options.upTo) > 0)
+        return ledgers;
+      const accountId = accountOfStream(recorded.streamName);
+      const ledger = ledgers.get(accountId) ?? [];
+      ledger.push(entryOf(recorded));
+      ledgers.set(accountId, ledger);
+    }
+    options.onPage?.(page.events.length);
+    if (page.lastPosition) from = page.lastPosition;
+    if (page.isEnd) return ledgers;
+  }
+}

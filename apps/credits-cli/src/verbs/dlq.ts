@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import { Partitioners, type IHeaders, type Kafka } from 'kafkajs';
+import { DeadLetterHeaders } from '@credits/contract';
+import { topicNames } from '@credits/kafka';
+import { withContext } from '../context';
+import { UsageError } from '../exit-codes';
+import { render, type Format, type Row } from '../output';
+import { formatOption } from './options';
+
+interface DeadLetter {
+  readonly at: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Record<string, string>;
+}
+
+const text = (value: IHeaders[string]): string =>
+  Array.isArray(value) ? value.join(',') : (value?.toString() ?? '');
+
+/** Every message on the dead-letter topic, read to its end without joining any real group. */
+async function readDeadLetters(kafka: Kafka, topic: string): Promise<DeadLetter[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const remaining = new Map(
+    ends
+      .filter((end) => BigInt(end.high) > BigInt(end.low))
+      .map((end) => [end.partition, BigInt(end.high)]),
+  );
+  if (remaining.size === 0) return [];
+  const letters: DeadLetter[] = [];
+  const consumer = kafka.consumer({
+    groupId: `credits-cli-dlq-${randomUUID()}`,
+    maxWaitTimeInMs: 200,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve) => {
+    void consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        letters.push({
+          at: `${partition}:${message.offset}`,
+          key: message.key,
+          value: message.value,
+          headers: Object.fromEntries(
+            Object.entries(message.headers ?? {}).map(([name, value]) => [name, text(value)]),
+          ),
+        });
+        if (BigInt(message.offset) + 1n >= (remaining.get(partition) ?? 0n))
+          remaining.delete(partition);
+        if (remaining.size === 0) resolve();
+      },
+    });
+  });
+  await consumer.disconnect();
+  return letters.sort((a, b) => (a.at < b.at ? -1 : 1));
+}
+
+function summary(letter: DeadLetter): Row {
+  return {
+    at: letter.at,
+    reason: letter.headers[DeadLetterHeaders.reason] ?? '',
+    from: `${letter.headers[DeadLetterHeaders.topic]}/${letter.headers[DeadLetterHeaders.partition]}@${letter.headers[DeadLetterHeaders.offset]}`,
+    key: letter.key?.toString() ?? null,
+    details: (letter.headers[DeadLetterHeaders.details] ?? '').split('\n')[0] ?? '',
+  };
+}
+
+function chosen(
+  letters: DeadLetter[],
+  at: string[] | undefined,
+  reason: string | undefined,
+): DeadLetter[] {
+  if (!at && !reason)
+    throw new UsageError('say which dead letters: --at PARTITION:OFFSET[,...] or --reason REASON');
+  return letters.filter(
+    (letter) =>
+      (!at || at.includes(letter.at)) &&
+      (!reason || letter.headers[DeadLetterHeaders.reason] === reason),
+  );
+}
+
+export function dlqCommand(program: Command): void {
+  const dlq = program
+    .command('dlq')
+    .description('dead letters of editor-events: inspect them, replay chosen ones');
+  const list = (value: string) => value.split(',').map((item) => item.trim());
+
+  dlq
+    .command('list')
+    .description('every dead letter with its reason and where it came from')
+    .addOption(formatOption())
+    .action(({ format }: { format: Format }) =>
+      withContext(async (context) => {
+        const letters = await readDeadLetters(
+          await context.broker(),
+          topicNames(context.config.kafka.topicPrefix).editorEventsDeadLetters,
+        );
+        console.log(
+          render(letters.map(summary), ['at', 'reason', 'from', 'key', 'details'], format),
+        );
+      }),
+    );
+
+  dlq
+    .command('show')
+    .description('one dead letter in full: headers, key and value')
+    .requiredOption('--at <partition:offset>', 'its place on the dead-letter topic')
+    .action(({ at }: { at: string }) =>
+      withContext(async (context) => {
+        const letters = await readDeadLetters(
+          await context.broker(),
+          topicNames(context.config.kafka.topicPrefix).editorEventsDeadLetters,
+        );
+        const letter = letters.find((candidate) => candidate.at === at);
+        if (!letter) throw new UsageError(`no dead letter at ${at}`);
+        console.log(
+          JSON.stringify(
+            {
+              ...summary(letter),
+              headers: letter.headers,
+              value: letter.value?.toString() ?? null,
+            },
+            null,
+            2,
+          ),
+        );
+      }),
+    );
+
+  dlq
+    .command('replay')
+    .description(
+      'put chosen dead letters back on editor-events, unchanged (same ids: nothing is charged twice)',
+    )
+    .option('--at <partition:offset,...>', 'the dead letters to replay', list)
+    .option('--reason <reason>', 'replay every dead letter with this reason')
+    .action((options: { at?: string[]; reason?: string }) =>
+      withContext(async (context) => {
+        const topics = topicNames(context.config.kafka.topicPrefix);
+        const kafka = await context.broker();
+        const letters = chosen(
+          await readDeadLetters(kafka, topics.editorEventsDeadLetters),
+          options.at,
+          options.reason,
+        );
+        if (letters.length === 0) throw new UsageError('no dead letter matches');
+        const producer = kafka.producer({
+          idempotent: true,
+          createPartitioner: Partitioners.DefaultPartitioner,
+        });
+        await producer.connect();
+        try {
+          await producer.send({
+            topic: topics.editorEvents,
+            acks: -1,
+            messages: letters.map((letter) => ({
+              key: letter.key,
+              value: letter.value,
+              headers: {
+                ...Object.fromEntries(
+                  Object.entries(letter.headers).filter(([name]) => !name.startsWith('dlq-')),
+                ),
+                'replayed-from': `${topics.editorEventsDeadLetters}/${letter.at}`,
+              },
+            })),
+          });
+        } finally {
+          await producer.disconnect();
+        }
+        console.log(
+          `replayed ${letters.length} dead letter(s) onto ${topics.editorEvents}: ${letters.map((l) => l.at).join(', ')}`,
+        );
+      }),
+    );
+}

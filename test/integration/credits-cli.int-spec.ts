@@ -1,0 +1,320 @@
+import { Pool } from 'pg';
+import { millisOf } from '@credits/domain';
+import { topicNames } from '@credits/kafka';
+import { balanceOf, stateAt } from '../../apps/credits-cli/src/ledger/balance-at';
+import {
+  asMessages,
+  kafkaClient,
+  publish,
+  realisticMonth,
+  waitUntilConsumed,
+  wireEvent,
+} from '../harness/editor-events';
+import { oracleLedgers } from '../harness/ledger-oracle';
+import { startCommand } from '../harness/processes';
+import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
+import { startQuotaService, type QuotaService } from '../harness/quota-service';
+
+const databaseUrl = process.env.DATABASE_URL ?? '';
+const kafka = kafkaClient('cli-tests');
+const prefix = isolatedPrefix('cli');
+const topics = topicNames(prefix);
+
+async function credits(...args: string[]) {
+  const run = startCommand('node', ['dist/apps/credits-cli/src/main.js', ...args], {
+    KAFKA_TOPIC_PREFIX: prefix,
+  });
+  const exit = await run.exited;
+  return { code: exit.code, stdout: run.stdout.join('\n'), stderr: run.stderr };
+}
+
+async function consumed(): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await waitUntilConsumed(admin, `${prefix}credit-projector`, topics.editorEvents);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Until every read model has handled the whole ledger. */
+async function readModelsCaughtUp(): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const status = await credits('projections', 'status', '--format', 'json');
+    const rows = JSON.parse(status.stdout) as { eventsBehind: number }[];
+    if (rows.every((row) => row.eventsBehind === 0)) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('read models did not catch up');
+}
+
+describe('credits, the finance and ops command, against the real stores', () => {
+  const events = realisticMonth({
+    accounts: 6,
+    events: 1_500,
+    seed: 77,
+    accountPrefix: `${prefix}agency`,
+  });
+  let projector: ProjectorProcess;
+  let service: QuotaService;
+
+  beforeAll(async () => {
+    projector = await startProjector(prefix);
+    service = await startQuotaService(prefix);
+    await publish(kafka, topics.editorEvents, asMessages(events));
+    await consumed();
+    await readModelsCaughtUp();
+  });
+  afterAll(async () => {
+    await service?.process.stop('SIGTERM');
+    await projector?.process.stop('SIGTERM');
+  });
+
+  it('statement: opening balance, every ledger line of the window with its source, closing balance', async () => {
+    const account = `${prefix}agency-0`;
+    const from = '2026-11-05T00:00:00Z';
+    const to = '2026-11-20T00:00:00Z';
+    const { code, stdout } = await credits(
+      'statement',
+      '--account',
+      account,
+      '--from',
+      from,
+      '--to',
+      to,
+      '--format',
+      'json',
+    );
+    expect(code).toBe(0);
+    const statement = JSON.parse(stdout);
+    const ledger = (oracleLedgers(events).get(account) ?? []).map((event) => ({
+      recorded: {} as never,
+      event,
+    }));
+    const inWindow = ledger.filter(
+      ({ event }) => millisOf(event.at) >= millisOf(from) && millisOf(event.at) < millisOf(to),
+    );
+    expect(statement.lines.map((line: { type: string }) => line.type)).toEqual(
+      inWindow.map(({ event }) => event.type),
+    );
+    expect(statement.opening).toEqual(
+      balanceOf(stateAt(ledger, millisOf(from) - 1), millisOf(from)),
+    );
+    expect(statement.closing).toEqual(balanceOf(stateAt(ledger, millisOf(to) - 1), millisOf(to)));
+    const charged = statement.lines.find(
+      (line: { type: string }) => line.type === 'GenerationCharged',
+    );
+    expect(charged).toMatchObject({
+      priceVersion: '2026-01',
+      kafka: expect.stringMatching(/editor-events\/\d+@\d+$/),
+    });
+
+    const table = await credits('statement', '--account', account, '--from', from, '--to', to);
+    expect(table.stdout).toMatch(/^statement of .*\nopening: \d+ available, \d+ held/);
+    expect(table.stdout).toMatch(/closing: \d+ available, \d+ held$/);
+  });
+
+  it('balances: every account at an instant, from the history alone, as the pure fold says', async () => {
+    const asOf = '2026-11-15T12:00:00Z';
+    const { code, stdout } = await credits('balances', '--as-of', asOf, '--format', 'json');
+    expect(code).toBe(0);
+    const mine = (JSON.parse(stdout) as { accountId: string }[]).filter((row) =>
+      row.accountId.startsWith(prefix),
+    );
+    const expected = [...oracleLedgers(events).entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([accountId, ledger]) => ({
+        accountId,
+        ...balanceOf(
+          stateAt(
+            ledger.map((event) => ({ recorded: {} as never, event })),
+            millisOf(asOf),
+          ),
+          millisOf(asOf),
+        ),
+      }));
+    expect(mine).toEqual(expected);
+    const csv = await credits('balances', '--as-of', asOf, '--format', 'csv');
+    expect(csv.stdout.split('\n')[0]).toBe('accountId,available,held');
+  });
+
+  it('reconcile: clean after the scenario; a tampered read model is named and exits 3', async () => {
+    const clean = await credits('reconcile');
+    expect([clean.code, clean.stdout]).toEqual([
+      0,
+      expect.stringMatching(/^reconciled: \d+ accounts/),
+    ]);
+    const pool = new Pool({ connectionString: databaseUrl, max: 1 });
+    const account = `${prefix}agency-1`;
+    try {
+      await pool.query('UPDATE rm_balances SET held = held + 7 WHERE account_id = $1', [account]);
+      const dirty = await credits('reconcile', '--format', 'json');
+      expect(dirty.code).toBe(3);
+      expect(JSON.parse(dirty.stdout)).toEqual([
+        expect.objectContaining({ readModel: 'balances', accountId: account, what: 'held' }),
+      ]);
+    } finally {
+      await pool.query('UPDATE rm_balances SET held = held - 7 WHERE account_id = $1', [account]);
+      await pool.end();
+    }
+  });
+
+  it('projections rebuild: killed mid-way, resumed, switched atomically, and the service keeps the new version current', async () => {
+    const first = startCommand(
+      'node',
+      [
+        'dist/apps/credits-cli/src/main.js',
+        'projections',
+        'rebuild',
+        'ledger_lines',
+        '--page-size',
+        '5',
+      ],
+      {
+        KAFKA_TOPIC_PREFIX: prefix,
+      },
+    );
+    await first.waitForLine(/^rebuilding ledger_lines into version (\d+)/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const resumed = await credits('projections', 'rebuild', 'ledger_lines');
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(/^resuming ledger_lines into version \d+/);
+    expect(resumed.stdout).toMatch(/switched ledger_lines to version \d+ \(.* events\/s\)/);
+
+    const late = wireEvent(`${prefix}agency-2`, 'TopUpPurchased', '2026-11-29T00:00:00Z', {
+      purchaseId: 'after-rebuild',
+      credits: 4,
+    });
+    await publish(kafka, topics.editorEvents, asMessages([late]));
+    await consumed();
+    await readModelsCaughtUp();
+    const status = JSON.parse((await credits('projections', 'status', '--format', 'json')).stdout);
+    expect(
+      status.find((row: { readModel: string }) => row.readModel === 'ledger_lines'),
+    ).toMatchObject({ state: 'serving', eventsBehind: 0 });
+    expect(
+      status.find((row: { readModel: string }) => row.readModel === 'ledger_lines').version,
+    ).toBeGreaterThan(1);
+    expect((await credits('reconcile')).code).toBe(0);
+  });
+
+  it('dlq: lists and shows dead letters with their reasons; a replay keeps the ids, so a replayed event is charged once', async () => {
+    const account = `${prefix}agency-3`;
+    // What an earlier, stricter projector dead-lettered: a valid top-up, sent twice to the topic.
+    const valid = wireEvent(account, 'TopUpPurchased', '2026-11-28T00:00:00Z', {
+      purchaseId: 'rescued',
+      credits: 11,
+    });
+    const headers = {
+      'dlq-reason': 'unknown_type',
+      'dlq-details': 'test',
+      'dlq-original-topic': topics.editorEvents,
+      'dlq-original-partition': '0',
+      'dlq-original-offset': '0',
+    };
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: topics.editorEventsDeadLetters,
+      messages: [{ key: account, value: JSON.stringify(valid), headers }],
+    });
+    await producer.disconnect();
+    await publish(kafka, topics.editorEvents, [{ key: account, value: '{"broken":' }]);
+    await consumed();
+
+    const listed = JSON.parse((await credits('dlq', 'list', '--format', 'json')).stdout) as {
+      at: string;
+      reason: string;
+    }[];
+    expect(listed.map((row) => row.reason).sort()).toEqual(['invalid_json', 'unknown_type']);
+    const rescued = listed.find((row) => row.reason === 'unknown_type')!;
+    const shown = JSON.parse((await credits('dlq', 'show', '--at', rescued.at)).stdout);
+    expect(shown.value).toBe(JSON.stringify(valid));
+
+    for (let replay = 0; replay < 2; replay += 1)
+      expect((await credits('dlq', 'replay', '--at', rescued.at)).code).toBe(0);
+    await consumed();
+    const pool = new Pool({ connectionString: databaseUrl, max: 1 });
+    try {
+      const { rows } = await pool.query(
+        `SELECT count(*)::int AS grants FROM es_events WHERE stream_name = $1 AND data->>'grantId' = 'top-up:rescued'`,
+        [`account-${account}`],
+      );
+      expect(rows).toEqual([{ grants: 1 }]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('demo: a realistic month for a few agencies, with a refusal, that every other verb can then be tried on', async () => {
+    const demo = await credits(
+      'demo',
+      '--prefix',
+      `${prefix}demo`,
+      '--agencies',
+      '3',
+      '--events',
+      '300',
+    );
+    expect(demo.code).toBe(0);
+    expect(demo.stdout).toMatch(/^published 302 editor events for 4 agencies/);
+    await consumed();
+    await readModelsCaughtUp();
+    const statement = JSON.parse(
+      (
+        await credits(
+          'statement',
+          '--account',
+          `${prefix}demo-small`,
+          '--from',
+          '2026-11-01T00:00:00Z',
+          '--to',
+          '2026-12-01T00:00:00Z',
+          '--format',
+          'json',
+        )
+      ).stdout,
+    );
+    expect(statement.lines.map((line: { type: string }) => line.type)).toEqual([
+      'CreditsGranted',
+      'GenerationRefused',
+    ]);
+    expect((await credits('reconcile')).code).toBe(0);
+  });
+
+  it.each([
+    [
+      ['statement', '--account', 'a', '--from', 'monday', '--to', '2026-11-02T00:00:00Z'],
+      /--from .* RFC 3339/,
+    ],
+    [['balances'], /required option '--as-of/],
+    [['balances', '--as-of', '2026-11-01T00:00:00Z', '--format', 'xml'], /--format/],
+    [['projections', 'rebuild', 'nothing'], /no read model nothing/],
+    [['frobnicate'], /unknown command/],
+  ])('bad arguments %j: one clear line and exit 2', async (args, message) => {
+    const { code, stderr } = await credits(...args);
+    expect(code).toBe(2);
+    expect(stderr.join('\n')).toMatch(message);
+    expect(stderr.join('\n')).not.toMatch(/\n\s+at /);
+  });
+
+  it.each([
+    'statement',
+    'balances',
+    'reconcile',
+    'projections status',
+    'projections rebuild',
+    'dlq list',
+    'dlq show',
+    'dlq replay',
+    'demo',
+  ])('%s --help explains itself and exits 0', async (verb) => {
+    const { code, stdout } = await credits(...verb.split(' '), '--help');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: credits /);
+  });
+});
