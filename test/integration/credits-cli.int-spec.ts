@@ -1,5 +1,8 @@
 import { Pool } from 'pg';
-import { millisOf } from '@credits/domain';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { millisOf, STANDARD_PRICES } from '@credits/domain';
 import { topicNames } from '@credits/kafka';
 import { balanceOf, stateAt } from '../../apps/credits-cli/src/ledger/balance-at';
 import {
@@ -286,6 +289,50 @@ describe('credits, the finance and ops command, against the real stores', () => 
     expect((await credits('reconcile')).code).toBe(0);
   });
 
+  it('what-if: the same prices change nothing; dearer 4K edits charge more and refuse some generations', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'what-if-'));
+    const same = path.join(dir, 'same.json');
+    const dearer = path.join(dir, 'dearer.json');
+    writeFileSync(same, JSON.stringify(STANDARD_PRICES));
+    writeFileSync(
+      dearer,
+      JSON.stringify({
+        ...STANDARD_PRICES,
+        version: 'dear',
+        aiEdit: { ...STANDARD_PRICES.aiEdit, '4K': { generate: 5, accept: 20 } },
+      }),
+    );
+    const window = [
+      '--from',
+      '2026-11-01T00:00:00Z',
+      '--to',
+      '2026-12-01T00:00:00Z',
+      '--format',
+      'json',
+    ];
+    const unchanged = JSON.parse(
+      (await credits('what-if', '--price-book', same, ...window)).stdout,
+    );
+    expect(unchanged.total.difference).toBe(0);
+    expect(unchanged.differentDecisions).toEqual([]);
+    const mine = (report: { accounts: { accountId: string }[] }) =>
+      report.accounts.filter((row) => row.accountId.startsWith(`${prefix}agency`));
+    expect(mine(unchanged).length).toBeGreaterThan(0);
+    const dear = JSON.parse((await credits('what-if', '--price-book', dearer, ...window)).stdout);
+    expect(
+      dear.differentDecisions.filter((row: { accountId: string }) =>
+        row.accountId.startsWith(prefix),
+      ).length,
+    ).toBeGreaterThan(0);
+    // Dearer 4K edits refuse some that were approved, which can leave credit for later ones.
+    expect(dear.total.difference).not.toBe(0);
+    const bad = await credits('what-if', '--price-book', path.join(dir, 'missing.json'), ...window);
+    expect([bad.code, bad.stderr.join('\n')]).toEqual([
+      2,
+      expect.stringMatching(/cannot read the price book/),
+    ]);
+  });
+
   it.each([
     [
       ['statement', '--account', 'a', '--from', 'monday', '--to', '2026-11-02T00:00:00Z'],
@@ -312,6 +359,7 @@ describe('credits, the finance and ops command, against the real stores', () => 
     'dlq show',
     'dlq replay',
     'demo',
+    'what-if',
   ])('%s --help explains itself and exits 0', async (verb) => {
     const { code, stdout } = await credits(...verb.split(' '), '--help');
     expect(code).toBe(0);

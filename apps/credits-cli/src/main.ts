@@ -10,6 +10,7 @@ import { initKeys } from './verbs/keys';
 import { projectionsCommand } from './verbs/projections';
 import { reconcileCommand } from './verbs/reconcile';
 import { statementCommand } from './verbs/statement';
+import { whatIfCommand } from './verbs/what-if';
 
 /** `credits`: finance and ops tooling, on the same configuration as the services. */
 const program = new Command()
@@ -51,6 +52,7 @@ reconcileCommand(program);
 projectionsCommand(program);
 dlqCommand(program);
 demoCommand(program);
+whatIfCommand(program);
 
 function fail(code: number, lines: readonly string[]): never {
   for (const line of lines) console.error(`credits: error: ${line}`);

@@ -1,0 +1,163 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import {
+  accountDecider,
+  fold,
+  initialAccountState,
+  millisOf,
+  STANDARD_RULES,
+  type AccountState,
+  type CreditEvent,
+  type PriceBook,
+  type PriceBookVersion,
+} from '@credits/domain';
+import { withContext } from '../context';
+import { UsageError } from '../exit-codes';
+import { commandsOf } from '../ledger/commands-of';
+import { allLedgers } from '../ledger/history';
+import { render, type Format, type Row } from '../output';
+import { formatOption, instantArgument } from './options';
+
+function readPriceBook(file: string): PriceBook {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`cannot read the price book ${file}: ${(error as Error).message}`);
+  }
+  const versions = (
+    Array.isArray((parsed as PriceBook)?.versions) ? (parsed as PriceBook).versions : [parsed]
+  ) as PriceBookVersion[];
+  for (const version of versions) {
+    const ok =
+      typeof version?.version === 'string' &&
+      !Number.isNaN(Date.parse(version.effectiveFrom)) &&
+      Array.isArray(version.freeEditTypes) &&
+      (['1K', '2K', '4K'] as const).every(
+        (resolution) =>
+          Number.isInteger(version.aiEdit?.[resolution]?.generate) &&
+          Number.isInteger(version.aiEdit?.[resolution]?.accept),
+      );
+    if (!ok)
+      throw new UsageError(
+        `${file}: each version needs version, effectiveFrom (RFC 3339), freeEditTypes and aiEdit.{1K,2K,4K}.{generate,accept} as whole numbers`,
+      );
+  }
+  return { versions };
+}
+
+type Decision = 'approved' | 'refused';
+
+function decisionsIn(events: readonly CreditEvent[]): Map<string, Decision> {
+  const decisions = new Map<string, Decision>();
+  for (const event of events)
+    if (event.type === 'GenerationCharged') decisions.set(event.generationId, 'approved');
+    else if (event.type === 'GenerationRefused') decisions.set(event.generationId, 'refused');
+  return decisions;
+}
+
+/** Replays one account's commands of the window from its actual state at the window's start. */
+function replay(
+  rules: typeof STANDARD_RULES,
+  start: AccountState,
+  ledger: readonly CreditEvent[],
+  fromMs: number,
+  toMs: number,
+) {
+  const decider = accountDecider(rules);
+  let state = start;
+  const events: CreditEvent[] = [];
+  for (const command of commandsOf(ledger)) {
+    const atMs = millisOf(command.at);
+    if (atMs < fromMs || atMs >= toMs) continue;
+    for (const event of decider.decide(command, state)) {
+      state = decider.evolve(state, event);
+      events.push(event);
+    }
+  }
+  return { charged: state.totals.charged - start.totals.charged, decisions: decisionsIn(events) };
+}
+
+export function whatIfCommand(program: Command): void {
+  program
+    .command('what-if')
+    .description(
+      'replay a period under another price book: credits charged actual vs hypothetical, and decisions that would differ',
+    )
+    .requiredOption('--price-book <file>', 'JSON: a price-book version, or {versions: [...]}')
+    .requiredOption('--from <instant>', 'start, inclusive (RFC 3339)', instantArgument)
+    .requiredOption('--to <instant>', 'end, exclusive (RFC 3339)', instantArgument)
+    .addOption(formatOption())
+    .action(async (options: { priceBook: string; from: string; to: string; format: Format }) => {
+      const hypothetical = { ...STANDARD_RULES, priceBook: readPriceBook(options.priceBook) };
+      const [fromMs, toMs] = [millisOf(options.from), millisOf(options.to)];
+      if (toMs <= fromMs) throw new UsageError('--to must be after --from');
+      await withContext(async (context) => {
+        const ledgers = await allLedgers(await context.eventStore());
+        const accounts: Row[] = [];
+        const differing: Row[] = [];
+        for (const [accountId, entries] of [...ledgers].sort(([a], [b]) => (a < b ? -1 : 1))) {
+          const ledger = entries.map(({ event }) => event);
+          const start = fold(
+            ledger.filter((event) => millisOf(event.at) < fromMs),
+            initialAccountState,
+          );
+          const actual = replay(STANDARD_RULES, start, ledger, fromMs, toMs);
+          const other = replay(hypothetical, start, ledger, fromMs, toMs);
+          if (actual.decisions.size === 0 && actual.charged === 0 && other.charged === 0) continue;
+          accounts.push({
+            accountId,
+            actualCharged: actual.charged,
+            hypotheticalCharged: other.charged,
+            difference: other.charged - actual.charged,
+          });
+          for (const [generationId, decision] of actual.decisions) {
+            const otherwise = other.decisions.get(generationId);
+            if (otherwise && otherwise !== decision)
+              differing.push({
+                accountId,
+                generationId,
+                actual: decision,
+                hypothetical: otherwise,
+              });
+          }
+        }
+        const sum = (column: string) =>
+          accounts.reduce((total, row) => total + Number(row[column]), 0);
+        const total = {
+          actualCharged: sum('actualCharged'),
+          hypotheticalCharged: sum('hypotheticalCharged'),
+          difference: sum('difference'),
+        };
+        if (options.format === 'json') {
+          console.log(
+            JSON.stringify(
+              {
+                from: options.from,
+                to: options.to,
+                accounts,
+                total,
+                differentDecisions: differing,
+              },
+              null,
+              2,
+            ),
+          );
+          return;
+        }
+        console.log(
+          render(
+            [...accounts, { accountId: 'TOTAL', ...total }],
+            ['accountId', 'actualCharged', 'hypotheticalCharged', 'difference'],
+            options.format,
+          ),
+        );
+        if (options.format === 'table')
+          console.log(
+            differing.length === 0
+              ? 'no generation would have been decided differently'
+              : `generations decided differently:\n${render(differing, ['accountId', 'generationId', 'actual', 'hypothetical'], 'table')}`,
+          );
+      });
+    });
+}
