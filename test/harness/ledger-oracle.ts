@@ -1,6 +1,8 @@
 import { Pool } from 'pg';
 import {
   accountDecider,
+  accountOfStream,
+  accountStream,
   fold,
   initialAccountState,
   type AccountCommand,
@@ -42,7 +44,7 @@ export async function storedLedgers(
 ): Promise<Map<string, CreditEvent[]>> {
   const pool = new Pool({ connectionString: databaseUrl, max: 2 });
   try {
-    const names = [...accountIds].map((accountId) => `account-${accountId}`);
+    const names = [...accountIds].map(accountStream);
     const { rows } = await pool.query<{ stream_name: string; data: CreditEvent }>(
       `SELECT stream_name, data FROM es_events WHERE stream_name = ANY($1)
        ORDER BY stream_name, stream_revision`,
@@ -50,7 +52,7 @@ export async function storedLedgers(
     );
     const ledgers = new Map<string, CreditEvent[]>();
     for (const row of rows) {
-      const accountId = row.stream_name.slice('account-'.length);
+      const accountId = accountOfStream(row.stream_name);
       ledgers.set(accountId, [...(ledgers.get(accountId) ?? []), withoutKafka(row.data)]);
     }
     return ledgers;

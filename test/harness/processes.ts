@@ -11,17 +11,23 @@ export class RunningProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(readonly child: ChildProcess) {
-    const collect = (into: string[]) => (chunk: Buffer) =>
-      into.push(
-        ...chunk
-          .toString()
-          .split('\n')
-          .filter((line) => line.length > 0),
-      );
-    child.stdout?.on('data', collect(this.stdout));
-    child.stderr?.on('data', collect(this.stderr));
+    // Chunks end anywhere: a line is complete only at its newline.
+    const collect = (stream: NodeJS.ReadableStream | null, into: string[]) => {
+      let partial = '';
+      stream?.on('data', (chunk: Buffer) => {
+        const lines = (partial + chunk.toString()).split('\n');
+        partial = lines.pop() ?? '';
+        into.push(...lines.filter((line) => line.length > 0));
+      });
+      stream?.on('end', () => {
+        if (partial.length > 0) into.push(partial);
+      });
+    };
+    collect(child.stdout, this.stdout);
+    collect(child.stderr, this.stderr);
+    // 'close' comes after the output has been read to its end, unlike 'exit'.
     this.exited = new Promise((resolve) => {
-      child.on('exit', (code, signal) => resolve({ code, signal }));
+      child.on('close', (code, signal) => resolve({ code, signal }));
     });
   }
 

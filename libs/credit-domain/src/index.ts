@@ -12,3 +12,4 @@ export * from './source';
 export * from './state';
 export * from './time';
 export * from './ledger-amounts';
+export * from './ledger-streams';

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import {
+  accountOfStream,
   evolve,
   fold,
   initialAccountState,
@@ -8,11 +9,7 @@ import {
 } from '@credits/domain';
 import type { EventStore, RecordedEvent } from '@credits/event-store';
 
-export const ACCOUNT_CATEGORY = 'account';
-
-export function accountOfStream(streamName: string): string {
-  return streamName.slice(ACCOUNT_CATEGORY.length + 1);
-}
+export { ACCOUNT_CATEGORY, accountOfStream } from '@credits/domain';
 
 /** One ledger event with the account's state just before and just after it. */
 export interface AccountChange {

@@ -1,18 +1,11 @@
 import { NameBasedUuids } from '@credits/contract';
-import { idempotencyKey, type CreditEvent } from '@credits/domain';
+import { accountStream, idempotencyKey, type CreditEvent } from '@credits/domain';
+
+export { accountStream };
 import type { EventData, RecordedEvent } from '@credits/event-store';
 
-export const ACCOUNT_CATEGORY = 'account';
 // Fixed forever: stored event ids derived from it must stay the same across releases.
 const ledgerEventIds = new NameBasedUuids('3c0f8f7e-5d0b-4f7a-a1d3-9a4c2e6b8d10');
-
-export function accountStream(accountId: string): string {
-  return `${ACCOUNT_CATEGORY}-${accountId}`;
-}
-
-export function accountOf(streamName: string): string {
-  return streamName.slice(ACCOUNT_CATEGORY.length + 1);
-}
 
 /** What tells one ledger event from another at the same place: its type, cause and subject. */
 function identity(event: CreditEvent): string {

@@ -7,7 +7,7 @@ import {
   type RecordedEvent,
 } from '@credits/event-store';
 import type { CreditEvent } from '@credits/domain';
-import { ACCOUNT_CATEGORY, accountOfStream } from '@credits/read-models';
+import { ACCOUNT_CATEGORY, accountOfStream, accountStream } from '@credits/domain';
 
 export interface LedgerEntry {
   readonly recorded: RecordedEvent;
@@ -22,7 +22,7 @@ const entryOf = (recorded: RecordedEvent): LedgerEntry => ({
 /** One account's ledger, oldest first; empty for an account with no events. */
 export async function accountLedger(store: EventStore, accountId: string): Promise<LedgerEntry[]> {
   try {
-    return (await store.readStream(`${ACCOUNT_CATEGORY}-${accountId}`)).map(entryOf);
+    return (await store.readStream(accountStream(accountId))).map(entryOf);
   } catch (error) {
     if (error instanceof StreamNotFoundError) return [];
     throw error;

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import {
+  accountStream,
   availableCredits,
   heldCredits,
   millisOf,
@@ -42,7 +43,7 @@ export class BalanceService {
     const asOfMs = millisOf(asOf);
     let events: CreditEvent[];
     try {
-      events = (await this.store.readStream(`account-${accountId}`)).map(
+      events = (await this.store.readStream(accountStream(accountId))).map(
         (recorded) => recorded.data as unknown as CreditEvent,
       );
     } catch (error) {
