@@ -1,16 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { Client } from 'pg';
-import { topicNames, ensureTopics } from '@credits/kafka';
-import { startLocal } from '../harness/backends';
-import {
-  asMessages,
-  kafkaClient,
-  publish,
-  realisticMonth,
-  waitUntilConsumed,
-} from '../harness/editor-events';
+import { asMessages, publish, realisticMonth, waitUntilConsumed } from '../harness/editor-events';
 import { builtEntry, freePort, startCommand } from '../harness/processes';
 import { recordResults } from './results';
+import { inBenchWorkspace, runBench } from './workspace';
 
 /**
  * End to end: editor events on Kafka → credit-projector process → durable appends in the
@@ -43,115 +35,92 @@ async function timedConsume(label: string, work: () => Promise<void>): Promise<n
 }
 
 async function main(): Promise<void> {
-  const services = await startLocal();
-  process.env.KAFKA_BROKERS = services.kafkaBrokers;
-  const run = Date.now().toString(36);
-  const prefix = `bench${run}.`;
-  const topics = topicNames(prefix);
-  const database = `credits_bench_pipeline_${run}`;
-  const serverUrl = new URL(services.postgresServerUrl);
-  const admin = new Client({ connectionString: serverUrl.toString() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${database}` }).toString();
-  const kafka = kafkaClient('pipeline-bench');
-  const kafkaAdmin = kafka.admin();
-  await kafkaAdmin.connect();
-  try {
-    await ensureTopics(kafkaAdmin, Object.values(topics), {
-      partitions: PARTITIONS,
-      replicationFactor: 1,
-    });
-    const events = realisticMonth({ accounts: ACCOUNTS, events: EVENTS, seed: 99 });
-    console.log(
-      `pipeline: publishing ${EVENTS.toLocaleString('en')} events over ${ACCOUNTS.toLocaleString('en')} accounts to ${PARTITIONS} partitions…`,
-    );
-    await publish(kafka, topics.editorEvents, asMessages(events));
-
-    const raw = await timedConsume('raw kafkajs eachBatch, no-op', async () => {
-      const consumer = kafka.consumer({ groupId: `${prefix}raw` });
-      await consumer.connect();
-      await consumer.subscribe({ topic: topics.editorEvents, fromBeginning: true });
-      let seen = 0;
-      await consumer.run({
-        partitionsConsumedConcurrently: PARTITIONS,
-        eachBatch: async ({ batch }) => {
-          seen += batch.messages.length;
-        },
-      });
-      while (seen < EVENTS) await new Promise((resolve) => setTimeout(resolve, 20));
-      await consumer.disconnect();
-    });
-
-    let pid = 0;
-    // BENCH_PROFILE=dir writes the projector's CPU profile there.
-    const profile = process.env.BENCH_PROFILE
-      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
-      : [];
-    const nodeArgs = [...PROJECTOR_NODE_ARGS, ...profile];
-    const projector = startCommand('node', [...nodeArgs, builtEntry('credit-projector')], {
-      KAFKA_TOPIC_PREFIX: prefix,
-      DATABASE_URL: databaseUrl,
-      PROJECTOR_METRICS_PORT: String(await freePort()),
-      LOG_LEVEL: 'warn',
-    });
-    // Timed from the moment it is ready: start-up is not throughput.
-    await projector.waitForLine(/^credit-projector: consuming/);
-    pid = projector.child.pid ?? 0;
-    const durable = await timedConsume('credit projector, durable in PostgreSQL', async () => {
-      await waitUntilConsumed(
-        kafkaAdmin,
-        `${prefix}credit-projector`,
-        topics.editorEvents,
-        900_000,
+  await inBenchWorkspace(
+    'pipeline',
+    PARTITIONS,
+    async ({ prefix, topics, databaseUrl, kafka, kafkaAdmin }) => {
+      const events = realisticMonth({ accounts: ACCOUNTS, events: EVENTS, seed: 99 });
+      console.log(
+        `pipeline: publishing ${EVENTS.toLocaleString('en')} events over ${ACCOUNTS.toLocaleString('en')} accounts to ${PARTITIONS} partitions…`,
       );
-    });
-    const rss = peakRssMb(pid);
-    await projector.stop('SIGTERM');
+      await publish(kafka, topics.editorEvents, asMessages(events));
 
-    // Rebuilding a read model from the same history: finance's and ops' replay speed.
-    const rebuild = startCommand(
-      'node',
-      ['dist/apps/credits-cli/src/main.js', 'projections', 'rebuild', 'ledger_lines'],
-      {
+      const raw = await timedConsume('raw kafkajs eachBatch, no-op', async () => {
+        const consumer = kafka.consumer({ groupId: `${prefix}raw` });
+        await consumer.connect();
+        await consumer.subscribe({ topic: topics.editorEvents, fromBeginning: true });
+        let seen = 0;
+        await consumer.run({
+          partitionsConsumedConcurrently: PARTITIONS,
+          eachBatch: async ({ batch }) => {
+            seen += batch.messages.length;
+          },
+        });
+        while (seen < EVENTS) await new Promise((resolve) => setTimeout(resolve, 20));
+        await consumer.disconnect();
+      });
+
+      let pid = 0;
+      // BENCH_PROFILE=dir writes the projector's CPU profile there.
+      const profile = process.env.BENCH_PROFILE
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+        : [];
+      const nodeArgs = [...PROJECTOR_NODE_ARGS, ...profile];
+      const projector = startCommand('node', [...nodeArgs, builtEntry('credit-projector')], {
         KAFKA_TOPIC_PREFIX: prefix,
         DATABASE_URL: databaseUrl,
-      },
-    );
-    const switched = await rebuild.waitForLine(/^switched ledger_lines/, 900_000);
-    const rebuildPerSecond = Number(
-      /\(([\d,]+) events in [\d.]+ s, ([\d,]+) events\/s\)/
-        .exec(switched)?.[2]
-        ?.replace(/,/g, '') ?? 0,
-    );
-    await rebuild.exited;
-    console.log(
-      `  rebuild of ledger_lines from the history ${rebuildPerSecond.toLocaleString('en').padStart(9)} events/s ` +
-        `(${(rebuildPerSecond / durable).toFixed(1)}× ingest; goal ≥ 3×)`,
-    );
-    const ratio = durable / raw;
-    console.log(
-      `  durable ÷ raw consume: ${ratio.toFixed(2)} (goal ≥ 0.25); durable ≥ 10,000 events/s goal; ` +
-        `projector peak RSS ${rss} MB with ${ACCOUNTS.toLocaleString('en')} accounts (goal ≤ 400 MB)`,
-    );
-    recordResults({
-      'pipeline.events_per_s': durable,
-      'pipeline.raw_consume_events_per_s': raw,
-      'pipeline.ratio_to_raw_consume': Number(ratio.toFixed(3)),
-      'pipeline.peak_rss_mb': rss,
-      'rebuild.events_per_s': rebuildPerSecond,
-      'rebuild.ratio_to_ingest': Number((rebuildPerSecond / durable).toFixed(2)),
-    });
-  } finally {
-    await kafkaAdmin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
-    await kafkaAdmin.disconnect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
-    await services.stop();
-  }
+        PROJECTOR_METRICS_PORT: String(await freePort()),
+        LOG_LEVEL: 'warn',
+      });
+      // Timed from the moment it is ready: start-up is not throughput.
+      await projector.waitForLine(/^credit-projector: consuming/);
+      pid = projector.child.pid ?? 0;
+      const durable = await timedConsume('credit projector, durable in PostgreSQL', async () => {
+        await waitUntilConsumed(
+          kafkaAdmin,
+          `${prefix}credit-projector`,
+          topics.editorEvents,
+          900_000,
+        );
+      });
+      const rss = peakRssMb(pid);
+      await projector.stop('SIGTERM');
+
+      // Rebuilding a read model from the same history: finance's and ops' replay speed.
+      const rebuild = startCommand(
+        'node',
+        ['dist/apps/credits-cli/src/main.js', 'projections', 'rebuild', 'ledger_lines'],
+        {
+          KAFKA_TOPIC_PREFIX: prefix,
+          DATABASE_URL: databaseUrl,
+        },
+      );
+      const switched = await rebuild.waitForLine(/^switched ledger_lines/, 900_000);
+      const rebuildPerSecond = Number(
+        /\(([\d,]+) events in [\d.]+ s, ([\d,]+) events\/s\)/
+          .exec(switched)?.[2]
+          ?.replace(/,/g, '') ?? 0,
+      );
+      await rebuild.exited;
+      console.log(
+        `  rebuild of ledger_lines from the history ${rebuildPerSecond.toLocaleString('en').padStart(9)} events/s ` +
+          `(${(rebuildPerSecond / durable).toFixed(1)}× ingest; goal ≥ 3×)`,
+      );
+      const ratio = durable / raw;
+      console.log(
+        `  durable ÷ raw consume: ${ratio.toFixed(2)} (goal ≥ 0.25); durable ≥ 10,000 events/s goal; ` +
+          `projector peak RSS ${rss} MB with ${ACCOUNTS.toLocaleString('en')} accounts (goal ≤ 400 MB)`,
+      );
+      recordResults({
+        'pipeline.events_per_s': durable,
+        'pipeline.raw_consume_events_per_s': raw,
+        'pipeline.ratio_to_raw_consume': Number(ratio.toFixed(3)),
+        'pipeline.peak_rss_mb': rss,
+        'rebuild.events_per_s': rebuildPerSecond,
+        'rebuild.ratio_to_ingest': Number((rebuildPerSecond / durable).toFixed(2)),
+      });
+    },
+  );
 }
 
-main().catch((error: unknown) => {
-  console.error(`pipeline bench failed: ${(error as Error).message}`);
-  process.exit(1);
-});
+runBench('pipeline', main);

@@ -1,18 +1,10 @@
 import autocannon from 'autocannon';
 import { Partitioners } from 'kafkajs';
-import { Client } from 'pg';
-import { ensureTopics, topicNames } from '@credits/kafka';
-import { startLocal } from '../harness/backends';
-import {
-  asMessages,
-  kafkaClient,
-  publish,
-  realisticMonth,
-  wireEvent,
-} from '../harness/editor-events';
-import { isolatedPrefix, startProjector } from '../harness/projector';
+import { asMessages, publish, realisticMonth, wireEvent } from '../harness/editor-events';
+import { startProjector } from '../harness/projector';
 import { startQuotaService } from '../harness/quota-service';
 import { recordResults } from './results';
+import { inBenchWorkspace, runBench } from './workspace';
 
 /**
  * The quota service while the pipeline is busy (a month of editor events flowing through the
@@ -66,112 +58,95 @@ async function measure(
 }
 
 async function main(): Promise<void> {
-  const services = await startLocal();
-  process.env.KAFKA_BROKERS = services.kafkaBrokers;
-  const prefix = isolatedPrefix('benchquota');
-  const database = `credits_bench_quota_${Date.now().toString(36)}`;
-  const admin = new Client({ connectionString: services.postgresServerUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const databaseUrl = Object.assign(new URL(services.postgresServerUrl), {
-    pathname: `/${database}`,
-  }).toString();
-  const env = { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' };
-  const kafka = kafkaClient('quota-bench');
-  const kafkaAdmin = kafka.admin();
-  await kafkaAdmin.connect();
-  const topics = topicNames(prefix);
-  await ensureTopics(kafkaAdmin, Object.values(topics), { partitions: 4, replicationFactor: 1 });
-  const projector = await startProjector(prefix, env);
-  const service = await startQuotaService(prefix, env);
-  try {
-    const accounts = Array.from({ length: ACCOUNTS }, (_, index) => `${prefix}agency-${index}`);
-    await publish(
-      kafka,
-      topics.editorEvents,
-      asMessages(
-        accounts.map((accountId, index) =>
-          wireEvent(accountId, 'TopUpPurchased', new Date().toISOString(), {
-            purchaseId: `p-${index}`,
-            credits: 1_000_000,
-          }),
+  await inBenchWorkspace('quota', 4, async ({ prefix, topics, databaseUrl, kafka }) => {
+    const env = { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' };
+    const projector = await startProjector(prefix, env);
+    const service = await startQuotaService(prefix, env);
+    try {
+      const accounts = Array.from({ length: ACCOUNTS }, (_, index) => `${prefix}agency-${index}`);
+      await publish(
+        kafka,
+        topics.editorEvents,
+        asMessages(
+          accounts.map((accountId, index) =>
+            wireEvent(accountId, 'TopUpPurchased', new Date().toISOString(), {
+              purchaseId: `p-${index}`,
+              credits: 1_000_000,
+            }),
+          ),
         ),
-      ),
-    );
-    while (
-      (await service.call('worker', 'GET', `/accounts/${accounts.at(-1)}/balance`)).status !== 200
-    )
-      await new Promise((resolve) => setTimeout(resolve, 100));
-
-    // The pipeline stays busy while everything below is measured.
-    const busy = realisticMonth({
-      accounts: 5_000,
-      events: 1_000_000,
-      seed: 5,
-      accountPrefix: `${prefix}busy`,
-    });
-    let stopBackground = false;
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    const background = (async () => {
-      const perTick = Math.max(1, Math.round(BACKGROUND_PER_SECOND / 10));
-      for (let start = 0; !stopBackground && start < busy.length; start += perTick) {
-        await producer.send({
-          topic: topics.editorEvents,
-          messages: asMessages(busy.slice(start, start + perTick)).map((m) => ({ ...m })),
-        });
+      );
+      while (
+        (await service.call('worker', 'GET', `/accounts/${accounts.at(-1)}/balance`)).status !== 200
+      )
         await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    })();
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    console.log(
-      `quota service with the pipeline busy (${BACKGROUND_PER_SECOND.toLocaleString('en')} editor events/s flowing), ${RATE} requests/s over ${CONNECTIONS} connections, ${SECONDS} s each:`,
-    );
-    const account = (n: number) => accounts[n % ACCOUNTS] as string;
-    const authorization = { editType: 'twilight', resolution: '2K' };
-    const noopP99 = await measure('no-op route', {
-      url: service.url,
-      key: service.keys.worker,
-      path: () => '/noop',
-      body: () => authorization,
-    });
-    const authorizeP99 = await measure('authorization', {
-      url: service.url,
-      key: service.keys.worker,
-      path: (n) => `/accounts/${account(n)}/authorizations`,
-      body: () => authorization,
-    });
-    const generationP99 = await measure('synchronous generation', {
-      url: service.url,
-      key: service.keys.worker,
-      path: (n) => `/accounts/${account(n)}/generations`,
-      body: (n) => ({ generationId: `bench-${n}`, editType: 'virtual_staging', resolution: '1K' }),
-    });
-    stopBackground = true;
-    await background;
-    await producer.disconnect();
-    const ratio = authorizeP99 / Math.max(noopP99, 1);
-    console.log(
-      `  authorization p99 ${authorizeP99} ms (goal ≤ 5), ${ratio.toFixed(2)}× the no-op p99 (goal ≤ 2); generation p99 ${generationP99} ms (goal ≤ 100)`,
-    );
-    recordResults({
-      'quota.authorize_p99_ms': authorizeP99,
-      'quota.noop_p99_ms': noopP99,
-      'quota.p99_ratio_to_noop': Number(ratio.toFixed(2)),
-      'quota.generation_p99_ms': generationP99,
-    });
-  } finally {
-    await service.process.stop('SIGTERM');
-    await projector.process.stop('SIGTERM');
-    await kafkaAdmin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
-    await kafkaAdmin.disconnect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
-    await services.stop();
-  }
+
+      // The pipeline stays busy while everything below is measured.
+      const busy = realisticMonth({
+        accounts: 5_000,
+        events: 1_000_000,
+        seed: 5,
+        accountPrefix: `${prefix}busy`,
+      });
+      let stopBackground = false;
+      const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      const background = (async () => {
+        const perTick = Math.max(1, Math.round(BACKGROUND_PER_SECOND / 10));
+        for (let start = 0; !stopBackground && start < busy.length; start += perTick) {
+          await producer.send({
+            topic: topics.editorEvents,
+            messages: asMessages(busy.slice(start, start + perTick)).map((m) => ({ ...m })),
+          });
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      })();
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      console.log(
+        `quota service with the pipeline busy (${BACKGROUND_PER_SECOND.toLocaleString('en')} editor events/s flowing), ${RATE} requests/s over ${CONNECTIONS} connections, ${SECONDS} s each:`,
+      );
+      const account = (n: number) => accounts[n % ACCOUNTS] as string;
+      const authorization = { editType: 'twilight', resolution: '2K' };
+      const noopP99 = await measure('no-op route', {
+        url: service.url,
+        key: service.keys.worker,
+        path: () => '/noop',
+        body: () => authorization,
+      });
+      const authorizeP99 = await measure('authorization', {
+        url: service.url,
+        key: service.keys.worker,
+        path: (n) => `/accounts/${account(n)}/authorizations`,
+        body: () => authorization,
+      });
+      const generationP99 = await measure('synchronous generation', {
+        url: service.url,
+        key: service.keys.worker,
+        path: (n) => `/accounts/${account(n)}/generations`,
+        body: (n) => ({
+          generationId: `bench-${n}`,
+          editType: 'virtual_staging',
+          resolution: '1K',
+        }),
+      });
+      stopBackground = true;
+      await background;
+      await producer.disconnect();
+      const ratio = authorizeP99 / Math.max(noopP99, 1);
+      console.log(
+        `  authorization p99 ${authorizeP99} ms (goal ≤ 5), ${ratio.toFixed(2)}× the no-op p99 (goal ≤ 2); generation p99 ${generationP99} ms (goal ≤ 100)`,
+      );
+      recordResults({
+        'quota.authorize_p99_ms': authorizeP99,
+        'quota.noop_p99_ms': noopP99,
+        'quota.p99_ratio_to_noop': Number(ratio.toFixed(2)),
+        'quota.generation_p99_ms': generationP99,
+      });
+    } finally {
+      await service.process.stop('SIGTERM');
+      await projector.process.stop('SIGTERM');
+    }
+  });
 }
 
-main().catch((error: unknown) => {
-  console.error(`quota bench failed: ${(error as Error).message}`);
-  process.exit(1);
-});
+runBench('quota', main);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import { PostgresEventStore, type EventData } from '@credits/event-store';
 import { recordResults } from './results';
+import { runBench } from './workspace';
 
 /**
  * Appends to the PostgreSQL event store at batch 1 and batch 100 and, in the same run and the
@@ -137,7 +138,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`store bench failed: ${(error as Error).message}`);
-  process.exit(1);
-});
+runBench('store', main);
