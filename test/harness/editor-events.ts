@@ -8,10 +8,13 @@ export {
 import type { WireEvent } from '../../apps/credits-cli/src/demo/realistic-month';
 import { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs';
 
-export function kafkaClient(clientId: string): Kafka {
+export function kafkaClient(
+  clientId: string,
+  brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+): Kafka {
   return new Kafka({
     clientId,
-    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    brokers: brokers.split(','),
     logLevel: logLevel.NOTHING,
   });
 }
@@ -21,28 +24,45 @@ export interface RawMessage {
   readonly value: string | Buffer | null;
 }
 
-/** Publishes messages in order (per key) with an idempotent producer, in batches. */
+/**
+ * Publishes messages in order (per key) with an idempotent producer, in batches. With
+ * `resendFor`, a batch whose send fails (the broker is away) is sent again until it goes through
+ * or that long has passed, as an editor's producer would: its messages may then arrive twice.
+ * `pauseMs` between batches stretches the stream out in time.
+ */
 export async function publish(
   kafka: Kafka,
   topic: string,
   messages: readonly RawMessage[],
-): Promise<void> {
+  { resendFor = 0, pauseMs = 0 } = {},
+): Promise<{ resent: number }> {
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,
   });
+  let resent = 0;
   await producer.connect();
   try {
-    for (let start = 0; start < messages.length; start += 1_000)
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: messages.slice(start, start + 1_000).map((m) => ({ ...m })),
-      });
+    for (let start = 0; start < messages.length; start += 1_000) {
+      if (start > 0 && pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      const batch = messages.slice(start, start + 1_000).map((m) => ({ ...m }));
+      const giveUpAt = Date.now() + resendFor;
+      for (;;) {
+        try {
+          await producer.send({ topic, acks: -1, messages: batch });
+          break;
+        } catch (error) {
+          if (Date.now() > giveUpAt) throw error;
+          resent += 1;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
+    }
   } finally {
     await producer.disconnect();
   }
+  return { resent };
 }
 
 export function asMessages(events: readonly WireEvent[]): RawMessage[] {
@@ -103,16 +123,23 @@ export async function waitUntilConsumed(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const ends = await admin.fetchTopicOffsets(topic);
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const behind = ends.filter((end) => {
-      const done = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
-      return BigInt(end.high) > 0n && BigInt(done) < BigInt(end.high);
-    });
-    if (behind.length === 0) return;
+    let behind = -1;
+    try {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      behind = ends.filter((end) => {
+        const done =
+          committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+        return BigInt(end.high) > 0n && BigInt(done) < BigInt(end.high);
+      }).length;
+    } catch (error) {
+      // A broker just restarted answers "coordinator loading" for a while: ask again.
+      if (!(error as { retriable?: boolean }).retriable) throw error;
+    }
+    if (behind === 0) return;
     if (Date.now() > deadline)
       throw new Error(
-        `group ${groupId} is still behind on ${behind.length} partitions of ${topic}`,
+        `group ${groupId} is still behind on ${behind < 0 ? 'unknown' : behind} partitions of ${topic}`,
       );
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

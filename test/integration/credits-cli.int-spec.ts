@@ -15,6 +15,7 @@ import {
 } from '../harness/editor-events';
 import { oracleLedgers } from '../harness/ledger-oracle';
 import { startCommand } from '../harness/processes';
+import { runCredits } from '../harness/credits-cli';
 import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
 import { startQuotaService, type QuotaService } from '../harness/quota-service';
 
@@ -23,13 +24,7 @@ const kafka = kafkaClient('cli-tests');
 const prefix = isolatedPrefix('cli');
 const topics = topicNames(prefix);
 
-async function credits(...args: string[]) {
-  const run = startCommand('node', ['dist/apps/credits-cli/src/main.js', ...args], {
-    KAFKA_TOPIC_PREFIX: prefix,
-  });
-  const exit = await run.exited;
-  return { code: exit.code, stdout: run.stdout.join('\n'), stderr: run.stderr };
-}
+const credits = (...args: string[]) => runCredits(args, { KAFKA_TOPIC_PREFIX: prefix });
 
 async function consumed(): Promise<void> {
   const admin = kafka.admin();
@@ -205,7 +200,7 @@ describe('credits, the finance and ops command, against the real stores', () => 
     expect((await credits('reconcile')).code).toBe(0);
   });
 
-  it('dlq: lists and shows dead letters with their reasons; a replay keeps the ids, so a replayed event is charged once', async () => {
+  it('dlq: lists each rejected message once with its reason and copies, shows one; a replay keeps the ids, so a replayed event is charged once', async () => {
     const account = `${prefix}agency-3`;
     // What an earlier, stricter projector dead-lettered: a valid top-up, sent twice to the topic.
     const valid = wireEvent(account, 'TopUpPurchased', '2026-11-28T00:00:00Z', {
@@ -223,7 +218,8 @@ describe('credits, the finance and ops command, against the real stores', () => 
     await producer.connect();
     await producer.send({
       topic: topics.editorEventsDeadLetters,
-      messages: [{ key: account, value: JSON.stringify(valid), headers }],
+      // Twice, as a projector that crashed before committing the offset writes it.
+      messages: [0, 1].map(() => ({ key: account, value: JSON.stringify(valid), headers })),
     });
     await producer.disconnect();
     await publish(kafka, topics.editorEvents, [{ key: account, value: '{"broken":' }]);
@@ -232,8 +228,12 @@ describe('credits, the finance and ops command, against the real stores', () => 
     const listed = JSON.parse((await credits('dlq', 'list', '--format', 'json')).stdout) as {
       at: string;
       reason: string;
+      copies: number;
     }[];
-    expect(listed.map((row) => row.reason).sort()).toEqual(['invalid_json', 'unknown_type']);
+    expect(listed.map((row) => [row.reason, row.copies]).sort()).toEqual([
+      ['invalid_json', 1],
+      ['unknown_type', 2],
+    ]);
     const rescued = listed.find((row) => row.reason === 'unknown_type')!;
     const shown = JSON.parse((await credits('dlq', 'show', '--at', rescued.at)).stdout);
     expect(shown.value).toBe(JSON.stringify(valid));

@@ -59,13 +59,32 @@ async function readDeadLetters(kafka: Kafka, topic: string): Promise<DeadLetter[
   return letters.sort((a, b) => (a.at < b.at ? -1 : 1));
 }
 
-function summary(letter: DeadLetter): Row {
+const origin = (letter: DeadLetter): string =>
+  `${letter.headers[DeadLetterHeaders.topic]}/${letter.headers[DeadLetterHeaders.partition]}@${letter.headers[DeadLetterHeaders.offset]}`;
+
+/**
+ * One dead letter per rejected message, the first written, with how many copies there are. The
+ * projector writes a message's dead letter before committing its offset, so a crash in between
+ * writes it again on redelivery: the copies share the original coordinates.
+ */
+function distinct(letters: readonly DeadLetter[]): (DeadLetter & { copies: number })[] {
+  const first = new Map<string, DeadLetter & { copies: number }>();
+  for (const letter of letters) {
+    const seen = first.get(origin(letter));
+    if (seen) seen.copies += 1;
+    else first.set(origin(letter), { ...letter, copies: 1 });
+  }
+  return [...first.values()];
+}
+
+function summary(letter: DeadLetter & { copies?: number }): Row {
   return {
     at: letter.at,
     reason: letter.headers[DeadLetterHeaders.reason] ?? '',
-    from: `${letter.headers[DeadLetterHeaders.topic]}/${letter.headers[DeadLetterHeaders.partition]}@${letter.headers[DeadLetterHeaders.offset]}`,
+    from: origin(letter),
     key: letter.key?.toString() ?? null,
     details: (letter.headers[DeadLetterHeaders.details] ?? '').split('\n')[0] ?? '',
+    copies: letter.copies ?? 1,
   };
 }
 
@@ -91,7 +110,9 @@ export function dlqCommand(program: Command): void {
 
   dlq
     .command('list')
-    .description('every dead letter with its reason and where it came from')
+    .description(
+      'every rejected message once, with its reason, where it came from and how many copies of its dead letter there are',
+    )
     .addOption(formatOption())
     .action(({ format }: { format: Format }) =>
       withContext(async (context) => {
@@ -100,7 +121,11 @@ export function dlqCommand(program: Command): void {
           topicNames(context.config.kafka.topicPrefix).editorEventsDeadLetters,
         );
         console.log(
-          render(letters.map(summary), ['at', 'reason', 'from', 'key', 'details'], format),
+          render(
+            distinct(letters).map(summary),
+            ['at', 'reason', 'from', 'key', 'copies', 'details'],
+            format,
+          ),
         );
       }),
     );
@@ -143,7 +168,7 @@ export function dlqCommand(program: Command): void {
         const topics = topicNames(context.config.kafka.topicPrefix);
         const kafka = await context.broker();
         const letters = chosen(
-          await readDeadLetters(kafka, topics.editorEventsDeadLetters),
+          distinct(await readDeadLetters(kafka, topics.editorEventsDeadLetters)),
           options.at,
           options.reason,
         );

@@ -1,0 +1,94 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { topicNames } from '@credits/kafka';
+import {
+  dedicatedBrokerUnavailable,
+  startDedicatedBroker,
+  type DedicatedBroker,
+} from '../harness/dedicated-broker';
+import { kafkaClient, publish } from '../harness/editor-events';
+import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
+import { faultInput } from './fault-input';
+import { FaultReport } from './fault-report';
+import {
+  checkAgainstOracle,
+  storedLedgerEvents,
+  waitForProgress,
+  worldEnv,
+  type FaultWorld,
+} from './oracle-checks';
+
+/**
+ * Fault (b): the Kafka broker stopped and started again while editor events flow, on a broker of
+ * the test's own so the run's shared one is left alone. The editor's producer keeps resending what
+ * it could not deliver, as a real one would; the projector must ride it out without exiting.
+ */
+const EVENTS = Number(process.env.FAULTS_EVENTS ?? 5_000);
+const BROKER_DOWN_MS = 5_000;
+const unavailable = dedicatedBrokerUnavailable();
+const report = new FaultReport(
+  `Kafka broker restarted mid-stream (${EVENTS.toLocaleString('en')} events)`,
+);
+const describeHere = unavailable ? describe.skip : describe;
+
+describeHere(
+  `credit projector across a Kafka broker restart${unavailable ? ` (SKIPPED: ${unavailable})` : ''}`,
+  () => {
+    let broker: DedicatedBroker | undefined;
+    afterAll(async () => {
+      report.print();
+      await broker?.destroy();
+    });
+
+    it('the broker stopped and started mid-stream: ledgers equal the oracle, nothing charged twice, every malformed message dead-lettered, the projector still running, reconcile clean', async () => {
+      broker = await startDedicatedBroker();
+      const world: FaultWorld = {
+        prefix: isolatedPrefix('broker'),
+        brokers: broker.brokers,
+        databaseUrl: process.env.DATABASE_URL ?? '',
+      };
+      report.note(`started a broker of this test's own on ${broker.brokers}`);
+      const input = faultInput(world.prefix, EVENTS, 2468);
+      report.note(`input: ${input.description}`);
+      const projector: ProjectorProcess = await startProjector(world.prefix, worldEnv(world));
+      report.note('started a projector process');
+
+      // The first third of the stream before the stop; the rest is being sent while the broker
+      // stops, stays down and comes back, so both sides of the projector see the outage.
+      const kafka = kafkaClient('broker-faults', world.brokers);
+      const topic = topicNames(world.prefix).editorEvents;
+      const cut = Math.round(input.stream.length / 3);
+      await publish(kafka, topic, input.stream.slice(0, cut));
+      await waitForProgress(world, input, 1 / 6);
+      let published = false;
+      const publishing = publish(kafka, topic, input.stream.slice(cut), {
+        resendFor: 120_000,
+        pauseMs: 1_000,
+      }).then((outcome) => {
+        published = true;
+        return outcome;
+      });
+      report.note(
+        `stopping the broker after ${await storedLedgerEvents(world, input)} of ${input.ledgerEvents} ledger events, with ${input.stream.length - cut} messages still to publish`,
+      );
+      await broker.stop();
+      await sleep(BROKER_DOWN_MS);
+      report.note(`broker down for ${BROKER_DOWN_MS / 1000} s; starting it`);
+      await broker.start();
+      const kafkaErrors = projector.process.stdout.filter(
+        (line) => line.includes('"component":"kafkajs"') && /"level":(40|50)/.test(line),
+      ).length;
+      report.note(
+        `broker started again; the projector logged ${kafkaErrors} Kafka warnings and errors meanwhile; the editor's producer was ${published ? 'done' : 'still publishing'}`,
+      );
+      expect(published).toBe(false);
+      expect(kafkaErrors).toBeGreaterThan(0);
+      const { resent } = await publishing;
+      report.note(`every message published (${resent} batch sends failed and were sent again)`);
+
+      await checkAgainstOracle(world, input, report);
+      expect(projector.process.child.exitCode).toBeNull();
+      report.note('checked: the projector process never exited');
+      await projector.process.stop('SIGTERM');
+    }, 900_000);
+  },
+);

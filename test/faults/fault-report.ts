@@ -1,0 +1,16 @@
+/** What a fault run injected and checked, with the second it happened, printed at its end. */
+export class FaultReport {
+  private readonly lines: string[] = [];
+  private readonly started = Date.now();
+
+  constructor(private readonly title: string) {}
+
+  note(line: string): void {
+    const seconds = ((Date.now() - this.started) / 1000).toFixed(1).padStart(6);
+    this.lines.push(`[${seconds} s] ${line}`);
+  }
+
+  print(): void {
+    console.log(`fault run report: ${this.title}\n${this.lines.join('\n')}`);
+  }
+}

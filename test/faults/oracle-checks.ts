@@ -1,0 +1,143 @@
+import { isDeepStrictEqual } from 'node:util';
+import {
+  availableCredits,
+  evolve,
+  initialAccountState,
+  millisOf,
+  type CreditEvent,
+} from '@credits/domain';
+import { topicNames } from '@credits/kafka';
+import { kafkaClient, readTopic, waitUntilConsumed } from '../harness/editor-events';
+import { oracleLedgers, storedLedgers } from '../harness/ledger-oracle';
+import { runCredits } from '../harness/credits-cli';
+import { startQuotaService } from '../harness/quota-service';
+import type { FaultInput } from './fault-input';
+import type { FaultReport } from './fault-report';
+
+/** Where a fault run's processes find Kafka and the event store, under a prefix of its own. */
+export interface FaultWorld {
+  readonly prefix: string;
+  readonly brokers: string;
+  readonly databaseUrl: string;
+}
+
+/** The environment a project process of this world runs with. */
+export function worldEnv(world: FaultWorld): NodeJS.ProcessEnv {
+  return { KAFKA_BROKERS: world.brokers, DATABASE_URL: world.databaseUrl };
+}
+
+export async function storedLedgerEvents(world: FaultWorld, input: FaultInput): Promise<number> {
+  return [...(await storedLedgers(world.databaseUrl, input.accounts)).values()].flat().length;
+}
+
+/** Waits until the projectors have appended `fraction` of the oracle's ledger events. */
+export async function waitForProgress(
+  world: FaultWorld,
+  input: FaultInput,
+  fraction: number,
+): Promise<number> {
+  const threshold = Math.round(input.ledgerEvents * fraction);
+  for (;;) {
+    const stored = await storedLedgerEvents(world, input);
+    if (stored >= threshold) return stored;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/**
+ * Once every offset is committed: each ledger equals the oracle's, each unique valid event had
+ * its effect once, no generation is charged twice, no balance went below zero, every malformed
+ * message was dead-lettered, and `credits reconcile` finds the read models equal to the streams.
+ */
+export async function checkAgainstOracle(
+  world: FaultWorld,
+  input: FaultInput,
+  report: FaultReport,
+): Promise<void> {
+  const topics = topicNames(world.prefix);
+  const kafka = kafkaClient('fault-checks', world.brokers);
+  const admin = kafka.admin();
+  await admin.connect();
+  await waitUntilConsumed(admin, `${world.prefix}credit-projector`, topics.editorEvents, 300_000);
+  await admin.disconnect();
+  report.note('every offset committed');
+
+  const expected = oracleLedgers(input.valid);
+  const stored = await storedLedgers(world.databaseUrl, input.accounts);
+  let mismatched = 0;
+  // Stored as jsonb, whose key order is its own: compare values, not texts.
+  const plain = (value: unknown) => JSON.parse(JSON.stringify(value ?? null)) as unknown;
+  for (const [accountId, ledger] of expected)
+    if (!isDeepStrictEqual(plain(stored.get(accountId)), plain(ledger))) mismatched += 1;
+  report.note(
+    `checked: ${expected.size - mismatched} of ${expected.size} account ledgers equal the oracle's`,
+  );
+  expect(mismatched).toBe(0);
+
+  const sources = new Set(
+    [...stored.values()]
+      .flat()
+      .flatMap((event) => (event.source ? [`${event.source.producer}/${event.source.id}`] : [])),
+  );
+  const ratio = sources.size / input.valid.length;
+  report.note(
+    `checked: wire events with a ledger effect ÷ unique valid events = ${ratio.toFixed(3)}`,
+  );
+  expect(ratio).toBe(1);
+  const charges = [...stored.entries()].flatMap(([accountId, ledger]) =>
+    ledger
+      .filter((event) => event.type === 'GenerationCharged')
+      .map((event) => `${accountId}/${(event as { generationId: string }).generationId}`),
+  );
+  report.note(
+    `checked: ${charges.length} generations charged, ${charges.length - new Set(charges).size} of them twice`,
+  );
+  expect(new Set(charges).size).toBe(charges.length);
+
+  let belowZero = 0;
+  for (const ledger of stored.values()) {
+    let state = initialAccountState;
+    for (const event of ledger as CreditEvent[]) {
+      state = evolve(state, event);
+      if (availableCredits(state, millisOf(event.at)) < 0) belowZero += 1;
+    }
+  }
+  report.note(`checked: ${belowZero} ledger events leave an account below zero`);
+  expect(belowZero).toBe(0);
+
+  const letters = await readTopic(kafka, topics.editorEventsDeadLetters, input.malformed.length);
+  const listed = await credits(world, 'dlq', 'list', '--format', 'json');
+  const rejected = JSON.parse(listed.stdout) as { copies: number }[];
+  report.note(
+    `checked: credits dlq list shows ${rejected.length} rejected messages for ${input.malformed.length} malformed ones sent (${letters.length} dead letters on the topic: a crash before an offset commit writes some again)`,
+  );
+  expect(rejected.length).toBe(input.malformed.length);
+  expect(rejected.reduce((sum, row) => sum + row.copies, 0)).toBe(letters.length);
+
+  await expectReconcileClean(world, report);
+}
+
+const credits = (world: FaultWorld, ...args: string[]) =>
+  runCredits(args, { ...worldEnv(world), KAFKA_TOPIC_PREFIX: world.prefix });
+
+async function expectReconcileClean(world: FaultWorld, report: FaultReport): Promise<void> {
+  const service = await startQuotaService(world.prefix, worldEnv(world));
+  try {
+    let clean = false;
+    let differences = '';
+    // The service's read models catch up with the streams: reconcile until they have.
+    const deadline = Date.now() + 60_000;
+    while (!clean && Date.now() < deadline) {
+      const run = await credits(world, 'reconcile');
+      clean = run.code === 0;
+      differences = run.stdout;
+      if (!clean) await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    report.note(
+      `checked: credits reconcile ${clean ? 'clean' : `found differences:\n${differences.slice(0, 3_000)}`}`,
+    );
+    expect(clean).toBe(true);
+  } finally {
+    await service.process.stop('SIGTERM');
+  }
+}
