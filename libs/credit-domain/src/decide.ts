@@ -14,7 +14,7 @@ import { allocate, splitAt, sumOf } from './grants';
 import { priceAt } from './pricing/price-book';
 import { policyFor, type CreditRules } from './rules';
 import { idempotencyKey, type SourceEvent } from './source';
-import { availableCredits, type AccountState } from './state';
+import { availableCredits, openGeneration, type AccountState } from './state';
 import { instantOf, millisOf, type Instant } from './time';
 
 type CommandWithSource = Exclude<AccountCommand, { type: 'ApplyDueExpiries' }>;
@@ -58,7 +58,7 @@ function alreadyApplied(command: CommandWithSource, state: AccountState): boolea
   switch (command.type) {
     case 'RequestGeneration':
       return (
-        state.open.get(command.generationId)?.requestedBy === key ||
+        openGeneration(state, command.generationId)?.requestedBy === key ||
         state.settled.get(command.generationId)?.requestedBy === key
       );
     case 'AcceptEdit':
@@ -117,7 +117,7 @@ function requestGeneration(
   atMs: number,
 ): CreditEvent[] {
   const { generationId, editType } = command;
-  if (state.open.has(generationId) || state.settled.has(generationId)) {
+  if (openGeneration(state, generationId) || state.settled.has(generationId)) {
     return ignored(command, 'repeated_generation', generationId);
   }
   const price = priceAt(rules.priceBook, editType, command.resolution, atMs);
@@ -174,7 +174,7 @@ function settledReason(status: string): IgnoredReason {
 }
 
 function acceptEdit(command: AcceptEdit, state: AccountState, atMs: number): CreditEvent[] {
-  const generation = state.open.get(command.generationId);
+  const generation = openGeneration(state, command.generationId);
   if (!generation) return unsettleable(command, state);
   const base = { at: command.at, source: command.source, generationId: command.generationId };
   const toCharge = generation.acceptCost - generation.held;
@@ -204,7 +204,7 @@ function acceptEdit(command: AcceptEdit, state: AccountState, atMs: number): Cre
 }
 
 function rejectEdit(command: RejectEdit, state: AccountState): CreditEvent[] {
-  const generation = state.open.get(command.generationId);
+  const generation = openGeneration(state, command.generationId);
   if (!generation) return unsettleable(command, state);
   return [
     {

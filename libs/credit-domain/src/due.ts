@@ -15,7 +15,8 @@ export function dueEvents(state: AccountState, atMs: number, sinceMs = -Infinity
   let cursor = sinceMs;
   for (;;) {
     const nextHold = nextHoldDue(current);
-    const holdDue = nextHold && nextHold.dueMs <= atMs ? nextHold.dueMs : Infinity;
+    const holdDue =
+      nextHold && nextHold.holdExpiresAtMs <= atMs ? nextHold.holdExpiresAtMs : Infinity;
     const holdId = holdDue < Infinity ? nextHold?.generationId : undefined;
     let grantDue = Infinity;
     let grantIndex = -1;
@@ -32,7 +33,7 @@ export function dueEvents(state: AccountState, atMs: number, sinceMs = -Infinity
     let event: CreditEvent;
     // A hold lapsing at the same instant a grant ends goes first: its credits then end with the grant.
     if (holdId !== undefined && holdDue <= grantDue) {
-      const generation = current.open.get(holdId)!;
+      const generation = nextHold!;
       event = {
         type: 'HoldLapsed',
         at: instantOf(holdDue),
@@ -63,7 +64,7 @@ export function dueEvents(state: AccountState, atMs: number, sinceMs = -Infinity
  * will: what a sweeper needs to know to come back in time for an idle account.
  */
 export function nextDueMs(state: AccountState): number | null {
-  let due = nextHoldDue(state)?.dueMs ?? Infinity;
+  let due = nextHoldDue(state)?.holdExpiresAtMs ?? Infinity;
   for (const grant of state.grants)
     if (unpinned(grant) > 0 && grant.expiresAtMs < due) due = grant.expiresAtMs;
   return due === Infinity ? null : due;

@@ -1,37 +1,18 @@
-import type { List, Map as ImmutableMap } from 'immutable';
 import type { CreditEvent } from './events';
 import { insertGrant, moveCredits, sumOf } from './grants';
 import { idempotencyKey } from './source';
 import {
-  SETTLED_GENERATIONS_KEPT,
-  TRACE_ONLY_SOURCES_KEPT,
+  openGeneration,
   type AccountState,
   type CreditTotals,
-  dropSettledHolds,
-  enqueueHold,
   type SettledStatus,
+  withOpened,
+  withoutOpen,
 } from './state';
 import { millisOf } from './time';
 
 const REMAINING = { kept: -1, unchanged: 0 } as const;
 const PINNED = { less: -1, unchanged: 0, more: 1 } as const;
-
-/** Remembers `key` in a bounded insertion-ordered map, dropping the oldest past `bound`. */
-function remember<V>(
-  map: ImmutableMap<string, V>,
-  order: List<string>,
-  key: string,
-  value: V,
-  bound: number,
-): [ImmutableMap<string, V>, List<string>] {
-  let nextMap = map.set(key, value);
-  let nextOrder = map.has(key) ? order : order.push(key);
-  while (nextOrder.size > bound) {
-    nextMap = nextMap.delete(nextOrder.first() as string);
-    nextOrder = nextOrder.shift();
-  }
-  return [nextMap, nextOrder];
-}
 
 function settle(
   state: AccountState,
@@ -39,16 +20,11 @@ function settle(
   status: SettledStatus,
   requestedBy: string,
   settledBy: string | null,
-): Pick<AccountState, 'open' | 'holdQueue' | 'settled' | 'settledOrder'> {
-  const [settled, settledOrder] = remember(
-    state.settled,
-    state.settledOrder,
-    generationId,
-    { status, requestedBy, settledBy },
-    SETTLED_GENERATIONS_KEPT,
-  );
-  const open = state.open.delete(generationId);
-  return { open, holdQueue: dropSettledHolds(state.holdQueue, open), settled, settledOrder };
+): Pick<AccountState, 'open' | 'settled'> {
+  return {
+    open: withoutOpen(state.open, generationId),
+    settled: state.settled.with(generationId, { status, requestedBy, settledBy }),
+  };
 }
 
 function addTotals(totals: CreditTotals, change: Partial<CreditTotals>): CreditTotals {
@@ -83,7 +59,7 @@ function applyEvent(state: AccountState, event: CreditEvent): AccountState {
           expiresAtMs: event.expiresAt === null ? Infinity : millisOf(event.expiresAt),
         }),
         grantSequence: state.grantSequence + 1,
-        grantIds: state.grantIds.set(event.grantId, sourceKey ?? ''),
+        grantIds: state.grantIds.with(event.grantId, sourceKey ?? ''),
         plan: event.kind === 'allowance' ? (event.plan ?? state.plan) : state.plan,
         totals: addTotals(state.totals, { granted: event.credits }),
       };
@@ -95,14 +71,11 @@ function applyEvent(state: AccountState, event: CreditEvent): AccountState {
         REMAINING.kept,
         PINNED.unchanged,
       );
+      const holdExpiresAtMs = millisOf(event.holdExpiresAt);
       return {
         ...state,
         grants: moveCredits(charged, event.heldFrom, REMAINING.unchanged, PINNED.more),
-        holdQueue: enqueueHold(state.holdQueue, {
-          generationId: event.generationId,
-          dueMs: millisOf(event.holdExpiresAt),
-        }),
-        open: state.open.set(event.generationId, {
+        open: withOpened(state.open, {
           generationId: event.generationId,
           editType: event.editType,
           resolution: event.resolution,
@@ -111,7 +84,7 @@ function applyEvent(state: AccountState, event: CreditEvent): AccountState {
           acceptCost: event.acceptCost,
           held: event.held,
           heldFrom: event.heldFrom,
-          holdExpiresAtMs: millisOf(event.holdExpiresAt),
+          holdExpiresAtMs,
           requestedBy: sourceKey ?? '',
         }),
         totals: addTotals(state.totals, { charged: event.charged }),
@@ -122,7 +95,7 @@ function applyEvent(state: AccountState, event: CreditEvent): AccountState {
       return { ...state, ...settle(state, event.generationId, 'refused', sourceKey ?? '', null) };
 
     case 'EditKept': {
-      const requestedBy = state.open.get(event.generationId)?.requestedBy ?? '';
+      const requestedBy = openGeneration(state, event.generationId)?.requestedBy ?? '';
       const captured = moveCredits(state.grants, event.capturedFrom, REMAINING.kept, PINNED.less);
       return {
         ...state,
@@ -134,7 +107,7 @@ function applyEvent(state: AccountState, event: CreditEvent): AccountState {
 
     case 'EditDiscarded':
     case 'HoldLapsed': {
-      const requestedBy = state.open.get(event.generationId)?.requestedBy ?? '';
+      const requestedBy = openGeneration(state, event.generationId)?.requestedBy ?? '';
       const status = event.type === 'EditDiscarded' ? 'discarded' : 'lapsed';
       return {
         ...state,
@@ -156,7 +129,7 @@ function applyEvent(state: AccountState, event: CreditEvent): AccountState {
       };
 
     case 'CreditsAdjusted': {
-      const adjustmentIds = state.adjustmentIds.set(event.adjustmentId, sourceKey ?? '');
+      const adjustmentIds = state.adjustmentIds.with(event.adjustmentId, sourceKey ?? '');
       if (event.grantId !== null) {
         return {
           ...state,
@@ -172,7 +145,7 @@ function applyEvent(state: AccountState, event: CreditEvent): AccountState {
             expiresAtMs: Infinity,
           }),
           grantSequence: state.grantSequence + 1,
-          grantIds: state.grantIds.set(event.grantId, sourceKey ?? ''),
+          grantIds: state.grantIds.with(event.grantId, sourceKey ?? ''),
           totals: addTotals(state.totals, { granted: event.requested }),
         };
       }
@@ -187,14 +160,7 @@ function applyEvent(state: AccountState, event: CreditEvent): AccountState {
     case 'AcceptRefused':
     case 'EventIgnored': {
       if (sourceKey === null) return state;
-      const [traceOnlySources, traceOnlyOrder] = remember(
-        state.traceOnlySources,
-        state.traceOnlyOrder,
-        sourceKey,
-        true as const,
-        TRACE_ONLY_SOURCES_KEPT,
-      );
-      return { ...state, traceOnlySources, traceOnlyOrder };
+      return { ...state, traceOnlySources: state.traceOnlySources.with(sourceKey, true) };
     }
   }
 }

@@ -1,5 +1,5 @@
-import { List, Map as ImmutableMap } from 'immutable';
 import type { GenerationCharged, GrantKind } from './events';
+import { RecentMemory } from './recent-memory';
 
 /** Credits from one allowance, top-up or adjustment, and what is left of them. */
 export interface Grant {
@@ -64,21 +64,18 @@ export interface AccountState {
   readonly grants: readonly Grant[];
   readonly grantSequence: number;
   /** Every grant id ever granted, with the idempotency key of the event that granted it. */
-  readonly grantIds: ImmutableMap<string, string>;
-  readonly adjustmentIds: ImmutableMap<string, string>;
+  readonly grantIds: RecentMemory<string>;
+  readonly adjustmentIds: RecentMemory<string>;
   /** The plan of the latest allowance: it chooses the reservation policy. */
   readonly plan: string | null;
-  readonly open: ImmutableMap<string, OpenGeneration>;
   /**
-   * Open holds by expiry, soonest first, so finding the next lapse costs nothing. Entries of
-   * settled generations are dropped from the front as they get there.
+   * Open generations by hold expiry, soonest first (then in charge order), so the next lapse is
+   * the first. An account has few at a time: a copied array beats any tree here.
    */
-  readonly holdQueue: List<HoldDue>;
-  readonly settled: ImmutableMap<string, SettledGeneration>;
-  readonly settledOrder: List<string>;
+  readonly open: readonly OpenGeneration[];
+  readonly settled: RecentMemory<SettledGeneration>;
   /** Wire events that left only a record (ignored or refused accepts), so a redelivery adds none. */
-  readonly traceOnlySources: ImmutableMap<string, true>;
-  readonly traceOnlyOrder: List<string>;
+  readonly traceOnlySources: RecentMemory<true>;
   readonly totals: CreditTotals;
   /** How many events were folded: the stream revision the state stands at, plus one. */
   readonly eventCount: number;
@@ -87,15 +84,12 @@ export interface AccountState {
 export const initialAccountState: AccountState = {
   grants: [],
   grantSequence: 0,
-  grantIds: ImmutableMap(),
-  adjustmentIds: ImmutableMap(),
+  grantIds: RecentMemory.empty(Infinity),
+  adjustmentIds: RecentMemory.empty(Infinity),
   plan: null,
-  open: ImmutableMap(),
-  holdQueue: List(),
-  settled: ImmutableMap(),
-  settledOrder: List(),
-  traceOnlySources: ImmutableMap(),
-  traceOnlyOrder: List(),
+  open: [],
+  settled: RecentMemory.empty(SETTLED_GENERATIONS_KEPT),
+  traceOnlySources: RecentMemory.empty(TRACE_ONLY_SOURCES_KEPT),
   totals: { granted: 0, charged: 0, lapsed: 0, removed: 0 },
   eventCount: 0,
 };
@@ -117,7 +111,7 @@ export function availableCredits(state: AccountState, atMs: number): number {
 
 export function heldCredits(state: AccountState): number {
   let held = 0;
-  for (const generation of state.open.values()) held += generation.held;
+  for (const generation of state.open) held += generation.held;
   return held;
 }
 
@@ -127,31 +121,40 @@ export function remainingCredits(state: AccountState): number {
   return remaining;
 }
 
-export interface HoldDue {
-  readonly generationId: string;
-  readonly dueMs: number;
-}
-
-function isCurrent(open: AccountState['open'], entry: HoldDue): boolean {
-  return open.get(entry.generationId)?.holdExpiresAtMs === entry.dueMs;
+export function openGeneration(
+  state: AccountState,
+  generationId: string,
+): OpenGeneration | undefined {
+  for (const generation of state.open)
+    if (generation.generationId === generationId) return generation;
+  return undefined;
 }
 
 /** The open hold that lapses first, if any. */
-export function nextHoldDue(state: AccountState): HoldDue | undefined {
-  return state.holdQueue.first();
+export function nextHoldDue(state: AccountState): OpenGeneration | undefined {
+  return state.open[0];
 }
 
-export function enqueueHold(queue: List<HoldDue>, entry: HoldDue): List<HoldDue> {
+/** `open` with a newly charged generation in its place by hold expiry. */
+export function withOpened(
+  open: readonly OpenGeneration[],
+  generation: OpenGeneration,
+): OpenGeneration[] {
   // Event times per account almost always grow, so the new hold nearly always goes last.
-  let index = queue.size;
-  while (index > 0 && (queue.get(index - 1) as HoldDue).dueMs > entry.dueMs) index -= 1;
-  return index === queue.size ? queue.push(entry) : queue.insert(index, entry);
+  let index = open.length;
+  while (index > 0 && open[index - 1]!.holdExpiresAtMs > generation.holdExpiresAtMs) index -= 1;
+  const next = open.slice();
+  next.splice(index, 0, generation);
+  return next;
 }
 
-/** Drops queue entries of settled generations from the front, keeping the front current. */
-export function dropSettledHolds(queue: List<HoldDue>, open: AccountState['open']): List<HoldDue> {
-  let current = queue;
-  while (current.size > 0 && !isCurrent(open, current.first() as HoldDue))
-    current = current.shift();
-  return current;
+export function withoutOpen(
+  open: readonly OpenGeneration[],
+  generationId: string,
+): readonly OpenGeneration[] {
+  const index = open.findIndex((generation) => generation.generationId === generationId);
+  if (index < 0) return open;
+  const next = open.slice();
+  next.splice(index, 1);
+  return next;
 }

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { openGeneration } from '@credits/domain';
 import type { AccountChange } from '../account-folds';
 import type { ReadModel } from './read-model';
 
@@ -30,7 +31,7 @@ function usageOf(
     case 'EditKept':
     case 'EditDiscarded':
     case 'HoldLapsed': {
-      const generation = before.open.get(event.generationId);
+      const generation = openGeneration(before, event.generationId);
       if (!generation) return null;
       const add: Partial<UsageCounts> =
         event.type === 'EditKept'
