@@ -39,7 +39,9 @@ export async function inBenchWorkspace(
   } finally {
     await kafkaAdmin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
     await kafkaAdmin.disconnect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    // BENCH_KEEP_DATABASE=1 leaves the history there, to rebuild or profile against later.
+    if (process.env.BENCH_KEEP_DATABASE === '1') console.log(`kept database ${database}`);
+    else await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await admin.end();
     await services.stop();
   }

@@ -24,6 +24,7 @@ import {
  */
 const EVENTS = Number(process.env.FAULTS_EVENTS ?? 5_000);
 const BROKER_DOWN_MS = 5_000;
+const PUBLISHING_MS = 20_000;
 const unavailable = dedicatedBrokerUnavailable();
 const report = new FaultReport(
   `Kafka broker restarted mid-stream (${EVENTS.toLocaleString('en')} events)`,
@@ -60,15 +61,17 @@ describeHere(
       await publish(kafka, topic, input.stream.slice(0, cut));
       await waitForProgress(world, input, 1 / 6);
       let published = false;
-      const publishing = publish(kafka, topic, input.stream.slice(cut), {
+      const rest = input.stream.slice(cut);
+      const publishing = publish(kafka, topic, rest, {
         resendFor: 120_000,
-        pauseMs: 1_000,
+        // About twenty seconds of publishing, whatever the size: the restart falls inside it.
+        pauseMs: PUBLISHING_MS / Math.ceil(rest.length / 1_000),
       }).then((outcome) => {
         published = true;
         return outcome;
       });
       report.note(
-        `stopping the broker after ${await storedLedgerEvents(world, input)} of ${input.ledgerEvents} ledger events, with ${input.stream.length - cut} messages still to publish`,
+        `stopping the broker after ${await storedLedgerEvents(world, input)} of ${input.ledgerEvents} ledger events, with ${rest.length} messages still to publish`,
       );
       await broker.stop();
       await sleep(BROKER_DOWN_MS);

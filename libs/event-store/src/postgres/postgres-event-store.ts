@@ -197,22 +197,25 @@ export class PostgresEventStore implements EventStore {
       this.options.globalReadFence === false
         ? ''
         : 'AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
-    const category = options.category === undefined ? '' : 'AND starts_with(stream_name, $4)';
+    // Ordered by the table's columns, not the selected text of transaction_id: as text, 1000
+    // sorts before 999, and a page would skip every event of the shorter ids. The category is
+    // matched here, not in SQL: any filter the planner must estimate can make it
+    // sort the whole rest of the log for each page (seen at 200× slower) instead of walking the
+    // ordered index and stopping at the limit. A page may then hold fewer events than it read.
     const sql = `SELECT ${COLUMNS} FROM es_events
-      WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint) ${fence} ${category}
-      ORDER BY transaction_id, global_position LIMIT $3`;
-    const parameters: unknown[] = [
-      transactionId.toString(),
-      globalPosition.toString(),
-      options.maxCount,
-    ];
-    if (options.category !== undefined) parameters.push(categoryPrefix(options.category));
+      WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint) ${fence}
+      ORDER BY es_events.transaction_id, es_events.global_position LIMIT $3`;
+    const prefix = options.category === undefined ? '' : categoryPrefix(options.category);
     try {
-      const { rows } = await this.options.pool.query<EventRow>(sql, parameters);
-      const events = rows.map(recorded);
+      const { rows } = await this.options.pool.query<EventRow>(sql, [
+        transactionId.toString(),
+        globalPosition.toString(),
+        options.maxCount,
+      ]);
+      const read = rows.map(recorded);
       return {
-        events,
-        lastPosition: events.at(-1)?.position ?? null,
+        events: prefix ? read.filter((event) => event.streamName.startsWith(prefix)) : read,
+        lastPosition: read.at(-1)?.position ?? null,
         isEnd: rows.length < options.maxCount,
       };
     } catch (error) {
