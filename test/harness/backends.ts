@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
+import { ensureTopics } from '@credits/kafka';
 
 const run = promisify(execFile);
 // From test/harness under ts-jest, or dist/test/harness when a benchmark runs compiled.
@@ -72,6 +73,41 @@ async function localBrokerRuns(): Promise<boolean> {
 }
 
 /**
+ * A broker just started accepts connections before it can serve a new topic's partitions ("does
+ * not host this topic-partition" on the first send): wait until a probe topic takes a message.
+ */
+async function untilBrokerServes(brokers: string, timeoutMs = 60_000): Promise<void> {
+  const { Kafka, logLevel } = await import('kafkajs');
+  const kafka = new Kafka({
+    clientId: 'harness-probe',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  const topic = `harness-probe-${Date.now().toString(36)}`;
+  const admin = kafka.admin();
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const deadline = Date.now() + timeoutMs;
+  await admin.connect();
+  await producer.connect();
+  try {
+    await ensureTopics(admin, [topic], { partitions: 1, replicationFactor: 1 });
+    for (;;) {
+      try {
+        await producer.send({ topic, acks: -1, messages: [{ value: 'probe' }] });
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  } finally {
+    await producer.disconnect();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+/**
  * The local KRaft broker (started here unless it already runs or KAFKA_BROKERS names another)
  * and the PostgreSQL server at DATABASE_URL (default the local one).
  */
@@ -83,6 +119,7 @@ export async function startLocal(): Promise<TestServices> {
     startedBroker = !(await localBrokerRuns());
     await run('bash', [kafkaScript, 'start'], { timeout: 180_000 });
     kafkaBrokers = `127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`;
+    if (startedBroker) await untilBrokerServes(kafkaBrokers);
     brokerNote = startedBroker
       ? 'local KRaft broker, started for this run'
       : 'local KRaft broker, already running';

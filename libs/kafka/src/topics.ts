@@ -37,13 +37,42 @@ export async function ensureTopics(
   const existing = new Set(await admin.listTopics());
   const missing = names.filter((name) => !existing.has(name));
   if (missing.length === 0) return [];
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: missing.map((topic) => ({
-      topic,
-      numPartitions: layout.partitions,
-      replicationFactor: layout.replicationFactor,
-    })),
-  });
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({
+        topic,
+        numPartitions: layout.partitions,
+        replicationFactor: layout.replicationFactor,
+      })),
+    });
+  } catch (error) {
+    // A broker that has just started can answer kafkajs's wait for the new leaders with
+    // "unknown topic" for a moment, which kafkajs does not retry: the topics are being created.
+    if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
+    await untilLeadersElected(admin, missing);
+  }
   return missing;
+}
+
+async function untilLeadersElected(
+  admin: Admin,
+  topics: readonly string[],
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics: [...topics] });
+      const elected = found.every((topic) =>
+        topic.partitions.every((partition) => partition.leader >= 0),
+      );
+      if (found.length === topics.length && elected) return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`no leaders for ${topics.join(', ')} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
