@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
-import { ensureTopics } from '@credits/kafka';
+// A relative path: jest loads the global setup without the path aliases.
+import { ensureTopics } from '../../libs/kafka/src/topics';
 
 const run = promisify(execFile);
 // From test/harness under ts-jest, or dist/test/harness when a benchmark runs compiled.
