@@ -8,7 +8,7 @@ import {
 import { kafkaClient, publish } from '../harness/editor-events';
 import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
 import { faultInput } from './fault-input';
-import { FaultReport } from './fault-report';
+import { describeFaultRun, FaultReport } from './fault-report';
 import {
   checkAgainstOracle,
   storedLedgerEvents,
@@ -29,69 +29,65 @@ const unavailable = dedicatedBrokerUnavailable();
 const report = new FaultReport(
   `Kafka broker restarted mid-stream (${EVENTS.toLocaleString('en')} events)`,
 );
-const describeHere = unavailable ? describe.skip : describe;
 
-describeHere(
-  `credit projector across a Kafka broker restart${unavailable ? ` (SKIPPED: ${unavailable})` : ''}`,
-  () => {
-    let broker: DedicatedBroker | undefined;
-    afterAll(async () => {
-      report.print();
-      await broker?.destroy();
+describeFaultRun('credit projector across a Kafka broker restart', unavailable, () => {
+  let broker: DedicatedBroker | undefined;
+  afterAll(async () => {
+    report.print();
+    await broker?.destroy();
+  });
+
+  it('the broker stopped and started mid-stream: ledgers equal the oracle, nothing charged twice, every malformed message dead-lettered, the projector still running, reconcile clean', async () => {
+    broker = await startDedicatedBroker();
+    const world: FaultWorld = {
+      prefix: isolatedPrefix('broker'),
+      brokers: broker.brokers,
+      databaseUrl: process.env.DATABASE_URL ?? '',
+    };
+    report.note(`started a broker of this test's own on ${broker.brokers}`);
+    const input = faultInput(world.prefix, EVENTS, 2468);
+    report.note(`input: ${input.description}`);
+    const projector: ProjectorProcess = await startProjector(world.prefix, worldEnv(world));
+    report.note('started a projector process');
+
+    // The first third of the stream before the stop; the rest is being sent while the broker
+    // stops, stays down and comes back, so both sides of the projector see the outage.
+    const kafka = kafkaClient('broker-faults', world.brokers);
+    const topic = topicNames(world.prefix).editorEvents;
+    const cut = Math.round(input.stream.length / 3);
+    await publish(kafka, topic, input.stream.slice(0, cut));
+    await waitForProgress(world, input, 1 / 6);
+    let published = false;
+    const rest = input.stream.slice(cut);
+    const publishing = publish(kafka, topic, rest, {
+      resendFor: 120_000,
+      // About twenty seconds of publishing, whatever the size: the restart falls inside it.
+      pauseMs: PUBLISHING_MS / Math.ceil(rest.length / 1_000),
+    }).then((outcome) => {
+      published = true;
+      return outcome;
     });
+    report.note(
+      `stopping the broker after ${await storedLedgerEvents(world, input)} of ${input.ledgerEvents} ledger events, with ${rest.length} messages still to publish`,
+    );
+    await broker.stop();
+    await sleep(BROKER_DOWN_MS);
+    report.note(`broker down for ${BROKER_DOWN_MS / 1000} s; starting it`);
+    await broker.start();
+    const kafkaErrors = projector.process.stdout.filter(
+      (line) => line.includes('"component":"kafkajs"') && /"level":(40|50)/.test(line),
+    ).length;
+    report.note(
+      `broker started again; the projector logged ${kafkaErrors} Kafka warnings and errors meanwhile; the editor's producer was ${published ? 'done' : 'still publishing'}`,
+    );
+    expect(published).toBe(false);
+    expect(kafkaErrors).toBeGreaterThan(0);
+    const { resent } = await publishing;
+    report.note(`every message published (${resent} batch sends failed and were sent again)`);
 
-    it('the broker stopped and started mid-stream: ledgers equal the oracle, nothing charged twice, every malformed message dead-lettered, the projector still running, reconcile clean', async () => {
-      broker = await startDedicatedBroker();
-      const world: FaultWorld = {
-        prefix: isolatedPrefix('broker'),
-        brokers: broker.brokers,
-        databaseUrl: process.env.DATABASE_URL ?? '',
-      };
-      report.note(`started a broker of this test's own on ${broker.brokers}`);
-      const input = faultInput(world.prefix, EVENTS, 2468);
-      report.note(`input: ${input.description}`);
-      const projector: ProjectorProcess = await startProjector(world.prefix, worldEnv(world));
-      report.note('started a projector process');
-
-      // The first third of the stream before the stop; the rest is being sent while the broker
-      // stops, stays down and comes back, so both sides of the projector see the outage.
-      const kafka = kafkaClient('broker-faults', world.brokers);
-      const topic = topicNames(world.prefix).editorEvents;
-      const cut = Math.round(input.stream.length / 3);
-      await publish(kafka, topic, input.stream.slice(0, cut));
-      await waitForProgress(world, input, 1 / 6);
-      let published = false;
-      const rest = input.stream.slice(cut);
-      const publishing = publish(kafka, topic, rest, {
-        resendFor: 120_000,
-        // About twenty seconds of publishing, whatever the size: the restart falls inside it.
-        pauseMs: PUBLISHING_MS / Math.ceil(rest.length / 1_000),
-      }).then((outcome) => {
-        published = true;
-        return outcome;
-      });
-      report.note(
-        `stopping the broker after ${await storedLedgerEvents(world, input)} of ${input.ledgerEvents} ledger events, with ${rest.length} messages still to publish`,
-      );
-      await broker.stop();
-      await sleep(BROKER_DOWN_MS);
-      report.note(`broker down for ${BROKER_DOWN_MS / 1000} s; starting it`);
-      await broker.start();
-      const kafkaErrors = projector.process.stdout.filter(
-        (line) => line.includes('"component":"kafkajs"') && /"level":(40|50)/.test(line),
-      ).length;
-      report.note(
-        `broker started again; the projector logged ${kafkaErrors} Kafka warnings and errors meanwhile; the editor's producer was ${published ? 'done' : 'still publishing'}`,
-      );
-      expect(published).toBe(false);
-      expect(kafkaErrors).toBeGreaterThan(0);
-      const { resent } = await publishing;
-      report.note(`every message published (${resent} batch sends failed and were sent again)`);
-
-      await checkAgainstOracle(world, input, report);
-      expect(projector.process.child.exitCode).toBeNull();
-      report.note('checked: the projector process never exited');
-      await projector.process.stop('SIGTERM');
-    }, 900_000);
-  },
-);
+    await checkAgainstOracle(world, input, report);
+    expect(projector.process.child.exitCode).toBeNull();
+    report.note('checked: the projector process never exited');
+    await projector.process.stop('SIGTERM');
+  }, 900_000);
+});

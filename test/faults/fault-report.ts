@@ -14,3 +14,16 @@ export class FaultReport {
     console.log(`fault run report: ${this.title}\n${this.lines.join('\n')}`);
   }
 }
+
+/**
+ * A fault run that needs something this machine may lack: skipped, with the reason in its title
+ * (which `npm test` prints at its end), when `unavailable` names one.
+ */
+export function describeFaultRun(
+  title: string,
+  unavailable: string | null,
+  body: () => void,
+): void {
+  if (unavailable) describe.skip(`${title} (SKIPPED: ${unavailable})`, body);
+  else describe(title, body);
+}

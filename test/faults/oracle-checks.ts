@@ -8,7 +8,7 @@ import {
 } from '@credits/domain';
 import { topicNames } from '@credits/kafka';
 import { kafkaClient, readTopic, waitUntilConsumed } from '../harness/editor-events';
-import { oracleLedgers, storedLedgers } from '../harness/ledger-oracle';
+import { countStoredLedgerEvents, oracleLedgers, storedLedgers } from '../harness/ledger-oracle';
 import { runCredits } from '../harness/credits-cli';
 import { startQuotaService } from '../harness/quota-service';
 import type { FaultInput } from './fault-input';
@@ -26,8 +26,8 @@ export function worldEnv(world: FaultWorld): NodeJS.ProcessEnv {
   return { KAFKA_BROKERS: world.brokers, DATABASE_URL: world.databaseUrl };
 }
 
-export async function storedLedgerEvents(world: FaultWorld, input: FaultInput): Promise<number> {
-  return [...(await storedLedgers(world.databaseUrl, input.accounts)).values()].flat().length;
+export function storedLedgerEvents(world: FaultWorld, input: FaultInput): Promise<number> {
+  return countStoredLedgerEvents(world.databaseUrl, input.accounts);
 }
 
 /** Waits until the projectors have appended `fraction` of the oracle's ledger events. */

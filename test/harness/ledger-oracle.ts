@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import {
   accountDecider,
   accountOfStream,
@@ -58,6 +58,24 @@ export async function storedLedgers(
     return ledgers;
   } finally {
     await pool.end();
+  }
+}
+
+/** How many ledger events those accounts' streams hold: a count, for polling progress. */
+export async function countStoredLedgerEvents(
+  databaseUrl: string,
+  accountIds: Iterable<string>,
+): Promise<number> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ count: number }>(
+      'SELECT count(*)::int AS count FROM es_events WHERE stream_name = ANY($1)',
+      [[...accountIds].map(accountStream)],
+    );
+    return rows[0]?.count ?? 0;
+  } finally {
+    await client.end();
   }
 }
 
