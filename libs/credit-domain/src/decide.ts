@@ -57,10 +57,7 @@ function alreadyApplied(command: CommandWithSource, state: AccountState): boolea
   if (state.traceOnlySources.has(key)) return true;
   switch (command.type) {
     case 'RequestGeneration':
-      return (
-        openGeneration(state, command.generationId)?.requestedBy === key ||
-        state.settled.get(command.generationId)?.requestedBy === key
-      );
+      return knownGeneration(state, command.generationId)?.requestedBy === key;
     case 'AcceptEdit':
     case 'RejectEdit':
       return state.settled.get(command.generationId)?.settledBy === key;
@@ -70,6 +67,14 @@ function alreadyApplied(command: CommandWithSource, state: AccountState): boolea
     case 'AdjustCredits':
       return state.adjustmentIds.get(command.adjustmentId) === key;
   }
+}
+
+/** The generation open or remembered as settled under this id. */
+function knownGeneration(
+  state: AccountState,
+  generationId: string,
+): { readonly requestedBy: string } | undefined {
+  return openGeneration(state, generationId) ?? state.settled.get(generationId);
 }
 
 function decideCommand(
@@ -117,7 +122,7 @@ function requestGeneration(
   atMs: number,
 ): CreditEvent[] {
   const { generationId, editType } = command;
-  if (openGeneration(state, generationId) || state.settled.has(generationId)) {
+  if (knownGeneration(state, generationId)) {
     return ignored(command, 'repeated_generation', generationId);
   }
   const price = priceAt(rules.priceBook, editType, command.resolution, atMs);

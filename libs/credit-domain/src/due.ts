@@ -20,9 +20,11 @@ export function dueEvents(state: AccountState, atMs: number, sinceMs = -Infinity
     const holdId = holdDue < Infinity ? nextHold?.generationId : undefined;
     let grantDue = Infinity;
     let grantIndex = -1;
+    // Grants are in consumption order, soonest end first: the rest end after `atMs` too.
     for (let index = 0; index < current.grants.length; index += 1) {
       const grant = current.grants[index]!;
-      if (grant.expiresAtMs <= atMs && unpinned(grant) > 0) {
+      if (grant.expiresAtMs > atMs) break;
+      if (unpinned(grant) > 0) {
         const due = Math.max(grant.expiresAtMs, cursor);
         if (due < grantDue) {
           grantDue = due;
@@ -65,8 +67,10 @@ export function dueEvents(state: AccountState, atMs: number, sinceMs = -Infinity
  */
 export function nextDueMs(state: AccountState): number | null {
   let due = nextHoldDue(state)?.holdExpiresAtMs ?? Infinity;
-  for (const grant of state.grants)
-    if (unpinned(grant) > 0 && grant.expiresAtMs < due) due = grant.expiresAtMs;
+  for (const grant of state.grants) {
+    if (grant.expiresAtMs >= due) break;
+    if (unpinned(grant) > 0) due = grant.expiresAtMs;
+  }
   return due === Infinity ? null : due;
 }
 

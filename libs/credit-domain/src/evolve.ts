@@ -7,7 +7,6 @@ import {
   type CreditTotals,
   type SettledStatus,
   withOpened,
-  withoutOpen,
 } from './state';
 import { millisOf } from './time';
 
@@ -22,7 +21,7 @@ function settle(
   settledBy: string | null,
 ): Pick<AccountState, 'open' | 'settled'> {
   return {
-    open: withoutOpen(state.open, generationId),
+    open: state.open.without(generationId),
     settled: state.settled.with(generationId, { status, requestedBy, settledBy }),
   };
 }
@@ -92,7 +91,15 @@ function applyEvent(state: AccountState, event: CreditEvent): AccountState {
     }
 
     case 'GenerationRefused':
-      return { ...state, ...settle(state, event.generationId, 'refused', sourceKey ?? '', null) };
+      // A refused generation was never open: only the memory of settled ones changes.
+      return {
+        ...state,
+        settled: state.settled.with(event.generationId, {
+          status: 'refused',
+          requestedBy: sourceKey ?? '',
+          settledBy: null,
+        }),
+      };
 
     case 'EditKept': {
       const requestedBy = openGeneration(state, event.generationId)?.requestedBy ?? '';

@@ -50,19 +50,23 @@ export function moveCredits(
   pinnedSign: -1 | 0 | 1,
 ): Grant[] {
   if (allocations.length === 0) return grants as Grant[];
-  const changed = grants.map((grant) => {
-    let delta = 0;
-    for (const allocation of allocations)
-      if (allocation.grantId === grant.grantId) delta += allocation.credits;
-    if (delta === 0) return grant;
-    return {
+  const moved = grants.slice();
+  for (const allocation of allocations) {
+    const index = moved.findIndex((grant) => grant.grantId === allocation.grantId);
+    if (index < 0 || allocation.credits === 0) continue;
+    const grant = moved[index]!;
+    moved[index] = {
       ...grant,
-      remaining: grant.remaining + remainingSign * delta,
-      pinned: grant.pinned + pinnedSign * delta,
+      remaining: grant.remaining + remainingSign * allocation.credits,
+      pinned: grant.pinned + pinnedSign * allocation.credits,
     };
-  });
+  }
   // A grant with nothing left and nothing pinned can pay for nothing again.
-  return changed.filter((grant) => grant.remaining > 0 || grant.pinned > 0);
+  return moved.some(isSpent) ? moved.filter((grant) => !isSpent(grant)) : moved;
+}
+
+function isSpent(grant: Grant): boolean {
+  return grant.remaining <= 0 && grant.pinned <= 0;
 }
 
 /** The first `amount` credits of a list of allocations, and the rest. */

@@ -13,4 +13,4 @@ export * from './state';
 export * from './time';
 export * from './ledger-amounts';
 export * from './ledger-streams';
-export * from './recent-memory';
+export * from './forward-map';

@@ -1,5 +1,5 @@
 import type { GenerationCharged, GrantKind } from './events';
-import { RecentMemory } from './recent-memory';
+import { ForwardMap } from './forward-map';
 
 /** Credits from one allowance, top-up or adjustment, and what is left of them. */
 export interface Grant {
@@ -64,18 +64,18 @@ export interface AccountState {
   readonly grants: readonly Grant[];
   readonly grantSequence: number;
   /** Every grant id ever granted, with the idempotency key of the event that granted it. */
-  readonly grantIds: RecentMemory<string>;
-  readonly adjustmentIds: RecentMemory<string>;
+  readonly grantIds: ForwardMap<string>;
+  readonly adjustmentIds: ForwardMap<string>;
   /** The plan of the latest allowance: it chooses the reservation policy. */
   readonly plan: string | null;
   /**
-   * Open generations by hold expiry, soonest first (then in charge order), so the next lapse is
-   * the first. An account has few at a time: a copied array beats any tree here.
+   * Open generations by id, in hold expiry order, soonest first (then in charge order), so the
+   * next lapse is the first. A busy account may have thousands open within a hold's time.
    */
-  readonly open: readonly OpenGeneration[];
-  readonly settled: RecentMemory<SettledGeneration>;
+  readonly open: ForwardMap<OpenGeneration>;
+  readonly settled: ForwardMap<SettledGeneration>;
   /** Wire events that left only a record (ignored or refused accepts), so a redelivery adds none. */
-  readonly traceOnlySources: RecentMemory<true>;
+  readonly traceOnlySources: ForwardMap<true>;
   readonly totals: CreditTotals;
   /** How many events were folded: the stream revision the state stands at, plus one. */
   readonly eventCount: number;
@@ -84,12 +84,12 @@ export interface AccountState {
 export const initialAccountState: AccountState = {
   grants: [],
   grantSequence: 0,
-  grantIds: RecentMemory.empty(Infinity),
-  adjustmentIds: RecentMemory.empty(Infinity),
+  grantIds: ForwardMap.empty(),
+  adjustmentIds: ForwardMap.empty(),
   plan: null,
-  open: [],
-  settled: RecentMemory.empty(SETTLED_GENERATIONS_KEPT),
-  traceOnlySources: RecentMemory.empty(TRACE_ONLY_SOURCES_KEPT),
+  open: ForwardMap.empty(),
+  settled: ForwardMap.empty(SETTLED_GENERATIONS_KEPT),
+  traceOnlySources: ForwardMap.empty(TRACE_ONLY_SOURCES_KEPT),
   totals: { granted: 0, charged: 0, lapsed: 0, removed: 0 },
   eventCount: 0,
 };
@@ -109,9 +109,10 @@ export function availableCredits(state: AccountState, atMs: number): number {
   return available;
 }
 
+/** Credits held by open generations: the credits their holds pin. */
 export function heldCredits(state: AccountState): number {
   let held = 0;
-  for (const generation of state.open) held += generation.held;
+  for (const grant of state.grants) held += grant.pinned;
   return held;
 }
 
@@ -125,36 +126,27 @@ export function openGeneration(
   state: AccountState,
   generationId: string,
 ): OpenGeneration | undefined {
-  for (const generation of state.open)
-    if (generation.generationId === generationId) return generation;
-  return undefined;
+  return state.open.get(generationId);
 }
 
 /** The open hold that lapses first, if any. */
 export function nextHoldDue(state: AccountState): OpenGeneration | undefined {
-  return state.open[0];
+  return state.open.first();
 }
 
 /** `open` with a newly charged generation in its place by hold expiry. */
 export function withOpened(
-  open: readonly OpenGeneration[],
+  open: ForwardMap<OpenGeneration>,
   generation: OpenGeneration,
-): OpenGeneration[] {
+): ForwardMap<OpenGeneration> {
   // Event times per account almost always grow, so the new hold nearly always goes last.
-  let index = open.length;
-  while (index > 0 && open[index - 1]!.holdExpiresAtMs > generation.holdExpiresAtMs) index -= 1;
-  const next = open.slice();
-  next.splice(index, 0, generation);
-  return next;
-}
-
-export function withoutOpen(
-  open: readonly OpenGeneration[],
-  generationId: string,
-): readonly OpenGeneration[] {
-  const index = open.findIndex((generation) => generation.generationId === generationId);
-  if (index < 0) return open;
-  const next = open.slice();
-  next.splice(index, 1);
-  return next;
+  const last = open.last();
+  if (last === undefined || last.holdExpiresAtMs <= generation.holdExpiresAtMs)
+    return open.with(generation.generationId, generation);
+  const entries = [...open];
+  let index = entries.length;
+  while (index > 0 && entries[index - 1]![1].holdExpiresAtMs > generation.holdExpiresAtMs)
+    index -= 1;
+  entries.splice(index, 0, [generation.generationId, generation]);
+  return ForwardMap.of(entries);
 }

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import {
   availableCredits,
   fold,
+  heldCredits,
   initialAccountState,
   millisOf,
   remainingCredits,
@@ -54,6 +55,21 @@ describe('invariants of the credit rules, over generated histories', () => {
             expect(grant.pinned).toBeGreaterThanOrEqual(0);
             expect(grant.remaining).toBeGreaterThanOrEqual(grant.pinned);
           }
+        }
+      }),
+      runs,
+    );
+  });
+
+  it("the credits held are the open generations' holds, pinned on the grants that pay for them", () => {
+    fc.assert(
+      fc.property(commandSequence, (commands) => {
+        const account = new Account();
+        for (const c of commands) {
+          account.when(c);
+          let holds = 0;
+          for (const [, generation] of account.state.open) holds += generation.held;
+          expect(heldCredits(account.state)).toBe(holds);
         }
       }),
       runs,

@@ -155,6 +155,21 @@ describe('settling a generation', () => {
     expect(account.available(at(2 * DAY))).toBe(14);
   });
 
+  it('given holds charged out of time order (a late event), when time passes, then they lapse soonest first', () => {
+    const account = new Account().given(
+      command.topUp(20),
+      command.generate('late', 'twilight', '1K', { at: at(60_000) }),
+      command.generate('early', 'twilight', '1K', { at: at(1_000) }),
+    );
+    expect(account.when(command.sweep(at(DAY + 30_000)))).toMatchObject([
+      { type: 'HoldLapsed', generationId: 'early', at: at(DAY + 1_000) },
+    ]);
+    expect(account.when(command.sweep(at(2 * DAY)))).toMatchObject([
+      { type: 'HoldLapsed', generationId: 'late', at: at(DAY + 60_000) },
+    ]);
+    expect(account.held()).toBe(0);
+  });
+
   it('given an idle account with a held generation, when the sweeper runs after the hold time, then the lapse is recorded', () => {
     const account = generated();
     expect(account.when(command.sweep(at(DAY - 1)))).toEqual([]);
