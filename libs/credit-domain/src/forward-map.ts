@@ -37,18 +37,28 @@ function newLog<V>(entries: readonly (readonly [string, V])[]): Log<V> {
   };
 }
 
+/** Up to this many entries, a map is a copied array: smaller than a log, and as quick to scan. */
+const SMALL_MAP_ENTRIES = 8;
+
+/** Keys and values alternating, oldest first. */
+type Pairs = readonly unknown[];
+
 /**
  * An immutable insertion-ordered map built for folding a stream forwards: O(1) reads, writes and
  * removals, and no copying on the usual path. With a bound it keeps only the newest `bound`
  * entries (a memory of recent keys); without one it keeps everything.
  *
- * Every map along one line of history shares one append-only log and sees it as of its own
+ * A small map is an array of pairs, copied on every change: most accounts remember only a few
+ * things, and an account's state should cost little to keep in memory. A larger one is a log:
+ * every map along one line of history shares one append-only log and sees it as of its own
  * version. Writing through the newest map appends to the log in place, which older maps cannot
  * see. Writing through an older map (a branch), or writing a key the log has held before, copies
  * the map's entries into a new log first: correct always, fast when folding forwards. The log is
  * compacted once its operations outnumber twice the live entries, so memory stays bounded.
  */
 export class ForwardMap<V> {
+  /** The entries of a small map; null for a log. */
+  readonly #pairs: Pairs | null;
   readonly #log: Log<V>;
   readonly #version: number;
   /** The first live position (or `#end` when empty) and the log's length, at this version. */
@@ -58,6 +68,7 @@ export class ForwardMap<V> {
   readonly #bound: number;
 
   private constructor(
+    pairs: Pairs | null,
     log: Log<V>,
     version: number,
     head: number,
@@ -65,6 +76,7 @@ export class ForwardMap<V> {
     size: number,
     bound: number,
   ) {
+    this.#pairs = pairs;
     this.#log = log;
     this.#version = version;
     this.#head = head;
@@ -80,7 +92,12 @@ export class ForwardMap<V> {
   /** A map of these entries, oldest first (the newest `bound` of them). */
   static of<V>(entries: readonly (readonly [string, V])[], bound = Infinity): ForwardMap<V> {
     const kept = entries.slice(Math.max(0, entries.length - bound));
-    return new ForwardMap(newLog(kept), 0, 0, kept.length, kept.length, bound);
+    if (kept.length <= SMALL_MAP_ENTRIES) return ForwardMap.#small<V>(kept.flat(), bound);
+    return new ForwardMap(null, newLog(kept), 0, 0, kept.length, kept.length, bound);
+  }
+
+  static #small<V>(pairs: Pairs, bound: number): ForwardMap<V> {
+    return new ForwardMap<V>(pairs, NO_LOG as Log<V>, 0, 0, 0, pairs.length / 2, bound);
   }
 
   get size(): number {
@@ -88,6 +105,11 @@ export class ForwardMap<V> {
   }
 
   get(key: string): V | undefined {
+    const pairs = this.#pairs;
+    if (pairs !== null) {
+      const index = indexOfKey(pairs, key);
+      return index < 0 ? undefined : (pairs[index + 1] as V);
+    }
     const position = this.#log.positions.get(key);
     if (position === undefined || !this.#isLive(position)) return undefined;
     return this.#log.values[position];
@@ -99,11 +121,13 @@ export class ForwardMap<V> {
 
   /** The oldest entry's value. */
   first(): V | undefined {
+    if (this.#pairs !== null) return this.#pairs[1] as V | undefined;
     return this.#head < this.#end ? this.#log.values[this.#head] : undefined;
   }
 
   /** The newest entry's value. */
   last(): V | undefined {
+    if (this.#pairs !== null) return this.#pairs[this.#pairs.length - 1] as V | undefined;
     for (let position = this.#end - 1; position >= this.#head; position -= 1)
       if (this.#isLive(position)) return this.#log.values[position];
     return undefined;
@@ -111,6 +135,7 @@ export class ForwardMap<V> {
 
   /** This map with `key` set to `value`: the newest entry, or updated in place if present. */
   with(key: string, value: V): ForwardMap<V> {
+    if (this.#pairs !== null) return this.#smallWith(this.#pairs, key, value);
     const log = this.#log;
     const next = log.operations[this.#version + 1];
     // The same write again along the same line (a decider looking ahead, then the caller
@@ -139,6 +164,12 @@ export class ForwardMap<V> {
 
   /** This map without `key`. */
   without(key: string): ForwardMap<V> {
+    const pairs = this.#pairs;
+    if (pairs !== null) {
+      const index = indexOfKey(pairs, key);
+      if (index < 0) return this;
+      return ForwardMap.#small([...pairs.slice(0, index), ...pairs.slice(index + 2)], this.#bound);
+    }
     const log = this.#log;
     const position = log.positions.get(key);
     if (position === undefined || !this.#isLive(position)) return this;
@@ -165,16 +196,48 @@ export class ForwardMap<V> {
     return [...this.#entries()];
   }
 
+  #smallWith(pairs: Pairs, key: string, value: V): ForwardMap<V> {
+    const index = indexOfKey(pairs, key);
+    if (index >= 0) {
+      if (sameValue(pairs[index + 1], value)) return this;
+      const updated = pairs.slice();
+      updated[index + 1] = value;
+      return ForwardMap.#small(updated, this.#bound);
+    }
+    if (this.#size >= SMALL_MAP_ENTRIES && this.#bound > SMALL_MAP_ENTRIES)
+      return ForwardMap.of([...this.#entries(), [key, value]], this.#bound);
+    // Past the bound, the oldest entry goes.
+    const added = pairs.slice(this.#size >= this.#bound ? 2 : 0);
+    added.push(key, value);
+    return ForwardMap.#small(added, this.#bound);
+  }
+
   /** The map after the operation that added `position` (already in the log). */
   #added(position: number): ForwardMap<V> {
     const version = this.#version + 1;
     const head = this.#size === 0 ? position : this.#head;
     if (this.#size < this.#bound)
-      return new ForwardMap(this.#log, version, head, position + 1, this.#size + 1, this.#bound);
+      return new ForwardMap(
+        null,
+        this.#log,
+        version,
+        head,
+        position + 1,
+        this.#size + 1,
+        this.#bound,
+      );
     // Past the bound: the same operation evicted the oldest entry.
     if (this.#log.removedAt[head] === LIVE) this.#log.removedAt[head] = version;
     const nextHead = this.#liveFrom(head + 1, version, position + 1);
-    return new ForwardMap(this.#log, version, nextHead, position + 1, this.#size, this.#bound);
+    return new ForwardMap(
+      null,
+      this.#log,
+      version,
+      nextHead,
+      position + 1,
+      this.#size,
+      this.#bound,
+    );
   }
 
   /** The map after the operation that removed `position` (already in the log). */
@@ -182,7 +245,7 @@ export class ForwardMap<V> {
     const version = this.#version + 1;
     const head =
       position === this.#head ? this.#liveFrom(position + 1, version, this.#end) : this.#head;
-    return new ForwardMap(this.#log, version, head, this.#end, this.#size - 1, this.#bound);
+    return new ForwardMap(null, this.#log, version, head, this.#end, this.#size - 1, this.#bound);
   }
 
   /** A new log of this map's entries, changed by `change`: a branch, a rewrite or a compaction. */
@@ -208,8 +271,22 @@ export class ForwardMap<V> {
   }
 
   *#entries(): IterableIterator<[string, V]> {
+    const pairs = this.#pairs;
+    if (pairs !== null) {
+      for (let index = 0; index < pairs.length; index += 2)
+        yield [pairs[index] as string, pairs[index + 1] as V];
+      return;
+    }
     const log = this.#log;
     for (let position = this.#head; position < this.#end; position += 1)
       if (this.#isLive(position)) yield [log.keys[position]!, log.values[position]!];
   }
+}
+
+/** What a small map has for a log: nothing, shared. */
+const NO_LOG: Log<never> = newLog([]);
+
+function indexOfKey(pairs: Pairs, key: string): number {
+  for (let index = 0; index < pairs.length; index += 2) if (pairs[index] === key) return index;
+  return -1;
 }
