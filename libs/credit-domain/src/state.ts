@@ -77,6 +77,10 @@ export interface AccountState {
   /** Wire events that left only a record (ignored or refused accepts), so a redelivery adds none. */
   readonly traceOnlySources: ForwardMap<true>;
   readonly totals: CreditTotals;
+  /** Credits held by open generations (pinned on their grants), kept as events are folded. */
+  readonly held: number;
+  /** The latest start of any grant ever granted: before it, some grant may not be usable yet. */
+  readonly latestUsableFromMs: number;
   /** How many events were folded: the stream revision the state stands at, plus one. */
   readonly eventCount: number;
 }
@@ -91,6 +95,8 @@ export const initialAccountState: AccountState = {
   settled: ForwardMap.empty(SETTLED_GENERATIONS_KEPT),
   traceOnlySources: ForwardMap.empty(TRACE_ONLY_SOURCES_KEPT),
   totals: { granted: 0, charged: 0, lapsed: 0, removed: 0 },
+  held: 0,
+  latestUsableFromMs: -Infinity,
   eventCount: 0,
 };
 
@@ -104,6 +110,13 @@ export function unpinned(grant: Grant): number {
 
 /** Credits that can pay for something at `atMs`: unpinned credits of grants usable then. */
 export function availableCredits(state: AccountState, atMs: number): number {
+  // Usually every grant has started and none has ended (what was due lapsed first): then the
+  // answer is what remains less what is held, both kept as events are folded.
+  const soonestEndMs = state.grants[0]?.expiresAtMs ?? Infinity;
+  if (state.latestUsableFromMs <= atMs && atMs < soonestEndMs) {
+    const { granted, charged, lapsed, removed } = state.totals;
+    return granted - charged - lapsed - removed - state.held;
+  }
   let available = 0;
   for (const grant of state.grants) if (isUsable(grant, atMs)) available += unpinned(grant);
   return available;
@@ -111,9 +124,7 @@ export function availableCredits(state: AccountState, atMs: number): number {
 
 /** Credits held by open generations: the credits their holds pin. */
 export function heldCredits(state: AccountState): number {
-  let held = 0;
-  for (const grant of state.grants) held += grant.pinned;
-  return held;
+  return state.held;
 }
 
 export function remainingCredits(state: AccountState): number {

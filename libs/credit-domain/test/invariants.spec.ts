@@ -9,7 +9,7 @@ import {
   type CreditEvent,
 } from '../src';
 import { commandSequence, withRedeliveries } from './arbitraries';
-import { Account } from './scenario';
+import { Account, DAY } from './scenario';
 
 const runs = { numRuns: 300 };
 
@@ -61,15 +61,24 @@ describe('invariants of the credit rules, over generated histories', () => {
     );
   });
 
-  it("the credits held are the open generations' holds, pinned on the grants that pay for them", () => {
+  it('held and available credits, kept as events are folded, are what the open holds and the usable grants say', () => {
     fc.assert(
       fc.property(commandSequence, (commands) => {
         const account = new Account();
         for (const c of commands) {
-          account.when(c);
+          const events = account.when(c);
           let holds = 0;
           for (const [, generation] of account.state.open) holds += generation.held;
           expect(heldCredits(account.state)).toBe(holds);
+          // At each event's time, and a day later, when grants may have ended but not lapsed.
+          const atMs = millisOf(c.at);
+          for (const when of [atMs, atMs + DAY, ...events.map((event) => millisOf(event.at))]) {
+            let usable = 0;
+            for (const grant of account.state.grants)
+              if (grant.usableFromMs <= when && when < grant.expiresAtMs)
+                usable += grant.remaining - grant.pinned;
+            expect(availableCredits(account.state, when)).toBe(usable);
+          }
         }
       }),
       runs,
