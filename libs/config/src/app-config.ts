@@ -28,6 +28,7 @@ export interface AppConfig {
     readonly generationTimeoutMs: number;
     readonly readModelCachedAccounts: number;
   };
+  readonly rebuild: { readonly cachedAccounts: number };
   readonly logLevel: string;
   readonly shutdownTimeoutMs: number;
 }
@@ -64,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       generationTimeoutMs: e.GENERATION_TIMEOUT_MS,
       readModelCachedAccounts: e.READ_MODELS_CACHED_ACCOUNTS,
     },
+    rebuild: { cachedAccounts: e.REBUILD_CACHED_ACCOUNTS },
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };

@@ -38,6 +38,7 @@ describe('configuration from the environment', () => {
       database: { url: 'postgres://postgres@127.0.0.1:5432/image_credits' },
       http: { host: '127.0.0.1', port: 3000 },
       quota: { apiKeys: [], generationTimeoutMs: 5_000, readModelCachedAccounts: 20_000 },
+      rebuild: { cachedAccounts: 100_000 },
       logLevel: 'info',
       shutdownTimeoutMs: 15_000,
     });

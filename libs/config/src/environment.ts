@@ -154,6 +154,11 @@ export const environmentSpec = {
     desc: 'account states each read-model projection keeps in memory',
     example: '20000',
   }),
+  REBUILD_CACHED_ACCOUNTS: positiveInteger({
+    default: 100_000,
+    desc: 'account states `credits projections rebuild` keeps in memory: a rebuild runs once, so it may use more (about 2 KB each) to fold fewer accounts again',
+    example: '100000',
+  }),
   PORT: port({ default: 3000, desc: 'HTTP port of the quota service', example: '3000' }),
   HOST: str({ default: '127.0.0.1', desc: 'address the quota service listens on' }),
   LOG_LEVEL: str({
