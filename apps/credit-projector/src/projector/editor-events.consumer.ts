@@ -15,7 +15,7 @@ import type { AccountCommandItem } from './decide-chunk';
 import { ProjectorProducer, type DeadLetter } from './projector-producer';
 
 /** Messages decided and appended together: one append call, one offset commit. */
-const CHUNK_MESSAGES = 1_000;
+const CHUNK_MESSAGES = 500;
 
 interface SortedChunk {
   readonly items: AccountCommandItem[];
