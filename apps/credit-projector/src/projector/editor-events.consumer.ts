@@ -14,7 +14,11 @@ import { ChunkProcessor, type ChunkControl } from './chunk-processor';
 import type { AccountCommandItem } from './decide-chunk';
 import { ProjectorProducer, type DeadLetter } from './projector-producer';
 
-/** Messages decided and appended together: one append call, one offset commit. */
+/**
+ * Messages decided and appended together: one append call, one offset commit. At 1,000 a chunk's
+ * objects lived through its round trips long enough to reach V8's old generation, and the
+ * collector's work grew; at 100 the round trips dominated. 250 and 500 measured alike.
+ */
 const CHUNK_MESSAGES = 500;
 
 interface SortedChunk {
