@@ -1,2 +1,3 @@
 export * from './ensure-database';
 export * from './postgres.module';
+export * from './open-pool';

@@ -4,95 +4,108 @@ import {
   type OnApplicationBootstrap,
   type BeforeApplicationShutdown,
 } from '@nestjs/common';
+import { once } from 'node:events';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import type { Pool } from 'pg';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
-import { EVENT_STORE, type EventStore } from '@credits/event-store';
-import { PG_POOL } from '@credits/postgres';
-import {
-  READ_MODELS,
-  ReadModelProjector,
-  ReadModelRegistry,
-  type ReadModel,
-  type ReadModelStatus,
-} from '@credits/read-models';
+import { backoffDelay } from '@credits/event-store';
+import type { ReadModelStatus } from '@credits/read-models';
+import { StartupError, within } from '@credits/runtime';
 import { QuotaMetrics } from '../metrics/quota-metrics';
+import type { FromReadModels, ToReadModels } from './read-models.messages';
 
 const LAG_EVERY_MS = 1_000;
+const START_TIMEOUT_MS = 60_000;
 
-/** Keeps the balances, ledger-lines and usage read models current while the service runs. */
+/**
+ * Keeps the balances, ledger-lines and usage read models current while the service runs, on a
+ * worker thread (read-models.worker.ts), so that folding the ledger never holds up a request.
+ * The thread is started again if it ever ends on its own.
+ */
 @Injectable()
 export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private projectors: ReadModelProjector[] = [];
-  private switching: Promise<void> | null = null;
+  private worker: Worker | null = null;
+  private latest: ReadModelStatus[] = [];
+  private readonly stopping = new AbortController();
   private lagTimer: NodeJS.Timeout | null = null;
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: QuotaMetrics,
     @InjectPinoLogger(ReadModelsService.name) private readonly logger: PinoLogger,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const registry = new ReadModelRegistry(this.pool);
-    for (const model of READ_MODELS) {
-      const { active } = await registry.ensure(model);
-      this.projectors.push(this.startProjector(model, active));
-    }
-    this.recordLag();
-    this.lagTimer = setInterval(() => {
-      this.recordLag();
-      this.switching ??= this.followSwitches()
-        .catch((error: Error) =>
-          this.logger.warn({ error: error.message }, 'could not read the read-model versions'),
-        )
-        .finally(() => (this.switching = null));
-    }, LAG_EVERY_MS);
-  }
-
-  private startProjector(model: ReadModel, version: number): ReadModelProjector {
-    const projector = new ReadModelProjector(this.store, this.pool, model, version, {
-      cachedAccounts: this.config.quota.readModelCachedAccounts,
-      onError: (error) =>
-        this.logger.warn(
-          { readModel: model.name, error: error.message },
-          'read model restarts from its checkpoint',
-        ),
+    await within(START_TIMEOUT_MS, this.launch()).catch((error: unknown) => {
+      void this.worker?.terminate();
+      throw error instanceof StartupError
+        ? error
+        : new StartupError(`the read models could not start: ${(error as Error).message}`, {
+            cause: error,
+          });
     });
-    projector.start();
-    return projector;
+    this.recordLag();
+    this.lagTimer = setInterval(() => this.recordLag(), LAG_EVERY_MS);
   }
 
-  /** A rebuild (credits projections rebuild) switched a read model: keep the new version current. */
-  private async followSwitches(): Promise<void> {
-    const { rows } = await this.pool.query<{ name: string; active_version: number }>(
-      'SELECT name, active_version FROM rm_projections',
-    );
-    for (const [index, projector] of this.projectors.entries()) {
-      const { name, version } = projector.status;
-      const active = rows.find((row) => row.name === name)?.active_version;
-      if (active === undefined || active === version) continue;
-      await projector.stop();
-      const model = READ_MODELS.find((candidate) => candidate.name === name) as ReadModel;
-      this.projectors[index] = this.startProjector(model, active);
-      this.logger.info(
-        { readModel: name, version: active },
-        'read model switched to a rebuilt version',
-      );
+  /** Resolves once the thread has made every read model's tables and started projecting. */
+  private launch(): Promise<void> {
+    const worker = new Worker(path.join(__dirname, 'read-models.worker.js'));
+    this.worker = worker;
+    let started = false;
+    return new Promise<void>((resolve, reject) => {
+      worker.on('message', (message: FromReadModels) => {
+        if (message.kind === 'failed') {
+          reject(new StartupError(message.problems.join('; ')));
+          return;
+        }
+        this.latest = message.statuses;
+        if (message.kind === 'started') {
+          started = true;
+          resolve();
+        }
+      });
+      worker.on('error', (error) => {
+        this.logger.error({ error: error.message }, 'the read-models thread failed');
+        reject(error);
+      });
+      worker.once('exit', (code) => {
+        reject(new Error(`the read-models thread ended (exit code ${code})`));
+        if (started && !this.stopping.signal.aborted) void this.relaunch();
+      });
+    });
+  }
+
+  private async relaunch(): Promise<void> {
+    for (let failures = 1; !this.stopping.signal.aborted; failures += 1) {
+      this.logger.warn({ failures }, 'the read-models thread ended: starting it again');
+      const waited = await sleep(backoffDelay(failures, 200, 10_000), true, {
+        signal: this.stopping.signal,
+      }).catch(() => false);
+      if (!waited) return;
+      try {
+        return await this.launch();
+      } catch (error) {
+        this.logger.error({ error: (error as Error).message }, 'the read models could not start');
+      }
     }
   }
 
-  /** Before any connection closes: nothing may still be using one. */
+  /** Before any connection closes: the thread stops its projectors and closes its own. */
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
     if (this.lagTimer) clearInterval(this.lagTimer);
-    await this.switching;
-    await Promise.all(this.projectors.map((projector) => projector.stop()));
+    const worker = this.worker;
+    if (!worker || worker.threadId === -1) return;
+    const exited = once(worker, 'exit');
+    worker.postMessage({ kind: 'stop' } satisfies ToReadModels);
+    await within(this.config.shutdownTimeoutMs / 2, exited).catch(() => worker.terminate());
   }
 
   get statuses(): ReadModelStatus[] {
-    return this.projectors.map((projector) => projector.status);
+    return this.latest;
   }
 
   private recordLag(): void {

@@ -1,0 +1,24 @@
+import { Pool } from 'pg';
+import { connectionProblem, ensureDatabase } from './ensure-database';
+
+/**
+ * A connection pool to `databaseUrl` that has answered once (the database created first if it
+ * is missing), so a wrong URL fails at start-up rather than at the first request.
+ */
+export async function openPool(databaseUrl: string, max: number): Promise<Pool> {
+  await ensureDatabase(databaseUrl);
+  const pool = new Pool({
+    connectionString: databaseUrl,
+    connectionTimeoutMillis: 5_000,
+    // An idle-in-transaction session would hold back every catch-up reader of the event log.
+    idle_in_transaction_session_timeout: 60_000,
+    max,
+  });
+  try {
+    (await pool.connect()).release();
+  } catch (error) {
+    await pool.end();
+    throw connectionProblem(databaseUrl, error);
+  }
+  return pool;
+}
