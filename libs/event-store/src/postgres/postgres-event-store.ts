@@ -36,8 +36,17 @@ export interface PostgresEventStoreOptions {
 
 const EXPECTED_CODE = { any: -1n, no_stream: -2n, stream_exists: -3n } as const;
 
+// Texts and documents travel as one JSON array each, numbers and UUIDs as array literals. pg
+// escapes every element of an array parameter with two regular-expression replaces: for the
+// events' JSON that was ~4% of the projector's CPU and a tenth of all it allocated.
+const inOrder = (elements: string, element = 'e') =>
+  `ARRAY(SELECT ${element} FROM ${elements} WITH ORDINALITY AS t(e, n) ORDER BY n)`;
 const APPEND = `SELECT r_next_revision, r_transaction_id::text, r_global_position
-  FROM es_append($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[])`;
+  FROM es_append(
+    ${inOrder('jsonb_array_elements_text($1::jsonb)')}, $2::bigint[], $3::int[], $4::uuid[],
+    ${inOrder('jsonb_array_elements_text($5::jsonb)')},
+    ${inOrder('jsonb_array_elements($6::jsonb)')},
+    ${inOrder('jsonb_array_elements($7::jsonb)', "nullif(e, 'null')")})`;
 
 const COLUMNS = `transaction_id::text AS transaction_id, global_position, stream_name, stream_revision,
   event_id, event_type, data, metadata, recorded_at`;
@@ -74,14 +83,16 @@ function expectedCode(expected: ExpectedRevision): string {
 /** The append statement's parameters: one row per stream, events flattened across streams. */
 function appendParameters(appends: readonly StreamAppend[]): unknown[] {
   const events: EventData[] = appends.flatMap((append) => append.events);
+  // Only digits, signs and validated UUIDs go into the literals: nothing there needs quoting.
+  const literal = (values: readonly (string | number)[]) => `{${values.join(',')}}`;
   return [
-    appends.map((append) => append.stream),
-    appends.map((append) => expectedCode(append.expectedRevision)),
-    appends.map((append) => append.events.length),
-    events.map((event) => event.id),
-    events.map((event) => event.type),
-    events.map((event) => JSON.stringify(event.data)),
-    events.map((event) => (event.metadata === undefined ? null : JSON.stringify(event.metadata))),
+    JSON.stringify(appends.map((append) => append.stream)),
+    literal(appends.map((append) => expectedCode(append.expectedRevision))),
+    literal(appends.map((append) => append.events.length)),
+    literal(events.map((event) => event.id)),
+    JSON.stringify(events.map((event) => event.type)),
+    JSON.stringify(events.map((event) => event.data)),
+    JSON.stringify(events.map((event) => event.metadata ?? null)),
   ];
 }
 
