@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { asMessages, publish, realisticMonth, waitUntilConsumed } from '../harness/editor-events';
 import { builtEntry, freePort, startCommand } from '../harness/processes';
+import { PROJECTOR_NODE_FLAGS } from '../harness/projector';
 import { recordResults } from './results';
 import { inBenchWorkspace, runBench } from './workspace';
 
@@ -12,10 +13,9 @@ import { inBenchWorkspace, runBench } from './workspace';
 const EVENTS = Number(process.env.BENCH_PIPELINE_EVENTS ?? 250_000);
 const ACCOUNTS = Number(process.env.BENCH_PIPELINE_ACCOUNTS ?? 100_000);
 const PARTITIONS = 6;
-// As npm start runs it (infra/scripts/start.sh).
-const PROJECTOR_NODE_ARGS = (process.env.BENCH_PROJECTOR_NODE_ARGS ?? '--max-old-space-size=256')
-  .split(' ')
-  .filter(Boolean);
+// As npm start runs it, unless BENCH_PROJECTOR_NODE_ARGS says otherwise.
+const PROJECTOR_NODE_ARGS =
+  process.env.BENCH_PROJECTOR_NODE_ARGS?.split(' ').filter(Boolean) ?? PROJECTOR_NODE_FLAGS;
 
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

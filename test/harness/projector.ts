@@ -6,6 +6,13 @@ export function isolatedPrefix(label: string): string {
   return `${label}${randomBytes(3).toString('hex')}.`;
 }
 
+/**
+ * The node flags npm start gives the projector (infra/scripts/start.sh, docker-compose.yml): a
+ * capped old generation keeps its RSS bounded; a 32 MB young generation lets most of a chunk's
+ * garbage die there, which cut collection time enough to add ~5% throughput for ~40 MB of RSS.
+ */
+export const PROJECTOR_NODE_FLAGS = ['--max-old-space-size=256', '--max-semi-space-size=32'];
+
 export interface ProjectorProcess {
   readonly process: RunningProcess;
   readonly metricsUrl: string;
@@ -21,19 +28,14 @@ export async function startProjector(
   env: NodeJS.ProcessEnv = {},
 ): Promise<ProjectorProcess> {
   const metricsPort = await freePort();
-  // As npm start runs it.
-  const process = startCommand(
-    'node',
-    ['--max-old-space-size=256', builtEntry('credit-projector')],
-    {
-      KAFKA_TOPIC_PREFIX: topicPrefix,
-      KAFKA_TOPIC_PARTITIONS: '4',
-      PROJECTOR_METRICS_PORT: String(metricsPort),
-      PROJECTOR_SWEEP_INTERVAL_MS: '3600000',
-      PROJECTOR_SESSION_TIMEOUT_MS: '6000',
-      ...env,
-    },
-  );
+  const process = startCommand('node', [...PROJECTOR_NODE_FLAGS, builtEntry('credit-projector')], {
+    KAFKA_TOPIC_PREFIX: topicPrefix,
+    KAFKA_TOPIC_PARTITIONS: '4',
+    PROJECTOR_METRICS_PORT: String(metricsPort),
+    PROJECTOR_SWEEP_INTERVAL_MS: '3600000',
+    PROJECTOR_SESSION_TIMEOUT_MS: '6000',
+    ...env,
+  });
   await process.waitForLine(/^credit-projector: consuming/);
   return { process, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
 }
