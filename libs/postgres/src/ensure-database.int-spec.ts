@@ -24,6 +24,21 @@ describe('ensureDatabase on the real server', () => {
     expect(rows[0]?.db).toBe(name);
   });
 
+  it('given a database the server lacks, when several processes ensure it at once, then each finds it and one created it', async () => {
+    const racedName = `${name}_raced`;
+    const racedUrl = Object.assign(new URL(serverUrl), { pathname: `/${racedName}` }).toString();
+    try {
+      const outcomes = await Promise.all(Array.from({ length: 8 }, () => ensureDatabase(racedUrl)));
+      expect(outcomes.filter((outcome) => outcome === 'created')).toHaveLength(1);
+      expect(outcomes.filter((outcome) => outcome === 'exists')).toHaveLength(7);
+    } finally {
+      const admin = new Client({ connectionString: serverUrl });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(racedName)}`);
+      await admin.end();
+    }
+  });
+
   it('given a server that does not answer, when ensured, then one line names the server and how to start it', async () => {
     const refusedUrl = 'postgres://postgres@127.0.0.1:1/nowhere';
     const failure = await ensureDatabase(refusedUrl).catch((error: unknown) => error);

@@ -56,7 +56,10 @@ export async function ensureDatabase(databaseUrl: string): Promise<'created' | '
       await client.query(`CREATE DATABASE ${quoteIdentifier(name)}`);
     } catch (error) {
       // Another process created it between our look and our create: that is what we wanted.
-      if ((error as { code?: string }).code === '42P04') return 'exists';
+      // Seen as duplicate_database, or, when both creates run at once (npm start starts the
+      // projector and the quota service together), as a unique violation in pg_database.
+      const code = (error as { code?: string }).code;
+      if (code === '42P04' || code === '23505') return 'exists';
       throw error;
     }
     return 'created';
