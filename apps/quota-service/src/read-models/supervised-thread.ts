@@ -39,6 +39,8 @@ export class SupervisedThread<T extends { readonly kind: string }> {
       worker.on('message', (message: ThreadMessage<T>) => {
         if (message.kind === 'failed') {
           reject(new StartupError((message as { problems: string[] }).problems.join('; ')));
+          // Whatever it had opened before failing (a pool, say) must not outlive it.
+          void worker.terminate();
           return;
         }
         if (message.kind === 'started') {
