@@ -12,7 +12,8 @@ import { inBenchWorkspace, runBench } from './workspace';
 /**
  * The quota service while the pipeline is busy (a month of editor events flowing through the
  * projector): authorization latency and, in the same run at the same load, a no-op route on the
- * same server that checks the key and the body and reads nothing; then synchronous generations.
+ * same server that checks the key and the body and reads nothing, and a bare Node HTTP server
+ * (bare-http-server.ts) as the floor of this machine; then synchronous generations.
  */
 const ACCOUNTS = 500;
 // Requests arrive at a steady rate, one every 1/RATE s whether or not earlier ones were answered
