@@ -1,12 +1,11 @@
 import { Pool } from 'pg';
-import { connectionProblem, ensureDatabase } from './ensure-database';
+import { connectionProblem } from './ensure-database';
 
 /**
- * A connection pool to `databaseUrl` that has answered once (the database created first if it
- * is missing), so a wrong URL fails at start-up rather than at the first request.
+ * A connection pool to `databaseUrl` that has answered once, so a wrong URL fails at start-up
+ * rather than at the first request. The database must exist (ensureDatabase makes it).
  */
 export async function openPool(databaseUrl: string, max: number): Promise<Pool> {
-  await ensureDatabase(databaseUrl);
   const pool = new Pool({
     connectionString: databaseUrl,
     connectionTimeoutMillis: 5_000,

@@ -1,6 +1,7 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
+import { ensureDatabase } from './ensure-database';
 import { openPool } from './open-pool';
 
 export const PG_POOL = Symbol('PG_POOL');
@@ -12,7 +13,10 @@ export const PG_POOL = Symbol('PG_POOL');
     {
       provide: PG_POOL,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => openPool(config.database.url, 10),
+      useFactory: async (config: AppConfig) => {
+        await ensureDatabase(config.database.url);
+        return openPool(config.database.url, 10);
+      },
     },
   ],
   exports: [PG_POOL],

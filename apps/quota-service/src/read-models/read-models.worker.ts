@@ -23,6 +23,7 @@ const send = (message: FromReadModels) => port.postMessage(message);
 async function run(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('quota-service', config.logLevel).child({ thread: 'read-models' });
+  // The HTTP thread's PostgresModule made sure the database exists before this thread started.
   const pool = await openPool(config.database.url, POOL_SIZE);
   const store = await openEventStore(config, pool).catch(async (error: unknown) => {
     await pool.end();
