@@ -7,9 +7,9 @@ import type {
   RejectEdit,
   RequestGeneration,
 } from './commands';
-import { dueEvents } from './due';
+import { foldDue } from './due';
 import type { CreditEvent, EventIgnored, IgnoredReason } from './events';
-import { fold } from './evolve';
+import { evolveAhead, startLookingAhead } from './evolve';
 import { allocate, splitAt, sumOf } from './grants';
 import { priceAt } from './pricing/price-book';
 import { policyFor, type CreditRules } from './rules';
@@ -30,16 +30,18 @@ export function decide(
   state: AccountState,
 ): CreditEvent[] {
   const atMs = millisOf(command.at);
-  if (command.type === 'ApplyDueExpiries') return dueEvents(state, atMs);
+  startLookingAhead();
+  if (command.type === 'ApplyDueExpiries') return foldDue(state, atMs).events;
   if (alreadyApplied(command, state)) return [];
 
-  const due = dueEvents(state, atMs);
-  const current = due.length > 0 ? fold(due, state) : state;
+  const { events: due, state: current } = foldDue(state, atMs);
   const own = decideCommand(rules, command, current, atMs);
   if (!own.some(mayEndAtOnce)) return due.length > 0 ? [...due, ...own] : own;
   // Credits a discard frees on a grant that has already ended, and grants that arrive already
   // ended, lapse at once.
-  const after = dueEvents(fold(own, current), atMs, atMs);
+  let afterOwn = current;
+  for (const event of own) afterOwn = evolveAhead(afterOwn, event);
+  const after = foldDue(afterOwn, atMs, atMs).events;
   return [...due, ...own, ...after];
 }
 

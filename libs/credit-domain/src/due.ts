@@ -1,5 +1,5 @@
 import type { CreditEvent } from './events';
-import { evolve, fold } from './evolve';
+import { evolveAhead, fold } from './evolve';
 import { initialAccountState, nextHoldDue, unpinned, type AccountState } from './state';
 import { instantOf, millisOf } from './time';
 
@@ -10,6 +10,15 @@ import { instantOf, millisOf } from './time';
  * then): a grant's unpinned credits lapse at the later of its end and `sinceMs`.
  */
 export function dueEvents(state: AccountState, atMs: number, sinceMs = -Infinity): CreditEvent[] {
+  return foldDue(state, atMs, sinceMs).events;
+}
+
+/** `dueEvents`, and the state after them (which evolve then knows, for the caller's fold). */
+export function foldDue(
+  state: AccountState,
+  atMs: number,
+  sinceMs = -Infinity,
+): { events: CreditEvent[]; state: AccountState } {
   const events: CreditEvent[] = [];
   let current = state;
   let cursor = sinceMs;
@@ -54,10 +63,10 @@ export function dueEvents(state: AccountState, atMs: number, sinceMs = -Infinity
       };
       cursor = Math.max(cursor, grantDue);
     } else {
-      return events;
+      return { events, state: current };
     }
     events.push(event);
-    current = evolve(current, event);
+    current = evolveAhead(current, event);
   }
 }
 

@@ -68,8 +68,35 @@ function withGrant(
   };
 }
 
+/**
+ * The states the latest decision reached while deciding, by the event that led there: decide
+ * folds the lapses due before a command, and a command's own events when something may end at
+ * once, to see what follows. The caller then folds the same events from the same state; evolve
+ * is pure, so the state decide reached is the answer, and it is returned rather than computed
+ * again. Only the latest decision's few steps are kept (a WeakMap keyed by event cost more in
+ * garbage collection than it saved).
+ */
+const lookedAhead: { from: AccountState; event: CreditEvent; to: AccountState }[] = [];
+
+/** Forgets the previous decision's look-ahead: called as a decision starts. */
+export function startLookingAhead(): void {
+  lookedAhead.length = 0;
+}
+
+/** `evolve`, remembering the result for the caller's fold of the same event from the same state. */
+export function evolveAhead(state: AccountState, event: CreditEvent): AccountState {
+  const next = evolveOnce(state, event);
+  lookedAhead.push({ from: state, event, to: next });
+  return next;
+}
+
 /** The state after one ledger event. Pure: the given state is never changed. */
 export function evolve(state: AccountState, event: CreditEvent): AccountState {
+  for (const step of lookedAhead) if (step.event === event && step.from === state) return step.to;
+  return evolveOnce(state, event);
+}
+
+function evolveOnce(state: AccountState, event: CreditEvent): AccountState {
   const sourceKey = event.source ? idempotencyKey(event.source) : null;
   const eventCount = state.eventCount + 1;
   switch (event.type) {
