@@ -32,10 +32,13 @@ export function decide(
   const atMs = millisOf(command.at);
   startLookingAhead();
   if (command.type === 'ApplyDueExpiries') return foldDue(state, atMs).events;
-  if (alreadyApplied(command, state)) return [];
+  const key = idempotencyKey(command.source);
+  if (alreadyApplied(command, key, state)) return [];
 
   const { events: due, state: current } = foldDue(state, atMs);
   const own = decideCommand(rules, command, current, atMs);
+  // A wire event whose first delivery left only a record leaves none the second time.
+  if (own.every(isTraceOnly) && state.traceOnlySources.has(key)) return [];
   if (!own.some(mayEndAtOnce)) return due.length > 0 ? [...due, ...own] : own;
   // Credits a discard frees on a grant that has already ended, and grants that arrive already
   // ended, lapse at once.
@@ -54,15 +57,28 @@ function mayEndAtOnce(event: CreditEvent): boolean {
   );
 }
 
-function alreadyApplied(command: CommandWithSource, state: AccountState): boolean {
-  const key = idempotencyKey(command.source);
-  if (state.traceOnlySources.has(key)) return true;
+function isTraceOnly(event: CreditEvent): boolean {
+  return event.type === 'EventIgnored' || event.type === 'AcceptRefused';
+}
+
+/**
+ * Whether this wire event was applied before and changed the account. One whose first delivery
+ * left only a record (ignored, or an accept refused) is found after deciding, when deciding
+ * again leaves only a record too: a repeated request or grant, or a price missing at the
+ * event's time, stay so (within the bounds of what the state remembers). Only an accept or a
+ * reject can be decided differently later (it came before its generation, or before the
+ * credits to keep it), so for those it is looked up here.
+ */
+function alreadyApplied(command: CommandWithSource, key: string, state: AccountState): boolean {
   switch (command.type) {
     case 'RequestGeneration':
       return knownGeneration(state, command.generationId)?.requestedBy === key;
     case 'AcceptEdit':
     case 'RejectEdit':
-      return state.settled.get(command.generationId)?.settledBy === key;
+      return (
+        state.settled.get(command.generationId)?.settledBy === key ||
+        state.traceOnlySources.has(key)
+      );
     case 'GrantAllowance':
     case 'PurchaseTopUp':
       return state.grantIds.get(grantIdOf(command)) === key;

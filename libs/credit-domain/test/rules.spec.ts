@@ -373,6 +373,53 @@ describe('idempotency', () => {
     },
   );
 
+  it.each([
+    [
+      'a request whose generation id was already taken',
+      [command.generate('g1', 'twilight', '1K')],
+      command.generate('g1', 'inpainting', '2K', { id: 'dup' }),
+    ],
+    [
+      'a request without the resolution an AI edit needs',
+      [],
+      command.generate('g2', 'twilight', undefined, { id: 'dup' }),
+    ],
+    [
+      'a top-up whose purchase was already granted',
+      [command.topUp(3, { purchaseId: 'p9' })],
+      command.topUp(3, { id: 'dup', purchaseId: 'p9' }),
+    ],
+    [
+      'an accept that came before its generation',
+      [],
+      command.accept('g1', { id: 'dup' }),
+      [command.generate('g1', 'twilight', '1K')],
+    ],
+  ])(
+    'given %s was recorded as ignored, when it is delivered again, then nothing happens, however the account has changed since',
+    (_, before, repeated, since = []) => {
+      const account = new Account().given(command.allowance(10), ...before, repeated, ...since);
+      const state = account.state;
+      expect(account.when(repeated)).toEqual([]);
+      expect(account.state).toBe(state);
+    },
+  );
+
+  it('given an accept was refused for want of credits, when it is delivered again after a top-up, then nothing happens', () => {
+    const account = new Account({
+      ...STANDARD_RULES,
+      planPolicies: { lite: 'reserve_generate_only' },
+    });
+    const accept = command.accept('g1', { id: 'refused-accept' });
+    account.given(
+      command.allowance(1, { plan: 'lite' }),
+      command.generate('g1', 'twilight', '1K'),
+      accept,
+      command.topUp(10),
+    );
+    expect(account.when(accept)).toEqual([]);
+  });
+
   it('given an accept was applied, when it is delivered again, then nothing happens (not even an "already kept" record)', () => {
     const accept = command.accept('g1', { id: 'accept-1' });
     const account = new Account().given(
