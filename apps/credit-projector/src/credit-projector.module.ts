@@ -10,6 +10,7 @@ import { ProjectorMetrics } from './metrics/projector-metrics';
 import { accountDeciderProvider } from './projector/account-decider.provider';
 import { ChunkProcessor } from './projector/chunk-processor';
 import { EditorEventsConsumer } from './projector/editor-events.consumer';
+import { ParsingThread } from './projector/parsing/parsing-thread';
 import { ProjectorProducer } from './projector/projector-producer';
 import { DueAccounts } from './sweeper/due-accounts';
 import { ExpirySweeper } from './sweeper/expiry-sweeper';
@@ -38,6 +39,7 @@ export class CreditProjectorModule {
         MetricsServer,
         DueAccounts,
         ChunkProcessor,
+        { provide: ParsingThread, useFactory: () => new ParsingThread() },
         ProjectorProducer,
         EditorEventsConsumer,
         ExpirySweeper,
