@@ -47,7 +47,7 @@ trap 'stop_all' EXIT
 # A capped old generation makes V8 collect before the projector's RSS grows past ~300 MB; its
 # live heap is far smaller. A 32 MB young generation lets most of a chunk's garbage die young
 # (~5% more throughput). The same flags: docker-compose.yml, test/harness/projector.ts.
-setsid node --max-old-space-size=256 --max-semi-space-size=32 dist/apps/credit-projector/src/main.js &
+setsid node --max-old-space-size=256 --max-semi-space-size=16 dist/apps/credit-projector/src/main.js &
 pids+=($!)
 setsid node dist/apps/quota-service/src/main.js &
 pids+=($!)

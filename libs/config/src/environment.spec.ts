@@ -31,7 +31,7 @@ describe('configuration from the environment', () => {
       projector: {
         metricsPort: 9464,
         sessionTimeoutMs: 30_000,
-        partitionsConcurrency: 4,
+        partitionsConcurrency: 6,
         cachedAccounts: 20_000,
         sweepIntervalMs: 60_000,
       },

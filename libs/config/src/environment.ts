@@ -125,9 +125,9 @@ export const environmentSpec = {
     example: '30000',
   }),
   PROJECTOR_PARTITIONS_CONCURRENCY: positiveInteger({
-    default: 4,
+    default: 6,
     desc: 'how many partitions one credit projector works on at once',
-    example: '4',
+    example: '6',
   }),
   PROJECTOR_CACHED_ACCOUNTS: positiveInteger({
     default: 20_000,
