@@ -5,6 +5,17 @@ import { APP_CONFIG, type AppConfig } from '@credits/config';
 import { nextDueMs, type AccountState } from '@credits/domain';
 import { PG_POOL } from '@credits/postgres';
 
+// Accounts and due times (epoch ms, or null for none) travel as one JSON array of pairs: pg
+// escapes each element of an array parameter with regular expressions, and a chunk records
+// hundreds of accounts.
+const DUE_ROWS = `(SELECT pair->>0 AS account_id,
+    timestamptz 'epoch' + (pair->>1)::bigint * interval '1 millisecond' AS due_at
+  FROM jsonb_array_elements($1::jsonb) AS pair) AS given_due`;
+
+function dueRows(pairs: [accountId: string, dueMs: number | null][]): string {
+  return JSON.stringify(pairs);
+}
+
 /**
  * When each account next has a hold lapse or grant end due, so the sweeper finds idle accounts
  * without scanning every stream. Only a pointer: the account's own stream decides what is due.
@@ -44,10 +55,10 @@ export class DueAccounts implements OnModuleInit {
     if (earlier.length === 0) return;
     await this.pool.query(
       `INSERT INTO projector_due_accounts (account_id, due_at)
-       SELECT * FROM unnest($1::text[], $2::timestamptz[])
+       SELECT * FROM ${DUE_ROWS}
        ON CONFLICT (account_id) DO UPDATE
          SET due_at = LEAST(projector_due_accounts.due_at, excluded.due_at)`,
-      [earlier.map((a) => a.accountId), earlier.map((a) => new Date(a.dueMs).toISOString())],
+      [dueRows(earlier.map(({ accountId, dueMs }) => [accountId, dueMs]))],
     );
     for (const { accountId, dueMs } of earlier) this.recorded.set(accountId, dueMs);
   }
@@ -58,7 +69,7 @@ export class DueAccounts implements OnModuleInit {
     const due = accounts.map(({ state }) => nextDueMs(state));
     await this.pool.query(
       `WITH given AS (
-         SELECT * FROM unnest($1::text[], $2::timestamptz[]) AS g(account_id, due_at)
+         SELECT * FROM ${DUE_ROWS}
        ), cleared AS (
          DELETE FROM projector_due_accounts d USING given g
          WHERE d.account_id = g.account_id AND g.due_at IS NULL
@@ -66,10 +77,7 @@ export class DueAccounts implements OnModuleInit {
        INSERT INTO projector_due_accounts (account_id, due_at)
        SELECT account_id, due_at FROM given WHERE due_at IS NOT NULL
        ON CONFLICT (account_id) DO UPDATE SET due_at = excluded.due_at`,
-      [
-        accounts.map((account) => account.accountId),
-        due.map((ms) => (ms === null ? null : new Date(ms).toISOString())),
-      ],
+      [dueRows(accounts.map(({ accountId }, index) => [accountId, due[index] ?? null]))],
     );
     accounts.forEach(({ accountId }, index) => {
       const dueMs = due[index];
