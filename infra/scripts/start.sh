@@ -44,9 +44,9 @@ trap 'stop_all' EXIT
 
 # Each service runs in a session of its own, so a Ctrl-C in the terminal reaches only this script,
 # which then stops them once, in order, and waits for them to leave their consumer groups.
-# A capped old generation makes V8 collect before the projector's RSS grows past ~300 MB; its
-# live heap is far smaller. A 32 MB young generation lets most of a chunk's garbage die young
-# (~5% more throughput). The same flags: docker-compose.yml, test/harness/projector.ts.
+# A capped old generation keeps the projector's RSS bounded (its live heap is ~100 MB), and its
+# parsing thread has a heap of its own; the young generation stays at 16 MB (see
+# test/harness/projector.ts for why). The same flags: docker-compose.yml and that file.
 setsid node --max-old-space-size=256 --max-semi-space-size=16 dist/apps/credit-projector/src/main.js &
 pids+=($!)
 setsid node dist/apps/quota-service/src/main.js &

@@ -54,6 +54,7 @@ export class ParsingThread {
     const worker = this.running();
     return new Promise<ParseVerdicts>((resolve, reject) => {
       this.pending.set(request.id, { resolve, reject });
+      worker.ref();
       worker.postMessage(request, [request.bytes.buffer as ArrayBuffer]);
     });
   }
@@ -61,11 +62,11 @@ export class ParsingThread {
   private running(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(this.script, { resourceLimits: this.resourceLimits });
-    // It must not keep a stopping process alive; what it has in flight is simply done again.
-    worker.unref();
     worker.on('message', (verdicts: ParseVerdicts) => {
       this.pending.get(verdicts.id)?.resolve(verdicts);
       this.pending.delete(verdicts.id);
+      // Idle, it must not keep a stopping process alive; with work in flight, it does.
+      if (this.pending.size === 0) worker.unref();
     });
     const failAll = (error: Error) => {
       if (this.worker === worker) this.worker = null;
