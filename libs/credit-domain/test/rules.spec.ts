@@ -182,34 +182,34 @@ describe('settling a generation', () => {
   });
 
   it.each([
-    ['an unknown generation', (a: Account) => a, 'accept', 'unknown_generation'],
+    ['an unknown generation', 'accept', (a: Account) => a, 'unknown_generation'],
     [
       'a refused generation',
-      (a: Account) => a.given(command.generate('big', 'twilight', '4K')),
       'accept',
+      (a: Account) => a.given(command.generate('big', 'twilight', '4K')),
       'generation_refused',
     ],
     [
       'a discarded generation',
-      (a: Account) => a.given(command.generate('big', 'twilight', '1K'), command.reject('big')),
       'accept',
+      (a: Account) => a.given(command.generate('big', 'twilight', '1K'), command.reject('big')),
       'already_discarded',
     ],
     [
       'a kept generation',
-      (a: Account) => a.given(command.generate('big', 'twilight', '1K'), command.accept('big')),
       'reject',
+      (a: Account) => a.given(command.generate('big', 'twilight', '1K'), command.accept('big')),
       'already_kept',
     ],
     [
       'a kept generation, again',
-      (a: Account) => a.given(command.generate('big', 'twilight', '1K'), command.accept('big')),
       'accept',
+      (a: Account) => a.given(command.generate('big', 'twilight', '1K'), command.accept('big')),
       'already_kept',
     ],
   ] as const)(
     'given %s, when it is %sed, then nothing is charged and it is recorded as ignored',
-    (_, given, verb, reason) => {
+    (_, verb, given, reason) => {
       const account = given(new Account().given(command.allowance(5)));
       const before = account.available();
       expect(account.when(command[verb]('big'))).toMatchObject([{ type: 'EventIgnored', reason }]);
