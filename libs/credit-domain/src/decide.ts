@@ -31,11 +31,12 @@ export function decide(
 ): CreditEvent[] {
   const atMs = millisOf(command.at);
   startLookingAhead();
-  if (command.type === 'ApplyDueExpiries') return foldDue(state, atMs).events;
+  if (command.type === 'ApplyDueExpiries')
+    return foldDue(state, atMs, -Infinity, evolveAhead).events;
   const key = idempotencyKey(command.source);
   if (alreadyApplied(command, key, state)) return [];
 
-  const { events: due, state: current } = foldDue(state, atMs);
+  const { events: due, state: current } = foldDue(state, atMs, -Infinity, evolveAhead);
   const own = decideCommand(rules, command, current, atMs);
   // A wire event whose first delivery left only a record leaves none the second time.
   if (own.every(isTraceOnly) && state.traceOnlySources.has(key)) return [];
@@ -44,7 +45,7 @@ export function decide(
   // ended, lapse at once.
   let afterOwn = current;
   for (const event of own) afterOwn = evolveAhead(afterOwn, event);
-  const after = foldDue(afterOwn, atMs, atMs).events;
+  const after = foldDue(afterOwn, atMs, atMs, evolveAhead).events;
   return [...due, ...own, ...after];
 }
 

@@ -1,5 +1,5 @@
 import type { CreditEvent } from './events';
-import { evolveAhead, fold } from './evolve';
+import { evolve, fold } from './evolve';
 import { initialAccountState, nextHoldDue, unpinned, type AccountState } from './state';
 import { instantOf, millisOf } from './time';
 
@@ -13,11 +13,16 @@ export function dueEvents(state: AccountState, atMs: number, sinceMs = -Infinity
   return foldDue(state, atMs, sinceMs).events;
 }
 
-/** `dueEvents`, and the state after them (which evolve then knows, for the caller's fold). */
+/**
+ * `dueEvents`, and the state after them, each step taken by `step`: decide passes evolveAhead,
+ * so the caller's fold of the same events finds the states already reached. Everything else
+ * folds plainly and leaves nothing remembered (an as-of balance is no decision).
+ */
 export function foldDue(
   state: AccountState,
   atMs: number,
   sinceMs = -Infinity,
+  step: (state: AccountState, event: CreditEvent) => AccountState = evolve,
 ): { events: CreditEvent[]; state: AccountState } {
   const events: CreditEvent[] = [];
   let current = state;
@@ -66,7 +71,7 @@ export function foldDue(
       return { events, state: current };
     }
     events.push(event);
-    current = evolveAhead(current, event);
+    current = step(current, event);
   }
 }
 
