@@ -122,16 +122,16 @@ function ignored(
   reason: IgnoredReason,
   generationId?: string,
 ): EventIgnored[] {
-  return [
-    {
-      type: 'EventIgnored',
-      at: command.at,
-      source: command.source,
-      command: command.type,
-      reason,
-      ...(generationId === undefined ? {} : { generationId }),
-    },
-  ];
+  // Literals, not spreads, here and below: V8 then keeps every field of an event inside it.
+  const event: { -readonly [Field in keyof EventIgnored]: EventIgnored[Field] } = {
+    type: 'EventIgnored',
+    at: command.at,
+    source: command.source,
+    command: command.type,
+    reason,
+  };
+  if (generationId !== undefined) event.generationId = generationId;
+  return [event];
 }
 
 function requestGeneration(
@@ -151,12 +151,15 @@ function requestGeneration(
   const required = price.generate + (reserveAccept ? price.accept : 0);
   const available = availableCredits(state, atMs);
   const resolution = command.resolution ?? null;
-  const common = { at: command.at, source: command.source, generationId, editType, resolution };
   if (available < required) {
     return [
       {
         type: 'GenerationRefused',
-        ...common,
+        at: command.at,
+        source: command.source,
+        generationId,
+        editType,
+        resolution,
         priceVersion: price.version,
         required,
         available,
@@ -170,7 +173,11 @@ function requestGeneration(
   return [
     {
       type: 'GenerationCharged',
-      ...common,
+      at: command.at,
+      source: command.source,
+      generationId,
+      editType,
+      resolution,
       priceVersion: price.version,
       generateCost: price.generate,
       acceptCost: price.accept,
@@ -200,14 +207,15 @@ function settledReason(status: string): IgnoredReason {
 function acceptEdit(command: AcceptEdit, state: AccountState, atMs: number): CreditEvent[] {
   const generation = openGeneration(state, command.generationId);
   if (!generation) return unsettleable(command, state);
-  const base = { at: command.at, source: command.source, generationId: command.generationId };
   const toCharge = generation.acceptCost - generation.held;
   const available = availableCredits(state, atMs);
   if (toCharge > available) {
     return [
       {
         type: 'AcceptRefused',
-        ...base,
+        at: command.at,
+        source: command.source,
+        generationId: command.generationId,
         required: toCharge,
         available,
         reason: 'insufficient_credits',
@@ -218,7 +226,9 @@ function acceptEdit(command: AcceptEdit, state: AccountState, atMs: number): Cre
   return [
     {
       type: 'EditKept',
-      ...base,
+      at: command.at,
+      source: command.source,
+      generationId: command.generationId,
       captured: generation.held,
       capturedFrom: generation.heldFrom,
       charged: sumOf(chargedFrom),

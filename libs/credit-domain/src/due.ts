@@ -1,5 +1,6 @@
 import type { CreditEvent } from './events';
 import { evolve, fold } from './evolve';
+import { appended } from './lists';
 import { initialAccountState, nextHoldDue, unpinned, type AccountState } from './state';
 import { instantOf, millisOf } from './time';
 
@@ -24,7 +25,7 @@ export function foldDue(
   sinceMs = -Infinity,
   step: (state: AccountState, event: CreditEvent) => AccountState = evolve,
 ): { events: CreditEvent[]; state: AccountState } {
-  const events: CreditEvent[] = [];
+  let events: CreditEvent[] | undefined;
   let current = state;
   let cursor = sinceMs;
   for (;;) {
@@ -68,9 +69,9 @@ export function foldDue(
       };
       cursor = Math.max(cursor, grantDue);
     } else {
-      return { events, state: current };
+      return { events: events ?? [], state: current };
     }
-    events.push(event);
+    events = appended(events, event);
     current = step(current, event);
   }
 }

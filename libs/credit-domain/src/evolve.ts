@@ -3,7 +3,9 @@ import { insertGrant, moveCredits, sumOf } from './grants';
 import { idempotencyKey } from './source';
 import {
   openGeneration,
+  successorOf,
   type AccountState,
+  type NextAccountState,
   type CreditTotals,
   type Grant,
   type SettledStatus,
@@ -33,39 +35,28 @@ function addTotals(totals: CreditTotals, change: Partial<CreditTotals>): CreditT
   };
 }
 
-/**
- * The state with a new grant. Every case below builds the next state in one literal from one
- * spread of the state: V8 copies that fast, and a second spread would take its slow path.
- */
-function withGrant(
-  state: AccountState,
-  eventCount: number,
+/** `next` with a new grant. */
+function addGrant(
+  next: NextAccountState,
   grant: Omit<Grant, 'sequence' | 'remaining' | 'pinned'>,
   sourceKey: string | null,
-  plan: AccountState['plan'],
-  adjustmentIds: AccountState['adjustmentIds'],
-): AccountState {
-  return {
-    ...state,
-    eventCount,
-    // Spelled out, not spread: every grant then has one shape, which keeps the grant loops fast.
-    grants: insertGrant(state.grants, {
-      grantId: grant.grantId,
-      kind: grant.kind,
-      sequence: state.grantSequence,
-      granted: grant.granted,
-      remaining: grant.granted,
-      pinned: 0,
-      usableFromMs: grant.usableFromMs,
-      expiresAtMs: grant.expiresAtMs,
-    }),
-    grantSequence: state.grantSequence + 1,
-    grantIds: state.grantIds.with(grant.grantId, sourceKey ?? ''),
-    latestUsableFromMs: Math.max(state.latestUsableFromMs, grant.usableFromMs),
-    totals: addTotals(state.totals, { granted: grant.granted }),
-    plan,
-    adjustmentIds,
-  };
+): NextAccountState {
+  // Spelled out, not spread: every grant then has one shape, which keeps the grant loops fast.
+  next.grants = insertGrant(next.grants, {
+    grantId: grant.grantId,
+    kind: grant.kind,
+    sequence: next.grantSequence,
+    granted: grant.granted,
+    remaining: grant.granted,
+    pinned: 0,
+    usableFromMs: grant.usableFromMs,
+    expiresAtMs: grant.expiresAtMs,
+  });
+  next.grantSequence += 1;
+  next.grantIds = next.grantIds.with(grant.grantId, sourceKey ?? '');
+  next.latestUsableFromMs = Math.max(next.latestUsableFromMs, grant.usableFromMs);
+  next.totals = addTotals(next.totals, { granted: grant.granted });
+  return next;
 }
 
 /**
@@ -98,12 +89,12 @@ export function evolve(state: AccountState, event: CreditEvent): AccountState {
 
 function evolveOnce(state: AccountState, event: CreditEvent): AccountState {
   const sourceKey = event.source ? idempotencyKey(event.source) : null;
-  const eventCount = state.eventCount + 1;
+  const next = successorOf(state);
   switch (event.type) {
     case 'CreditsGranted':
-      return withGrant(
-        state,
-        eventCount,
+      if (event.kind === 'allowance') next.plan = event.plan ?? state.plan;
+      return addGrant(
+        next,
         {
           grantId: event.grantId,
           kind: event.kind,
@@ -112,8 +103,6 @@ function evolveOnce(state: AccountState, event: CreditEvent): AccountState {
           expiresAtMs: event.expiresAt === null ? Infinity : millisOf(event.expiresAt),
         },
         sourceKey,
-        event.kind === 'allowance' ? (event.plan ?? state.plan) : state.plan,
-        state.adjustmentIds,
       );
 
     case 'GenerationCharged': {
@@ -123,82 +112,66 @@ function evolveOnce(state: AccountState, event: CreditEvent): AccountState {
         REMAINING.kept,
         PINNED.unchanged,
       );
-      return {
-        ...state,
-        eventCount,
-        grants: moveCredits(charged, event.heldFrom, REMAINING.unchanged, PINNED.more),
-        open: withOpened(state.open, {
-          generationId: event.generationId,
-          editType: event.editType,
-          resolution: event.resolution,
-          priceVersion: event.priceVersion,
-          generateCost: event.generateCost,
-          acceptCost: event.acceptCost,
-          held: event.held,
-          heldFrom: event.heldFrom,
-          holdExpiresAtMs: millisOf(event.holdExpiresAt),
-          requestedBy: sourceKey ?? '',
-        }),
-        totals: addTotals(state.totals, { charged: event.charged }),
-        held: state.held + event.held,
-      };
+      next.grants = moveCredits(charged, event.heldFrom, REMAINING.unchanged, PINNED.more);
+      next.open = withOpened(state.open, {
+        generationId: event.generationId,
+        editType: event.editType,
+        resolution: event.resolution,
+        priceVersion: event.priceVersion,
+        generateCost: event.generateCost,
+        acceptCost: event.acceptCost,
+        held: event.held,
+        heldFrom: event.heldFrom,
+        holdExpiresAtMs: millisOf(event.holdExpiresAt),
+        requestedBy: sourceKey ?? '',
+      });
+      next.totals = addTotals(state.totals, { charged: event.charged });
+      next.held = state.held + event.held;
+      return next;
     }
 
     case 'GenerationRefused':
       // A refused generation was never open: only the memory of settled ones changes.
-      return {
-        ...state,
-        eventCount,
-        settled: settledWith(state, event.generationId, 'refused', sourceKey ?? '', null),
-      };
+      next.settled = settledWith(state, event.generationId, 'refused', sourceKey ?? '', null);
+      return next;
 
     case 'EditKept': {
       const requestedBy = openGeneration(state, event.generationId)?.requestedBy ?? '';
       const captured = moveCredits(state.grants, event.capturedFrom, REMAINING.kept, PINNED.less);
-      return {
-        ...state,
-        eventCount,
-        open: state.open.without(event.generationId),
-        settled: settledWith(state, event.generationId, 'kept', requestedBy, sourceKey),
-        grants: moveCredits(captured, event.chargedFrom, REMAINING.kept, PINNED.unchanged),
-        totals: addTotals(state.totals, { charged: event.captured + event.charged }),
-        held: state.held - event.captured,
-      };
+      next.open = state.open.without(event.generationId);
+      next.settled = settledWith(state, event.generationId, 'kept', requestedBy, sourceKey);
+      next.grants = moveCredits(captured, event.chargedFrom, REMAINING.kept, PINNED.unchanged);
+      next.totals = addTotals(state.totals, { charged: event.captured + event.charged });
+      next.held = state.held - event.captured;
+      return next;
     }
 
     case 'EditDiscarded':
     case 'HoldLapsed': {
       const requestedBy = openGeneration(state, event.generationId)?.requestedBy ?? '';
       const status = event.type === 'EditDiscarded' ? 'discarded' : 'lapsed';
-      return {
-        ...state,
-        eventCount,
-        open: state.open.without(event.generationId),
-        settled: settledWith(state, event.generationId, status, requestedBy, sourceKey),
-        grants: moveCredits(state.grants, event.releasedTo, REMAINING.unchanged, PINNED.less),
-        held: state.held - event.released,
-      };
+      next.open = state.open.without(event.generationId);
+      next.settled = settledWith(state, event.generationId, status, requestedBy, sourceKey);
+      next.grants = moveCredits(state.grants, event.releasedTo, REMAINING.unchanged, PINNED.less);
+      next.held = state.held - event.released;
+      return next;
     }
 
     case 'CreditsExpired':
-      return {
-        ...state,
-        eventCount,
-        grants: moveCredits(
-          state.grants,
-          [{ grantId: event.grantId, credits: event.credits }],
-          REMAINING.kept,
-          PINNED.unchanged,
-        ),
-        totals: addTotals(state.totals, { lapsed: event.credits }),
-      };
+      next.grants = moveCredits(
+        state.grants,
+        [{ grantId: event.grantId, credits: event.credits }],
+        REMAINING.kept,
+        PINNED.unchanged,
+      );
+      next.totals = addTotals(state.totals, { lapsed: event.credits });
+      return next;
 
-    case 'CreditsAdjusted': {
-      const adjustmentIds = state.adjustmentIds.with(event.adjustmentId, sourceKey ?? '');
+    case 'CreditsAdjusted':
+      next.adjustmentIds = state.adjustmentIds.with(event.adjustmentId, sourceKey ?? '');
       if (event.grantId !== null) {
-        return withGrant(
-          state,
-          eventCount,
+        return addGrant(
+          next,
           {
             grantId: event.grantId,
             kind: 'adjustment',
@@ -207,29 +180,16 @@ function evolveOnce(state: AccountState, event: CreditEvent): AccountState {
             expiresAtMs: Infinity,
           },
           sourceKey,
-          state.plan,
-          adjustmentIds,
         );
       }
-      return {
-        ...state,
-        eventCount,
-        adjustmentIds,
-        grants: moveCredits(state.grants, event.removedFrom, REMAINING.kept, PINNED.unchanged),
-        totals: addTotals(state.totals, { removed: sumOf(event.removedFrom) }),
-      };
-    }
+      next.grants = moveCredits(state.grants, event.removedFrom, REMAINING.kept, PINNED.unchanged);
+      next.totals = addTotals(state.totals, { removed: sumOf(event.removedFrom) });
+      return next;
 
     case 'AcceptRefused':
     case 'EventIgnored':
-      return {
-        ...state,
-        eventCount,
-        traceOnlySources:
-          sourceKey === null
-            ? state.traceOnlySources
-            : state.traceOnlySources.with(sourceKey, true),
-      };
+      if (sourceKey !== null) next.traceOnlySources = state.traceOnlySources.with(sourceKey, true);
+      return next;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Allocation, GrantKind } from './events';
+import { appended } from './lists';
 import { isUsable, unpinned, type Grant } from './state';
 
 const KIND_ORDER: Record<GrantKind, number> = { allowance: 0, top_up: 1, adjustment: 2 };
@@ -22,18 +23,18 @@ export function insertGrant(grants: readonly Grant[], grant: Grant): Grant[] {
  * Returns fewer than asked only when fewer are available.
  */
 export function allocate(grants: readonly Grant[], amount: number, atMs: number): Allocation[] {
-  const allocations: Allocation[] = [];
+  let allocations: Allocation[] | undefined;
   let needed = amount;
   for (const grant of grants) {
     if (needed === 0) break;
     if (!isUsable(grant, atMs)) continue;
     const take = Math.min(unpinned(grant), needed);
     if (take > 0) {
-      allocations.push({ grantId: grant.grantId, credits: take });
+      allocations = appended(allocations, { grantId: grant.grantId, credits: take });
       needed -= take;
     }
   }
-  return allocations;
+  return allocations ?? [];
 }
 
 export function sumOf(allocations: readonly Allocation[]): number {
@@ -55,14 +56,31 @@ export function moveCredits(
     const index = moved.findIndex((grant) => grant.grantId === allocation.grantId);
     if (index < 0 || allocation.credits === 0) continue;
     const grant = moved[index]!;
-    moved[index] = {
-      ...grant,
-      remaining: grant.remaining + remainingSign * allocation.credits,
-      pinned: grant.pinned + pinnedSign * allocation.credits,
-    };
+    moved[index] = grantWith(
+      grant,
+      grant.remaining + remainingSign * allocation.credits,
+      grant.pinned + pinnedSign * allocation.credits,
+    );
   }
   // A grant with nothing left and nothing pinned can pay for nothing again.
   return moved.some(isSpent) ? moved.filter((grant) => !isSpent(grant)) : moved;
+}
+
+/**
+ * The grant with new amounts, every field spelled out: a spread would give the copy a different
+ * shape with most fields outside the object, slower to read and costlier to allocate.
+ */
+function grantWith(grant: Grant, remaining: number, pinned: number): Grant {
+  return {
+    grantId: grant.grantId,
+    kind: grant.kind,
+    sequence: grant.sequence,
+    granted: grant.granted,
+    remaining,
+    pinned,
+    usableFromMs: grant.usableFromMs,
+    expiresAtMs: grant.expiresAtMs,
+  };
 }
 
 function isSpent(grant: Grant): boolean {
@@ -74,15 +92,15 @@ export function splitAt(
   allocations: readonly Allocation[],
   amount: number,
 ): [Allocation[], Allocation[]] {
-  const first: Allocation[] = [];
-  const rest: Allocation[] = [];
+  let first: Allocation[] | undefined;
+  let rest: Allocation[] | undefined;
   let left = amount;
   for (const allocation of allocations) {
     const take = Math.min(allocation.credits, left);
-    if (take > 0) first.push({ grantId: allocation.grantId, credits: take });
+    if (take > 0) first = appended(first, { grantId: allocation.grantId, credits: take });
     if (allocation.credits > take)
-      rest.push({ grantId: allocation.grantId, credits: allocation.credits - take });
+      rest = appended(rest, { grantId: allocation.grantId, credits: allocation.credits - take });
     left -= take;
   }
-  return [first, rest];
+  return [first ?? [], rest ?? []];
 }

@@ -12,7 +12,17 @@ export interface SourceEvent {
   readonly kafka?: KafkaCoordinates;
 }
 
+// The key of the last source asked about. Deciding a command and folding the events it caused
+// ask for the key of the same source object, and building it allocates a new string each time;
+// a source is immutable, so the remembered key stays right.
+let keyedSource: SourceEvent | null = null;
+let sourceKey = '';
+
 /** The idempotency key of a wire event: the same id from the same producer is applied once. */
 export function idempotencyKey(source: SourceEvent): string {
-  return `${source.producer}\u241f${source.id}`;
+  if (source !== keyedSource) {
+    sourceKey = `${source.producer}\u241f${source.id}`;
+    keyedSource = source;
+  }
+  return sourceKey;
 }
