@@ -3,14 +3,13 @@ import { insertGrant, moveCredits, sumOf } from './grants';
 import { idempotencyKey } from './source';
 import {
   openGeneration,
-  successorOf,
   type AccountState,
-  type NextAccountState,
   type CreditTotals,
   type Grant,
   type SettledStatus,
   withOpened,
 } from './state';
+import { successorOf, type NextAccountState } from './state-record';
 import { millisOf } from './time';
 
 const REMAINING = { kept: -1, unchanged: 0 } as const;

@@ -1,5 +1,6 @@
 import type { GenerationCharged, GrantKind } from './events';
 import { ForwardMap } from './forward-map';
+import { copyOfState } from './state-record';
 
 /** Credits from one allowance, top-up or adjustment, and what is left of them. */
 export interface Grant {
@@ -85,63 +86,20 @@ export interface AccountState {
   readonly eventCount: number;
 }
 
-/**
- * Every account state is built by this one constructor, fields in one order: V8 then gives all
- * states one shape with every field inside the object. States built by spreading `{ ...state }`
- * had most fields in a separate property array, allocated again at every event.
- */
-class AccountStateRecord implements AccountState {
-  constructor(
-    public grants: readonly Grant[],
-    public grantSequence: number,
-    public grantIds: ForwardMap<string>,
-    public adjustmentIds: ForwardMap<string>,
-    public plan: string | null,
-    public open: ForwardMap<OpenGeneration>,
-    public settled: ForwardMap<SettledGeneration>,
-    public traceOnlySources: ForwardMap<true>,
-    public totals: CreditTotals,
-    public held: number,
-    public latestUsableFromMs: number,
-    public eventCount: number,
-  ) {}
-}
-
-/** A state writable until it is returned: what evolve fills in for the next event. */
-export type NextAccountState = { -readonly [Field in keyof AccountState]: AccountState[Field] };
-
-/** A copy of `state` to change before anyone else sees it: evolve stays pure. */
-export function successorOf(state: AccountState): NextAccountState {
-  return new AccountStateRecord(
-    state.grants,
-    state.grantSequence,
-    state.grantIds,
-    state.adjustmentIds,
-    state.plan,
-    state.open,
-    state.settled,
-    state.traceOnlySources,
-    state.totals,
-    state.held,
-    state.latestUsableFromMs,
-    state.eventCount + 1,
-  );
-}
-
-export const initialAccountState: AccountState = new AccountStateRecord(
-  [],
-  0,
-  ForwardMap.empty(),
-  ForwardMap.empty(),
-  null,
-  ForwardMap.empty(),
-  ForwardMap.empty(SETTLED_GENERATIONS_KEPT),
-  ForwardMap.empty(TRACE_ONLY_SOURCES_KEPT),
-  { granted: 0, charged: 0, lapsed: 0, removed: 0 },
-  0,
-  -Infinity,
-  0,
-);
+export const initialAccountState: AccountState = copyOfState({
+  grants: [],
+  grantSequence: 0,
+  grantIds: ForwardMap.empty(),
+  adjustmentIds: ForwardMap.empty(),
+  plan: null,
+  open: ForwardMap.empty(),
+  settled: ForwardMap.empty(SETTLED_GENERATIONS_KEPT),
+  traceOnlySources: ForwardMap.empty(TRACE_ONLY_SOURCES_KEPT),
+  totals: { granted: 0, charged: 0, lapsed: 0, removed: 0 },
+  held: 0,
+  latestUsableFromMs: -Infinity,
+  eventCount: 0,
+});
 
 export function isUsable(grant: Grant, atMs: number): boolean {
   return grant.usableFromMs <= atMs && atMs < grant.expiresAtMs;
