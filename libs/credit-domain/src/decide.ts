@@ -122,7 +122,8 @@ function ignored(
   reason: IgnoredReason,
   generationId?: string,
 ): EventIgnored[] {
-  // Literals, not spreads, here and below: V8 then keeps every field of an event inside it.
+  // Here and in the events of generations, literals rather than spreads: V8 then keeps every
+  // field of an event inside it, not in a separate property array.
   const event: { -readonly [Field in keyof EventIgnored]: EventIgnored[Field] } = {
     type: 'EventIgnored',
     at: command.at,
