@@ -122,17 +122,16 @@ function ignored(
   reason: IgnoredReason,
   generationId?: string,
 ): EventIgnored[] {
-  // Here and in the events of generations, literals rather than spreads: V8 then keeps every
-  // field of an event inside it, not in a separate property array.
-  const event: { -readonly [Field in keyof EventIgnored]: EventIgnored[Field] } = {
-    type: 'EventIgnored',
-    at: command.at,
-    source: command.source,
-    command: command.type,
-    reason,
-  };
-  if (generationId !== undefined) event.generationId = generationId;
-  return [event];
+  return [
+    {
+      type: 'EventIgnored',
+      at: command.at,
+      source: command.source,
+      command: command.type,
+      reason,
+      ...(generationId === undefined ? {} : { generationId }),
+    },
+  ];
 }
 
 function requestGeneration(
@@ -152,15 +151,12 @@ function requestGeneration(
   const required = price.generate + (reserveAccept ? price.accept : 0);
   const available = availableCredits(state, atMs);
   const resolution = command.resolution ?? null;
+  const common = { at: command.at, source: command.source, generationId, editType, resolution };
   if (available < required) {
     return [
       {
         type: 'GenerationRefused',
-        at: command.at,
-        source: command.source,
-        generationId,
-        editType,
-        resolution,
+        ...common,
         priceVersion: price.version,
         required,
         available,
@@ -174,11 +170,7 @@ function requestGeneration(
   return [
     {
       type: 'GenerationCharged',
-      at: command.at,
-      source: command.source,
-      generationId,
-      editType,
-      resolution,
+      ...common,
       priceVersion: price.version,
       generateCost: price.generate,
       acceptCost: price.accept,
@@ -208,15 +200,14 @@ function settledReason(status: string): IgnoredReason {
 function acceptEdit(command: AcceptEdit, state: AccountState, atMs: number): CreditEvent[] {
   const generation = openGeneration(state, command.generationId);
   if (!generation) return unsettleable(command, state);
+  const base = { at: command.at, source: command.source, generationId: command.generationId };
   const toCharge = generation.acceptCost - generation.held;
   const available = availableCredits(state, atMs);
   if (toCharge > available) {
     return [
       {
         type: 'AcceptRefused',
-        at: command.at,
-        source: command.source,
-        generationId: command.generationId,
+        ...base,
         required: toCharge,
         available,
         reason: 'insufficient_credits',
@@ -227,9 +218,7 @@ function acceptEdit(command: AcceptEdit, state: AccountState, atMs: number): Cre
   return [
     {
       type: 'EditKept',
-      at: command.at,
-      source: command.source,
-      generationId: command.generationId,
+      ...base,
       captured: generation.held,
       capturedFrom: generation.heldFrom,
       charged: sumOf(chargedFrom),
