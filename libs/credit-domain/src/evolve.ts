@@ -1,5 +1,5 @@
 import type { CreditEvent } from './events';
-import { insertGrant, moveCredits, sumOf } from './grants';
+import { grantOf, insertGrant, moveCredits, sumOf } from './grants';
 import { idempotencyKey } from './source';
 import {
   openGeneration,
@@ -40,17 +40,8 @@ function addGrant(
   grant: Omit<Grant, 'sequence' | 'remaining' | 'pinned'>,
   sourceKey: string | null,
 ): NextAccountState {
-  // Spelled out, not spread: every grant then has one shape, which keeps the grant loops fast.
-  next.grants = insertGrant(next.grants, {
-    grantId: grant.grantId,
-    kind: grant.kind,
-    sequence: next.grantSequence,
-    granted: grant.granted,
-    remaining: grant.granted,
-    pinned: 0,
-    usableFromMs: grant.usableFromMs,
-    expiresAtMs: grant.expiresAtMs,
-  });
+  const sequence = next.grantSequence;
+  next.grants = insertGrant(next.grants, grantOf({ ...grant, sequence }, grant.granted, 0));
   next.grantSequence += 1;
   next.grantIds = next.grantIds.with(grant.grantId, sourceKey ?? '');
   next.latestUsableFromMs = Math.max(next.latestUsableFromMs, grant.usableFromMs);

@@ -56,7 +56,7 @@ export function moveCredits(
     const index = moved.findIndex((grant) => grant.grantId === allocation.grantId);
     if (index < 0 || allocation.credits === 0) continue;
     const grant = moved[index]!;
-    moved[index] = grantWith(
+    moved[index] = grantOf(
       grant,
       grant.remaining + remainingSign * allocation.credits,
       grant.pinned + pinnedSign * allocation.credits,
@@ -67,10 +67,14 @@ export function moveCredits(
 }
 
 /**
- * The grant with new amounts, every field spelled out: a spread would give the copy a different
- * shape with most fields outside the object, slower to read and costlier to allocate.
+ * A grant of these fields and amounts, every field spelled out: a spread would give it a
+ * different shape with most fields outside the object, slower to read and costlier to allocate.
  */
-function grantWith(grant: Grant, remaining: number, pinned: number): Grant {
+export function grantOf(
+  grant: Omit<Grant, 'remaining' | 'pinned'>,
+  remaining: number,
+  pinned: number,
+): Grant {
   return {
     grantId: grant.grantId,
     kind: grant.kind,
