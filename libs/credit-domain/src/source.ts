@@ -18,10 +18,15 @@ export interface SourceEvent {
 let keyedSource: SourceEvent | null = null;
 let sourceKey = '';
 
-/** The idempotency key of a wire event: the same id from the same producer is applied once. */
+/**
+ * The idempotency key of a wire event: the same id from the same producer is applied once. It
+ * lives only in memory (states remember it), so its form may change between releases. The
+ * separator is U+001F, which no CloudEvents source (a URI reference) holds: a key of one-byte
+ * characters is half the memory of one with the printable U+241F, and quicker to hash.
+ */
 export function idempotencyKey(source: SourceEvent): string {
   if (source !== keyedSource) {
-    sourceKey = `${source.producer}\u241f${source.id}`;
+    sourceKey = `${source.producer}\u001f${source.id}`;
     keyedSource = source;
   }
   return sourceKey;

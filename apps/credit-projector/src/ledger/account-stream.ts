@@ -1,5 +1,5 @@
 import { NameBasedUuids } from '@credits/contract';
-import { accountStream, idempotencyKey, type CreditEvent } from '@credits/domain';
+import { accountStream, type CreditEvent } from '@credits/domain';
 
 export { accountStream };
 import type { EventData, RecordedEvent } from '@credits/event-store';
@@ -7,9 +7,13 @@ import type { EventData, RecordedEvent } from '@credits/event-store';
 // Fixed forever: stored event ids derived from it must stay the same across releases.
 const ledgerEventIds = new NameBasedUuids('3c0f8f7e-5d0b-4f7a-a1d3-9a4c2e6b8d10');
 
-/** What tells one ledger event from another at the same place: its type, cause and subject. */
+/**
+ * What tells one ledger event from another at the same place: its type, cause and subject. Fixed
+ * forever, like the namespace: the cause is spelled here rather than by the domain's in-memory
+ * idempotency key, whose form may change.
+ */
 function identity(event: CreditEvent): string {
-  const cause = event.source ? idempotencyKey(event.source) : event.at;
+  const cause = event.source ? `${event.source.producer}\u241f${event.source.id}` : event.at;
   const subject =
     'generationId' in event ? event.generationId : 'grantId' in event ? event.grantId : '';
   return `${event.type}:${cause}:${subject ?? ''}`;
