@@ -77,7 +77,7 @@ function alreadyApplied(command: CommandWithSource, key: string, state: AccountS
     case 'AcceptEdit':
     case 'RejectEdit':
       return (
-        state.settled.get(command.generationId)?.settledBy === key ||
+        state.generations.settled(command.generationId)?.settledBy === key ||
         state.traceOnlySources.has(key)
       );
     case 'GrantAllowance':
@@ -93,7 +93,7 @@ function knownGeneration(
   state: AccountState,
   generationId: string,
 ): { readonly requestedBy: string } | undefined {
-  return openGeneration(state, generationId) ?? state.settled.get(generationId);
+  return state.generations.known(generationId);
 }
 
 function decideCommand(
@@ -243,7 +243,7 @@ function rejectEdit(command: RejectEdit, state: AccountState): CreditEvent[] {
 }
 
 function unsettleable(command: AcceptEdit | RejectEdit, state: AccountState): CreditEvent[] {
-  const settled = state.settled.get(command.generationId);
+  const settled = state.generations.settled(command.generationId);
   return ignored(
     command,
     settled ? settledReason(settled.status) : 'unknown_generation',

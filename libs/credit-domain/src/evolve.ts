@@ -7,7 +7,6 @@ import {
   type CreditTotals,
   type Grant,
   type SettledStatus,
-  withOpened,
 } from './state';
 import { successorOf, type NextAccountState } from './state-record';
 import { millisOf } from './time';
@@ -15,14 +14,14 @@ import { millisOf } from './time';
 const REMAINING = { kept: -1, unchanged: 0 } as const;
 const PINNED = { less: -1, unchanged: 0, more: 1 } as const;
 
-function settledWith(
+function settledAs(
   state: AccountState,
   generationId: string,
   status: SettledStatus,
   requestedBy: string,
   settledBy: string | null,
-): AccountState['settled'] {
-  return state.settled.with(generationId, { status, requestedBy, settledBy });
+): AccountState['generations'] {
+  return state.generations.withSettled(generationId, { status, requestedBy, settledBy });
 }
 
 function addTotals(totals: CreditTotals, change: Partial<CreditTotals>): CreditTotals {
@@ -103,7 +102,7 @@ function evolveOnce(state: AccountState, event: CreditEvent): AccountState {
         PINNED.unchanged,
       );
       next.grants = moveCredits(charged, event.heldFrom, REMAINING.unchanged, PINNED.more);
-      next.open = withOpened(state.open, {
+      next.generations = state.generations.withOpened({
         generationId: event.generationId,
         editType: event.editType,
         resolution: event.resolution,
@@ -122,14 +121,13 @@ function evolveOnce(state: AccountState, event: CreditEvent): AccountState {
 
     case 'GenerationRefused':
       // A refused generation was never open: only the memory of settled ones changes.
-      next.settled = settledWith(state, event.generationId, 'refused', sourceKey ?? '', null);
+      next.generations = settledAs(state, event.generationId, 'refused', sourceKey ?? '', null);
       return next;
 
     case 'EditKept': {
       const requestedBy = openGeneration(state, event.generationId)?.requestedBy ?? '';
       const captured = moveCredits(state.grants, event.capturedFrom, REMAINING.kept, PINNED.less);
-      next.open = state.open.without(event.generationId);
-      next.settled = settledWith(state, event.generationId, 'kept', requestedBy, sourceKey);
+      next.generations = settledAs(state, event.generationId, 'kept', requestedBy, sourceKey);
       next.grants = moveCredits(captured, event.chargedFrom, REMAINING.kept, PINNED.unchanged);
       next.totals = addTotals(state.totals, { charged: event.captured + event.charged });
       next.held = state.held - event.captured;
@@ -140,8 +138,7 @@ function evolveOnce(state: AccountState, event: CreditEvent): AccountState {
     case 'HoldLapsed': {
       const requestedBy = openGeneration(state, event.generationId)?.requestedBy ?? '';
       const status = event.type === 'EditDiscarded' ? 'discarded' : 'lapsed';
-      next.open = state.open.without(event.generationId);
-      next.settled = settledWith(state, event.generationId, status, requestedBy, sourceKey);
+      next.generations = settledAs(state, event.generationId, status, requestedBy, sourceKey);
       next.grants = moveCredits(state.grants, event.releasedTo, REMAINING.unchanged, PINNED.less);
       next.held = state.held - event.released;
       return next;

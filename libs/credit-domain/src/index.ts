@@ -14,3 +14,4 @@ export * from './time';
 export * from './ledger-amounts';
 export * from './ledger-streams';
 export * from './forward-map';
+export * from './generation-book';

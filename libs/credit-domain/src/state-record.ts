@@ -1,5 +1,6 @@
 import type { ForwardMap } from './forward-map';
-import type { AccountState, CreditTotals, Grant, OpenGeneration, SettledGeneration } from './state';
+import type { GenerationBook } from './generation-book';
+import type { AccountState, CreditTotals, Grant } from './state';
 
 /**
  * Every account state is built by this one constructor, fields in one order: V8 then gives all
@@ -13,8 +14,7 @@ class AccountStateRecord implements AccountState {
     public grantIds: ForwardMap<string>,
     public adjustmentIds: ForwardMap<string>,
     public plan: string | null,
-    public open: ForwardMap<OpenGeneration>,
-    public settled: ForwardMap<SettledGeneration>,
+    public generations: GenerationBook,
     public traceOnlySources: ForwardMap<true>,
     public totals: CreditTotals,
     public held: number,
@@ -34,8 +34,7 @@ export function copyOfState(state: AccountState): NextAccountState {
     state.grantIds,
     state.adjustmentIds,
     state.plan,
-    state.open,
-    state.settled,
+    state.generations,
     state.traceOnlySources,
     state.totals,
     state.held,

@@ -1,5 +1,6 @@
 import type { GenerationCharged, GrantKind } from './events';
 import { ForwardMap } from './forward-map';
+import { GenerationBook } from './generation-book';
 import { copyOfState } from './state-record';
 
 /** Credits from one allowance, top-up or adjustment, and what is left of them. */
@@ -70,11 +71,11 @@ export interface AccountState {
   /** The plan of the latest allowance: it chooses the reservation policy. */
   readonly plan: string | null;
   /**
-   * Open generations by id, in hold expiry order, soonest first (then in charge order), so the
-   * next lapse is the first. A busy account may have thousands open within a hold's time.
+   * Generations by id: every open one, in hold expiry order, soonest first (then in charge
+   * order), so the next lapse is the first (a busy account may have thousands open within a
+   * hold's time); and the newest SETTLED_GENERATIONS_KEPT settled ones.
    */
-  readonly open: ForwardMap<OpenGeneration>;
-  readonly settled: ForwardMap<SettledGeneration>;
+  readonly generations: GenerationBook;
   /** Wire events that left only a record (ignored or refused accepts), so a redelivery adds none. */
   readonly traceOnlySources: ForwardMap<true>;
   readonly totals: CreditTotals;
@@ -92,8 +93,7 @@ export const initialAccountState: AccountState = copyOfState({
   grantIds: ForwardMap.empty(),
   adjustmentIds: ForwardMap.empty(),
   plan: null,
-  open: ForwardMap.empty(),
-  settled: ForwardMap.empty(SETTLED_GENERATIONS_KEPT),
+  generations: GenerationBook.empty(SETTLED_GENERATIONS_KEPT),
   traceOnlySources: ForwardMap.empty(TRACE_ONLY_SOURCES_KEPT),
   totals: { granted: 0, charged: 0, lapsed: 0, removed: 0 },
   held: 0,
@@ -138,27 +138,10 @@ export function openGeneration(
   state: AccountState,
   generationId: string,
 ): OpenGeneration | undefined {
-  return state.open.get(generationId);
+  return state.generations.open(generationId);
 }
 
 /** The open hold that lapses first, if any. */
 export function nextHoldDue(state: AccountState): OpenGeneration | undefined {
-  return state.open.first();
-}
-
-/** `open` with a newly charged generation in its place by hold expiry. */
-export function withOpened(
-  open: ForwardMap<OpenGeneration>,
-  generation: OpenGeneration,
-): ForwardMap<OpenGeneration> {
-  // Event times per account almost always grow, so the new hold nearly always goes last.
-  const last = open.last();
-  if (last === undefined || last.holdExpiresAtMs <= generation.holdExpiresAtMs)
-    return open.with(generation.generationId, generation);
-  const entries = [...open];
-  let index = entries.length;
-  while (index > 0 && entries[index - 1]![1].holdExpiresAtMs > generation.holdExpiresAtMs)
-    index -= 1;
-  entries.splice(index, 0, [generation.generationId, generation]);
-  return ForwardMap.of(entries);
+  return state.generations.firstOpen();
 }

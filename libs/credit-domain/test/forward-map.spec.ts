@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { ForwardMap } from '../src';
+import { throughWhich } from './branching';
 
 /** The obvious model: an insertion-ordered Map, trimmed to the newest `bound` keys. */
 function modelAfter(model: Map<string, number>, step: Step, bound: number) {
@@ -35,12 +36,6 @@ const steps = fc.array(
   }),
   { maxLength: 100, size: 'max' },
 );
-
-function throughWhich(through: number, count: number): number {
-  if (through % 7 === 0) return through % count;
-  if (through % 3 === 0) return Math.max(0, count - 1 - (through % 4));
-  return count - 1;
-}
 
 describe('ForwardMap: an immutable ordered map, optionally of the last N keys written', () => {
   it('behaves as the model after any writes and removals through any earlier map, and none changes an earlier map', () => {

@@ -68,7 +68,8 @@ describe('invariants of the credit rules, over generated histories', () => {
         for (const c of commands) {
           const events = account.when(c);
           let holds = 0;
-          for (const [, generation] of account.state.open) holds += generation.held;
+          for (const generation of account.state.generations.openGenerations())
+            holds += generation.held;
           expect(heldCredits(account.state)).toBe(holds);
           // At each event's time, and a day later, when grants may have ended but not lapsed.
           const atMs = millisOf(c.at);
