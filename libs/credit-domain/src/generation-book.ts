@@ -1,28 +1,20 @@
+import {
+  append,
+  emptyBookLog,
+  hasManyStale,
+  idAt,
+  lengthOf,
+  LIVE,
+  openedAt,
+  positionIn,
+  settle,
+  settledAt,
+  settledVersionAt,
+  settleOrderAt,
+  slimmed,
+  type BookLog,
+} from './book-log';
 import type { OpenGeneration, SettledGeneration } from './state';
-
-/** Not settled, as a version: a small integer, so the array stays one of small integers. */
-const LIVE = 2 ** 30;
-
-/**
- * What one line of history has written, shared by every book along it. A position is one
- * generation: open from the version that added it until the version that settled it, then
- * settled. Positions and versions count from the start of this log; a rebuild starts a new one.
- */
-interface BookLog {
-  readonly ids: string[];
-  /** The generation while it was open; null for one recorded as settled at once (refused). */
-  readonly opened: (OpenGeneration | null)[];
-  /** The version whose write settled each position, or LIVE. */
-  readonly settledAt: number[];
-  readonly settled: (SettledGeneration | null)[];
-  /** How many generations of this log were settled before each settled position. */
-  readonly settleOrder: number[];
-  readonly positions: Map<string, number>;
-  /** The newest version written along this log: only the book at it writes in place. */
-  latest: number;
-  /** Positions settled in place whose open record only older books can still see. */
-  readonly stale: number[];
-}
 
 /** Generations to build a book of: open ones in hold-expiry order, settled ones oldest first. */
 interface BookContents {
@@ -95,10 +87,10 @@ export class GenerationBook {
 
   static #of(contents: BookContents, bound: number): GenerationBook {
     const settled = contents.settled.slice(Math.max(0, contents.settled.length - bound));
-    const log = bookLog([], [], [], [], [], new Map(), 0);
+    const log = emptyBookLog();
     // Settled first, oldest first; open after, in hold-expiry order. At version 0 every settled
     // position reads as settled (settledAt 0) and every open one as open.
-    for (const [id, record] of settled) append(log, id, null, 0, record, log.ids.length);
+    for (const [id, record] of settled) append(log, id, null, 0, record, lengthOf(log));
     let latestExpiryMs = -Infinity;
     for (const [id, generation] of contents.open) {
       append(log, id, generation, LIVE, null, LIVE);
@@ -107,7 +99,7 @@ export class GenerationBook {
     return new GenerationBook(
       log,
       0,
-      log.ids.length,
+      lengthOf(log),
       settled.length,
       contents.open.length,
       settled.length,
@@ -123,33 +115,35 @@ export class GenerationBook {
   /** The generation open under this id. */
   open(generationId: string): OpenGeneration | undefined {
     const position = this.#positionOf(generationId);
-    return position >= 0 && this.#isOpen(position) ? this.#log.opened[position]! : undefined;
+    return position >= 0 && this.#isOpen(position) ? openedAt(this.#log, position)! : undefined;
   }
 
   /** What became of the generation settled under this id, while it is remembered. */
   settled(generationId: string): SettledGeneration | undefined {
     const position = this.#positionOf(generationId);
-    return position >= 0 && this.#isRemembered(position) ? this.#log.settled[position]! : undefined;
+    return position >= 0 && this.#isRemembered(position)
+      ? settledAt(this.#log, position)
+      : undefined;
   }
 
   /** The generation under this id, open or remembered as settled: one look-up for both. */
   known(generationId: string): OpenGeneration | SettledGeneration | undefined {
     const position = this.#positionOf(generationId);
     if (position < 0) return undefined;
-    if (this.#isOpen(position)) return this.#log.opened[position]!;
-    return this.#isRemembered(position) ? this.#log.settled[position]! : undefined;
+    if (this.#isOpen(position)) return openedAt(this.#log, position)!;
+    return this.#isRemembered(position) ? settledAt(this.#log, position) : undefined;
   }
 
   /** The open generation whose hold lapses first. */
   firstOpen(): OpenGeneration | undefined {
-    return this.#openCount > 0 ? this.#log.opened[this.#head]! : undefined;
+    return this.#openCount > 0 ? openedAt(this.#log, this.#head)! : undefined;
   }
 
   /** Open generations, soonest hold expiry first. */
   *openGenerations(): IterableIterator<OpenGeneration> {
     if (this.#openCount === 0) return;
     for (let position = this.#head; position < this.#end; position += 1)
-      if (this.#isOpen(position)) yield this.#log.opened[position]!;
+      if (this.#isOpen(position)) yield openedAt(this.#log, position)!;
   }
 
   /** This book with `generation` open, in its place by hold expiry (after any equal). */
@@ -158,7 +152,7 @@ export class GenerationBook {
     if (
       !this.#writable() ||
       generation.holdExpiresAtMs < this.#latestExpiryMs ||
-      this.#log.positions.has(id) ||
+      positionIn(this.#log, id) >= 0 ||
       this.#crowded()
     )
       return this.#rebuilt(({ open, settled }) => ({
@@ -166,8 +160,7 @@ export class GenerationBook {
         settled: settled.filter(([settledId]) => settledId !== id),
       }));
     const log = this.#log;
-    const position = log.ids.length;
-    append(log, id, generation, LIVE, null, LIVE);
+    const position = append(log, id, generation, LIVE, null, LIVE);
     log.latest = this.#version + 1;
     return new GenerationBook(
       log,
@@ -211,16 +204,13 @@ export class GenerationBook {
   #settledInPlace(position: number, record: SettledGeneration): GenerationBook {
     const version = this.#version + 1;
     const log = hasManyStale(this.#log) ? slimmed(this.#log) : this.#log;
-    log.settledAt[position] = version;
-    log.settled[position] = record;
-    log.settleOrder[position] = this.#settledCount;
-    log.stale.push(position);
+    settle(log, position, version, record, this.#settledCount);
     log.latest = version;
     let head = this.#head;
     if (position === head && this.#openCount > 1) {
       // The next open position: settled ones between are passed once along this line.
       head += 1;
-      while (log.opened[head] === null || log.settledAt[head]! <= version) head += 1;
+      while (openedAt(log, head) === null || settledVersionAt(log, head) <= version) head += 1;
     }
     return new GenerationBook(
       log,
@@ -260,11 +250,11 @@ export class GenerationBook {
     const open: [string, OpenGeneration][] = [];
     const settled: { order: number; entry: [string, SettledGeneration] }[] = [];
     for (let position = 0; position < this.#end; position += 1) {
-      if (this.#isOpen(position)) open.push([log.ids[position]!, log.opened[position]!]);
+      if (this.#isOpen(position)) open.push([idAt(log, position), openedAt(log, position)!]);
       else if (this.#isRemembered(position))
         settled.push({
-          order: log.settleOrder[position]!,
-          entry: [log.ids[position]!, log.settled[position]!],
+          order: settleOrderAt(log, position),
+          entry: [idAt(log, position), settledAt(log, position)],
         });
     }
     settled.sort((a, b) => a.order - b.order);
@@ -272,18 +262,21 @@ export class GenerationBook {
   }
 
   #positionOf(generationId: string): number {
-    const position = this.#log.positions.get(generationId);
-    return position === undefined || position >= this.#end ? -1 : position;
+    const position = positionIn(this.#log, generationId);
+    return position >= this.#end ? -1 : position;
   }
 
   #isOpen(position: number): boolean {
-    return this.#log.opened[position] !== null && this.#log.settledAt[position]! > this.#version;
+    return (
+      openedAt(this.#log, position) !== null &&
+      settledVersionAt(this.#log, position) > this.#version
+    );
   }
 
   #isRemembered(position: number): boolean {
     return (
-      this.#log.settledAt[position]! <= this.#version &&
-      this.#settledCount - this.#log.settleOrder[position]! <= this.#bound
+      settledVersionAt(this.#log, position) <= this.#version &&
+      this.#settledCount - settleOrderAt(this.#log, position) <= this.#bound
     );
   }
 
@@ -296,64 +289,6 @@ export class GenerationBook {
     const remembered = this.#openCount + Math.min(this.#settledCount, this.#bound);
     return this.#end - remembered > remembered + 32;
   }
-}
-
-/**
- * Whether a log holds enough open records of settled generations to copy it without them. The
- * newest book needs none of them; older ones keep the log they were made on.
- */
-function hasManyStale(log: BookLog): boolean {
-  return log.stale.length > 32 + (log.ids.length >> 3);
-}
-
-/**
- * `log` without the open records of its settled generations, for the newest book to write on, so
- * they can be collected once no older book holds the old log. Only that array is copied: the
- * others are shared, as the old log's books read them only up to their own version (what a later
- * version writes, they do not see). The old log can no longer be written in place.
- */
-function slimmed(log: BookLog): BookLog {
-  const opened = log.opened.slice();
-  for (const position of log.stale) opened[position] = null;
-  log.latest = -1;
-  return bookLog(
-    log.ids,
-    opened,
-    log.settledAt,
-    log.settled,
-    log.settleOrder,
-    log.positions,
-    log.latest,
-  );
-}
-
-/** Every log is built here, fields in one order: one shape keeps every read of a log quick. */
-function bookLog(
-  ids: string[],
-  opened: (OpenGeneration | null)[],
-  settledAt: number[],
-  settled: (SettledGeneration | null)[],
-  settleOrder: number[],
-  positions: Map<string, number>,
-  latest: number,
-): BookLog {
-  return { ids, opened, settledAt, settled, settleOrder, positions, latest, stale: [] };
-}
-
-function append(
-  log: BookLog,
-  id: string,
-  opened: OpenGeneration | null,
-  settledAt: number,
-  settled: SettledGeneration | null,
-  settleOrder: number,
-): void {
-  log.positions.set(id, log.ids.length);
-  log.ids.push(id);
-  log.opened.push(opened);
-  log.settledAt.push(settledAt);
-  log.settled.push(settled);
-  log.settleOrder.push(settleOrder);
 }
 
 /** `open` with `generation` after every generation whose hold lapses no later. */
