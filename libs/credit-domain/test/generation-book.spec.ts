@@ -120,6 +120,20 @@ describe('GenerationBook: open generations by hold expiry, and the newest N sett
     expect(kept.firstOpen()?.generationId).toBe('b');
   });
 
+  it('given generations settled out of charge order, when the first to lapse settles, then the next to lapse is the next still open', () => {
+    const charged = ['a', 'b', 'c', 'd'].reduce(
+      (book, id, index) => book.withOpened(generation(id, index)),
+      GenerationBook.empty(10),
+    );
+    const settled = charged
+      .withSettled('b', settledAs('kept', 'b'))
+      .withSettled('c', settledAs('discarded', 'c'))
+      .withSettled('a', settledAs('lapsed', 'a'));
+    expect(settled.firstOpen()?.generationId).toBe('d');
+    expect([...settled.openGenerations()].map(({ generationId }) => generationId)).toEqual(['d']);
+    expect(charged.firstOpen()?.generationId).toBe('a');
+  });
+
   it('given a long fold, when more generations settle than it remembers, then it forgets the oldest and keeps every open one', () => {
     let book = GenerationBook.empty(3).withOpened(generation('held', 0));
     for (let n = 0; n < 100; n += 1)
