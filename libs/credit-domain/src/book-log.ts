@@ -53,7 +53,7 @@ export function idAt(log: BookLog, position: number): string {
   return log.slots[position * FIELDS + ID] as string;
 }
 
-export function openedAt(log: BookLog, position: number): OpenGeneration | null {
+export function openRecordAt(log: BookLog, position: number): OpenGeneration | null {
   return log.slots[position * FIELDS + OPENED] as OpenGeneration | null;
 }
 
@@ -61,7 +61,7 @@ export function settledVersionAt(log: BookLog, position: number): number {
   return log.slots[position * FIELDS + SETTLED_VERSION] as number;
 }
 
-export function settledAt(log: BookLog, position: number): SettledGeneration {
+export function settledRecordAt(log: BookLog, position: number): SettledGeneration {
   return log.slots[position * FIELDS + SETTLED] as SettledGeneration;
 }
 

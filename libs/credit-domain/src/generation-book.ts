@@ -5,10 +5,10 @@ import {
   idAt,
   lengthOf,
   LIVE,
-  openedAt,
+  openRecordAt,
   positionIn,
   settle,
-  settledAt,
+  settledRecordAt,
   settledVersionAt,
   settleOrderAt,
   slimmed,
@@ -89,7 +89,7 @@ export class GenerationBook {
     const settled = contents.settled.slice(Math.max(0, contents.settled.length - bound));
     const log = emptyBookLog();
     // Settled first, oldest first; open after, in hold-expiry order. At version 0 every settled
-    // position reads as settled (settledAt 0) and every open one as open.
+    // position reads as settled (settled by version 0) and every open one as open.
     for (const [id, record] of settled) append(log, id, null, 0, record, lengthOf(log));
     let latestExpiryMs = -Infinity;
     for (const [id, generation] of contents.open) {
@@ -115,14 +115,14 @@ export class GenerationBook {
   /** The generation open under this id. */
   open(generationId: string): OpenGeneration | undefined {
     const position = this.#positionOf(generationId);
-    return position >= 0 && this.#isOpen(position) ? openedAt(this.#log, position)! : undefined;
+    return position >= 0 && this.#isOpen(position) ? openRecordAt(this.#log, position)! : undefined;
   }
 
   /** What became of the generation settled under this id, while it is remembered. */
   settled(generationId: string): SettledGeneration | undefined {
     const position = this.#positionOf(generationId);
     return position >= 0 && this.#isRemembered(position)
-      ? settledAt(this.#log, position)
+      ? settledRecordAt(this.#log, position)
       : undefined;
   }
 
@@ -130,20 +130,20 @@ export class GenerationBook {
   known(generationId: string): OpenGeneration | SettledGeneration | undefined {
     const position = this.#positionOf(generationId);
     if (position < 0) return undefined;
-    if (this.#isOpen(position)) return openedAt(this.#log, position)!;
-    return this.#isRemembered(position) ? settledAt(this.#log, position) : undefined;
+    if (this.#isOpen(position)) return openRecordAt(this.#log, position)!;
+    return this.#isRemembered(position) ? settledRecordAt(this.#log, position) : undefined;
   }
 
   /** The open generation whose hold lapses first. */
   firstOpen(): OpenGeneration | undefined {
-    return this.#openCount > 0 ? openedAt(this.#log, this.#head)! : undefined;
+    return this.#openCount > 0 ? openRecordAt(this.#log, this.#head)! : undefined;
   }
 
   /** Open generations, soonest hold expiry first. */
   *openGenerations(): IterableIterator<OpenGeneration> {
     if (this.#openCount === 0) return;
     for (let position = this.#head; position < this.#end; position += 1)
-      if (this.#isOpen(position)) yield openedAt(this.#log, position)!;
+      if (this.#isOpen(position)) yield openRecordAt(this.#log, position)!;
   }
 
   /** This book with `generation` open, in its place by hold expiry (after any equal). */
@@ -210,7 +210,7 @@ export class GenerationBook {
     if (position === head && this.#openCount > 1) {
       // The next open position: settled ones between are passed once along this line.
       head += 1;
-      while (openedAt(log, head) === null || settledVersionAt(log, head) <= version) head += 1;
+      while (openRecordAt(log, head) === null || settledVersionAt(log, head) <= version) head += 1;
     }
     return new GenerationBook(
       log,
@@ -250,11 +250,11 @@ export class GenerationBook {
     const open: [string, OpenGeneration][] = [];
     const settled: { order: number; entry: [string, SettledGeneration] }[] = [];
     for (let position = 0; position < this.#end; position += 1) {
-      if (this.#isOpen(position)) open.push([idAt(log, position), openedAt(log, position)!]);
+      if (this.#isOpen(position)) open.push([idAt(log, position), openRecordAt(log, position)!]);
       else if (this.#isRemembered(position))
         settled.push({
           order: settleOrderAt(log, position),
-          entry: [idAt(log, position), settledAt(log, position)],
+          entry: [idAt(log, position), settledRecordAt(log, position)],
         });
     }
     settled.sort((a, b) => a.order - b.order);
@@ -268,7 +268,7 @@ export class GenerationBook {
 
   #isOpen(position: number): boolean {
     return (
-      openedAt(this.#log, position) !== null &&
+      openRecordAt(this.#log, position) !== null &&
       settledVersionAt(this.#log, position) > this.#version
     );
   }
