@@ -39,6 +39,7 @@ export default tseslint.config(
         module: 'writable',
         __dirname: 'readonly',
         process: 'readonly',
+        setImmediate: 'readonly',
       },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

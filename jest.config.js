@@ -14,6 +14,8 @@ const shared = {
 module.exports = {
   // Integration tests start processes and wait for brokers; a unit test never comes near this.
   testTimeout: 60_000,
+  // The default report, then the one closing line CI reads (also when a test fails).
+  reporters: ['default', '<rootDir>/test/harness/closing-line-reporter.js'],
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts'] },
     {

@@ -20,11 +20,14 @@ describe('PostgreSQL global order behind the xmin fence', () => {
     await pool.end();
   });
 
-  /** Appends inside a transaction that commits only after `holdMs`. */
-  async function appendCommittingLate(
+  /**
+   * Appends inside a transaction that commits once `commit` settles (after `appended` is called),
+   * so a test decides what happens while it is open.
+   */
+  async function appendCommittingWhen(
     stream: string,
     count: number,
-    holdMs: number,
+    commit: Promise<unknown>,
     appended?: () => void,
   ): Promise<string[]> {
     const client = await pool.connect();
@@ -33,7 +36,7 @@ describe('PostgreSQL global order behind the xmin fence', () => {
       await client.query('BEGIN');
       await store.appendWithin(client, [{ stream, events: batch, expectedRevision: 'any' }]);
       appended?.();
-      await sleep(holdMs);
+      await commit;
       await client.query('COMMIT');
     } finally {
       client.release();
@@ -65,13 +68,17 @@ describe('PostgreSQL global order behind the xmin fence', () => {
     const category = freshCategory();
     let earlyAppended!: () => void;
     const earlyHasAppended = new Promise<void>((resolve) => (earlyAppended = resolve));
-    const early = appendCommittingLate(`${category}-early`, 1, 500, earlyAppended);
+    let readerHasLooked!: () => void;
+    const commitEarly = new Promise<void>((resolve) => (readerHasLooked = resolve));
+    const early = appendCommittingWhen(`${category}-early`, 1, commitEarly, earlyAppended);
     await earlyHasAppended;
     const [late] = events(1);
     await store.appendToStream(`${category}-late`, [late!], { expectedRevision: 'no_stream' });
 
-    // The reader looks while the early transaction is still open, and keeps its position.
+    // The reader looks while the early transaction is still open (it commits only once the
+    // reader has looked), and keeps its position.
     const whileOpen = await readFrom(reader, category, 'start');
+    readerHasLooked();
     const earlyIds = await early;
     const afterCommit = await readFrom(reader, category, whileOpen.position);
     const delivered = [...whileOpen.events, ...afterCommit.events].map((event) => event.id);
@@ -99,10 +106,9 @@ describe('PostgreSQL global order behind the xmin fence', () => {
     const writers = Array.from({ length: 8 }, async (_, writer) => {
       const ids: string[] = [];
       for (let round = 0; round < 6; round += 1) {
-        const holdMs = Math.floor(Math.random() * 60);
-        ids.push(
-          ...(await appendCommittingLate(`${category}-w${writer}`, 1 + (round % 3), holdMs)),
-        );
+        // Random commit delays make the interleavings; the outcome must not depend on them.
+        const hold = sleep(Math.floor(Math.random() * 60));
+        ids.push(...(await appendCommittingWhen(`${category}-w${writer}`, 1 + (round % 3), hold)));
       }
       return ids;
     });
