@@ -221,6 +221,16 @@ describe('credit projector on the real broker and event store', () => {
         reason: 'invalid_event',
       },
       { key: 'someone-else', value: JSON.stringify({ ...good, id: 'x3' }), reason: 'key_mismatch' },
+      {
+        key: account,
+        value: JSON.stringify({ ...good, id: 'x4', time: '2026-06-30T23:59:60Z' }),
+        reason: 'invalid_time',
+      },
+      {
+        key: account,
+        value: JSON.stringify({ ...good, id: 'x5', time: '2026-02-30T10:00:00Z' }),
+        reason: 'invalid_time',
+      },
       { key: account, value: Buffer.alloc(70_000, 0x20), reason: 'oversize' },
       { key: account, value: null, reason: 'invalid_json' },
     ];
@@ -247,6 +257,8 @@ describe('credit projector on the real broker and event store', () => {
     const keyMismatch = letters.find((letter) => letter.headers['dlq-reason'] === 'key_mismatch');
     expect(keyMismatch?.key).toBe('someone-else');
     expect(keyMismatch?.value).toBe(poison[3]?.value);
+    const leapSecond = letters.find((letter) => letter.value === poison[4]?.value);
+    expect(leapSecond?.headers['dlq-details']).toMatch(/^time must be an RFC 3339 date-time/);
   });
 
   it('given a projector killed with SIGKILL mid-stream, when restarted, then the ledgers equal the pure fold of the unique input', async () => {

@@ -339,6 +339,8 @@ describe('credits, the finance and ops command, against the real stores', () => 
       /--from .* RFC 3339/,
     ],
     [['balances'], /required option '--as-of/],
+    [['balances', '--as-of', '2026-02-30T00:00:00Z'], /--as-of .* real instant/],
+    [['balances', '--as-of', '2026-06-30T23:59:60Z'], /--as-of .* seconds 00-59/],
     [['balances', '--as-of', '2026-11-01T00:00:00Z', '--format', 'xml'], /--format/],
     [['projections', 'rebuild', 'nothing'], /no read model nothing/],
     [['frobnicate'], /unknown command/],

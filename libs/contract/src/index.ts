@@ -4,3 +4,4 @@ export * from './editor-events/to-command';
 export * from './editor-events/dead-letters';
 export * from './decisions/decision-message';
 export * from './ids/name-based-uuid';
+export * from './time/is-instant';

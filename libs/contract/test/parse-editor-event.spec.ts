@@ -74,8 +74,66 @@ describe('editor-events messages against the contract', () => {
     [
       'a time without a zone',
       { ...contractExample, time: '2026-11-25 10:00' },
+      'invalid_time',
+      /^time must be an RFC 3339 date-time naming a real instant/,
+    ],
+    [
+      'a leap second',
+      { ...contractExample, time: '2026-06-30T23:59:60Z' },
+      'invalid_time',
+      /^time must be/,
+    ],
+    [
+      '30 February',
+      { ...contractExample, time: '2026-02-30T10:00:00Z' },
+      'invalid_time',
+      /^time must be/,
+    ],
+    [
+      'an allowance period that ends on 31 April',
+      {
+        ...contractExample,
+        type: 'AllowanceGranted',
+        data: {
+          plan: 'pro',
+          credits: 100,
+          periodStart: '2026-04-01T00:00:00Z',
+          periodEnd: '2026-04-31T00:00:00Z',
+        },
+      },
+      'invalid_time',
+      /^data\.periodEnd must be/,
+    ],
+    [
+      'a top-up expiring at hour 24',
+      {
+        ...contractExample,
+        type: 'TopUpPurchased',
+        data: { purchaseId: 'p', credits: 5, expiresAt: '2026-12-01T24:00:00Z' },
+      },
+      'invalid_time',
+      /^data\.expiresAt must be/,
+    ],
+    [
+      'a bad time and a bad subject (not only the time)',
+      { ...contractExample, time: 'yesterday', subject: 'acct 42' },
       'invalid_event',
-      /time must be an RFC 3339/,
+      /time must be[\s\S]*subject must be|subject must be[\s\S]*time must be/,
+    ],
+    [
+      'an allowance period that ends before it starts',
+      {
+        ...contractExample,
+        type: 'AllowanceGranted',
+        data: {
+          plan: 'pro',
+          credits: 100,
+          periodStart: '2026-12-01T00:00:00Z',
+          periodEnd: '2026-11-01T00:00:00Z',
+        },
+      },
+      'invalid_event',
+      /data\.periodEnd must be after data\.periodStart/,
     ],
     [
       'a subject with a space',

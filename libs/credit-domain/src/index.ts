@@ -11,6 +11,7 @@ export * from './rules';
 export * from './source';
 export * from './state';
 export * from './time';
+export * from './rfc3339';
 export * from './ledger-amounts';
 export * from './ledger-streams';
 export * from './forward-map';

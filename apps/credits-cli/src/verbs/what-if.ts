@@ -6,6 +6,7 @@ import {
   initialAccountState,
   millisOf,
   STANDARD_RULES,
+  strictInstantMillis,
   type AccountState,
   type CreditEvent,
   type PriceBook,
@@ -31,7 +32,7 @@ function readPriceBook(file: string): PriceBook {
   for (const version of versions) {
     const ok =
       typeof version?.version === 'string' &&
-      !Number.isNaN(Date.parse(version.effectiveFrom)) &&
+      strictInstantMillis(version.effectiveFrom) !== undefined &&
       Array.isArray(version.freeEditTypes) &&
       (['1K', '2K', '4K'] as const).every(
         (resolution) =>

@@ -3,7 +3,6 @@ import {
   IsInt,
   IsObject,
   IsOptional,
-  IsRFC3339,
   Length,
   Matches,
   Max,
@@ -12,6 +11,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { RESOLUTIONS, type Resolution } from '@credits/domain';
+import { IsInstant } from '../time/is-instant';
 
 export const EDITOR_EVENT_TYPES = [
   'GenerationRequested',
@@ -50,7 +50,7 @@ export class EditorEventEnvelope {
   @IsIn(EDITOR_EVENT_TYPES, { message: `type must be one of ${EDITOR_EVENT_TYPES.join(', ')}` })
   type!: EditorEventType;
 
-  @IsRFC3339({ message: 'time must be an RFC 3339 instant' })
+  @IsInstant()
   time!: string;
 
   @Matches(ACCOUNT_ID_PATTERN, {
@@ -94,10 +94,10 @@ export class AllowanceGrantedData {
   @Max(MAX_CREDITS)
   credits!: number;
 
-  @IsRFC3339()
+  @IsInstant()
   periodStart!: string;
 
-  @IsRFC3339()
+  @IsInstant()
   periodEnd!: string;
 }
 
@@ -111,7 +111,7 @@ export class TopUpPurchasedData {
   credits!: number;
 
   @IsOptional()
-  @IsRFC3339()
+  @IsInstant()
   expiresAt?: string;
 }
 

@@ -1,4 +1,6 @@
 import { validateSync, type ValidationError } from 'class-validator';
+import { strictInstantMillis } from '@credits/domain';
+import { onlyTimeProblems } from '../time/is-instant';
 import {
   DATA_CLASSES,
   EDITOR_EVENT_TYPES,
@@ -8,7 +10,14 @@ import {
 
 /** Why a message went to the dead-letter topic; the `dlq-reason` header carries it. */
 export type RejectionReason =
-  'oversize' | 'invalid_json' | 'unknown_type' | 'invalid_event' | 'key_mismatch';
+  | 'oversize'
+  | 'invalid_json'
+  | 'unknown_type'
+  | 'invalid_event'
+  | 'invalid_time'
+  | 'key_mismatch'
+  /** Valid by the contract, but deciding or encoding it failed: the error is in the details. */
+  | 'undecidable';
 
 export interface Rejection {
   readonly reason: RejectionReason;
@@ -32,19 +41,29 @@ export function describeValidationErrors(errors: ValidationError[], prefix = '')
   });
 }
 
-function problems(type: new () => object, plain: unknown, prefix: string): string[] {
+function problems(type: new () => object, plain: unknown, prefix: string): ValidationError[] {
   // A plain copy onto the class's prototype is all class-validator needs; class-transformer's
   // plainToInstance costs several times more and converts nothing here.
   const instance = Object.assign(Object.create(type.prototype) as object, plain);
   // The envelope may carry CloudEvents extension attributes; the data has exactly the contract's fields.
   const strict = prefix === 'data.';
-  return describeValidationErrors(
-    validateSync(instance as object, { whitelist: strict, forbidNonWhitelisted: strict }),
-    prefix,
-  );
+  return validateSync(instance as object, { whitelist: strict, forbidNonWhitelisted: strict });
 }
 
-/** Checks a decoded JSON value against the contract: the envelope, then the data of its type. */
+/** What no single field's check can see: an allowance period that ends before it starts. */
+function crossFieldProblems(body: Record<string, unknown>): string[] {
+  if (body.type !== 'AllowanceGranted') return [];
+  const data = body.data as { periodStart: string; periodEnd: string };
+  const start = strictInstantMillis(data.periodStart) as number;
+  const end = strictInstantMillis(data.periodEnd) as number;
+  return end > start ? [] : ['data.periodEnd must be after data.periodStart'];
+}
+
+/**
+ * Checks a decoded JSON value against the contract: the envelope, then the data of its type. A
+ * message whose only problems are its times is `invalid_time`; any other problem makes it
+ * `invalid_event`, with every problem named.
+ */
 export function validateEditorEvent(value: unknown): ParseResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return { rejection: { reason: 'invalid_event', details: ['the event must be a JSON object'] } };
@@ -67,8 +86,19 @@ export function validateEditorEvent(value: unknown): ParseResult {
     dataClass && typeof body.data === 'object' && body.data !== null
       ? problems(dataClass, body.data, 'data.')
       : [];
-  const details = [...envelope, ...data];
-  if (details.length > 0) return { rejection: { reason: 'invalid_event', details } };
+  const found = [...envelope, ...data];
+  if (found.length > 0)
+    return {
+      rejection: {
+        reason: onlyTimeProblems(found) ? 'invalid_time' : 'invalid_event',
+        details: [
+          ...describeValidationErrors(envelope),
+          ...describeValidationErrors(data, 'data.'),
+        ],
+      },
+    };
+  const crossField = crossFieldProblems(body);
+  if (crossField.length > 0) return { rejection: { reason: 'invalid_event', details: crossField } };
   return { event: body as unknown as EditorEvent };
 }
 

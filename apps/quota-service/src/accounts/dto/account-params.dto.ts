@@ -1,5 +1,5 @@
-import { IsOptional, IsRFC3339, IsString, Length, Matches } from 'class-validator';
-import { ACCOUNT_ID_PATTERN } from '@credits/contract';
+import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { ACCOUNT_ID_PATTERN, IsInstant } from '@credits/contract';
 
 export class AccountParams {
   /** The account id: 1-128 characters of A-Z a-z 0-9 . _ : - */
@@ -16,18 +16,18 @@ export class GenerationParams extends AccountParams {
 export class BalanceQuery {
   /** The balance at this instant (RFC 3339), folded from the account's ledger. */
   @IsOptional()
-  @IsRFC3339({ message: 'asOf must be an RFC 3339 instant, such as 2026-11-25T10:00:00Z' })
+  @IsInstant()
   asOf?: string;
 }
 
 export class LedgerQuery {
   /** From this instant, inclusive (RFC 3339). */
   @IsOptional()
-  @IsRFC3339({ message: 'from must be an RFC 3339 instant' })
+  @IsInstant()
   from?: string;
 
   /** Up to this instant, exclusive (RFC 3339). */
   @IsOptional()
-  @IsRFC3339({ message: 'to must be an RFC 3339 instant' })
+  @IsInstant()
   to?: string;
 }
