@@ -231,6 +231,17 @@ describe('credit projector on the real broker and event store', () => {
         value: JSON.stringify({ ...good, id: 'x5', time: '2026-02-30T10:00:00Z' }),
         reason: 'invalid_time',
       },
+      {
+        // Valid by the contract, but PostgreSQL's jsonb cannot hold a NUL: the store refuses it.
+        key: good.subject,
+        value: JSON.stringify({
+          ...good,
+          id: 'x6',
+          type: 'GenerationRequested',
+          data: { generationId: 'nul\u0000', editType: 'twilight', resolution: '1K' },
+        }),
+        reason: 'undecidable',
+      },
       { key: account, value: Buffer.alloc(70_000, 0x20), reason: 'oversize' },
       { key: account, value: null, reason: 'invalid_json' },
     ];
@@ -259,6 +270,8 @@ describe('credit projector on the real broker and event store', () => {
     expect(keyMismatch?.value).toBe(poison[3]?.value);
     const leapSecond = letters.find((letter) => letter.value === poison[4]?.value);
     expect(leapSecond?.headers['dlq-details']).toMatch(/^time must be an RFC 3339 date-time/);
+    const refused = letters.find((letter) => letter.headers['dlq-reason'] === 'undecidable');
+    expect(refused?.headers['dlq-details']).toMatch(/^EventStoreFailure: PostgreSQL event store: /);
   });
 
   it('given a projector killed with SIGKILL mid-stream, when restarted, then the ledgers equal the pure fold of the unique input', async () => {

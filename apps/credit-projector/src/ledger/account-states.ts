@@ -16,6 +16,11 @@ export interface LoadedAccount {
   readonly revision: bigint | null;
 }
 
+export interface LoadedAccounts {
+  readonly loaded: Map<string, LoadedAccount>;
+  readonly unloadable: Map<string, Error>;
+}
+
 const PAGE = 1_000;
 
 /**
@@ -37,8 +42,14 @@ export class AccountStates {
     return this.cache.size;
   }
 
-  async load(accountIds: Iterable<string>): Promise<Map<string, LoadedAccount>> {
+  /**
+   * The accounts' states, from the cache or folded from their streams. An account whose stream
+   * cannot be folded (a stored event this code cannot read) is returned in `unloadable` with the
+   * error, and not cached: its commands are undecidable, and the other accounts go on.
+   */
+  async load(accountIds: Iterable<string>): Promise<LoadedAccounts> {
     const loaded = new Map<string, LoadedAccount>();
+    const unloadable = new Map<string, Error>();
     const missing: string[] = [];
     for (const accountId of accountIds) {
       const cached = this.cache.get(accountId);
@@ -48,14 +59,26 @@ export class AccountStates {
     const streams = await this.store.readStreams(missing.map(accountStream));
     for (const accountId of missing) {
       const recorded = streams.get(accountStream(accountId)) ?? [];
-      const account: LoadedAccount = {
-        state: fold(recorded.map(toCreditEvent), initialAccountState),
-        revision: recorded.at(-1)?.revision ?? null,
-      };
+      let account: LoadedAccount;
+      try {
+        account = {
+          state: fold(recorded.map(toCreditEvent), initialAccountState),
+          revision: recorded.at(-1)?.revision ?? null,
+        };
+      } catch (error) {
+        const cause = error instanceof Error ? error.message : String(error);
+        unloadable.set(
+          accountId,
+          new Error(`the stream ${accountStream(accountId)} could not be folded: ${cause}`, {
+            cause: error,
+          }),
+        );
+        continue;
+      }
       loaded.set(accountId, account);
       this.cache.set(accountId, account);
     }
-    return loaded;
+    return { loaded, unloadable };
   }
 
   remember(accountId: string, account: LoadedAccount): void {

@@ -9,11 +9,18 @@ import {
   WrongExpectedRevisionError,
   type EventStore,
 } from '@credits/event-store';
-import { AccountStates } from '../ledger/account-states';
 import { ProjectorMetrics } from '../metrics/projector-metrics';
 import { DueAccounts } from '../sweeper/due-accounts';
 import { ACCOUNT_DECIDER } from './account-decider.provider';
-import { decideChunk, type AccountCommandItem } from './decide-chunk';
+import { AccountStates, type LoadedAccount } from '../ledger/account-states';
+import {
+  asError,
+  decideChunk,
+  type AccountCommandItem,
+  type ChunkDecision,
+  type DecidedAccount,
+  type UndecidableItem,
+} from './decide-chunk';
 
 /** How a long retry keeps the consumer's membership alive and learns it should give up. */
 export interface ChunkControl {
@@ -25,6 +32,13 @@ export interface ChunkControl {
 export interface ChunkResult {
   readonly decisions: { accountId: string; decision: GenerationCharged | GenerationRefused }[];
   readonly eventsPerItem: number[];
+  /** Items that caused nothing because they could not be decided, encoded or stored. */
+  readonly undecidable: UndecidableItem[];
+}
+
+/** Worth trying again: another writer got there first, or the store did not answer. */
+function isRetriable(error: unknown): boolean {
+  return error instanceof WrongExpectedRevisionError || error instanceof EventStoreUnavailableError;
 }
 
 const BACKOFF = { initialMs: 200, maxMs: 10_000 };
@@ -89,21 +103,97 @@ export class ChunkProcessor {
     items: readonly AccountCommandItem[],
     accountIds: string[],
   ): Promise<ChunkResult> {
-    const loaded = await this.states.load(accountIds);
-    const decided = decideChunk(this.decider, items, loaded);
-    const appends = decided.accounts.flatMap((account) => (account.append ? [account.append] : []));
-    if (appends.length > 0) {
-      const stopTimer = this.metrics.appendSeconds.startTimer();
-      await this.store.appendToStreams(appends);
-      stopTimer();
+    const { loaded, unloadable } = await this.states.load(accountIds);
+    const decided = decideChunk(this.decider, items, loaded, unloadable);
+    try {
+      await this.append(decided.accounts);
+    } catch (error) {
+      if (isRetriable(error)) throw error;
+      // The store refused the chunk for something in it (a value PostgreSQL cannot hold, say):
+      // find which items, by halves, so only they are set aside.
+      this.logger.warn(
+        { error: asError(error).message, items: items.length },
+        'the store refused a chunk: appending its items one at a time',
+      );
+      return this.bisect(items, loaded, unloadable);
     }
-    for (const account of decided.accounts) {
-      this.states.remember(account.accountId, account.after);
+    for (const account of decided.accounts) this.states.remember(account.accountId, account.after);
+    return this.settle(decided.accounts, decided);
+  }
+
+  private async append(accounts: readonly DecidedAccount[]): Promise<void> {
+    const appends = accounts.flatMap((account) => (account.append ? [account.append] : []));
+    if (appends.length === 0) return;
+    const stopTimer = this.metrics.appendSeconds.startTimer();
+    await this.store.appendToStreams(appends);
+    stopTimer();
+  }
+
+  /**
+   * The slow path, for a chunk the store refused: the chunk is split in halves, each decided and
+   * appended on its own (the first half's states carried into the second), down to single items,
+   * so an item the store refuses causes nothing and the rest go on, in O(k log n) appends for k
+   * refused items. A retriable error still fails the whole attempt; what was appended before it
+   * is found again, as applied, when the chunk is decided again.
+   */
+  private async bisect(
+    items: readonly AccountCommandItem[],
+    loaded: ReadonlyMap<string, LoadedAccount>,
+    unloadable: ReadonlyMap<string, Error>,
+  ): Promise<ChunkResult> {
+    const current = new Map(loaded);
+    const latest = new Map<string, DecidedAccount>();
+    const result: Pick<ChunkDecision, 'decisions' | 'eventsPerItem' | 'undecidable'> = {
+      decisions: [],
+      eventsPerItem: [],
+      undecidable: [],
+    };
+    const appendRange = async (from: number, to: number): Promise<void> => {
+      const range = items.slice(from, to);
+      const decided = decideChunk(this.decider, range, current, unloadable);
+      try {
+        await this.append(decided.accounts);
+      } catch (error) {
+        if (isRetriable(error)) throw error;
+        if (range.length > 1) {
+          const middle = from + Math.ceil(range.length / 2);
+          await appendRange(from, middle);
+          await appendRange(middle, to);
+          return;
+        }
+        result.undecidable.push({ index: from, error: asError(error) });
+        result.eventsPerItem.push(0);
+        return;
+      }
+      for (const account of decided.accounts) {
+        current.set(account.accountId, account.after);
+        this.states.remember(account.accountId, account.after);
+        const earlier = latest.get(account.accountId);
+        latest.set(account.accountId, {
+          ...account,
+          events: earlier ? [...earlier.events, ...account.events] : account.events,
+        });
+      }
+      result.decisions.push(...decided.decisions);
+      result.eventsPerItem.push(...decided.eventsPerItem);
+      result.undecidable.push(
+        ...decided.undecidable.map(({ index, error }) => ({ index: from + index, error })),
+      );
+    };
+    await appendRange(0, items.length);
+    return this.settle([...latest.values()], result);
+  }
+
+  /** After the appends: the due index, and each generation request's decision to publish. */
+  private async settle(
+    accounts: readonly DecidedAccount[],
+    decided: Pick<ChunkDecision, 'decisions' | 'eventsPerItem' | 'undecidable'>,
+  ): Promise<ChunkResult> {
+    for (const account of accounts)
       for (const event of account.events) this.metrics.ledgerEvents.inc({ type: event.type });
-    }
     await this.due
       .record(
-        decided.accounts
+        accounts
           .filter((account) => account.events.length > 0)
           .map((account) => ({ accountId: account.accountId, state: account.after.state })),
       )
@@ -122,7 +212,11 @@ export class ChunkProcessor {
           'no stored decision found for a generation request',
         );
     }
-    return { decisions, eventsPerItem: decided.eventsPerItem };
+    return {
+      decisions,
+      eventsPerItem: decided.eventsPerItem,
+      undecidable: decided.undecidable,
+    };
   }
 
   private async wait(ms: number, control: ChunkControl): Promise<boolean> {

@@ -1,11 +1,12 @@
 import type {
   AccountCommand,
   AccountDecider,
+  AccountState,
   CreditEvent,
   GenerationCharged,
   GenerationRefused,
 } from '@credits/domain';
-import type { StreamAppend } from '@credits/event-store';
+import type { EventData, StreamAppend } from '@credits/event-store';
 import type { LoadedAccount } from '../ledger/account-states';
 import { accountStream, toEventData } from '../ledger/account-stream';
 
@@ -29,11 +30,19 @@ export interface DecisionToPublish {
   readonly decision: GenerationCharged | GenerationRefused | null;
 }
 
+/** An item that could not be decided or encoded: it causes nothing, and is dead-lettered. */
+export interface UndecidableItem {
+  /** Its place among the chunk's items. */
+  readonly index: number;
+  readonly error: Error;
+}
+
 export interface ChunkDecision {
   readonly accounts: DecidedAccount[];
   readonly decisions: DecisionToPublish[];
-  /** Per item: how many ledger events it caused (0: a redelivery or a repeat). */
+  /** Per item: how many ledger events it caused (0: a redelivery, a repeat, or undecidable). */
   readonly eventsPerItem: number[];
+  readonly undecidable: UndecidableItem[];
 }
 
 function isDecisionOf(generationId: string) {
@@ -42,36 +51,83 @@ function isDecisionOf(generationId: string) {
     event.generationId === generationId;
 }
 
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+interface Decided {
+  readonly events: CreditEvent[];
+  readonly state: AccountState;
+  readonly stored: EventData[];
+}
+
+/** One command decided, folded and encoded for the store; anything it throws is its own. */
+function decideOne(
+  decider: AccountDecider,
+  accountId: string,
+  command: AccountCommand,
+  account: LoadedAccount,
+): Decided {
+  const events = decider.decide(command, account.state);
+  let state = account.state;
+  for (const event of events) state = decider.evolve(state, event);
+  const first = account.revision === null ? 0n : account.revision + 1n;
+  const stored = events.map((event, index) => toEventData(accountId, first + BigInt(index), event));
+  return { events, state, stored };
+}
+
 /**
  * Decides a chunk of one partition's commands against the loaded account states: pure, so a
  * conflict can simply load again and call it again. Each account's new events become one append
  * at the revision its state was loaded at.
+ *
+ * An item whose deciding or encoding throws (bad input the contract let through, or a bug the
+ * rules did not foresee), or whose account could not be loaded, is set aside as undecidable: it
+ * causes nothing, and the account's later items are decided on the state before it.
  */
 export function decideChunk(
   decider: AccountDecider,
   items: readonly AccountCommandItem[],
   loaded: ReadonlyMap<string, LoadedAccount>,
+  unloadable: ReadonlyMap<string, Error> = new Map(),
 ): ChunkDecision {
-  const current = new Map<string, { account: LoadedAccount; events: CreditEvent[] }>();
+  const current = new Map<
+    string,
+    { account: LoadedAccount; events: CreditEvent[]; stored: EventData[] }
+  >();
   const decisions: DecisionToPublish[] = [];
   const eventsPerItem: number[] = [];
-  for (const { accountId, command } of items) {
+  const undecidable: UndecidableItem[] = [];
+  for (const [index, { accountId, command }] of items.entries()) {
+    const cannotLoad = unloadable.get(accountId);
+    if (cannotLoad) {
+      undecidable.push({ index, error: cannotLoad });
+      eventsPerItem.push(0);
+      continue;
+    }
     let entry = current.get(accountId);
     if (!entry) {
       const account = loaded.get(accountId);
       if (!account) throw new Error(`account ${accountId} was not loaded`);
-      entry = { account, events: [] };
+      entry = { account, events: [], stored: [] };
       current.set(accountId, entry);
     }
-    const events = decider.decide(command, entry.account.state);
-    let state = entry.account.state;
-    for (const event of events) state = decider.evolve(state, event);
+    let decided: Decided;
+    try {
+      decided = decideOne(decider, accountId, command, entry.account);
+    } catch (error) {
+      undecidable.push({ index, error: asError(error) });
+      eventsPerItem.push(0);
+      continue;
+    }
+    const { events, state, stored } = decided;
     const revision = entry.account.revision;
     entry.account = {
       state,
       revision: events.length === 0 ? revision : (revision ?? -1n) + BigInt(events.length),
     };
     entry.events.push(...events);
+    entry.stored.push(...stored);
     eventsPerItem.push(events.length);
     if (command.type === 'RequestGeneration')
       decisions.push({
@@ -80,24 +136,21 @@ export function decideChunk(
         decision: events.find(isDecisionOf(command.generationId)) ?? null,
       });
   }
-  const accounts = [...current].map(([accountId, { account, events }]) => {
+  const accounts = [...current].map(([accountId, { account, events, stored }]) => {
     const before = loaded.get(accountId) as LoadedAccount;
-    const first = before.revision === null ? 0n : before.revision + 1n;
     return {
       accountId,
       events,
       after: account,
       append:
-        events.length === 0
+        stored.length === 0
           ? null
           : {
               stream: accountStream(accountId),
               expectedRevision: before.revision ?? ('no_stream' as const),
-              events: events.map((event, index) =>
-                toEventData(accountId, first + BigInt(index), event),
-              ),
+              events: stored,
             },
     };
   });
-  return { accounts, decisions, eventsPerItem };
+  return { accounts, decisions, eventsPerItem, undecidable };
 }

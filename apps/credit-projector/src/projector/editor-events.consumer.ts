@@ -10,8 +10,8 @@ import { APP_CONFIG, type AppConfig } from '@credits/config';
 import { commandOf, type ParseResult } from '@credits/contract';
 import { KAFKA, topicNames, type TopicNames } from '@credits/kafka';
 import { ProjectorMetrics } from '../metrics/projector-metrics';
-import { ChunkProcessor, type ChunkControl } from './chunk-processor';
-import type { AccountCommandItem } from './decide-chunk';
+import { ChunkProcessor, type ChunkControl, type ChunkResult } from './chunk-processor';
+import type { AccountCommandItem, UndecidableItem } from './decide-chunk';
 import { ParsingThread } from './parsing/parsing-thread';
 import { ProjectorProducer, type DeadLetter } from './projector-producer';
 
@@ -26,8 +26,13 @@ interface SortedChunk {
   readonly items: AccountCommandItem[];
   /** The wire event type of each item, for the metrics. */
   readonly types: string[];
+  /** The message of each item, to dead-letter it if it turns out undecidable. */
+  readonly messages: KafkaMessage[];
   readonly deadLetters: DeadLetter[];
 }
+
+/** Enough of an error to find its cause from the dead letter, and no more. */
+const MAX_ERROR_DETAIL_CHARS = 2_000;
 
 /**
  * The credit projector's consumer: kafkajs `eachBatch` on editor-events, partitions in parallel,
@@ -86,6 +91,7 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
       await this.producer.deadLetter(chunk.deadLetters);
       const result = await this.processor.process(chunk.items, control);
       if (result === null) return;
+      await this.producer.deadLetter(this.undecidable(batch.partition, chunk, result.undecidable));
       await this.producer.publishDecisions(result.decisions);
 
       const last = messages.at(-1) as KafkaMessage;
@@ -98,7 +104,7 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
         },
       ]);
       await heartbeat();
-      this.record(chunk, result.eventsPerItem, messages.length);
+      this.record(chunk, result, messages.length);
       this.metrics.consumerLag.set(
         { partition: String(batch.partition) },
         Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n),
@@ -109,6 +115,7 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
   private sort(partition: number, messages: KafkaMessage[], results: ParseResult[]): SortedChunk {
     const items: AccountCommandItem[] = [];
     const types: string[] = [];
+    const itemMessages: KafkaMessage[] = [];
     const deadLetters: DeadLetter[] = [];
     for (const [index, message] of messages.entries()) {
       const parsed = results[index] as ParseResult;
@@ -133,11 +140,51 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
       const kafka = { topic: this.topics.editorEvents, partition, offset: message.offset };
       items.push({ accountId: parsed.event.subject, command: commandOf(parsed.event, kafka) });
       types.push(parsed.event.type);
+      itemMessages.push(message);
     }
-    return { items, types, deadLetters };
+    return { items, types, messages: itemMessages, deadLetters };
   }
 
-  private record(chunk: SortedChunk, eventsPerItem: number[], size: number): void {
+  /**
+   * Valid messages that could not be decided, encoded or stored: each is dead-lettered with the
+   * error, so one message never stops its partition (and a fix can replay it).
+   */
+  private undecidable(
+    partition: number,
+    chunk: SortedChunk,
+    undecidable: readonly UndecidableItem[],
+  ): DeadLetter[] {
+    return undecidable.map(({ index, error }) => {
+      const message = chunk.messages[index] as KafkaMessage;
+      const item = chunk.items[index] as AccountCommandItem;
+      const kafka = { topic: this.topics.editorEvents, partition, offset: message.offset };
+      this.logger.error(
+        { kafka, accountId: item.accountId, error: error.message, stack: error.stack },
+        'dead-lettered an editor event that could not be decided',
+      );
+      const stack = (error.stack ?? '')
+        .split('\n')
+        .slice(1, 6)
+        .map((line) => line.trim());
+      // The class says more than `name`, which subclasses of Error rarely set.
+      const kind = error.constructor?.name || error.name;
+      const details = [`${kind}: ${error.message}`, ...stack].map((line) =>
+        line.slice(0, MAX_ERROR_DETAIL_CHARS),
+      );
+      return {
+        key: message.key,
+        value: message.value,
+        headers: message.headers ?? {},
+        partition,
+        offset: message.offset,
+        rejection: { reason: 'undecidable' as const, details },
+      };
+    });
+  }
+
+  private record(chunk: SortedChunk, result: ChunkResult, size: number): void {
+    const { eventsPerItem } = result;
+    const undecidable = new Set(result.undecidable.map(({ index }) => index));
     this.metrics.batchSize.observe(size);
     // Counted per chunk, then added once per type and outcome: a labelled increment hashes its
     // labels, and a chunk has hundreds of events of a few types.
@@ -145,7 +192,11 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
     const debug = this.logger.logger.isLevelEnabled('debug');
     chunk.items.forEach((item, index) => {
       const type = chunk.types[index] as string;
-      const outcome = (eventsPerItem[index] ?? 0) > 0 ? 'applied' : 'duplicate';
+      const outcome = undecidable.has(index)
+        ? 'dead_lettered'
+        : (eventsPerItem[index] ?? 0) > 0
+          ? 'applied'
+          : 'duplicate';
       const key = `${type} ${outcome}`;
       const counted = counts.get(key);
       if (counted) counted.count += 1;

@@ -57,10 +57,16 @@ export class ExpirySweeper implements OnApplicationBootstrap, BeforeApplicationS
       { heartbeat: async () => undefined, isActive: () => !this.stopped },
     );
     if (result === null) return 0;
-    const states = await this.states.load(accountIds);
+    const { loaded } = await this.states.load(accountIds);
+    // An account that cannot be loaded keeps its due time: the next sweep tries it again.
     await this.due.reset(
-      accountIds.map((accountId) => ({ accountId, state: states.get(accountId)!.state })),
+      [...loaded].map(([accountId, account]) => ({ accountId, state: account.state })),
     );
+    if (result.undecidable.length > 0)
+      this.logger.error(
+        { errors: result.undecidable.map(({ error }) => error.message).slice(0, 10) },
+        'could not apply what is due to some idle accounts',
+      );
     const recorded = result.eventsPerItem.reduce((sum, count) => sum + count, 0);
     if (recorded > 0)
       this.logger.info(

@@ -1,0 +1,96 @@
+import { accountDecider, initialAccountState, type AccountCommand } from '@credits/domain';
+import type { LoadedAccount } from '../ledger/account-states';
+import { decideChunk, type AccountCommandItem } from './decide-chunk';
+
+const rules = accountDecider();
+/** The rules, except that deciding anything for generation `poison` throws. */
+const withABug = {
+  ...rules,
+  decide: (command: AccountCommand, state: typeof initialAccountState) => {
+    if ('generationId' in command && command.generationId === 'poison')
+      throw new RangeError('a case the rules did not foresee');
+    return rules.decide(command, state);
+  },
+};
+
+const at = '2026-11-01T10:00:00Z';
+let sequence = 0;
+const source = () => ({ id: `e-${(sequence += 1)}`, producer: 'editor' });
+const allowance = (accountId: string): AccountCommandItem => ({
+  accountId,
+  command: {
+    type: 'GrantAllowance',
+    at,
+    source: source(),
+    plan: 'pro',
+    credits: 10,
+    periodStart: '2026-11-01T00:00:00Z',
+    periodEnd: '2026-12-01T00:00:00Z',
+  },
+});
+const generate = (accountId: string, generationId: string): AccountCommandItem => ({
+  accountId,
+  command: {
+    type: 'RequestGeneration',
+    at,
+    source: source(),
+    generationId,
+    editType: 'twilight',
+    resolution: '1K',
+  },
+});
+const fresh = (...accountIds: string[]) =>
+  new Map<string, LoadedAccount>(
+    accountIds.map((id) => [id, { state: initialAccountState, revision: null }]),
+  );
+
+describe('deciding a chunk, one item at a time confined', () => {
+  it('given an item whose deciding throws, then only it is undecidable: the account goes on from the state before it, and other accounts are untouched', () => {
+    const items = [
+      allowance('a'),
+      allowance('b'),
+      generate('a', 'poison'),
+      generate('a', 'g2'),
+      generate('b', 'g3'),
+    ];
+    const buggy = decideChunk(withABug, items, fresh('a', 'b'));
+    const clean = decideChunk(rules, [items[0]!, items[1]!, items[3]!, items[4]!], fresh('a', 'b'));
+
+    expect(buggy.undecidable).toEqual([{ index: 2, error: expect.any(RangeError) }]);
+    expect(buggy.undecidable[0]?.error.message).toBe('a case the rules did not foresee');
+    expect(buggy.eventsPerItem).toEqual([1, 1, 0, 1, 1]);
+    // What was decided is exactly what the chunk without the poison decides.
+    expect(buggy.accounts.map((account) => account.append)).toEqual(
+      clean.accounts.map((account) => account.append),
+    );
+    expect(buggy.decisions.map((decision) => decision.generationId)).toEqual(['g2', 'g3']);
+  });
+
+  it('given an account whose stream could not be loaded, then its items are undecidable with that error and the others are decided', () => {
+    const cannotFold = new Error('the stream account-a could not be folded: bad event');
+    const decided = decideChunk(
+      rules,
+      [allowance('a'), allowance('b'), generate('a', 'g1')],
+      fresh('b'),
+      new Map([['a', cannotFold]]),
+    );
+    expect(decided.undecidable).toEqual([
+      { index: 0, error: cannotFold },
+      { index: 2, error: cannotFold },
+    ]);
+    expect(decided.accounts.map((account) => account.accountId)).toEqual(['b']);
+    expect(decided.eventsPerItem).toEqual([0, 1, 0]);
+  });
+
+  it('given nothing undecidable, then each account is one append at the revision it was loaded at', () => {
+    const loaded = new Map<string, LoadedAccount>([
+      ['a', { state: initialAccountState, revision: 4n }],
+    ]);
+    const decided = decideChunk(rules, [allowance('a'), generate('a', 'g1')], loaded);
+    expect(decided.undecidable).toEqual([]);
+    expect(decided.accounts).toHaveLength(1);
+    expect(decided.accounts[0]?.append?.expectedRevision).toBe(4n);
+    expect(decided.accounts[0]?.append?.events).toHaveLength(2);
+    expect(decided.accounts[0]?.after.revision).toBe(6n);
+  });
+});
