@@ -5,8 +5,10 @@ import { KafkaModule } from '@credits/kafka';
 import { PostgresModule } from '@credits/postgres';
 import { loggingModule } from '@credits/runtime';
 import { AccountStates } from './ledger/account-states';
-import { MetricsServer } from './metrics/metrics-server';
-import { ProjectorMetrics } from './metrics/projector-metrics';
+import { ConsumerHealth } from './observability/consumer-health';
+import { LagMonitor } from './observability/lag-monitor';
+import { OpsServer } from './observability/ops-server';
+import { ProjectorMetrics } from './observability/projector-metrics';
 import { accountDeciderProvider } from './projector/account-decider.provider';
 import { ChunkProcessor } from './projector/chunk-processor';
 import { EditorEventsConsumer } from './projector/editor-events.consumer';
@@ -35,8 +37,20 @@ export class CreditProjectorModule {
           useFactory: (store: EventStore, appConfig: AppConfig) =>
             new AccountStates(store, appConfig.projector.cachedAccounts),
         },
+        {
+          provide: ConsumerHealth,
+          inject: [APP_CONFIG],
+          useFactory: (appConfig: AppConfig) =>
+            new ConsumerHealth({
+              stallAfterMs: appConfig.projector.stallAfterMs,
+              // Fetches come at least every second and heartbeats every tenth of the session
+              // timeout, also while a chunk waits for the store: silence this long is a wedge.
+              loopSilenceMs: appConfig.projector.sessionTimeoutMs,
+            }),
+        },
         ProjectorMetrics,
-        MetricsServer,
+        LagMonitor,
+        OpsServer,
         DueAccounts,
         ChunkProcessor,
         { provide: ParsingThread, useFactory: () => new ParsingThread() },

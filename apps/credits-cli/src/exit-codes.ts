@@ -7,6 +7,8 @@ export const ExitCode = {
   badArguments: 2,
   /** `reconcile` found differences. */
   differences: 3,
+  /** `status` found a partition or a read model behind and not moving. */
+  stalled: 3,
 } as const;
 
 /** A failure the user can fix, told in one line. */

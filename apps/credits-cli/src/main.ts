@@ -10,6 +10,7 @@ import { initKeys } from './verbs/keys';
 import { projectionsCommand } from './verbs/projections';
 import { reconcileCommand } from './verbs/reconcile';
 import { statementCommand } from './verbs/statement';
+import { statusCommand } from './verbs/status';
 import { whatIfCommand } from './verbs/what-if';
 
 /** `credits`: finance and ops tooling, on the same configuration as the services. */
@@ -20,7 +21,7 @@ const program = new Command()
   .showHelpAfterError('(run credits --help for the list of verbs, credits <verb> --help for one)')
   .addHelpText(
     'after',
-    '\nExit codes: 0 done, 1 a store or broker failed, 2 bad arguments or configuration, 3 reconcile found differences.',
+    '\nExit codes: 0 done, 1 a store or broker failed, 2 bad arguments or configuration, 3 reconcile found differences, or status found something stalled.',
   );
 
 program
@@ -51,6 +52,7 @@ balancesCommand(program);
 reconcileCommand(program);
 projectionsCommand(program);
 dlqCommand(program);
+statusCommand(program);
 demoCommand(program);
 whatIfCommand(program);
 

@@ -20,6 +20,8 @@ export interface AppConfig {
     readonly partitionsConcurrency: number;
     readonly cachedAccounts: number;
     readonly sweepIntervalMs: number;
+    readonly lagIntervalMs: number;
+    readonly stallAfterMs: number;
   };
   readonly database: { readonly url: string };
   readonly http: { readonly host: string; readonly port: number };
@@ -57,6 +59,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       partitionsConcurrency: e.PROJECTOR_PARTITIONS_CONCURRENCY,
       cachedAccounts: e.PROJECTOR_CACHED_ACCOUNTS,
       sweepIntervalMs: e.PROJECTOR_SWEEP_INTERVAL_MS,
+      lagIntervalMs: e.PROJECTOR_LAG_INTERVAL_MS,
+      stallAfterMs: e.PROJECTOR_STALL_AFTER_MS,
     },
     database: { url: e.DATABASE_URL },
     http: { host: e.HOST, port: e.PORT },

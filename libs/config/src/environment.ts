@@ -139,6 +139,16 @@ export const environmentSpec = {
     desc: 'how often the credit projector records due hold lapses and grant ends of idle accounts',
     example: '60000',
   }),
+  PROJECTOR_LAG_INTERVAL_MS: positiveInteger({
+    default: 5_000,
+    desc: "how often the credit projector reads its group's committed and end offsets from the broker, for its lag and readiness",
+    example: '5000',
+  }),
+  PROJECTOR_STALL_AFTER_MS: positiveInteger({
+    default: 60_000,
+    desc: 'how long a partition with lag may go without progress before the credit projector (and credits status) call it stalled',
+    example: '60000',
+  }),
   API_KEYS: apiKeys({
     default: [],
     desc: "the quota service's keys: comma-separated role:sha256hex (worker, finance, ops); npm start makes some when unset",

@@ -378,7 +378,15 @@ export function describeEventStoreConformance(
         const v0 = await store.checkpoints.save(name, p1, null);
         const v1 = await store.checkpoints.save(name, p2, v0);
         expect(v1).toBeGreaterThan(v0);
-        expect(await store.checkpoints.load(name)).toEqual({ position: p2, version: v1 });
+        const before = Date.now();
+        expect(await store.checkpoints.load(name)).toEqual({
+          position: p2,
+          version: v1,
+          savedAt: expect.any(Date),
+        });
+        // Saved just now, give or take the clocks of the test and the store's server.
+        const savedAt = (await store.checkpoints.load(name))?.savedAt.getTime() ?? 0;
+        expect(Math.abs(savedAt - before)).toBeLessThan(60_000);
       });
 
       it('given two writers of one checkpoint, when both save from the same version, then the second gets a typed conflict', async () => {

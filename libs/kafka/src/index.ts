@@ -1,3 +1,4 @@
 export * from './kafka-client';
 export * from './kafka.module';
 export * from './topics';
+export * from './group-offsets';

@@ -4,12 +4,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AccountDecider, GenerationCharged, GenerationRefused } from '@credits/domain';
 import {
   backoffDelay,
+  DuplicateEventIdError,
   EVENT_STORE,
+  EventStoreError,
   EventStoreUnavailableError,
+  InvalidAppendError,
   WrongExpectedRevisionError,
   type EventStore,
 } from '@credits/event-store';
-import { ProjectorMetrics } from '../metrics/projector-metrics';
+import { ProjectorMetrics } from '../observability/projector-metrics';
 import { DueAccounts } from '../sweeper/due-accounts';
 import { ACCOUNT_DECIDER } from './account-decider.provider';
 import { AccountStates, type LoadedAccount } from '../ledger/account-states';
@@ -36,9 +39,19 @@ export interface ChunkResult {
   readonly undecidable: UndecidableItem[];
 }
 
-/** Worth trying again: another writer got there first, or the store did not answer. */
-function isRetriable(error: unknown): boolean {
-  return error instanceof WrongExpectedRevisionError || error instanceof EventStoreUnavailableError;
+/**
+ * The store refused something in the append itself: data it cannot hold, an event id taken
+ * elsewhere, or an error raised before it was sent (encoding). Retrying cannot help, so the items
+ * that cause it are found and set aside. Any other store failure is the store's (a missing
+ * table, a full disk): nothing is set aside, and the error stops the consumer, which is started
+ * again with backoff until the store works.
+ */
+function isRefusalOfTheData(error: unknown): boolean {
+  return (
+    error instanceof InvalidAppendError ||
+    error instanceof DuplicateEventIdError ||
+    !(error instanceof EventStoreError)
+  );
 }
 
 const BACKOFF = { initialMs: 200, maxMs: 10_000 };
@@ -108,7 +121,7 @@ export class ChunkProcessor {
     try {
       await this.append(decided.accounts);
     } catch (error) {
-      if (isRetriable(error)) throw error;
+      if (!isRefusalOfTheData(error)) throw error;
       // The store refused the chunk for something in it (a value PostgreSQL cannot hold, say):
       // find which items, by halves, so only they are set aside.
       this.logger.warn(
@@ -133,8 +146,8 @@ export class ChunkProcessor {
    * The slow path, for a chunk the store refused: the chunk is split in halves, each decided and
    * appended on its own (the first half's states carried into the second), down to single items,
    * so an item the store refuses causes nothing and the rest go on, in O(k log n) appends for k
-   * refused items. A retriable error still fails the whole attempt; what was appended before it
-   * is found again, as applied, when the chunk is decided again.
+   * refused items. Any other error still fails the whole attempt; what was appended before it is
+   * found again, as applied, when the chunk is decided again.
    */
   private async bisect(
     items: readonly AccountCommandItem[],
@@ -154,7 +167,7 @@ export class ChunkProcessor {
       try {
         await this.append(decided.accounts);
       } catch (error) {
-        if (isRetriable(error)) throw error;
+        if (!isRefusalOfTheData(error)) throw error;
         if (range.length > 1) {
           const middle = from + Math.ceil(range.length / 2);
           await appendRange(from, middle);

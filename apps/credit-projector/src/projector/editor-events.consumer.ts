@@ -7,13 +7,14 @@ import {
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
-import { commandOf, type ParseResult } from '@credits/contract';
-import { KAFKA, topicNames, type TopicNames } from '@credits/kafka';
-import { ProjectorMetrics } from '../metrics/projector-metrics';
+import { KAFKA, projectorGroupId, topicNames, type TopicNames } from '@credits/kafka';
+import { ConsumerHealth } from '../observability/consumer-health';
+import { ProjectorMetrics } from '../observability/projector-metrics';
 import { ChunkProcessor, type ChunkControl, type ChunkResult } from './chunk-processor';
-import type { AccountCommandItem, UndecidableItem } from './decide-chunk';
+import { ConsumerSupervisor } from './consumer-supervisor';
 import { ParsingThread } from './parsing/parsing-thread';
-import { ProjectorProducer, type DeadLetter } from './projector-producer';
+import { ProjectorProducer } from './projector-producer';
+import { sortChunk, undecidableLetters, type SortedChunk } from './sorted-chunk';
 
 /**
  * Messages decided and appended together: one append call, one offset commit. At 1,000 a chunk's
@@ -22,164 +23,137 @@ import { ProjectorProducer, type DeadLetter } from './projector-producer';
  */
 const CHUNK_MESSAGES = 500;
 
-interface SortedChunk {
-  readonly items: AccountCommandItem[];
-  /** The wire event type of each item, for the metrics. */
-  readonly types: string[];
-  /** The message of each item, to dead-letter it if it turns out undecidable. */
-  readonly messages: KafkaMessage[];
-  readonly deadLetters: DeadLetter[];
-}
-
-/** Enough of an error to find its cause from the dead letter, and no more. */
-const MAX_ERROR_DETAIL_CHARS = 2_000;
+/** How long a crashed consumer waits before it is started again: doubling, capped. */
+const RESTART_BACKOFF = { initialMs: 1_000, maxMs: 30_000 };
 
 /**
  * The credit projector's consumer: kafkajs `eachBatch` on editor-events, partitions in parallel,
  * each partition in order. A chunk's offsets are committed only after its appends are durable and
- * its dead letters and decisions are written, so a crash anywhere repeats work but loses none.
+ * its dead letters and decisions are written, so a crash anywhere repeats work but loses none. A
+ * consumer that crashes is started again (ConsumerSupervisor); its state is in ConsumerHealth.
  */
 @Injectable()
 export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly consumer: Consumer;
   private readonly topics: TopicNames;
+  private readonly supervisor: ConsumerSupervisor;
 
   constructor(
-    @Inject(KAFKA) kafka: Kafka,
+    @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly processor: ChunkProcessor,
     private readonly parsing: ParsingThread,
     private readonly producer: ProjectorProducer,
     private readonly metrics: ProjectorMetrics,
+    private readonly health: ConsumerHealth,
     @InjectPinoLogger(EditorEventsConsumer.name) private readonly logger: PinoLogger,
   ) {
     this.topics = topicNames(config.kafka.topicPrefix);
-    const sessionTimeout = config.projector.sessionTimeoutMs;
-    this.consumer = kafka.consumer({
-      groupId: `${config.kafka.topicPrefix}credit-projector`,
+    this.supervisor = new ConsumerSupervisor(
+      () => this.createConsumer(),
+      (consumer) => this.launch(consumer),
+      {
+        crashed: (error, retryInMs) =>
+          this.logger.error(
+            { error: error.message, retryInMs },
+            'the consumer crashed and kafkajs will not restart it: starting a new one',
+          ),
+        startFailed: (error, retryInMs) => {
+          this.health.startFailed();
+          this.logger.error(
+            { error: error.message, retryInMs },
+            'could not start the consumer again: retrying',
+          );
+        },
+        restarted: () => this.logger.info('the consumer runs again'),
+      },
+      RESTART_BACKOFF,
+    );
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.supervisor.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.supervisor.stop();
+    await this.parsing.stop();
+  }
+
+  /** A consumer whose life is reported to ConsumerHealth and the metrics. */
+  private createConsumer(): Consumer {
+    const sessionTimeout = this.config.projector.sessionTimeoutMs;
+    const consumer = this.kafka.consumer({
+      groupId: projectorGroupId(this.config.kafka.topicPrefix),
       sessionTimeout,
       heartbeatInterval: Math.max(100, Math.floor(sessionTimeout / 10)),
       rebalanceTimeout: Math.max(sessionTimeout, 10_000),
       // Leaving waits for the fetch in flight: a short long-poll keeps stops and rebalances quick.
       maxWaitTimeInMs: 1_000,
+      // kafkajs restarts a crashed consumer itself only after some errors, and never after the
+      // rest: every crash goes to the supervisor instead, one path with one backoff.
+      retry: { restartOnFailure: async () => false },
     });
+    const { events } = consumer;
+    consumer.on(events.GROUP_JOIN, ({ payload }) =>
+      this.health.joined(payload.memberAssignment[this.topics.editorEvents] ?? []),
+    );
+    consumer.on(events.REBALANCING, () => this.health.left());
+    consumer.on(events.STOP, () => this.health.left());
+    consumer.on(events.FETCH_START, () => this.health.loopActive());
+    consumer.on(events.HEARTBEAT, () => this.health.loopActive());
+    consumer.on(events.CRASH, ({ payload }) => {
+      this.health.crashed();
+      this.metrics.consumerCrashes.inc({ restarted_by: payload.restart ? 'kafkajs' : 'projector' });
+    });
+    return consumer;
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.topics.editorEvents, fromBeginning: true });
-    await this.consumer.run({
+  private async launch(consumer: Consumer): Promise<void> {
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.topics.editorEvents, fromBeginning: true });
+    await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.config.projector.partitionsConcurrency,
-      eachBatch: (payload) => this.consumeBatch(payload),
+      eachBatch: (payload) => this.consumeBatch(consumer, payload),
     });
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.consumer.disconnect();
-    await this.parsing.stop();
-  }
-
-  private async consumeBatch(payload: EachBatchPayload): Promise<void> {
+  private async consumeBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
     const { batch, heartbeat, isRunning, isStale, resolveOffset } = payload;
     const control: ChunkControl = { heartbeat, isActive: () => isRunning() && !isStale() };
+    const topic = this.topics.editorEvents;
     for (let start = 0; start < batch.messages.length; start += CHUNK_MESSAGES) {
       if (!control.isActive()) return;
+      this.health.loopActive();
       const messages = batch.messages.slice(start, start + CHUNK_MESSAGES);
-      const chunk = this.sort(batch.partition, messages, await this.parsing.parse(messages));
+      const parsed = await this.parsing.parse(messages);
+      const chunk = sortChunk(topic, batch.partition, messages, parsed, this.logger);
       await this.producer.deadLetter(chunk.deadLetters);
       const result = await this.processor.process(chunk.items, control);
       if (result === null) return;
-      await this.producer.deadLetter(this.undecidable(batch.partition, chunk, result.undecidable));
+      await this.producer.deadLetter(
+        undecidableLetters(topic, batch.partition, chunk, result.undecidable, this.logger),
+      );
       await this.producer.publishDecisions(result.decisions);
 
       const last = messages.at(-1) as KafkaMessage;
+      const next = BigInt(last.offset) + 1n;
       resolveOffset(last.offset);
-      await this.consumer.commitOffsets([
+      // The commit's metadata says when it was made: `credits status` shows it as last progress.
+      await consumer.commitOffsets([
         {
           topic: batch.topic,
           partition: batch.partition,
-          offset: (BigInt(last.offset) + 1n).toString(),
+          offset: next.toString(),
+          metadata: new Date().toISOString(),
         },
       ]);
+      this.health.committed(batch.partition, next);
+      this.supervisor.progressed();
       await heartbeat();
       this.record(chunk, result, messages.length);
-      this.metrics.consumerLag.set(
-        { partition: String(batch.partition) },
-        Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n),
-      );
     }
-  }
-
-  private sort(partition: number, messages: KafkaMessage[], results: ParseResult[]): SortedChunk {
-    const items: AccountCommandItem[] = [];
-    const types: string[] = [];
-    const itemMessages: KafkaMessage[] = [];
-    const deadLetters: DeadLetter[] = [];
-    for (const [index, message] of messages.entries()) {
-      const parsed = results[index] as ParseResult;
-      if ('rejection' in parsed) {
-        this.logger.warn(
-          {
-            kafka: { topic: this.topics.editorEvents, partition, offset: message.offset },
-            ...parsed.rejection,
-          },
-          'dead-lettered an editor event',
-        );
-        deadLetters.push({
-          key: message.key,
-          value: message.value,
-          headers: message.headers ?? {},
-          partition,
-          offset: message.offset,
-          rejection: parsed.rejection,
-        });
-        continue;
-      }
-      const kafka = { topic: this.topics.editorEvents, partition, offset: message.offset };
-      items.push({ accountId: parsed.event.subject, command: commandOf(parsed.event, kafka) });
-      types.push(parsed.event.type);
-      itemMessages.push(message);
-    }
-    return { items, types, messages: itemMessages, deadLetters };
-  }
-
-  /**
-   * Valid messages that could not be decided, encoded or stored: each is dead-lettered with the
-   * error, so one message never stops its partition (and a fix can replay it).
-   */
-  private undecidable(
-    partition: number,
-    chunk: SortedChunk,
-    undecidable: readonly UndecidableItem[],
-  ): DeadLetter[] {
-    return undecidable.map(({ index, error }) => {
-      const message = chunk.messages[index] as KafkaMessage;
-      const item = chunk.items[index] as AccountCommandItem;
-      const kafka = { topic: this.topics.editorEvents, partition, offset: message.offset };
-      this.logger.error(
-        { kafka, accountId: item.accountId, error: error.message, stack: error.stack },
-        'dead-lettered an editor event that could not be decided',
-      );
-      const stack = (error.stack ?? '')
-        .split('\n')
-        .slice(1, 6)
-        .map((line) => line.trim());
-      // The class says more than `name`, which subclasses of Error rarely set.
-      const kind = error.constructor?.name || error.name;
-      const details = [`${kind}: ${error.message}`, ...stack].map((line) =>
-        line.slice(0, MAX_ERROR_DETAIL_CHARS),
-      );
-      return {
-        key: message.key,
-        value: message.value,
-        headers: message.headers ?? {},
-        partition,
-        offset: message.offset,
-        rejection: { reason: 'undecidable' as const, details },
-      };
-    });
   }
 
   private record(chunk: SortedChunk, result: ChunkResult, size: number): void {

@@ -4,7 +4,7 @@ import { APP_CONFIG, type AppConfig } from '@credits/config';
 import { DeadLetterHeaders, decisionEventOf, type Rejection } from '@credits/contract';
 import type { GenerationCharged, GenerationRefused } from '@credits/domain';
 import { KAFKA, topicNames, type TopicNames } from '@credits/kafka';
-import { ProjectorMetrics } from '../metrics/projector-metrics';
+import { ProjectorMetrics } from '../observability/projector-metrics';
 
 export interface DeadLetter {
   readonly key: Buffer | null;

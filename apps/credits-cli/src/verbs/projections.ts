@@ -10,7 +10,7 @@ import {
   ReadModelRegistry,
   type ReadModel,
 } from '@credits/read-models';
-import { withContext } from '../context';
+import { withContext, type CliContext } from '../context';
 import { UsageError } from '../exit-codes';
 import { render, type Format, type Row } from '../output';
 import { formatOption } from './options';
@@ -117,26 +117,50 @@ async function rebuild(name: string, pageSize: number): Promise<void> {
   });
 }
 
+export interface ReadModelStanding {
+  readonly readModel: string;
+  readonly version: number;
+  readonly state: 'serving' | 'rebuilding';
+  readonly checkpoint: string;
+  readonly eventsBehind: number;
+  /** When its checkpoint was last saved; null before its first save. */
+  readonly savedAt: Date | null;
+}
+
+/** Each read model's versions, with how far each is behind the ledger. */
+export async function readModelStandings(context: CliContext): Promise<ReadModelStanding[]> {
+  const store = await context.eventStore();
+  const registry = new ReadModelRegistry(context.database);
+  const checkpoints = new PostgresCheckpoints(context.database);
+  const standings: ReadModelStanding[] = [];
+  for (const model of READ_MODELS) {
+    const { active, building } = await registry.ensure(model);
+    for (const version of building ? [active, building] : [active]) {
+      const checkpoint = await checkpoints.load(checkpointName(model, version));
+      standings.push({
+        readModel: model.name,
+        version,
+        state: version === active ? 'serving' : 'rebuilding',
+        checkpoint: checkpoint?.position ?? 'none',
+        eventsBehind: await eventsAfter(store, checkpoint?.position ?? 'start'),
+        savedAt: checkpoint?.savedAt ?? null,
+      });
+    }
+  }
+  return standings;
+}
+
 async function status(format: Format): Promise<void> {
   await withContext(async (context) => {
-    const store = await context.eventStore();
-    const registry = new ReadModelRegistry(context.database);
-    const rows: Row[] = [];
-    for (const model of READ_MODELS) {
-      const { active, building } = await registry.ensure(model);
-      for (const version of building ? [active, building] : [active]) {
-        const checkpoint = await new PostgresCheckpoints(context.database).load(
-          checkpointName(model, version),
-        );
-        rows.push({
-          readModel: model.name,
-          version,
-          state: version === active ? 'serving' : 'rebuilding',
-          checkpoint: checkpoint?.position ?? 'none',
-          eventsBehind: await eventsAfter(store, checkpoint?.position ?? 'start'),
-        });
-      }
-    }
+    const rows: Row[] = (await readModelStandings(context)).map(
+      ({ readModel, version, state, checkpoint, eventsBehind }) => ({
+        readModel,
+        version,
+        state,
+        checkpoint,
+        eventsBehind,
+      }),
+    );
     console.log(
       render(rows, ['readModel', 'version', 'state', 'checkpoint', 'eventsBehind'], format),
     );

@@ -33,7 +33,11 @@ export class EventStoreDbCheckpoints implements CheckpointStore {
         const event = resolved.event;
         if (!event) continue;
         const data = event.data as { position: string };
-        return { position: data.position as Position, version: event.revision };
+        return {
+          position: data.position as Position,
+          version: event.revision,
+          savedAt: event.created,
+        };
       }
       return null;
     } catch (error) {

@@ -4,6 +4,8 @@ export interface Checkpoint {
   readonly position: Position;
   /** Bumped by every save: the compare-and-set guard of the next one. */
   readonly version: bigint;
+  /** When it was last saved: how an operator tells a stalled subscriber from an idle one. */
+  readonly savedAt: Date;
 }
 
 /** Where a subscriber keeps how far it got, saved compare-and-set so two writers can't both win. */

@@ -3,6 +3,7 @@ import {
   EventStoreError,
   EventStoreFailure,
   EventStoreUnavailableError,
+  InvalidAppendError,
   WrongExpectedRevisionError,
 } from '../port/errors';
 import type { ExpectedRevision } from '../port/event-store';
@@ -57,6 +58,12 @@ export function translatePgError(
     return new DuplicateEventIdError(stream, { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
+  // Class 22, data exception: a value PostgreSQL cannot hold (a NUL or a lone surrogate in a
+  // jsonb string, say). Retrying cannot help; the data itself must not be written.
+  if (pg.code?.startsWith('22'))
+    return new InvalidAppendError(`PostgreSQL cannot store this data: ${message}`, {
+      cause: error,
+    });
   // Two appends that lock the same streams in another order: one is chosen to fail and retry.
   if (pg.code === '40P01' || pg.code === '40001')
     return new EventStoreUnavailableError(`PostgreSQL aborted a concurrent append: ${message}`, {

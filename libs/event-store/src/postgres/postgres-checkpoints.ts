@@ -13,12 +13,18 @@ export class PostgresCheckpoints implements CheckpointStore {
 
   async load(name: string): Promise<Checkpoint | null> {
     try {
-      const { rows } = await this.db.query<{ position: string; version: string }>(
-        'SELECT position, version FROM es_checkpoints WHERE name = $1',
+      const { rows } = await this.db.query<{ position: string; version: string; updated_at: Date }>(
+        'SELECT position, version, updated_at FROM es_checkpoints WHERE name = $1',
         [name],
       );
       const row = rows[0];
-      return row ? { position: row.position as Position, version: BigInt(row.version) } : null;
+      return row
+        ? {
+            position: row.position as Position,
+            version: BigInt(row.version),
+            savedAt: row.updated_at,
+          }
+        : null;
     } catch (error) {
       throw translatePgError(error);
     }

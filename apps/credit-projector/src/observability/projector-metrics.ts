@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ConsumerHealth } from './consumer-health';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** What the credit projector exposes at /metrics (Prometheus). */
@@ -48,10 +49,20 @@ export class ProjectorMetrics {
     registers: [this.registry],
   });
 
-  readonly consumerLag = new Gauge({
-    name: 'credits_projector_consumer_lag',
-    help: 'messages behind the end of each editor-events partition, after the last commit',
-    labelNames: ['partition'] as const,
+  readonly consumerLag: Gauge<'partition'>;
+  readonly secondsSinceProgress: Gauge<'partition'>;
+  readonly ready: Gauge;
+
+  readonly consumerCrashes = new Counter({
+    name: 'credits_projector_consumer_crashes_total',
+    help: 'consumer crashes (kafkajs consumer.crash), by whether kafkajs restarts it itself',
+    labelNames: ['restarted_by'] as const,
+    registers: [this.registry],
+  });
+
+  readonly lagReadFailures = new Counter({
+    name: 'credits_projector_lag_read_failures_total',
+    help: "reads of the group's offsets from the broker that failed (lag then stays at its last value)",
     registers: [this.registry],
   });
 
@@ -67,7 +78,40 @@ export class ProjectorMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  constructor(health: ConsumerHealth) {
     collectDefaultMetrics({ register: this.registry, prefix: 'credits_projector_' });
+    // Computed at each scrape from what the lag monitor last read, so a stalled partition shows
+    // its lag and its silence growing even when nothing is committed.
+    const partitions = () => health.responsibleFor();
+    this.consumerLag = new Gauge({
+      name: 'credits_projector_consumer_lag',
+      help: "messages behind the end of each editor-events partition this projector is responsible for, from the broker's offsets",
+      labelNames: ['partition'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const { partition, lag } of partitions())
+          if (lag !== null) this.set({ partition: String(partition) }, lag);
+      },
+    });
+    this.secondsSinceProgress = new Gauge({
+      name: 'credits_projector_partition_seconds_since_progress',
+      help: 'seconds since each partition this projector is responsible for last made progress (a commit, or no lag)',
+      labelNames: ['partition'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const { partition, sinceProgressMs } of partitions())
+          this.set({ partition: String(partition) }, sinceProgressMs / 1000);
+      },
+    });
+    this.ready = new Gauge({
+      name: 'credits_projector_ready',
+      help: '1 when the projector is in its group, owns partitions and each makes progress or has no lag (as /ready)',
+      registers: [this.registry],
+      collect() {
+        this.set(health.readiness().ok ? 1 : 0);
+      },
+    });
   }
 }

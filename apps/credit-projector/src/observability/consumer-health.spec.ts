@@ -1,0 +1,129 @@
+import { ConsumerHealth, FAILED_STARTS_UNHEALTHY } from './consumer-health';
+
+function healthAt() {
+  const clock = { ms: 1_000_000 };
+  const health = new ConsumerHealth(
+    { stallAfterMs: 60_000, loopSilenceMs: 30_000 },
+    () => clock.ms,
+  );
+  return { health, clock };
+}
+
+describe("the projector's view of its own consumer", () => {
+  it('given a consumer that has not joined yet, then it is alive but not ready', () => {
+    const { health } = healthAt();
+    expect(health.liveness().ok).toBe(true);
+    expect(health.readiness()).toEqual({
+      ok: false,
+      problems: ['the consumer is not in its group (starting, rebalancing or restarting)'],
+    });
+  });
+
+  it('given a consumer in its group with no partitions, then it is not ready', () => {
+    const { health } = healthAt();
+    health.joined([]);
+    expect(health.readiness().problems).toEqual(['the consumer owns no partitions']);
+  });
+
+  it('given partitions with lag that keep being committed, then it is ready however long it runs', () => {
+    const { health, clock } = healthAt();
+    health.joined([0, 1]);
+    for (let minute = 0; minute < 10; minute += 1) {
+      clock.ms += 50_000;
+      health.loopActive();
+      health.committed(0, BigInt(minute * 100));
+      health.observed(0, BigInt(minute * 100), 0n, 100_000n);
+      health.observed(1, 100_000n, 0n, 100_000n);
+    }
+    expect(health.readiness()).toEqual({ ok: true, problems: [] });
+  });
+
+  it('given a partition with lag and no progress past the threshold, then it is stalled and the projector not ready, and its lag and silence keep growing', () => {
+    const { health, clock } = healthAt();
+    health.joined([3]);
+    health.observed(3, 10n, 0n, 50n);
+    clock.ms += 60_001;
+    health.loopActive();
+    health.observed(3, 10n, 0n, 80n);
+    const [partition] = health.responsibleFor();
+    expect(partition).toMatchObject({
+      partition: 3,
+      lag: 70,
+      stalled: true,
+      sinceProgressMs: 60_001,
+    });
+    expect(health.readiness().problems).toEqual([
+      'partition 3 has lag 70 and no progress for 60001 ms',
+    ]);
+  });
+
+  it('given a partition with no lag, then no progress is no stall', () => {
+    const { health, clock } = healthAt();
+    health.joined([0]);
+    health.observed(0, 40n, 0n, 40n);
+    clock.ms += 600_000;
+    health.loopActive();
+    health.observed(0, 40n, 0n, 40n);
+    expect(health.readiness().ok).toBe(true);
+  });
+
+  it('given another member moving the committed offset, then that is progress', () => {
+    const { health, clock } = healthAt();
+    health.joined([0]);
+    health.observed(0, 10n, 0n, 100n);
+    clock.ms += 59_000;
+    health.observed(0, 20n, 0n, 100n);
+    clock.ms += 59_000;
+    health.loopActive();
+    expect(health.responsibleFor()[0]?.stalled).toBe(false);
+  });
+
+  it('given a group that never committed, then lag counts from the first offset kept', () => {
+    const { health } = healthAt();
+    health.joined([0]);
+    health.observed(0, null, 500n, 800n);
+    expect(health.responsibleFor()[0]?.lag).toBe(300);
+  });
+
+  it('given a crashed consumer, then its partitions stay its own, with lag growing, until it joins again', () => {
+    const { health, clock } = healthAt();
+    health.joined([0, 1]);
+    health.crashed();
+    clock.ms += 120_000;
+    health.observed(0, 5n, 0n, 900n);
+    expect(health.responsibleFor().map((partition) => partition.partition)).toEqual([0, 1]);
+    expect(health.responsibleFor()[0]).toMatchObject({ lag: 895, stalled: true });
+    expect(health.crashCount).toBe(1);
+    health.joined([1]);
+    expect(health.responsibleFor().map((partition) => partition.partition)).toEqual([1]);
+  });
+
+  it('given a partition taken on again after a long time elsewhere, then its silence counts from the new assignment', () => {
+    const { health, clock } = healthAt();
+    health.joined([0]);
+    health.observed(0, 5n, 0n, 900n);
+    health.joined([1]);
+    clock.ms += 600_000;
+    health.joined([0, 1]);
+    health.observed(0, 5n, 0n, 900n);
+    expect(health.responsibleFor()[0]).toMatchObject({ sinceProgressMs: 0, stalled: false });
+  });
+
+  it('given a consumer loop silent for longer than the session timeout while in the group, then it is not alive', () => {
+    const { health, clock } = healthAt();
+    health.joined([0]);
+    clock.ms += 30_001;
+    expect(health.liveness()).toEqual({
+      ok: false,
+      problems: ['the consumer loop has been silent for 30001 ms'],
+    });
+  });
+
+  it(`given ${FAILED_STARTS_UNHEALTHY} failed starts in a row, then it is not alive until one succeeds`, () => {
+    const { health } = healthAt();
+    for (let attempt = 0; attempt < FAILED_STARTS_UNHEALTHY; attempt += 1) health.startFailed();
+    expect(health.liveness().ok).toBe(false);
+    health.joined([0]);
+    expect(health.liveness().ok).toBe(true);
+  });
+});
