@@ -1,34 +1,37 @@
 #!/usr/bin/env bash
-# A single-node KRaft Apache Kafka broker on loopback, from the broker jars on Maven Central.
-# Used where no Docker engine runs (the development and CI machines of this project).
+# A KRaft Apache Kafka broker on loopback (or a cluster of several), from the broker jars on Maven
+# Central. Used where no Docker engine runs (the development and CI machines of this project).
 #
 #   kafka.sh fetch    resolve the broker jars into the cache (once per Kafka version)
-#   kafka.sh start    fetch, format storage once, start, wait until the broker accepts connections
-#   kafka.sh stop     stop the broker this checkout started (SIGTERM, then SIGKILL after a grace period)
-#   kafka.sh status   say whether it runs; exit 0 when it does
+#   kafka.sh start    fetch, format storage once, start every node that is not running, wait
+#                     until each accepts connections
+#   kafka.sh stop     stop the nodes this checkout started (SIGTERM, then SIGKILL after a grace period)
+#   kafka.sh kill N   SIGKILL node N (1-based), as a crash would; `start` brings it back
+#   kafka.sh status   say whether every node runs; exit 0 when they do
 #
 # Every command is idempotent. Settings (environment):
-#   KAFKA_PORT             client port                       (default 9092)
-#   KAFKA_CONTROLLER_PORT  KRaft controller port              (default 9093)
+#   KAFKA_NODES            how many nodes (1, or 3 for a cluster that survives one lost)  (default 1)
+#   KAFKA_PORT             the first node's client port     (default 9092; node N: +2(N-1))
+#   KAFKA_CONTROLLER_PORT  the first node's controller port (default 9093; node N: +2(N-1))
+#   KAFKA_PORTS, KAFKA_CONTROLLER_PORTS   comma-separated ports, one per node, instead
 #   KAFKA_VERSION          broker version to fetch and run    (default: the pom's kafka.version)
 #   KAFKA_CACHE_DIR        where fetched jars are kept        (default <repo>/.cache/kafka)
-#   KAFKA_RUN_DIR          data, log and pid file             (default <repo>/.run/kafka)
+#   KAFKA_RUN_DIR          data, log and pid file             (default <repo>/.run/kafka; node N of
+#                          several: its node-N folder)
 #   KAFKA_START_TIMEOUT_S  how long start waits for the port  (default 90)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 
-port="${KAFKA_PORT:-9092}"
-controller_port="${KAFKA_CONTROLLER_PORT:-9093}"
+nodes="${KAFKA_NODES:-1}"
+base_port="${KAFKA_PORT:-9092}"
+base_controller_port="${KAFKA_CONTROLLER_PORT:-9093}"
 pom_version="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/pom.xml")"
 version="${KAFKA_VERSION:-$pom_version}"
 cache_dir="${KAFKA_CACHE_DIR:-$root/.cache/kafka}"
 libs="$cache_dir/$version/libs"
 run_dir="${KAFKA_RUN_DIR:-$root/.run/kafka}"
-data_dir="$run_dir/data-$version"
-pid_file="$run_dir/broker.pid"
-log_file="$run_dir/broker.log"
 start_timeout="${KAFKA_START_TIMEOUT_S:-90}"
 
 say() { echo "kafka: $*"; }
@@ -38,16 +41,48 @@ fail() {
 }
 
 valid_port() { [[ "$1" =~ ^[0-9]+$ ]] && ((10#$1 >= 1 && 10#$1 <= 65535)); }
-valid_port "$port" || fail "KAFKA_PORT='$port' is not a port number (1-65535): set it to a free port such as 9092"
-valid_port "$controller_port" || fail "KAFKA_CONTROLLER_PORT='$controller_port' is not a port number (1-65535): set it to a free port such as 9093"
+[[ "$nodes" =~ ^[1-9]$ ]] || fail "KAFKA_NODES='$nodes' is not a number of nodes from 1 to 9: use 1, or 3 for a cluster"
+valid_port "$base_port" || fail "KAFKA_PORT='$base_port' is not a port number (1-65535): set it to a free port such as 9092"
+valid_port "$base_controller_port" || fail "KAFKA_CONTROLLER_PORT='$base_controller_port' is not a port number (1-65535): set it to a free port such as 9093"
 [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "KAFKA_VERSION='$version' is not a Kafka version such as 3.9.1"
+
+# One port per node: from the list when given, else counting up from the base in steps of two.
+ports_of() { # list base
+  local list="$1" base="$2" i
+  if [[ -n "$list" ]]; then
+    IFS=, read -r -a found <<<"$list"
+    ((${#found[@]} == nodes)) || fail "'$list' names ${#found[@]} ports for $nodes nodes"
+  else
+    found=()
+    for ((i = 0; i < nodes; i++)); do found+=($((base + 2 * i))); done
+  fi
+  for p in "${found[@]}"; do valid_port "$p" || fail "'$p' is not a port number (1-65535)"; done
+  echo "${found[@]}"
+}
+read -r -a client_ports <<<"$(ports_of "${KAFKA_PORTS:-}" "$base_port")"
+read -r -a controller_ports <<<"$(ports_of "${KAFKA_CONTROLLER_PORTS:-}" "$base_controller_port")"
+
+# A single node keeps its files in the run directory itself (as before clusters existed); each
+# node of several has a folder of its own.
+node_dir() { if ((nodes == 1)); then echo "$run_dir"; else echo "$run_dir/node-$1"; fi; }
+data_dir() { echo "$(node_dir "$1")/data-$version"; }
+pid_file() { echo "$(node_dir "$1")/broker.pid"; }
+log_file() { echo "$(node_dir "$1")/broker.log"; }
+client_port() { echo "${client_ports[$(($1 - 1))]}"; }
+controller_port() { echo "${controller_ports[$(($1 - 1))]}"; }
+bootstrap() {
+  local i list=()
+  for ((i = 1; i <= nodes; i++)); do list+=("127.0.0.1:$(client_port "$i")"); done
+  (IFS=,; echo "${list[*]}")
+}
 
 port_answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-broker_pid() {
-  [[ -f "$pid_file" ]] || return 1
-  local pid
-  pid="$(cat "$pid_file")"
+broker_pid() { # node
+  local file pid
+  file="$(pid_file "$1")"
+  [[ -f "$file" ]] || return 1
+  pid="$(cat "$file")"
   [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
 }
 
@@ -82,96 +117,157 @@ java_args=(-Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true
   -cp "$libs/*")
 kafka_java() { java "${java_args[@]}" "$@"; }
 
-write_config() {
-  mkdir -p "$run_dir"
-  sed -e "s|@PORT@|$port|g" -e "s|@CONTROLLER_PORT@|$controller_port|g" -e "s|@DATA_DIR@|$data_dir|g" \
-    "$here/server.properties" >"$run_dir/server.properties"
+write_config() { # node
+  local node="$1" voters=() i replication min_isr
+  for ((i = 1; i <= nodes; i++)); do voters+=("$i@127.0.0.1:$(controller_port "$i")"); done
+  replication=$((nodes < 3 ? nodes : 3))
+  min_isr=$((replication >= 3 ? 2 : 1))
+  mkdir -p "$(node_dir "$node")"
+  sed -e "s|@PORT@|$(client_port "$node")|g" -e "s|@CONTROLLER_PORT@|$(controller_port "$node")|g" \
+    -e "s|@DATA_DIR@|$(data_dir "$node")|g" -e "s|@NODE_ID@|$node|g" \
+    -e "s|@VOTERS@|$(IFS=,; echo "${voters[*]}")|g" \
+    -e "s|@REPLICATION@|$replication|g" -e "s|@MIN_ISR@|$min_isr|g" \
+    "$here/server.properties" >"$(node_dir "$node")/server.properties"
 }
 
-format_storage() {
-  [[ -f "$data_dir/meta.properties" ]] && return 0
-  local cluster_id
-  cluster_id="$(kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
+# Every node of a cluster is formatted with one cluster id, kept in the run directory.
+format_storage() { # node
+  local node="$1" dir cluster_id_file="$run_dir/cluster.id" cluster_id
+  dir="$(node_dir "$node")"
+  [[ -f "$(data_dir "$node")/meta.properties" ]] && return 0
+  if [[ ! -s "$cluster_id_file" ]]; then
+    mkdir -p "$run_dir"
+    kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1 >"$cluster_id_file"
+  fi
+  cluster_id="$(cat "$cluster_id_file")"
   [[ -n "$cluster_id" ]] || fail "the Kafka storage tool could not make a cluster id: see 'java -cp \"$libs/*\" kafka.tools.StorageTool random-uuid'"
-  kafka_java kafka.tools.StorageTool format --ignore-formatted -t "$cluster_id" -c "$run_dir/server.properties" \
-    >"$run_dir/format.log" 2>&1 || {
-    cat "$run_dir/format.log" >&2
-    fail "could not format the broker's storage in $data_dir: remove $run_dir and try again"
+  kafka_java kafka.tools.StorageTool format --ignore-formatted -t "$cluster_id" -c "$dir/server.properties" \
+    >"$dir/format.log" 2>&1 || {
+    cat "$dir/format.log" >&2
+    fail "could not format the storage of node $node in $(data_dir "$node"): remove $run_dir and try again"
   }
 }
 
-start() {
-  local pid
-  if pid="$(broker_pid)"; then
-    if port_answers "$port"; then
-      say "already running (pid $pid) on 127.0.0.1:$port"
-      return 0
+start_node() { # node
+  local node="$1" port controller
+  port="$(client_port "$node")"
+  controller="$(controller_port "$node")"
+  broker_pid "$node" >/dev/null && return 0
+  for p in "$port" "$controller"; do
+    if port_answers "$p"; then
+      fail "port $p on 127.0.0.1 is taken by another process: stop it, or choose free ports with KAFKA_PORT / KAFKA_CONTROLLER_PORT (or set KAFKA_BROKERS to use a running broker)"
     fi
-  else
-    for p in "$port" "$controller_port"; do
-      if port_answers "$p"; then
-        fail "port $p on 127.0.0.1 is taken by another process: stop it, or choose free ports with KAFKA_PORT / KAFKA_CONTROLLER_PORT (or set KAFKA_BROKERS to use a running broker)"
-      fi
-    done
-    require_java
-    fetch
-    write_config
-    format_storage
-    say "starting Apache Kafka $version (KRaft, single node) on 127.0.0.1:$port; log: $log_file"
-    # setsid: the broker must outlive the shell that started it, and not get its Ctrl-C.
-    setsid bash -c 'exec "$@"' _ java "${java_args[@]}" kafka.Kafka "$run_dir/server.properties" \
-      >"$log_file" 2>&1 </dev/null &
-    pid=$!
-    echo "$pid" >"$pid_file"
-  fi
+  done
+  write_config "$node"
+  format_storage "$node"
+  # setsid: the broker must outlive the shell that started it, and not get its Ctrl-C.
+  setsid bash -c 'exec "$@"' _ java "${java_args[@]}" kafka.Kafka "$(node_dir "$node")/server.properties" \
+    >"$(log_file "$node")" 2>&1 </dev/null &
+  echo "$!" >"$(pid_file "$node")"
+}
 
-  local waited=0
+wait_for_node() { # node
+  local node="$1" waited=0 pid port
+  port="$(client_port "$node")"
+  pid="$(cat "$(pid_file "$node")")"
   until port_answers "$port"; do
     if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 30 "$log_file" >&2 || true
-      rm -f "$pid_file"
-      fail "the broker exited during start-up (log above, whole log: $log_file)"
+      tail -n 30 "$(log_file "$node")" >&2 || true
+      rm -f "$(pid_file "$node")"
+      fail "node $node exited during start-up (log above, whole log: $(log_file "$node"))"
     fi
     if ((waited >= start_timeout * 5)); then
-      fail "the broker did not accept connections on 127.0.0.1:$port within ${start_timeout}s (log: $log_file)"
+      fail "node $node did not accept connections on 127.0.0.1:$port within ${start_timeout}s (log: $(log_file "$node"))"
     fi
     sleep 0.2
     waited=$((waited + 1))
   done
-  say "ready on 127.0.0.1:$port"
 }
 
-stop() {
-  local pid
-  if ! pid="$(broker_pid)"; then
-    rm -f "$pid_file"
-    say "not running"
+start() {
+  local node running=0
+  for ((node = 1; node <= nodes; node++)); do
+    broker_pid "$node" >/dev/null && port_answers "$(client_port "$node")" && running=$((running + 1))
+  done
+  if ((running == nodes)); then
+    say "already running on $(bootstrap)"
     return 0
   fi
-  say "stopping (pid $pid)"
+  require_java
+  fetch
+  if ((nodes == 1)); then
+    say "starting Apache Kafka $version (KRaft, single node) on 127.0.0.1:$(client_port 1); log: $(log_file 1)"
+  else
+    say "starting Apache Kafka $version (KRaft, $nodes nodes) on $(bootstrap); logs: $run_dir/node-*/broker.log"
+  fi
+  # All nodes at once: a controller quorum of several forms only once a majority is up.
+  for ((node = 1; node <= nodes; node++)); do start_node "$node"; done
+  for ((node = 1; node <= nodes; node++)); do wait_for_node "$node"; done
+  say "ready on $(bootstrap)"
+}
+
+stop_node() { # node
+  local node="$1" pid waited=0
+  pid="$(broker_pid "$node")" || {
+    rm -f "$(pid_file "$node")"
+    return 0
+  }
   kill -TERM "$pid" 2>/dev/null || true
-  local waited=0
   while kill -0 "$pid" 2>/dev/null; do
     if ((waited >= 150)); then
-      say "no clean stop after 30s: killing"
+      say "node $node did not stop cleanly within 30s: killing"
       kill -KILL "$pid" 2>/dev/null || true
       break
     fi
     sleep 0.2
     waited=$((waited + 1))
   done
-  rm -f "$pid_file"
+  rm -f "$(pid_file "$node")"
+}
+
+stop() {
+  local node any=0
+  for ((node = 1; node <= nodes; node++)); do broker_pid "$node" >/dev/null && any=1; done
+  if ((any == 0)); then
+    for ((node = 1; node <= nodes; node++)); do rm -f "$(pid_file "$node")"; done
+    say "not running"
+    return 0
+  fi
+  say "stopping"
+  # In parallel: a node waiting for its peers to take over its partitions should not wait on them.
+  for ((node = 1; node <= nodes; node++)); do stop_node "$node" & done
+  wait
   say "stopped"
 }
 
+kill_node() { # node
+  local node="${1:-}" pid
+  [[ "$node" =~ ^[0-9]+$ ]] && ((node >= 1 && node <= nodes)) || fail "kill needs a node from 1 to $nodes"
+  if ! pid="$(broker_pid "$node")"; then
+    say "node $node is not running"
+    return 0
+  fi
+  kill -KILL "$pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  rm -f "$(pid_file "$node")"
+  say "killed node $node (pid $pid)"
+}
+
 status() {
-  local pid
-  if pid="$(broker_pid)" && port_answers "$port"; then
-    say "running (pid $pid) on 127.0.0.1:$port"
-  else
+  local node down=0 pid
+  for ((node = 1; node <= nodes; node++)); do
+    if pid="$(broker_pid "$node")" && port_answers "$(client_port "$node")"; then
+      ((nodes == 1)) || say "node $node running (pid $pid) on 127.0.0.1:$(client_port "$node")"
+    else
+      ((nodes == 1)) || say "node $node not running"
+      down=1
+    fi
+  done
+  if ((down)); then
     say "not running"
     return 1
   fi
+  say "running on $(bootstrap)"
 }
 
 case "${1:-}" in
@@ -179,8 +275,9 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
+  kill) kill_node "${2:-}" ;;
   *)
-    echo "usage: $(basename "$0") fetch|start|stop|status" >&2
+    echo "usage: $(basename "$0") fetch|start|stop|kill N|status" >&2
     exit 2
     ;;
 esac

@@ -10,13 +10,18 @@ const run = promisify(execFile);
 const kafkaScript = path.join(repositoryRoot, 'infra/kafka/kafka.sh');
 
 /**
- * A Kafka broker of its own (infra/kafka/kafka.sh on free ports, data in a temporary directory),
- * so a test may stop and start it without disturbing the run's shared broker.
+ * A Kafka broker of its own, or a cluster of several (infra/kafka/kafka.sh on free ports, data in
+ * a temporary directory), so a test may stop, kill and start them without disturbing the run's
+ * shared broker.
  */
 export interface DedicatedBroker {
   readonly brokers: string;
+  readonly nodes: number;
   stop(): Promise<void>;
+  /** Starts every node that is not running. */
   start(): Promise<void>;
+  /** SIGKILLs one node (1-based), as a crash would. */
+  kill(node: number): Promise<void>;
   /** Stops it and deletes its data. */
   destroy(): Promise<void>;
 }
@@ -31,22 +36,30 @@ export function dedicatedBrokerUnavailable(): string | null {
   }
 }
 
-export async function startDedicatedBroker(): Promise<DedicatedBroker> {
+export async function startDedicatedBroker({ nodes = 1 } = {}): Promise<DedicatedBroker> {
   const runDir = mkdtempSync(path.join(tmpdir(), 'credits-kafka-'));
-  const port = await freePort();
+  const ports: number[] = [];
+  const controllerPorts: number[] = [];
+  for (let node = 0; node < nodes; node += 1) {
+    ports.push(await freePort());
+    controllerPorts.push(await freePort());
+  }
   const env = {
     ...process.env,
-    KAFKA_PORT: String(port),
-    KAFKA_CONTROLLER_PORT: String(await freePort()),
+    KAFKA_NODES: String(nodes),
+    KAFKA_PORTS: ports.join(','),
+    KAFKA_CONTROLLER_PORTS: controllerPorts.join(','),
     KAFKA_RUN_DIR: runDir,
   };
-  const script = (command: string) =>
-    run('bash', [kafkaScript, command], { env, timeout: 180_000 }).then(() => undefined);
+  const script = (...args: string[]) =>
+    run('bash', [kafkaScript, ...args], { env, timeout: 180_000 }).then(() => undefined);
   await script('start');
   return {
-    brokers: `127.0.0.1:${port}`,
+    brokers: ports.map((port) => `127.0.0.1:${port}`).join(','),
+    nodes,
     stop: () => script('stop'),
     start: () => script('start'),
+    kill: (node) => script('kill', String(node)),
     destroy: async () => {
       await script('stop').catch(() => undefined);
       rmSync(runDir, { recursive: true, force: true });

@@ -7,6 +7,8 @@ export {
 } from '../../apps/credits-cli/src/demo/realistic-month';
 import type { WireEvent } from '../../apps/credits-cli/src/demo/realistic-month';
 import { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs';
+// Relative, like this file's other imports of project code.
+import { PartitionByPartitionSender } from '../../libs/kafka/src/partition-by-partition';
 
 export function kafkaClient(
   clientId: string,
@@ -41,6 +43,8 @@ export async function publish(
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,
   });
+  // As the project's own producers send (a kafkajs send across partitions can lose a slice).
+  const sender = new PartitionByPartitionSender(producer, kafka);
   let resent = 0;
   await producer.connect();
   try {
@@ -50,7 +54,7 @@ export async function publish(
       const giveUpAt = Date.now() + resendFor;
       for (;;) {
         try {
-          await producer.send({ topic, acks: -1, messages: batch });
+          await sender.send(topic, batch);
           break;
         } catch (error) {
           if (Date.now() > giveUpAt) throw error;
@@ -73,12 +77,20 @@ export function asMessages(events: readonly WireEvent[]): RawMessage[] {
  * Everything on a topic from the beginning to its end as of the call (and at least `atLeast`
  * messages, waiting up to `timeoutMs` for them), read by a consumer group of its own.
  */
+export interface ReadMessage {
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: string;
+  readonly headers: Record<string, string>;
+}
+
 export async function readTopic(
   kafka: Kafka,
   topic: string,
   atLeast = 0,
   timeoutMs = 30_000,
-): Promise<{ key: string | null; value: string; headers: Record<string, string> }[]> {
+): Promise<ReadMessage[]> {
   const admin = kafka.admin();
   await admin.connect();
   const ends = new Map(
@@ -87,7 +99,7 @@ export async function readTopic(
   await admin.disconnect();
   const reached = new Map<number, bigint>();
   const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 200 });
-  const seen: { key: string | null; value: string; headers: Record<string, string> }[] = [];
+  const seen: ReadMessage[] = [];
   const atEnd = () =>
     [...ends].every(([partition, high]) => (reached.get(partition) ?? 0n) >= high);
   await consumer.connect();
@@ -97,6 +109,8 @@ export async function readTopic(
       eachMessage: async ({ partition, message }) => {
         reached.set(partition, BigInt(message.offset) + 1n);
         seen.push({
+          partition,
+          offset: message.offset,
           key: message.key?.toString() ?? null,
           value: message.value?.toString() ?? '',
           headers: Object.fromEntries(

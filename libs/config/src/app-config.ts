@@ -7,6 +7,7 @@ export interface AppConfig {
     readonly clientId: string;
     readonly topicPartitions: number;
     readonly replicationFactor: number;
+    readonly minInsyncReplicas: number;
     readonly connectTimeoutMs: number;
     readonly topicPrefix: string;
   };
@@ -45,6 +46,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       clientId: e.KAFKA_CLIENT_ID,
       topicPartitions: e.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: e.KAFKA_REPLICATION_FACTOR,
+      // One replica may be lost without refusing writes, and an acknowledged write is on two.
+      minInsyncReplicas: e.KAFKA_MIN_INSYNC_REPLICAS ?? (e.KAFKA_REPLICATION_FACTOR >= 3 ? 2 : 1),
       connectTimeoutMs: e.KAFKA_CONNECT_TIMEOUT_MS,
       topicPrefix: e.KAFKA_TOPIC_PREFIX,
     },

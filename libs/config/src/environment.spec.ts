@@ -23,6 +23,7 @@ describe('configuration from the environment', () => {
         clientId: 'image-credits',
         topicPartitions: 6,
         replicationFactor: 1,
+        minInsyncReplicas: 1,
         connectTimeoutMs: 10_000,
         topicPrefix: '',
       },
@@ -34,6 +35,8 @@ describe('configuration from the environment', () => {
         partitionsConcurrency: 6,
         cachedAccounts: 20_000,
         sweepIntervalMs: 60_000,
+        lagIntervalMs: 5_000,
+        stallAfterMs: 60_000,
       },
       database: { url: 'postgres://postgres@127.0.0.1:5432/image_credits' },
       http: { host: '127.0.0.1', port: 3000 },
@@ -116,6 +119,14 @@ describe('configuration from the environment', () => {
 
   it('given a variable set to the empty string, when loaded, then it takes its default', () => {
     expect(loadConfig({ KAFKA_BROKERS: '', PORT: '' }).kafka.brokers).toEqual(['127.0.0.1:9092']);
+  });
+
+  it('given a replication factor of 3, then writes need two in-sync replicas unless told otherwise', () => {
+    expect(loadConfig({ KAFKA_REPLICATION_FACTOR: '3' }).kafka.minInsyncReplicas).toBe(2);
+    expect(
+      loadConfig({ KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '3' }).kafka
+        .minInsyncReplicas,
+    ).toBe(3);
   });
 
   it('documents every variable in the README configuration table', () => {

@@ -89,6 +89,11 @@ export const environmentSpec = {
     desc: 'replication factor of the topics the apps create at start',
     example: '1',
   }),
+  KAFKA_MIN_INSYNC_REPLICAS: positiveInteger({
+    default: undefined,
+    desc: 'min.insync.replicas of the topics the apps create: how many replicas must have a write before it is acknowledged (default: 2 from a replication factor of 3, else 1)',
+    example: '2',
+  }),
   KAFKA_CONNECT_TIMEOUT_MS: positiveInteger({
     default: 10_000,
     desc: 'how long a process waits for Kafka at start before it gives up',

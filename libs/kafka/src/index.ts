@@ -2,3 +2,4 @@ export * from './kafka-client';
 export * from './kafka.module';
 export * from './topics';
 export * from './group-offsets';
+export * from './partition-by-partition';

@@ -19,6 +19,7 @@ export async function connectKafka(config: AppConfig, processName: string): Prom
     const created = await ensureTopics(admin, Object.values(topicNames(config.kafka.topicPrefix)), {
       partitions: config.kafka.topicPartitions,
       replicationFactor: config.kafka.replicationFactor,
+      minInsyncReplicas: config.kafka.minInsyncReplicas,
     });
     if (created.length > 0) logger.info({ topics: created }, 'created Kafka topics');
   } finally {

@@ -22,6 +22,8 @@ export function topicNames(prefix: string): TopicNames {
 export interface TopicLayout {
   readonly partitions: number;
   readonly replicationFactor: number;
+  /** How many replicas must have a write before an `acks=all` producer is told it is written. */
+  readonly minInsyncReplicas?: number;
 }
 
 /**
@@ -44,6 +46,11 @@ export async function ensureTopics(
         topic,
         numPartitions: layout.partitions,
         replicationFactor: layout.replicationFactor,
+        configEntries: [
+          { name: 'min.insync.replicas', value: String(layout.minInsyncReplicas ?? 1) },
+          // A replica that fell behind never becomes leader: an acknowledged write is never lost.
+          { name: 'unclean.leader.election.enable', value: 'false' },
+        ],
       })),
     });
   } catch (error) {

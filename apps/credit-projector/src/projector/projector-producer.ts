@@ -3,7 +3,7 @@ import { Partitioners, type IHeaders, type Kafka, type Producer } from 'kafkajs'
 import { APP_CONFIG, type AppConfig } from '@credits/config';
 import { DeadLetterHeaders, decisionEventOf, type Rejection } from '@credits/contract';
 import type { GenerationCharged, GenerationRefused } from '@credits/domain';
-import { KAFKA, topicNames, type TopicNames } from '@credits/kafka';
+import { KAFKA, PartitionByPartitionSender, topicNames, type TopicNames } from '@credits/kafka';
 import { ProjectorMetrics } from '../observability/projector-metrics';
 
 export interface DeadLetter {
@@ -19,6 +19,7 @@ export interface DeadLetter {
 @Injectable()
 export class ProjectorProducer implements OnModuleInit, OnApplicationShutdown {
   private readonly producer: Producer;
+  private readonly sender: PartitionByPartitionSender;
   private readonly topics: TopicNames;
 
   constructor(
@@ -34,6 +35,7 @@ export class ProjectorProducer implements OnModuleInit, OnApplicationShutdown {
       // Murmur2 on the key, as the Java clients do: an account's decisions share one partition.
       createPartitioner: Partitioners.DefaultPartitioner,
     });
+    this.sender = new PartitionByPartitionSender(this.producer, kafka);
   }
 
   async onModuleInit(): Promise<void> {
@@ -47,10 +49,9 @@ export class ProjectorProducer implements OnModuleInit, OnApplicationShutdown {
   /** The original key, value and headers, unchanged, plus headers naming why and where from. */
   async deadLetter(letters: readonly DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
-    await this.producer.send({
-      topic: this.topics.editorEventsDeadLetters,
-      acks: -1,
-      messages: letters.map((letter) => ({
+    await this.sender.send(
+      this.topics.editorEventsDeadLetters,
+      letters.map((letter) => ({
         key: letter.key,
         value: letter.value,
         headers: {
@@ -63,7 +64,7 @@ export class ProjectorProducer implements OnModuleInit, OnApplicationShutdown {
           [DeadLetterHeaders.deadLetteredAt]: new Date().toISOString(),
         },
       })),
-    });
+    );
     for (const letter of letters) this.metrics.deadLetters.inc({ reason: letter.rejection.reason });
   }
 
@@ -72,15 +73,14 @@ export class ProjectorProducer implements OnModuleInit, OnApplicationShutdown {
   ): Promise<void> {
     if (decisions.length === 0) return;
     const events = decisions.map(({ accountId, decision }) => decisionEventOf(accountId, decision));
-    await this.producer.send({
-      topic: this.topics.creditDecisions,
-      acks: -1,
-      messages: events.map((event) => ({
+    await this.sender.send(
+      this.topics.creditDecisions,
+      events.map((event) => ({
         key: event.subject,
         value: JSON.stringify(event),
         headers: { 'content-type': 'application/cloudevents+json', 'ce-id': event.id },
       })),
-    });
+    );
     for (const event of events) this.metrics.decisions.inc({ decision: event.type });
   }
 }

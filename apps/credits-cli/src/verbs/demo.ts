@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Partitioners } from 'kafkajs';
-import { topicNames } from '@credits/kafka';
+import { PartitionByPartitionSender, topicNames } from '@credits/kafka';
 import { withContext } from '../context';
 import { realisticMonth, wireEvent } from '../demo/realistic-month';
 
@@ -41,21 +41,22 @@ export function demoCommand(program: Command): void {
             resolution: '4K',
           }),
         );
-        const producer = (await context.broker()).producer({
+        const kafka = await context.broker();
+        const producer = kafka.producer({
           idempotent: true,
           createPartitioner: Partitioners.DefaultPartitioner,
         });
         await producer.connect();
         try {
           const topic = topicNames(context.config.kafka.topicPrefix).editorEvents;
+          const sender = new PartitionByPartitionSender(producer, kafka);
           for (let start = 0; start < month.length; start += 500)
-            await producer.send({
+            await sender.send(
               topic,
-              acks: -1,
-              messages: month
+              month
                 .slice(start, start + 500)
                 .map((event) => ({ key: event.subject, value: JSON.stringify(event) })),
-            });
+            );
         } finally {
           await producer.disconnect();
         }

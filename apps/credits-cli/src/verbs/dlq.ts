@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { Partitioners, type IHeaders, type Kafka } from 'kafkajs';
 import { DeadLetterHeaders } from '@credits/contract';
-import { topicNames } from '@credits/kafka';
+import { PartitionByPartitionSender, topicNames } from '@credits/kafka';
 import { withContext } from '../context';
 import { UsageError } from '../exit-codes';
 import { render, type Format, type Row } from '../output';
@@ -179,10 +179,9 @@ export function dlqCommand(program: Command): void {
         });
         await producer.connect();
         try {
-          await producer.send({
-            topic: topics.editorEvents,
-            acks: -1,
-            messages: letters.map((letter) => ({
+          await new PartitionByPartitionSender(producer, kafka).send(
+            topics.editorEvents,
+            letters.map((letter) => ({
               key: letter.key,
               value: letter.value,
               headers: {
@@ -192,7 +191,7 @@ export function dlqCommand(program: Command): void {
                 'replayed-from': `${topics.editorEventsDeadLetters}/${letter.at}`,
               },
             })),
-          });
+          );
         } finally {
           await producer.disconnect();
         }
