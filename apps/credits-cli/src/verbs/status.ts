@@ -161,7 +161,9 @@ async function status(format: Format): Promise<void> {
         console.log(
           stalled
             ? `\nSTALLED: lag with no progress for over ${projector.stallAfterMs} ms (PROJECTOR_STALL_AFTER_MS), or a partition nobody owns`
-            : '\nnothing stalled',
+            : readModelsUnknown === null
+              ? '\nnothing stalled'
+              : '\nno partition stalled; the read models could not be read (exit code 1)',
         );
     }
     if (stalled) process.exitCode = ExitCode.stalled;
