@@ -1,14 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
-import {
-  availableCredits,
-  evolve,
-  initialAccountState,
-  millisOf,
-  type CreditEvent,
-} from '@credits/domain';
 import { topicNames } from '@credits/kafka';
 import { kafkaClient, readTopic, waitUntilConsumed } from '../harness/editor-events';
-import { countStoredLedgerEvents, oracleLedgers, storedLedgers } from '../harness/ledger-oracle';
+import {
+  countStoredLedgerEvents,
+  eventsBelowZero,
+  oracleLedgers,
+  storedLedgers,
+} from '../harness/ledger-oracle';
 import { runCredits } from '../harness/credits-cli';
 import { startQuotaService } from '../harness/quota-service';
 import type { FaultInput } from './fault-input';
@@ -108,14 +106,7 @@ export async function checkAgainstOracle(
   );
   expect(new Set(charges).size).toBe(charges.length);
 
-  let belowZero = 0;
-  for (const ledger of stored.values()) {
-    let state = initialAccountState;
-    for (const event of ledger as CreditEvent[]) {
-      state = evolve(state, event);
-      if (availableCredits(state, millisOf(event.at)) < 0) belowZero += 1;
-    }
-  }
+  const belowZero = eventsBelowZero(stored);
   report.note(`checked: ${belowZero} ledger events leave an account below zero`);
   expect(belowZero).toBe(0);
 

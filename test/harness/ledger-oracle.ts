@@ -3,8 +3,11 @@ import {
   accountDecider,
   accountOfStream,
   accountStream,
+  availableCredits,
+  evolve,
   fold,
   initialAccountState,
+  millisOf,
   type AccountCommand,
   type CreditEvent,
 } from '@credits/domain';
@@ -87,4 +90,17 @@ export function withoutKafka(event: CreditEvent): CreditEvent {
 
 export function stateOf(ledger: readonly CreditEvent[]) {
   return fold(ledger, initialAccountState);
+}
+
+/** How many ledger events leave their account with less than nothing available. */
+export function eventsBelowZero(ledgers: ReadonlyMap<string, readonly CreditEvent[]>): number {
+  let count = 0;
+  for (const ledger of ledgers.values()) {
+    let state = initialAccountState;
+    for (const event of ledger) {
+      state = evolve(state, event);
+      if (availableCredits(state, millisOf(event.at)) < 0) count += 1;
+    }
+  }
+  return count;
 }

@@ -134,9 +134,10 @@ describe('quota service over HTTP, with the projector, the real broker and Postg
     try {
       const { rows } = await eventually(
         () =>
-          usage.query('SELECT kept, discarded, credits FROM rm_usage_daily WHERE account_id = $1', [
-            accountId,
-          ]),
+          usage.query(
+            'SELECT kept, discarded, credits::int AS credits FROM rm_usage_daily WHERE account_id = $1',
+            [accountId],
+          ),
         (result) => result.rows[0]?.kept === 1 && result.rows[0]?.discarded === 1,
       );
       expect(rows).toEqual([{ kept: 1, discarded: 1, credits: 8 }]);

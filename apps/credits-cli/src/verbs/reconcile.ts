@@ -71,7 +71,7 @@ async function balances(
     plan: string | null;
     held: number;
     grants: StoredGrant[];
-  }>('SELECT account_id, plan, held, grants FROM rm_balances');
+  }>('SELECT account_id, plan, held::float8 AS held, grants FROM rm_balances');
   const stored = new Map(rows.map((row) => [row.account_id, row]));
   for (const [accountId, ledger] of ledgers) {
     const events = upTo(ledger, checkpoint);
@@ -143,7 +143,7 @@ async function usage(
   const checkpoint = await checkpointOf(pool, usageDailyReadModel);
   const { rows } = await pool.query<Record<string, number> & { account_id: string }>(
     `SELECT account_id, sum(generations)::int AS generations, sum(kept)::int AS kept, sum(discarded)::int AS discarded,
-            sum(lapsed)::int AS lapsed, sum(refused)::int AS refused, sum(credits)::int AS credits
+            sum(lapsed)::int AS lapsed, sum(refused)::int AS refused, sum(credits)::float8 AS credits
        FROM rm_usage_daily GROUP BY account_id`,
   );
   const stored = new Map(rows.map((row) => [row.account_id, row]));

@@ -84,7 +84,8 @@ export class AccountsController {
       generation_id: string | null;
       source_event_id: string | null;
     }>(
-      `SELECT position, time, type, credits, available, generation_id, source_event_id
+      `SELECT position, time, type, credits::float8 AS credits, available::float8 AS available,
+              generation_id, source_event_id
          FROM rm_ledger_lines
         WHERE account_id = $1 AND ($2::timestamptz IS NULL OR time >= $2) AND ($3::timestamptz IS NULL OR time < $3)
         ORDER BY revision`,

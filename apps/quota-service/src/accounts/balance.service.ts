@@ -30,7 +30,9 @@ export class BalanceService {
       plan: string | null;
       held: number;
       grants: StoredGrant[];
-    }>('SELECT plan, held, grants FROM rm_balances WHERE account_id = $1', [accountId]);
+    }>('SELECT plan, held::float8 AS held, grants FROM rm_balances WHERE account_id = $1', [
+      accountId,
+    ]);
     const row = rows[0];
     return row ? { ...balanceAt(row, atMs), plan: row.plan } : null;
   }

@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import { heldCredits } from '@credits/domain';
 import type { AccountChange } from '../account-folds';
-import type { ReadModel } from './read-model';
+import { secondsOf, type ReadModel } from './read-model';
 
 /** A grant as the balances read model keeps it: enough to compute what is available at any time. */
 export interface StoredGrant {
@@ -23,7 +23,7 @@ export const balancesReadModel: ReadModel = {
     CREATE TABLE IF NOT EXISTS rm_balances_v${version} (
       account_id text PRIMARY KEY,
       plan text,
-      held integer NOT NULL,
+      held bigint NOT NULL,
       grants jsonb NOT NULL,
       revision bigint NOT NULL,
       last_event_at timestamptz NOT NULL
@@ -42,7 +42,9 @@ export const balancesReadModel: ReadModel = {
     const rows = [...latest.values()];
     await client.query(
       `INSERT INTO rm_balances_v${version} (account_id, plan, held, grants, revision, last_event_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::jsonb[], $5::bigint[], $6::timestamptz[])
+       SELECT account_id, plan, held, grants, revision, to_timestamp(at_seconds)
+         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::jsonb[], $5::bigint[], $6::float8[])
+           AS row (account_id, plan, held, grants, revision, at_seconds)
        ON CONFLICT (account_id) DO UPDATE SET plan = excluded.plan, held = excluded.held,
          grants = excluded.grants, revision = excluded.revision, last_event_at = excluded.last_event_at`,
       [
@@ -62,7 +64,7 @@ export const balancesReadModel: ReadModel = {
           ),
         ),
         rows.map((row) => row.recorded.revision.toString()),
-        rows.map((row) => row.event.at),
+        rows.map((row) => secondsOf(row.event.at)),
       ],
     );
   },

@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import { availableCredits, creditsMoved, millisOf } from '@credits/domain';
 import type { AccountChange } from '../account-folds';
-import type { ReadModel } from './read-model';
+import { secondsOf, type ReadModel } from './read-model';
 
 /** One line per ledger event: what it moved and what was available after it. */
 export const ledgerLinesReadModel: ReadModel = {
@@ -13,8 +13,8 @@ export const ledgerLinesReadModel: ReadModel = {
       position text NOT NULL,
       time timestamptz NOT NULL,
       type text NOT NULL,
-      credits integer NOT NULL,
-      available integer NOT NULL,
+      credits bigint NOT NULL,
+      available bigint NOT NULL,
       generation_id text,
       source_event_id text,
       PRIMARY KEY (account_id, revision)
@@ -32,14 +32,18 @@ export const ledgerLinesReadModel: ReadModel = {
     await client.query(
       `INSERT INTO rm_ledger_lines_v${version}
          (account_id, revision, position, time, type, credits, available, generation_id, source_event_id)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::timestamptz[], $5::text[],
-                            $6::int[], $7::int[], $8::text[], $9::text[])
+       SELECT account_id, revision, position, to_timestamp(at_seconds), type, credits, available,
+              generation_id, source_event_id
+         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::float8[], $5::text[],
+                     $6::bigint[], $7::bigint[], $8::text[], $9::text[])
+           AS row (account_id, revision, position, at_seconds, type, credits, available,
+                   generation_id, source_event_id)
        ON CONFLICT (account_id, revision) DO NOTHING`,
       [
         changes.map((c) => c.accountId),
         changes.map((c) => c.recorded.revision.toString()),
         changes.map((c) => c.recorded.position),
-        changes.map((c) => c.event.at),
+        changes.map((c) => secondsOf(c.event.at)),
         changes.map((c) => c.event.type),
         changes.map((c) => creditsMoved(c.event)),
         changes.map((c) => availableCredits(c.after, millisOf(c.event.at))),

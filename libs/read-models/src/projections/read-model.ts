@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { millisOf, type Instant } from '@credits/domain';
 import type { AccountChange } from '../account-folds';
 
 /**
@@ -16,4 +17,19 @@ export interface ReadModel {
   viewSql(version: number): string;
   /** Applies a page of changes, in log order, inside the caller's transaction. */
   apply(client: PoolClient, version: number, changes: readonly AccountChange[]): Promise<void>;
+}
+
+/**
+ * An instant as seconds since the epoch, for `to_timestamp` in SQL. PostgreSQL cannot parse
+ * every instant the ledger holds as text (year 0000, or year 10000 as a hold expiry written
+ * `+010000-…`), but it holds them all as timestamptz: a read model must take whatever the ledger
+ * took, or it stops for every account.
+ */
+export function secondsOf(instant: Instant): number {
+  return millisOf(instant) / 1000;
+}
+
+/** The UTC day of an instant, as days since 1970-01-01 (`date '1970-01-01' + n` in SQL). */
+export function utcDayNumberOf(instant: Instant): number {
+  return Math.floor(millisOf(instant) / 86_400_000);
 }

@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import { openGeneration } from '@credits/domain';
 import type { AccountChange } from '../account-folds';
-import type { ReadModel } from './read-model';
+import { utcDayNumberOf, type ReadModel } from './read-model';
 
 interface UsageCounts {
   generations: number;
@@ -60,7 +60,7 @@ export const usageDailyReadModel: ReadModel = {
       discarded integer NOT NULL,
       lapsed integer NOT NULL,
       refused integer NOT NULL,
-      credits integer NOT NULL,
+      credits bigint NOT NULL,
       PRIMARY KEY (account_id, day, edit_type, resolution)
     )`,
   tablesOf: (version) => [`rm_usage_daily_v${version}`],
@@ -77,7 +77,7 @@ export const usageDailyReadModel: ReadModel = {
       if (!usage) continue;
       const key = [
         change.accountId,
-        change.event.at.slice(0, 10),
+        String(utcDayNumberOf(change.event.at)),
         usage.editType,
         usage.resolution,
       ];
@@ -94,8 +94,12 @@ export const usageDailyReadModel: ReadModel = {
     await client.query(
       `INSERT INTO rm_usage_daily_v${version} AS u
          (account_id, day, edit_type, resolution, generations, kept, discarded, lapsed, refused, credits)
-       SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::int[], $6::int[],
-                            $7::int[], $8::int[], $9::int[], $10::int[])
+       SELECT account_id, date '1970-01-01' + day_number, edit_type, resolution, generations,
+              kept, discarded, lapsed, refused, credits
+         FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::int[], $6::int[],
+                     $7::int[], $8::int[], $9::int[], $10::bigint[])
+           AS row (account_id, day_number, edit_type, resolution, generations, kept, discarded,
+                   lapsed, refused, credits)
        ON CONFLICT (account_id, day, edit_type, resolution) DO UPDATE SET
          generations = u.generations + excluded.generations, kept = u.kept + excluded.kept,
          discarded = u.discarded + excluded.discarded, lapsed = u.lapsed + excluded.lapsed,
