@@ -126,7 +126,7 @@ export class ChunkProcessor {
       // find which items, by halves, so only they are set aside.
       this.logger.warn(
         { error: asError(error).message, items: items.length },
-        'the store refused a chunk: appending its items one at a time',
+        'the store refused a chunk: appending it by halves to find the items at fault',
       );
       return this.bisect(items, loaded, unloadable);
     }

@@ -129,12 +129,14 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
       const messages = batch.messages.slice(start, start + CHUNK_MESSAGES);
       const parsed = await this.parsing.parse(messages);
       const chunk = sortChunk(topic, batch.partition, messages, parsed, this.logger);
-      await this.producer.deadLetter(chunk.deadLetters);
       const result = await this.processor.process(chunk.items, control);
       if (result === null) return;
-      await this.producer.deadLetter(
-        undecidableLetters(topic, batch.partition, chunk, result.undecidable, this.logger),
-      );
+      // The chunk's dead letters in one send: those the contract check refused, and those found
+      // undecidable. Both before the commit, so a crash may write a letter twice but never none.
+      await this.producer.deadLetter([
+        ...chunk.deadLetters,
+        ...undecidableLetters(topic, batch.partition, chunk, result.undecidable, this.logger),
+      ]);
       await this.producer.publishDecisions(result.decisions);
 
       const last = messages.at(-1) as KafkaMessage;
