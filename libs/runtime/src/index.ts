@@ -3,3 +3,4 @@ export * from './logger';
 export * from './logging.module';
 export * from './run-main';
 export * from './startup-error';
+export * from './errors';

@@ -8,6 +8,7 @@ import {
   type GenerationRefused,
 } from '@credits/domain';
 import { StreamNotFoundError, type EventStore } from '@credits/event-store';
+import { asError } from '@credits/runtime';
 import { accountStream, toCreditEvent } from './account-stream';
 
 /** An account's folded state and the revision it stands at (null: the stream has no events). */
@@ -66,7 +67,7 @@ export class AccountStates {
           revision: recorded.at(-1)?.revision ?? null,
         };
       } catch (error) {
-        const cause = error instanceof Error ? error.message : String(error);
+        const cause = asError(error).message;
         unloadable.set(
           accountId,
           new Error(`the stream ${accountStream(accountId)} could not be folded: ${cause}`, {

@@ -45,7 +45,6 @@ export class ConsumerHealth {
   private readonly partitions = new Map<number, Known>();
   private lastLoopAtMs: number;
   private failedStarts = 0;
-  private crashes = 0;
 
   constructor(
     private readonly limits: { readonly stallAfterMs: number; readonly loopSilenceMs: number },
@@ -68,11 +67,6 @@ export class ConsumerHealth {
   /** Left the group: a crash, a rebalance starting, or a stop. */
   left(): void {
     this.inGroup = false;
-  }
-
-  crashed(): void {
-    this.inGroup = false;
-    this.crashes += 1;
   }
 
   startFailed(): void {
@@ -99,10 +93,6 @@ export class ConsumerHealth {
     known.low = low;
     known.end = end;
     if (moved || this.lagOf(known) === 0) known.lastProgressAtMs = this.now();
-  }
-
-  get crashCount(): number {
-    return this.crashes;
   }
 
   /** The partitions this process is responsible for (its last assignment), in order. */

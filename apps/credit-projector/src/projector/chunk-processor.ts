@@ -16,8 +16,8 @@ import { ProjectorMetrics } from '../observability/projector-metrics';
 import { DueAccounts } from '../sweeper/due-accounts';
 import { ACCOUNT_DECIDER } from './account-decider.provider';
 import { AccountStates, type LoadedAccount } from '../ledger/account-states';
+import { asError } from '@credits/runtime';
 import {
-  asError,
   decideChunk,
   type AccountCommandItem,
   type ChunkDecision,

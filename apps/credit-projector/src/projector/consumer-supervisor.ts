@@ -1,5 +1,6 @@
 import type { Consumer } from 'kafkajs';
 import { backoffDelay } from '@credits/event-store';
+import { asError } from '@credits/runtime';
 
 export interface SupervisorHooks {
   /** The running consumer crashed and kafkajs will not restart it: ours starts in `retryInMs`. */
@@ -96,10 +97,7 @@ export class ConsumerSupervisor {
       this.current = null;
       await next.disconnect().catch(() => undefined);
       if (this.stopping) return;
-      this.hooks.startFailed(
-        error instanceof Error ? error : new Error(String(error)),
-        this.schedule(),
-      );
+      this.hooks.startFailed(asError(error), this.schedule());
       return;
     }
     if (this.stopping) return;

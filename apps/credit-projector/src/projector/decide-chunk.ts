@@ -7,6 +7,7 @@ import type {
   GenerationRefused,
 } from '@credits/domain';
 import type { EventData, StreamAppend } from '@credits/event-store';
+import { asError } from '@credits/runtime';
 import type { LoadedAccount } from '../ledger/account-states';
 import { accountStream, toEventData } from '../ledger/account-stream';
 
@@ -49,10 +50,6 @@ function isDecisionOf(generationId: string) {
   return (event: CreditEvent): event is GenerationCharged | GenerationRefused =>
     (event.type === 'GenerationCharged' || event.type === 'GenerationRefused') &&
     event.generationId === generationId;
-}
-
-export function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }
 
 interface Decided {

@@ -102,7 +102,7 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
     consumer.on(events.FETCH_START, () => this.health.loopActive());
     consumer.on(events.HEARTBEAT, () => this.health.loopActive());
     consumer.on(events.CRASH, ({ payload }) => {
-      this.health.crashed();
+      this.health.left();
       this.metrics.consumerCrashes.inc({ restarted_by: payload.restart ? 'kafkajs' : 'projector' });
     });
     return consumer;
