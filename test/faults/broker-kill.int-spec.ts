@@ -4,7 +4,7 @@ import {
   startDedicatedBroker,
   type DedicatedBroker,
 } from '../harness/dedicated-broker';
-import { kafkaClient, publish, seededRandom } from '../harness/editor-events';
+import { kafkaClient, publish, publishInBackground, seededRandom } from '../harness/editor-events';
 import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
 import { faultInput } from './fault-input';
 import { describeFaultRun, FaultReport } from './fault-report';
@@ -82,10 +82,11 @@ describeFaultRun('credit projector across a lost broker of three', unavailable, 
     await publish(kafka, topic, input.stream.slice(0, cut));
     await waitForProgress(world, input, 1 / 6);
     const rest = input.stream.slice(cut);
-    const publishing = publish(kafka, topic, rest, {
+    const publishing = publishInBackground(kafka, topic, rest, {
       resendFor: 120_000,
       pauseMs: PUBLISHING_MS / Math.ceil(rest.length / 1_000),
     });
+    await publishing.started;
     const victim = 1 + Math.floor(seededRandom(31)() * cluster.nodes);
     await cluster.kill(victim);
     report.note(
@@ -100,7 +101,7 @@ describeFaultRun('credit projector across a lost broker of three', unavailable, 
     );
     await cluster.start();
     report.note(`broker ${victim} is back`);
-    const { resent } = await publishing;
+    const { resent } = await publishing.done;
     report.note(`every message published (${resent} batch sends failed and were sent again)`);
     // The broker's side first: every acknowledged message must be in the topic.
     const admin = kafka.admin();

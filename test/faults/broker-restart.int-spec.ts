@@ -5,7 +5,7 @@ import {
   startDedicatedBroker,
   type DedicatedBroker,
 } from '../harness/dedicated-broker';
-import { kafkaClient, publish } from '../harness/editor-events';
+import { kafkaClient, publish, publishInBackground } from '../harness/editor-events';
 import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
 import { faultInput } from './fault-input';
 import { describeFaultRun, FaultReport } from './fault-report';
@@ -59,14 +59,16 @@ describeFaultRun('credit projector across a Kafka broker restart', unavailable, 
     await waitForProgress(world, input, 1 / 6);
     let published = false;
     const rest = input.stream.slice(cut);
-    const publishing = publish(kafka, topic, rest, {
+    const publishing = publishInBackground(kafka, topic, rest, {
       resendFor: 120_000,
       // About twenty seconds of publishing, whatever the size: the restart falls inside it.
       pauseMs: PUBLISHING_MS / Math.ceil(rest.length / 1_000),
-    }).then((outcome) => {
-      published = true;
-      return outcome;
     });
+    void publishing.done.then(
+      () => (published = true),
+      () => undefined,
+    );
+    await publishing.started;
     report.note(
       `stopping the broker after ${await storedLedgerEvents(world, input)} of ${input.ledgerEvents} ledger events, with ${rest.length} messages still to publish`,
     );
@@ -82,7 +84,7 @@ describeFaultRun('credit projector across a Kafka broker restart', unavailable, 
     );
     expect(published).toBe(false);
     expect(kafkaErrors).toBeGreaterThan(0);
-    const { resent } = await publishing;
+    const { resent } = await publishing.done;
     report.note(`every message published (${resent} batch sends failed and were sent again)`);
 
     await checkAgainstOracle(world, input, report);

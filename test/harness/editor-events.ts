@@ -28,15 +28,20 @@ export interface RawMessage {
 
 /**
  * Publishes messages in order (per key) with an idempotent producer, in batches. With
- * `resendFor`, a batch whose send fails (the broker is away) is sent again until it goes through
- * or that long has passed, as an editor's producer would: its messages may then arrive twice.
- * `pauseMs` between batches stretches the stream out in time.
+ * `resendFor`, a connect or a batch send that fails (the broker is away) is tried again until it
+ * goes through or that long has passed, as an editor's producer would: its messages may then
+ * arrive twice. `pauseMs` between batches stretches the stream out in time; `onBatchSent` is told
+ * how many messages have gone, so a fault can be timed to the stream rather than to a clock.
  */
 export async function publish(
   kafka: Kafka,
   topic: string,
   messages: readonly RawMessage[],
-  { resendFor = 0, pauseMs = 0 } = {},
+  {
+    resendFor = 0,
+    pauseMs = 0,
+    onBatchSent = (_sent: number) => {},
+  }: { resendFor?: number; pauseMs?: number; onBatchSent?: (sent: number) => void } = {},
 ): Promise<{ resent: number }> {
   const producer = kafka.producer({
     idempotent: true,
@@ -46,27 +51,52 @@ export async function publish(
   // As the project's own producers send (a kafkajs send across partitions can lose a slice).
   const sender = new PartitionByPartitionSender(producer, kafka);
   let resent = 0;
-  await producer.connect();
+  const untilThrough = async (attempt: () => Promise<void>) => {
+    const giveUpAt = Date.now() + resendFor;
+    for (;;) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (Date.now() > giveUpAt) throw error;
+        resent += 1;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  };
+  await untilThrough(() => producer.connect());
   try {
     for (let start = 0; start < messages.length; start += 1_000) {
       if (start > 0 && pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
       const batch = messages.slice(start, start + 1_000).map((m) => ({ ...m }));
-      const giveUpAt = Date.now() + resendFor;
-      for (;;) {
-        try {
-          await sender.send(topic, batch);
-          break;
-        } catch (error) {
-          if (Date.now() > giveUpAt) throw error;
-          resent += 1;
-          await new Promise((resolve) => setTimeout(resolve, 500));
-        }
-      }
+      await untilThrough(() => sender.send(topic, batch));
+      onBatchSent(start + batch.length);
     }
   } finally {
     await producer.disconnect();
   }
   return { resent };
+}
+
+/**
+ * Publishes in the background for a fault run: `started` resolves once the producer is connected
+ * and its first batch is in (or when publishing fails), so a fault is injected mid-stream by a
+ * signal rather than a sleep. `done` is handled from the start, so a failure while the fault
+ * lasts is reported where the test awaits it, not as an unhandled rejection first.
+ */
+export function publishInBackground(
+  kafka: Kafka,
+  topic: string,
+  messages: readonly RawMessage[],
+  options: { resendFor?: number; pauseMs?: number } = {},
+): { started: Promise<void>; done: Promise<{ resent: number }> } {
+  let firstBatchSent = () => {};
+  const sent = new Promise<void>((resolve) => (firstBatchSent = resolve));
+  const done = publish(kafka, topic, messages, { ...options, onBatchSent: () => firstBatchSent() });
+  done.catch(() => {});
+  return {
+    started: Promise.race([sent, done.then(() => undefined)]).catch(() => undefined),
+    done,
+  };
 }
 
 export function asMessages(events: readonly WireEvent[]): RawMessage[] {
