@@ -20,7 +20,7 @@ export default tseslint.config(
   },
   {
     // The credit rules are a pure library: no framework, no I/O.
-    files: ['libs/credit-domain/**/*.ts'],
+    files: ['libs/credit-domain/src/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -7,7 +7,7 @@ import { recordResults } from './results';
 
 /**
  * Folds a realistic month of wire events (the pipeline bench's workload: an allowance each, then
- * generations, accepts and rejects, top-ups and adjustments) through decide + evolve, as the
+ * generations, accepts and rejects, top-ups and adjustments) through decideAndEvolve, as the
  * projector does, and reports ledger events per second. Deterministic (a seeded generator),
  * single-threaded. For scale it also folds the same events in replay order (each account's
  * together, as finance's replays and rebuilds read them) and times the floor loop. Each of the
@@ -26,12 +26,9 @@ function fold(input: Input): { events: number; seconds: number } {
   let events = 0;
   const started = process.hrtime.bigint();
   for (const [account, command] of input) {
-    let state = states.get(account) ?? decider.initialState;
-    for (const event of decider.decide(command, state)) {
-      state = decider.evolve(state, event);
-      events += 1;
-    }
-    states.set(account, state);
+    const decided = decider.decideAndEvolve(command, states.get(account) ?? decider.initialState);
+    events += decided.events.length;
+    states.set(account, decided.state);
   }
   return { events, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }

@@ -1,28 +1,28 @@
 import { Client, Pool } from 'pg';
 import {
-  accountDecider,
   accountOfStream,
   accountStream,
-  availableCredits,
-  evolve,
   fold,
   initialAccountState,
   millisOf,
+  referenceDecider,
   type AccountCommand,
   type CreditEvent,
+  type ReferenceState,
 } from '@credits/domain';
 import { commandOf, validateEditorEvent } from '@credits/contract';
 import type { WireEvent } from './editor-events';
 
 /**
  * The oracle: the pure fold of the unique input. Each account's wire events, first delivery
- * only, decided in order by the same rules the projector runs. Kafka coordinates are left out
- * of the comparison (a redelivery may sit at another offset).
+ * only, decided in order by the reference decider (the rules read plainly, not the production
+ * decider the projector runs). Kafka coordinates are left out of the comparison (a redelivery
+ * may sit at another offset).
  */
 export function oracleLedgers(events: readonly WireEvent[]): Map<string, CreditEvent[]> {
-  const decider = accountDecider();
+  const decider = referenceDecider();
   const seen = new Set<string>();
-  const states = new Map<string, ReturnType<typeof fold>>();
+  const states = new Map<string, ReferenceState>();
   const ledgers = new Map<string, CreditEvent[]>();
   for (const event of events) {
     const key = `${event.source}/${event.id}`;
@@ -31,11 +31,12 @@ export function oracleLedgers(events: readonly WireEvent[]): Map<string, CreditE
     const parsed = validateEditorEvent(event);
     if (!('event' in parsed)) continue;
     const command: AccountCommand = commandOf(parsed.event);
-    let state = states.get(event.subject) ?? initialAccountState;
-    const decided = decider.decide(command, state);
-    for (const stored of decided) state = decider.evolve(state, stored);
-    states.set(event.subject, state);
-    ledgers.set(event.subject, [...(ledgers.get(event.subject) ?? []), ...decided]);
+    const decided = decider.decideAndEvolve(
+      command,
+      states.get(event.subject) ?? decider.initialState,
+    );
+    states.set(event.subject, decided.state);
+    ledgers.set(event.subject, [...(ledgers.get(event.subject) ?? []), ...decided.events]);
   }
   return ledgers;
 }
@@ -92,14 +93,18 @@ export function stateOf(ledger: readonly CreditEvent[]) {
   return fold(ledger, initialAccountState);
 }
 
-/** How many ledger events leave their account with less than nothing available. */
+/**
+ * How many ledger events leave their account with less than nothing available, as the reference
+ * decider folds them.
+ */
 export function eventsBelowZero(ledgers: ReadonlyMap<string, readonly CreditEvent[]>): number {
+  const reference = referenceDecider();
   let count = 0;
   for (const ledger of ledgers.values()) {
-    let state = initialAccountState;
+    let state = reference.initialState;
     for (const event of ledger) {
-      state = evolve(state, event);
-      if (availableCredits(state, millisOf(event.at)) < 0) count += 1;
+      state = reference.evolve(state, event);
+      if (reference.availableCredits(state, millisOf(event.at)) < 0) count += 1;
     }
   }
   return count;

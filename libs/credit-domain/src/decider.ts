@@ -1,23 +1,67 @@
 import type { AccountCommand } from './commands';
-import { decide } from './decide';
 import type { CreditEvent } from './events';
-import { evolve } from './evolve';
+import { decideAndEvolve } from './fast/decide';
+import { evolve } from './fast/evolve';
+import { nextDueMs } from './fast/due';
+import { assertInvariants } from './fast/invariants';
+import { availableCredits, emptyAccountState, type AccountState } from './fast/state';
+import { viewOfAccount } from './fast/view';
 import { STANDARD_RULES, type CreditRules } from './rules';
-import { initialAccountState, type AccountState } from './state';
+import type { AccountView } from './view';
 
-/** The account decider in its usual shape, bound to one set of rules. */
-export interface AccountDecider {
-  readonly rules: CreditRules;
-  readonly initialState: AccountState;
-  decide(command: AccountCommand, state: AccountState): CreditEvent[];
-  evolve(state: AccountState, event: CreditEvent): AccountState;
+/** The events a command causes, and the state after them. */
+export interface Decision<State> {
+  readonly events: CreditEvent[];
+  readonly state: State;
 }
 
-export function accountDecider(rules: CreditRules = STANDARD_RULES): AccountDecider {
+/**
+ * An account decider bound to one set of rules: `decide`, `evolve` and `initialState`, with the
+ * queries the differential test compares. Two implement it: the reference (the rules read
+ * plainly) and the production decider (the same rules on a state built for speed).
+ */
+export interface Decider<State> {
+  readonly rules: CreditRules;
+  readonly initialState: State;
+  decide(command: AccountCommand, state: State): CreditEvent[];
+  evolve(state: State, event: CreditEvent): State;
+  /** `decide`, and the state after its events: what a writer needs, in one step. */
+  decideAndEvolve(command: AccountCommand, state: State): Decision<State>;
+  view(state: State): AccountView;
+  availableCredits(state: State, atMs: number): number;
+  nextDueMs(state: State): number | null;
+}
+
+export type AccountDecider = Decider<AccountState>;
+
+export interface DeciderOptions {
+  /**
+   * Check the credit invariants on every state reached (see `invariantViolations`): a state that
+   * breaks them throws `InvariantViolation`, so nothing is appended after it. Off by default:
+   * it walks the account's grants and open holds at every event.
+   */
+  readonly assertInvariants?: boolean;
+}
+
+/** The production decider. */
+export function accountDecider(
+  rules: CreditRules = STANDARD_RULES,
+  options: DeciderOptions = {},
+): AccountDecider {
+  const checked = options.assertInvariants ? assertInvariants : (state: AccountState) => state;
+  const decided = (command: AccountCommand, state: AccountState) => {
+    const decision = decideAndEvolve(rules, command, state);
+    checked(decision.state);
+    return decision;
+  };
   return {
     rules,
-    initialState: initialAccountState,
-    decide: (command, state) => decide(rules, command, state),
-    evolve,
+    initialState: emptyAccountState(rules.memory),
+    decide: (command, state) => decided(command, state).events,
+    evolve: (state, event) => checked(evolve(state, event)),
+    decideAndEvolve: decided,
+    view: viewOfAccount,
+    availableCredits,
+    nextDueMs,
   };
 }

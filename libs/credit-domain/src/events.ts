@@ -43,6 +43,10 @@ export interface GenerationCharged extends EventBase {
   /** The accept part reserved now (0 when the plan reserves only the generate part). */
   readonly held: number;
   readonly heldFrom: readonly Allocation[];
+  /**
+   * When the hold lapses. A free edit holds nothing and opens no generation: its hold ends when
+   * it starts (`holdExpiresAt` = `at`), and it is remembered as settled at once.
+   */
   readonly holdExpiresAt: Instant;
   readonly availableAfter: number;
 }
@@ -55,8 +59,11 @@ export interface GenerationRefused extends EventBase {
   readonly priceVersion: string;
   readonly required: number;
   readonly available: number;
-  readonly reason: 'insufficient_credits';
+  /** `too_many_open_generations`: the account's open generations are at the rules' bound. */
+  readonly reason: GenerationRefusalReason;
 }
+
+export type GenerationRefusalReason = 'insufficient_credits' | 'too_many_open_generations';
 
 export interface EditKept extends EventBase {
   readonly type: 'EditKept';
@@ -119,7 +126,9 @@ export type IgnoredReason =
   | 'already_lapsed'
   | 'repeated_generation'
   | 'repeated_grant'
-  | 'resolution_missing';
+  | 'resolution_missing'
+  /** An accept or reject of a free edit: nothing was held, so nothing changes. */
+  | 'free_edit';
 
 /** An anomaly, recorded so it can be audited, that changes no balance. */
 export interface EventIgnored extends EventBase {

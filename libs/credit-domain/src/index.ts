@@ -1,18 +1,43 @@
+// The credit rules: commands in, ledger events out. The reference decider (reference/) is where
+// the rules are read; the production decider (fast/) runs them on a state built for speed. Only
+// the deciders, their vocabulary and the state's queries leave the library.
 export * from './commands';
-export * from './decide';
-export * from './decider';
-export * from './due';
 export * from './events';
-export * from './evolve';
-export * from './grants';
+export * from './rules';
 export * from './pricing/edit-types';
 export * from './pricing/price-book';
-export * from './rules';
-export * from './source';
-export * from './state';
 export * from './time';
 export * from './rfc3339';
+export * from './source';
 export * from './ledger-amounts';
 export * from './ledger-streams';
-export * from './forward-map';
-export * from './generation-book';
+export * from './view';
+export {
+  accountDecider,
+  type AccountDecider,
+  type Decider,
+  type DeciderOptions,
+  type Decision,
+} from './decider';
+export { assertInvariants, invariantViolations, InvariantViolation } from './fast/invariants';
+export {
+  referenceDecider,
+  viewOfReference,
+  type ReferenceState,
+} from './reference/reference-decider';
+export {
+  availableCredits,
+  heldCredits,
+  initialAccountState,
+  nextHoldDue,
+  openGeneration,
+  remainingCredits,
+  type AccountState,
+  type CreditTotals,
+  type Grant,
+  type OpenGeneration,
+  type SettledGeneration,
+  type SettledStatus,
+} from './fast/state';
+export { evolve, fold } from './fast/evolve';
+export { dueEvents, nextDueMs, stateAt } from './fast/due';

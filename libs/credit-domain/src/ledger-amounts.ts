@@ -1,5 +1,4 @@
 import type { CreditEvent } from './events';
-import { sumOf } from './grants';
 
 /**
  * The credits a ledger event moves, signed as a statement shows them: grants and released holds
@@ -20,7 +19,7 @@ export function creditsMoved(event: CreditEvent): number {
     case 'CreditsExpired':
       return -event.credits;
     case 'CreditsAdjusted':
-      return event.grantId !== null ? event.requested : -sumOf(event.removedFrom);
+      return event.grantId !== null ? event.requested : -event.removed;
     case 'GenerationRefused':
     case 'AcceptRefused':
     case 'EventIgnored':

@@ -12,12 +12,6 @@ export interface SourceEvent {
   readonly kafka?: KafkaCoordinates;
 }
 
-// The key of the last source asked about. Deciding a command and folding the events it caused
-// ask for the key of the same source object, and building it allocates a new string each time;
-// a source is immutable, so the remembered key stays right.
-let keyedSource: SourceEvent | null = null;
-let sourceKey = '';
-
 /**
  * The idempotency key of a wire event: the same id from the same producer is applied once. It
  * lives only in memory (states remember it), so its form may change between releases. The
@@ -25,9 +19,5 @@ let sourceKey = '';
  * characters is half the memory of one with the printable U+241F, and quicker to hash.
  */
 export function idempotencyKey(source: SourceEvent): string {
-  if (source !== keyedSource) {
-    sourceKey = `${source.producer}\u001f${source.id}`;
-    keyedSource = source;
-  }
-  return sourceKey;
+  return `${source.producer}\u001f${source.id}`;
 }

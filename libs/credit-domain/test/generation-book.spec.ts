@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { GenerationBook, type OpenGeneration, type SettledGeneration } from '../src';
+import { GenerationBook } from '../src/fast/generation-book';
+import type { OpenGeneration, SettledGeneration } from '../src';
 import { throughWhich } from './branching';
 
 /** The obvious model: open generations in hold-expiry order, settled ones oldest first. */

@@ -32,15 +32,29 @@ describe('prices', () => {
   );
 
   it.each(['color_adjustment', 'rotate', 'crop'])(
-    'given no credits at all, when a %s edit is made, then it is still recorded, at no cost',
+    'given no credits at all, when a %s edit is made, then it is still recorded, at no cost, and opens no hold: keeping or discarding it changes nothing',
     (editType) => {
       const account = new Account();
       const events = account.when(command.generate('g1', editType));
       expect(events).toMatchObject([
-        { type: 'GenerationCharged', editType, charged: 0, held: 0, resolution: null },
+        {
+          type: 'GenerationCharged',
+          editType,
+          charged: 0,
+          held: 0,
+          resolution: null,
+          holdExpiresAt: events[0]?.at,
+        },
       ]);
+      expect(nextDueMs(account.state)).toBeNull();
       expect(account.when(command.accept('g1'))).toMatchObject([
-        { type: 'EditKept', captured: 0, charged: 0 },
+        { type: 'EventIgnored', reason: 'free_edit', generationId: 'g1' },
+      ]);
+      expect(account.when(command.reject('g1'))).toMatchObject([
+        { type: 'EventIgnored', reason: 'free_edit', generationId: 'g1' },
+      ]);
+      expect(account.when(command.generate('g1', editType))).toMatchObject([
+        { type: 'EventIgnored', reason: 'repeated_generation' },
       ]);
     },
   );

@@ -1,6 +1,9 @@
 import {
   accountDecider,
+  assertInvariants,
   availableCredits,
+  referenceDecider,
+  type ReferenceState,
   heldCredits,
   millisOf,
   type AccountCommand,
@@ -84,15 +87,23 @@ export const command = {
   sweep: (atInstant: string) => ({ type: 'ApplyDueExpiries', at: atInstant }) as const,
 };
 
-/** An account driven through the decider, keeping its whole stream like the event store would. */
+/**
+ * An account driven through the production decider, keeping its whole stream like the event
+ * store would. Every step is also taken by the reference decider: the events and the observable
+ * states must be equal, and the credit invariants hold after every event.
+ */
 export class Account {
   readonly decider: AccountDecider;
   state: AccountState;
   readonly stream: CreditEvent[] = [];
+  readonly #reference;
+  #referenceState: ReferenceState;
 
   constructor(rules?: CreditRules) {
     this.decider = accountDecider(rules);
     this.state = this.decider.initialState;
+    this.#reference = referenceDecider(rules);
+    this.#referenceState = this.#reference.initialState;
   }
 
   given(...commands: AccountCommand[]): this {
@@ -102,13 +113,21 @@ export class Account {
 
   when(c: AccountCommand): CreditEvent[] {
     const events = this.decider.decide(c, this.state);
-    for (const event of events) this.state = this.decider.evolve(this.state, event);
+    expect(this.#reference.decide(c, this.#referenceState)).toEqual(events);
+    for (const event of events) {
+      this.state = assertInvariants(this.decider.evolve(this.state, event));
+      this.#referenceState = this.#reference.evolve(this.#referenceState, event);
+    }
+    expect(this.decider.view(this.state)).toEqual(this.#reference.view(this.#referenceState));
     this.stream.push(...events);
     return events;
   }
 
   available(atInstant = START): number {
-    return availableCredits(this.state, millisOf(atInstant));
+    const atMs = millisOf(atInstant);
+    const available = availableCredits(this.state, atMs);
+    expect(this.#reference.availableCredits(this.#referenceState, atMs)).toBe(available);
+    return available;
   }
 
   held(): number {

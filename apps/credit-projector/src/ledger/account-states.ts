@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import {
   fold,
   initialAccountState,
-  SETTLED_GENERATIONS_KEPT,
+  STANDARD_MEMORY,
   type AccountState,
   type GenerationCharged,
   type GenerationRefused,
@@ -97,7 +97,7 @@ export class AccountStates {
   ): Promise<GenerationCharged | GenerationRefused | null> {
     let from: bigint | undefined;
     // Far beyond the settled generations the state remembers: older repeats are ignored anyway.
-    for (let scanned = 0; scanned < SETTLED_GENERATIONS_KEPT * 20; scanned += PAGE) {
+    for (let scanned = 0; scanned < STANDARD_MEMORY.settledGenerationsKept * 20; scanned += PAGE) {
       const page = await this.readPage(accountId, {
         direction: 'backwards',
         maxCount: PAGE,

@@ -6,10 +6,10 @@ const rules = accountDecider();
 /** The rules, except that deciding anything for generation `poison` throws. */
 const withABug = {
   ...rules,
-  decide: (command: AccountCommand, state: typeof initialAccountState) => {
+  decideAndEvolve: (command: AccountCommand, state: typeof initialAccountState) => {
     if ('generationId' in command && command.generationId === 'poison')
       throw new RangeError('a case the rules did not foresee');
-    return rules.decide(command, state);
+    return rules.decideAndEvolve(command, state);
   },
 };
 

@@ -65,9 +65,7 @@ function decideOne(
   command: AccountCommand,
   account: LoadedAccount,
 ): Decided {
-  const events = decider.decide(command, account.state);
-  let state = account.state;
-  for (const event of events) state = decider.evolve(state, event);
+  const { events, state } = decider.decideAndEvolve(command, account.state);
   const first = account.revision === null ? 0n : account.revision + 1n;
   const stored = events.map((event, index) => toEventData(accountId, first + BigInt(index), event));
   return { events, state, stored };

@@ -1,4 +1,8 @@
-import type { GenerationCharged, GenerationRefused } from '@credits/domain';
+import type {
+  GenerationCharged,
+  GenerationRefusalReason,
+  GenerationRefused,
+} from '@credits/domain';
 import { NameBasedUuids } from '../ids/name-based-uuid';
 
 // Fixed forever: decision ids derived from it must stay the same across releases.
@@ -16,7 +20,7 @@ export interface GenerationRefusedData {
   readonly generationId: string;
   readonly required: number;
   readonly available: number;
-  readonly reason: 'insufficient_credits';
+  readonly reason: GenerationRefusalReason;
 }
 
 /** A `credit-decisions` message value (CloudEvents 1.0, structured JSON). */

@@ -40,38 +40,19 @@ export const STANDARD_PRICES: PriceBookVersion = {
 
 export const STANDARD_PRICE_BOOK: PriceBook = { versions: [STANDARD_PRICES] };
 
-interface IndexedVersion {
-  readonly fromMs: number;
-  readonly entry: PriceBookVersion;
-  readonly free: ReadonlySet<string>;
-}
-
-const indexes = new WeakMap<PriceBook, readonly IndexedVersion[]>();
-
-function indexOf(book: PriceBook): readonly IndexedVersion[] {
-  let index = indexes.get(book);
-  if (!index) {
-    if (book.versions.length === 0) throw new RangeError('a price book needs at least one version');
-    index = book.versions
-      .map((entry) => ({
-        fromMs: millisOf(entry.effectiveFrom),
-        entry,
-        free: new Set(entry.freeEditTypes),
-      }))
-      .sort((a, b) => a.fromMs - b.fromMs);
-    indexes.set(book, index);
-  }
-  return index;
-}
-
 /** The version in force at `atMs`: the latest that started at or before it (else the earliest). */
-function indexedVersionAt(index: readonly IndexedVersion[], atMs: number): IndexedVersion {
-  let chosen = index[0] as IndexedVersion;
-  for (const candidate of index) {
-    if (candidate.fromMs > atMs) break;
-    chosen = candidate;
+export function versionAt(book: PriceBook, atMs: number): PriceBookVersion {
+  let earliest: { fromMs: number; version: PriceBookVersion } | undefined;
+  let inForce: { fromMs: number; version: PriceBookVersion } | undefined;
+  for (const version of book.versions) {
+    const fromMs = millisOf(version.effectiveFrom);
+    if (earliest === undefined || fromMs < earliest.fromMs) earliest = { fromMs, version };
+    if (fromMs <= atMs && (inForce === undefined || fromMs >= inForce.fromMs))
+      inForce = { fromMs, version };
   }
-  return chosen;
+  const chosen = inForce ?? earliest;
+  if (chosen === undefined) throw new RangeError('a price book needs at least one version');
+  return chosen.version;
 }
 
 /**
@@ -84,8 +65,9 @@ export function priceAt(
   resolution: Resolution | undefined,
   atMs: number,
 ): Price | undefined {
-  const { entry, free } = indexedVersionAt(indexOf(book), atMs);
-  if (free.has(editType)) return { version: entry.version, free: true, generate: 0, accept: 0 };
+  const entry = versionAt(book, atMs);
+  if (entry.freeEditTypes.includes(editType))
+    return { version: entry.version, free: true, generate: 0, accept: 0 };
   if (resolution === undefined) return undefined;
   return { version: entry.version, free: false, ...entry.aiEdit[resolution] };
 }

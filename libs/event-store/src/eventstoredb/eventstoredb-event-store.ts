@@ -23,11 +23,8 @@ import type {
 } from '../port/event-store';
 import { categoryPrefix, validateAppends } from '../port/append-validation';
 import { comparePositions, pairOf, positionOf, type Position } from '../port/positions';
-import {
-  CatchUpSubscription,
-  type CatchUpOptions,
-  type Subscription,
-} from '../subscription/catch-up-subscription';
+import type { CatchUpOptions, Subscription } from '../port/subscription';
+import { CatchUpSubscription } from '../subscription/catch-up-subscription';
 import { StreamNotFoundError } from '../port/errors';
 import { translateEsdbError } from './driver-errors';
 import { CHECKPOINT_STREAM_PREFIX, EventStoreDbCheckpoints } from './eventstoredb-checkpoints';

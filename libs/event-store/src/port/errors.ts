@@ -1,4 +1,4 @@
-import type { CurrentRevision, ExpectedRevision } from './event-store';
+import type { CurrentRevision, ExpectedRevision } from './recorded-event';
 
 /** Every failure the port reports; adapters translate driver errors into these. */
 export abstract class EventStoreError extends Error {

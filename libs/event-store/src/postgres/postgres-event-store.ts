@@ -14,11 +14,8 @@ import type {
 } from '../port/event-store';
 import { categoryPrefix, validateAppends } from '../port/append-validation';
 import { pairOf, positionOf } from '../port/positions';
-import {
-  CatchUpSubscription,
-  type CatchUpOptions,
-  type Subscription,
-} from '../subscription/catch-up-subscription';
+import type { CatchUpOptions, Subscription } from '../port/subscription';
+import { CatchUpSubscription } from '../subscription/catch-up-subscription';
 import { translatePgError } from './driver-errors';
 import { migrateEventStore } from './migrations';
 import { PostgresCheckpoints } from './postgres-checkpoints';

@@ -1,6 +1,6 @@
-import type { CreditEvent } from './events';
+import type { CreditEvent, GenerationCharged } from '../events';
 import { grantOf, insertGrant, moveCredits, sumOf } from './grants';
-import { idempotencyKey } from './source';
+import { idempotencyKey } from '../source';
 import {
   openGeneration,
   type AccountState,
@@ -9,7 +9,7 @@ import {
   type SettledStatus,
 } from './state';
 import { successorOf, type NextAccountState } from './state-record';
-import { millisOf } from './time';
+import { millisOf } from '../time';
 
 const REMAINING = { kept: -1, unchanged: 0 } as const;
 const PINNED = { less: -1, unchanged: 0, more: 1 } as const;
@@ -33,6 +33,17 @@ function addTotals(totals: CreditTotals, change: Partial<CreditTotals>): CreditT
   };
 }
 
+/**
+ * A free edit held nothing and opens no generation: it is written with a hold that ends as it
+ * starts. (Free edits charged before this rule held nothing for a hold's time; they fold as then.)
+ */
+function isFreeAtOnce(event: GenerationCharged): boolean {
+  return (
+    event.generateCost + event.acceptCost === 0 &&
+    millisOf(event.holdExpiresAt) <= millisOf(event.at)
+  );
+}
+
 /** `next` with a new grant. */
 function addGrant(
   next: NextAccountState,
@@ -48,35 +59,8 @@ function addGrant(
   return next;
 }
 
-/**
- * The states the latest decision reached while deciding, by the event that led there: decide
- * folds the lapses due before a command, and a command's own events when something may end at
- * once, to see what follows. The caller then folds the same events from the same state; evolve
- * is pure, so the state decide reached is the answer, and it is returned rather than computed
- * again. Only the latest decision's few steps are kept (a WeakMap keyed by event cost more in
- * garbage collection than it saved).
- */
-const lookedAhead: { from: AccountState; event: CreditEvent; to: AccountState }[] = [];
-
-/** Forgets the previous decision's look-ahead: called as a decision starts. */
-export function startLookingAhead(): void {
-  lookedAhead.length = 0;
-}
-
-/** `evolve`, remembering the result for the caller's fold of the same event from the same state. */
-export function evolveAhead(state: AccountState, event: CreditEvent): AccountState {
-  const next = evolveOnce(state, event);
-  lookedAhead.push({ from: state, event, to: next });
-  return next;
-}
-
 /** The state after one ledger event. Pure: the given state is never changed. */
 export function evolve(state: AccountState, event: CreditEvent): AccountState {
-  for (const step of lookedAhead) if (step.event === event && step.from === state) return step.to;
-  return evolveOnce(state, event);
-}
-
-function evolveOnce(state: AccountState, event: CreditEvent): AccountState {
   const sourceKey = event.source ? idempotencyKey(event.source) : null;
   const next = successorOf(state);
   switch (event.type) {
@@ -95,6 +79,10 @@ function evolveOnce(state: AccountState, event: CreditEvent): AccountState {
       );
 
     case 'GenerationCharged': {
+      if (isFreeAtOnce(event)) {
+        next.generations = settledAs(state, event.generationId, 'free', sourceKey ?? '', null);
+        return next;
+      }
       const charged = moveCredits(
         state.grants,
         event.chargedFrom,

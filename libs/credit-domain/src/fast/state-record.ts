@@ -1,6 +1,7 @@
 import type { ForwardMap } from './forward-map';
 import type { GenerationBook } from './generation-book';
-import type { AccountState, CreditTotals, Grant } from './state';
+import type { AccountState } from './account-state';
+import type { CreditTotals, Grant } from './records';
 
 /**
  * Every account state is built by this one constructor, fields in one order: V8 then gives all

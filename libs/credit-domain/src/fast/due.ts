@@ -1,8 +1,8 @@
-import type { CreditEvent } from './events';
+import type { CreditEvent } from '../events';
 import { evolve, fold } from './evolve';
 import { appended } from './lists';
 import { initialAccountState, nextHoldDue, unpinned, type AccountState } from './state';
-import { instantOf, millisOf } from './time';
+import { instantOf, millisOf } from '../time';
 
 /**
  * The hold lapses and grant ends due by `atMs`, in the order they happened, as events. Time only
@@ -14,16 +14,11 @@ export function dueEvents(state: AccountState, atMs: number, sinceMs = -Infinity
   return foldDue(state, atMs, sinceMs).events;
 }
 
-/**
- * `dueEvents`, and the state after them, each step taken by `step`: decide passes evolveAhead,
- * so the caller's fold of the same events finds the states already reached. Everything else
- * folds plainly and leaves nothing remembered (an as-of balance is no decision).
- */
+/** `dueEvents`, and the state after them. */
 export function foldDue(
   state: AccountState,
   atMs: number,
   sinceMs = -Infinity,
-  step: (state: AccountState, event: CreditEvent) => AccountState = evolve,
 ): { events: CreditEvent[]; state: AccountState } {
   let events: CreditEvent[] | undefined;
   let current = state;
@@ -72,7 +67,7 @@ export function foldDue(
       return { events: events ?? [], state: current };
     }
     events = appended(events, event);
-    current = step(current, event);
+    current = evolve(current, event);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Allocation, GrantKind } from './events';
+import type { Allocation, GrantKind } from '../events';
 import { appended } from './lists';
 import { isUsable, unpinned, type Grant } from './state';
 

@@ -14,7 +14,7 @@ import {
   slimmed,
   type BookLog,
 } from './book-log';
-import type { OpenGeneration, SettledGeneration } from './state';
+import type { OpenGeneration, SettledGeneration } from './records';
 
 /** Generations to build a book of: open ones in hold-expiry order, settled ones oldest first. */
 interface BookContents {

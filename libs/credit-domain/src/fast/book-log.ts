@@ -1,4 +1,4 @@
-import type { OpenGeneration, SettledGeneration } from './state';
+import type { OpenGeneration, SettledGeneration } from './records';
 
 /** Not settled, as a version: a small integer, so the slots stay small integers or pointers. */
 export const LIVE = 2 ** 30;

@@ -6,47 +6,62 @@ import type {
   PurchaseTopUp,
   RejectEdit,
   RequestGeneration,
-} from './commands';
+} from '../commands';
 import { foldDue } from './due';
-import type { CreditEvent, EventIgnored, IgnoredReason } from './events';
-import { evolveAhead, startLookingAhead } from './evolve';
+import type { CreditEvent, EventIgnored, GenerationRefused, IgnoredReason } from '../events';
+import { fold } from './evolve';
 import { allocate, splitAt, sumOf } from './grants';
-import { priceAt } from './pricing/price-book';
-import { policyFor, type CreditRules } from './rules';
-import { idempotencyKey, type SourceEvent } from './source';
+import { requiredToGenerate, type CreditRules } from '../rules';
+import { idempotencyKey, type SourceEvent } from '../source';
 import { availableCredits, openGeneration, type AccountState } from './state';
-import { instantOf, millisOf, type Instant } from './time';
+import { instantOf, millisOf, type Instant } from '../time';
 
 type CommandWithSource = Exclude<AccountCommand, { type: 'ApplyDueExpiries' }>;
 
+/** The events a command causes, and the account's state after them. */
+export interface Decision {
+  readonly events: CreditEvent[];
+  readonly state: AccountState;
+}
+
 /**
- * The credit rules: the events a command causes in an account in `state`. Pure: no I/O, no
- * clock (time comes with the command), the state is never changed. A redelivered wire event
- * causes nothing; lapses and grant ends due by the command's time come first.
+ * The credit rules, as the production state runs them (the reference decider in `reference/`
+ * states them plainly; a property test holds the two equal). Pure: no I/O, no clock (time comes
+ * with the command), the given state is never changed. A redelivered wire event causes nothing;
+ * lapses and grant ends due by the command's time come first. The state after the events is
+ * returned with them: deciding folds most of them already, and folding them again would cost as
+ * much once more.
  */
+export function decideAndEvolve(
+  rules: CreditRules,
+  command: AccountCommand,
+  state: AccountState,
+): Decision {
+  const atMs = millisOf(command.at);
+  if (command.type === 'ApplyDueExpiries') return foldDue(state, atMs);
+  const key = idempotencyKey(command.source);
+  if (alreadyApplied(command, key, state)) return { events: [], state };
+
+  const { events: due, state: current } = foldDue(state, atMs);
+  const own = decideCommand(rules, command, current, atMs);
+  // A wire event whose first delivery left only a record leaves none the second time.
+  if (own.every(isTraceOnly) && state.traceOnlySources.has(key)) return { events: [], state };
+  const afterOwn = fold(own, current);
+  if (!own.some(mayEndAtOnce))
+    return { events: due.length > 0 ? [...due, ...own] : own, state: afterOwn };
+  // Credits a discard frees on a grant that has already ended, and grants that arrive already
+  // ended, lapse at once.
+  const after = foldDue(afterOwn, atMs, atMs);
+  return { events: [...due, ...own, ...after.events], state: after.state };
+}
+
+/** The events a command causes in an account in `state`. */
 export function decide(
   rules: CreditRules,
   command: AccountCommand,
   state: AccountState,
 ): CreditEvent[] {
-  const atMs = millisOf(command.at);
-  startLookingAhead();
-  if (command.type === 'ApplyDueExpiries')
-    return foldDue(state, atMs, -Infinity, evolveAhead).events;
-  const key = idempotencyKey(command.source);
-  if (alreadyApplied(command, key, state)) return [];
-
-  const { events: due, state: current } = foldDue(state, atMs, -Infinity, evolveAhead);
-  const own = decideCommand(rules, command, current, atMs);
-  // A wire event whose first delivery left only a record leaves none the second time.
-  if (own.every(isTraceOnly) && state.traceOnlySources.has(key)) return [];
-  if (!own.some(mayEndAtOnce)) return due.length > 0 ? [...due, ...own] : own;
-  // Credits a discard frees on a grant that has already ended, and grants that arrive already
-  // ended, lapse at once.
-  let afterOwn = current;
-  for (const event of own) afterOwn = evolveAhead(afterOwn, event);
-  const after = foldDue(afterOwn, atMs, atMs, evolveAhead).events;
-  return [...due, ...own, ...after];
+  return decideAndEvolve(rules, command, state).events;
 }
 
 /** Only these can leave unpinned credits on a grant that has already ended. */
@@ -144,26 +159,26 @@ function requestGeneration(
   if (knownGeneration(state, generationId)) {
     return ignored(command, 'repeated_generation', generationId);
   }
-  const price = priceAt(rules.priceBook, editType, command.resolution, atMs);
-  if (price === undefined) return ignored(command, 'resolution_missing', generationId);
-
-  const reserveAccept = policyFor(rules, state.plan) === 'reserve_kept_cost';
-  const required = price.generate + (reserveAccept ? price.accept : 0);
+  const requirement = requiredToGenerate(rules, state.plan, editType, command.resolution, atMs);
+  if (requirement === undefined) return ignored(command, 'resolution_missing', generationId);
+  const { price, required } = requirement;
   const available = availableCredits(state, atMs);
   const resolution = command.resolution ?? null;
   const common = { at: command.at, source: command.source, generationId, editType, resolution };
-  if (available < required) {
-    return [
-      {
-        type: 'GenerationRefused',
-        ...common,
-        priceVersion: price.version,
-        required,
-        available,
-        reason: 'insufficient_credits',
-      },
-    ];
-  }
+  const refused = (reason: GenerationRefused['reason']): GenerationRefused[] => [
+    {
+      type: 'GenerationRefused',
+      ...common,
+      priceVersion: price.version,
+      required,
+      available,
+      reason,
+    },
+  ];
+  if (available < required) return refused('insufficient_credits');
+  const free = price.generate + price.accept === 0;
+  if (!free && state.generations.openCount >= rules.maxOpenGenerations)
+    return refused('too_many_open_generations');
   // One allocation for both parts keeps the consumption order across them: the first credits
   // pay the generate part, the rest are held.
   const [chargedFrom, heldFrom] = splitAt(allocate(state.grants, required, atMs), price.generate);
@@ -178,7 +193,8 @@ function requestGeneration(
       chargedFrom,
       held: required - price.generate,
       heldFrom,
-      holdExpiresAt: instantOf(atMs + rules.holdTimeoutMs),
+      // A free edit holds nothing, so its hold ends as it starts: it opens no generation.
+      holdExpiresAt: free ? command.at : instantOf(atMs + rules.holdTimeoutMs),
       availableAfter: available - required,
     },
   ];
@@ -192,6 +208,8 @@ function settledReason(status: string): IgnoredReason {
       return 'already_kept';
     case 'discarded':
       return 'already_discarded';
+    case 'free':
+      return 'free_edit';
     default:
       return 'already_lapsed';
   }

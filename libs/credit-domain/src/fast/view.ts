@@ -1,0 +1,22 @@
+import type { AccountView } from '../view';
+import type { AccountState } from './account-state';
+
+/** What can be observed of a production state (see `AccountView`). */
+export function viewOfAccount(state: AccountState): AccountView {
+  const { open, settled } = state.generations.toJSON();
+  return {
+    grants: state.grants.map((grant) => ({
+      ...grant,
+      expiresAtMs: grant.expiresAtMs === Infinity ? null : grant.expiresAtMs,
+    })),
+    grantsMade: state.grantSequence,
+    grantIds: [...state.grantIds],
+    adjustmentIds: [...state.adjustmentIds],
+    plan: state.plan,
+    open: open.map(([, generation]) => generation),
+    settled,
+    traceOnlySources: [...state.traceOnlySources].map(([key]) => key),
+    held: state.held,
+    eventCount: state.eventCount,
+  };
+}

@@ -1,0 +1,367 @@
+import type {
+  AcceptEdit,
+  AccountCommand,
+  AdjustCredits,
+  GrantAllowance,
+  PurchaseTopUp,
+  RejectEdit,
+  RequestGeneration,
+} from '../commands';
+import type {
+  Allocation,
+  CreditEvent,
+  EventIgnored,
+  GenerationRefusalReason,
+  IgnoredReason,
+} from '../events';
+import { requiredToGenerate, type CreditRules } from '../rules';
+import { idempotencyKey } from '../source';
+import { instantOf, millisOf } from '../time';
+import { dueEvents } from './due';
+import { evolve } from './evolve';
+import {
+  availableAt,
+  grantsInConsumptionOrder,
+  isUsable,
+  unpinned,
+  type ReferenceState,
+  type SettledStatus,
+} from './state';
+
+type WireCommand = Exclude<AccountCommand, { type: 'ApplyDueExpiries' }>;
+
+/**
+ * The credit rules: the events a command causes in an account in `state`. This is where a rule
+ * is read and changed first; the production decider follows it, held equal by a property test.
+ *
+ * 1. Time passes first: what lapsed or ended by the command's time is applied before it.
+ * 2. A wire event applied before causes nothing (within what the state remembers).
+ * 3. The command decides, on the state after what was due.
+ * 4. Credits its events leave on a grant that has already ended lapse at once.
+ */
+export function decide(
+  rules: CreditRules,
+  command: AccountCommand,
+  state: ReferenceState,
+): CreditEvent[] {
+  const atMs = millisOf(command.at);
+  if (command.type === 'ApplyDueExpiries') return dueEvents(state, atMs).events;
+  const key = idempotencyKey(command.source);
+  if (alreadyApplied(command, key, state)) return [];
+  const due = dueEvents(state, atMs);
+  const own = decideCommand(rules, command, due.state, atMs);
+  // A repeat whose first delivery left only a record leaves none the second time.
+  if (own.every(leavesOnlyARecord) && state.traceOnlySources.has(key)) return [];
+  const endedAtOnce = dueEvents(fold(own, due.state), atMs, atMs).events;
+  return [...due.events, ...own, ...endedAtOnce];
+}
+
+export function fold(events: readonly CreditEvent[], state: ReferenceState): ReferenceState {
+  return events.reduce(evolve, state);
+}
+
+function decideCommand(
+  rules: CreditRules,
+  command: WireCommand,
+  state: ReferenceState,
+  atMs: number,
+): CreditEvent[] {
+  switch (command.type) {
+    case 'RequestGeneration':
+      return requestGeneration(rules, command, state, atMs);
+    case 'AcceptEdit':
+      return acceptEdit(command, state, atMs);
+    case 'RejectEdit':
+      return rejectEdit(command, state);
+    case 'GrantAllowance':
+    case 'PurchaseTopUp':
+      return grant(command, state);
+    case 'AdjustCredits':
+      return adjust(command, state, atMs);
+    default:
+      return unreachable(command);
+  }
+}
+
+function unreachable(command: never): never {
+  throw new Error(`no rule for ${JSON.stringify(command)}`);
+}
+
+function leavesOnlyARecord(event: CreditEvent): boolean {
+  return event.type === 'EventIgnored' || event.type === 'AcceptRefused';
+}
+
+/**
+ * Whether this wire event was applied before and changed the account. One that left only a
+ * record is found after deciding (step 3 leaves only a record again); only an accept or a reject
+ * can decide differently later (it came before its generation, or before the credits to keep
+ * it), so for those the record is looked up here.
+ */
+function alreadyApplied(command: WireCommand, key: string, state: ReferenceState): boolean {
+  switch (command.type) {
+    case 'RequestGeneration':
+      return knownGeneration(state, command.generationId)?.requestedBy === key;
+    case 'AcceptEdit':
+    case 'RejectEdit':
+      return (
+        state.settled.get(command.generationId)?.settledBy === key ||
+        state.traceOnlySources.has(key)
+      );
+    case 'GrantAllowance':
+    case 'PurchaseTopUp':
+      return state.grantIds.get(grantIdOf(command)) === key;
+    case 'AdjustCredits':
+      return state.adjustmentIds.get(command.adjustmentId) === key;
+  }
+}
+
+function knownGeneration(state: ReferenceState, generationId: string) {
+  return state.open.get(generationId) ?? state.settled.get(generationId);
+}
+
+/**
+ * A generation is priced by the version in force at its time. It needs the generate part, and
+ * the accept part too when the plan reserves the kept cost: it is charged the one and holds the
+ * other. Too few credits, or the account's open generations at their bound, refuse it. A free
+ * edit costs nothing and holds nothing: it opens no generation.
+ */
+function requestGeneration(
+  rules: CreditRules,
+  command: RequestGeneration,
+  state: ReferenceState,
+  atMs: number,
+): CreditEvent[] {
+  const { generationId, editType } = command;
+  if (knownGeneration(state, generationId))
+    return ignored(command, 'repeated_generation', generationId);
+  const requirement = requiredToGenerate(rules, state.plan, editType, command.resolution, atMs);
+  if (!requirement) return ignored(command, 'resolution_missing', generationId);
+  const { price, required } = requirement;
+  const available = availableAt(state, atMs);
+  const common = {
+    at: command.at,
+    source: command.source,
+    generationId,
+    editType,
+    resolution: command.resolution ?? null,
+  };
+  const refused = (reason: GenerationRefusalReason): CreditEvent[] => [
+    {
+      type: 'GenerationRefused',
+      ...common,
+      priceVersion: price.version,
+      required,
+      available,
+      reason,
+    },
+  ];
+  const free = price.generate + price.accept === 0;
+  if (available < required) return refused('insufficient_credits');
+  if (!free && state.open.size >= rules.maxOpenGenerations)
+    return refused('too_many_open_generations');
+  // One allocation for both parts keeps the consumption order: the first credits pay for the
+  // generation, the rest are held.
+  const allocated = allocate(state, required, atMs);
+  return [
+    {
+      type: 'GenerationCharged',
+      ...common,
+      priceVersion: price.version,
+      generateCost: price.generate,
+      acceptCost: price.accept,
+      charged: price.generate,
+      chargedFrom: firstCredits(allocated, price.generate),
+      held: required - price.generate,
+      heldFrom: creditsAfter(allocated, price.generate),
+      holdExpiresAt: free ? command.at : instantOf(atMs + rules.holdTimeoutMs),
+      availableAfter: available - required,
+    },
+  ];
+}
+
+/**
+ * Keeping an edit captures its hold, and charges what the hold did not cover (a plan that
+ * reserves only the generate part); if that cannot be paid, the accept is refused and recorded.
+ */
+function acceptEdit(command: AcceptEdit, state: ReferenceState, atMs: number): CreditEvent[] {
+  const generation = state.open.get(command.generationId);
+  if (!generation) return unsettleable(command, state);
+  const base = { at: command.at, source: command.source, generationId: command.generationId };
+  const toCharge = generation.acceptCost - generation.held;
+  const available = availableAt(state, atMs);
+  if (toCharge > available)
+    return [
+      {
+        type: 'AcceptRefused',
+        ...base,
+        required: toCharge,
+        available,
+        reason: 'insufficient_credits',
+      },
+    ];
+  const chargedFrom = toCharge > 0 ? allocate(state, toCharge, atMs) : [];
+  return [
+    {
+      type: 'EditKept',
+      ...base,
+      captured: generation.held,
+      capturedFrom: generation.heldFrom,
+      charged: total(chargedFrom),
+      chargedFrom,
+    },
+  ];
+}
+
+/** Discarding an edit releases its hold: the generation cost only the generate part. */
+function rejectEdit(command: RejectEdit, state: ReferenceState): CreditEvent[] {
+  const generation = state.open.get(command.generationId);
+  if (!generation) return unsettleable(command, state);
+  return [
+    {
+      type: 'EditDiscarded',
+      at: command.at,
+      source: command.source,
+      generationId: command.generationId,
+      released: generation.held,
+      releasedTo: generation.heldFrom,
+    },
+  ];
+}
+
+const SETTLED_REASONS: Record<SettledStatus, IgnoredReason> = {
+  refused: 'generation_refused',
+  kept: 'already_kept',
+  discarded: 'already_discarded',
+  lapsed: 'already_lapsed',
+  free: 'free_edit',
+};
+
+/** An accept or reject of a generation not open changes nothing, and is recorded with why. */
+function unsettleable(command: AcceptEdit | RejectEdit, state: ReferenceState): CreditEvent[] {
+  const settled = state.settled.get(command.generationId);
+  const reason = settled ? SETTLED_REASONS[settled.status] : 'unknown_generation';
+  return ignored(command, reason, command.generationId);
+}
+
+/** An allowance is named by its plan and period; a top-up by its purchase. */
+function grantIdOf(command: GrantAllowance | PurchaseTopUp): string {
+  return command.type === 'GrantAllowance'
+    ? `allowance:${command.plan}:${command.periodStart}`
+    : `top-up:${command.purchaseId}`;
+}
+
+/**
+ * An allowance is usable in its period and lapses at its end; a top-up is usable from its time
+ * until its expiry, if any. A grant id is granted once.
+ */
+function grant(command: GrantAllowance | PurchaseTopUp, state: ReferenceState): CreditEvent[] {
+  const grantId = grantIdOf(command);
+  if (state.grantIds.has(grantId)) return ignored(command, 'repeated_grant');
+  const base = { at: command.at, source: command.source, grantId, credits: command.credits };
+  if (command.type === 'GrantAllowance')
+    return [
+      {
+        type: 'CreditsGranted',
+        ...base,
+        kind: 'allowance',
+        plan: command.plan,
+        usableFrom: command.periodStart,
+        expiresAt: command.periodEnd,
+      },
+    ];
+  return [
+    {
+      type: 'CreditsGranted',
+      ...base,
+      kind: 'top_up',
+      usableFrom: command.at,
+      expiresAt: command.expiresAt ?? null,
+    },
+  ];
+}
+
+/**
+ * A positive adjustment is a grant of its own that never ends. A negative one removes available
+ * credits in consumption order, never more than are available: the rest is its shortfall.
+ */
+function adjust(command: AdjustCredits, state: ReferenceState, atMs: number): CreditEvent[] {
+  if (state.adjustmentIds.has(command.adjustmentId)) return ignored(command, 'repeated_grant');
+  const base = {
+    type: 'CreditsAdjusted' as const,
+    at: command.at,
+    source: command.source,
+    adjustmentId: command.adjustmentId,
+    reason: command.reason,
+    requested: command.credits,
+  };
+  if (command.credits > 0)
+    return [
+      {
+        ...base,
+        grantId: `adjustment:${command.adjustmentId}`,
+        removed: 0,
+        removedFrom: [],
+        shortfall: 0,
+      },
+    ];
+  const removedFrom = allocate(state, -command.credits, atMs);
+  const removed = total(removedFrom);
+  return [{ ...base, grantId: null, removed, removedFrom, shortfall: -command.credits - removed }];
+}
+
+function ignored(
+  command: WireCommand,
+  reason: IgnoredReason,
+  generationId?: string,
+): EventIgnored[] {
+  return [
+    {
+      type: 'EventIgnored',
+      at: command.at,
+      source: command.source,
+      command: command.type,
+      reason,
+      ...(generationId === undefined ? {} : { generationId }),
+    },
+  ];
+}
+
+/** Up to `amount` unpinned credits of the grants usable at `atMs`, in consumption order. */
+function allocate(state: ReferenceState, amount: number, atMs: number): Allocation[] {
+  const allocations: Allocation[] = [];
+  let needed = amount;
+  for (const grant of grantsInConsumptionOrder(state)) {
+    const take = isUsable(grant, atMs) ? Math.min(unpinned(grant), needed) : 0;
+    if (take > 0) allocations.push({ grantId: grant.grantId, credits: take });
+    needed -= take;
+  }
+  return allocations;
+}
+
+/** The first `amount` credits of the allocations. */
+function firstCredits(allocations: readonly Allocation[], amount: number): Allocation[] {
+  const first: Allocation[] = [];
+  let left = amount;
+  for (const { grantId, credits } of allocations) {
+    const take = Math.min(credits, left);
+    if (take > 0) first.push({ grantId, credits: take });
+    left -= take;
+  }
+  return first;
+}
+
+/** The allocations' credits after the first `amount`. */
+function creditsAfter(allocations: readonly Allocation[], amount: number): Allocation[] {
+  const rest: Allocation[] = [];
+  let skip = amount;
+  for (const { grantId, credits } of allocations) {
+    const skipped = Math.min(credits, skip);
+    if (credits > skipped) rest.push({ grantId, credits: credits - skipped });
+    skip -= skipped;
+  }
+  return rest;
+}
+
+function total(allocations: readonly Allocation[]): number {
+  return allocations.reduce((sum, allocation) => sum + allocation.credits, 0);
+}
