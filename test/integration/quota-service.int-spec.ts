@@ -67,7 +67,12 @@ describe('quota service over HTTP, with the projector, the real broker and Postg
     for (const answer of approved)
       expect(answer.body).toMatchObject({ decision: 'approved', charged: 1, held: 2 });
     for (const answer of refused)
-      expect(answer.body).toEqual({ decision: 'refused', required: 3, available: 0 });
+      expect(answer.body).toEqual({
+        decision: 'refused',
+        required: 3,
+        available: 0,
+        reason: 'insufficient_credits',
+      });
     expect(answers.every((answer) => answer.body.available >= 0)).toBe(true);
 
     const balance = await eventually(

@@ -14,7 +14,7 @@ export interface AppConfig {
   readonly eventStore:
     | { readonly adapter: 'postgres' }
     | { readonly adapter: 'eventstoredb'; readonly connectionString: string };
-  readonly credits: { readonly holdTimeoutMs: number };
+  readonly credits: { readonly holdTimeoutMs: number; readonly assertInvariants: boolean };
   readonly projector: {
     readonly metricsPort: number;
     readonly sessionTimeoutMs: number;
@@ -55,7 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       e.EVENT_STORE === 'eventstoredb'
         ? { adapter: 'eventstoredb', connectionString: e.EVENTSTORE_CONNECTION_STRING }
         : { adapter: 'postgres' },
-    credits: { holdTimeoutMs: e.HOLD_TIMEOUT_MS },
+    credits: { holdTimeoutMs: e.HOLD_TIMEOUT_MS, assertInvariants: e.CREDITS_ASSERT_INVARIANTS },
     projector: {
       metricsPort: e.PROJECTOR_METRICS_PORT,
       sessionTimeoutMs: e.PROJECTOR_SESSION_TIMEOUT_MS,

@@ -28,7 +28,7 @@ describe('configuration from the environment', () => {
         topicPrefix: '',
       },
       eventStore: { adapter: 'postgres' },
-      credits: { holdTimeoutMs: 86_400_000 },
+      credits: { holdTimeoutMs: 86_400_000, assertInvariants: false },
       projector: {
         metricsPort: 9464,
         sessionTimeoutMs: 30_000,

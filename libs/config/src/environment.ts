@@ -1,4 +1,4 @@
-import { cleanEnv, EnvError, makeValidator, port, str } from 'envalid';
+import { bool, cleanEnv, EnvError, makeValidator, port, str } from 'envalid';
 import { ConfigError } from './config-error';
 
 const brokerList = makeValidator<string[]>((input: string) => {
@@ -118,6 +118,11 @@ export const environmentSpec = {
     default: 86_400_000,
     desc: 'how long a hold waits for accept or reject before it lapses as a rejection',
     example: '86400000',
+  }),
+  CREDITS_ASSERT_INVARIANTS: bool({
+    default: false,
+    desc: 'check the credit invariants on every account state the projector reaches: a message whose state breaks them is dead-lettered as undecidable and nothing is appended after it',
+    example: 'true',
   }),
   PROJECTOR_METRICS_PORT: port({
     default: 9464,

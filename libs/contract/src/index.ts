@@ -5,3 +5,4 @@ export * from './editor-events/dead-letters';
 export * from './decisions/decision-message';
 export * from './ids/name-based-uuid';
 export * from './time/is-instant';
+export * from './ledger/ledger-codec';

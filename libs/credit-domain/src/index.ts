@@ -41,3 +41,12 @@ export {
 } from './fast/state';
 export { evolve, fold } from './fast/evolve';
 export { dueEvents, nextDueMs, stateAt } from './fast/due';
+export {
+  ACCOUNT_STATE_FORMAT,
+  AccountStateFormatError,
+  decodeAccountState,
+  deserializeAccountState,
+  encodeAccountState,
+  serializeAccountState,
+  type SerializedAccountState,
+} from './fast/state-codec';

@@ -7,6 +7,7 @@ import {
   type AccountState,
   type CreditEvent,
 } from '@credits/domain';
+import { decodeLedgerEvent } from '@credits/contract';
 import type { EventStore, RecordedEvent } from '@credits/event-store';
 
 export { ACCOUNT_CATEGORY, accountOfStream } from '@credits/domain';
@@ -44,7 +45,7 @@ export class AccountFolds {
     const changes: AccountChange[] = [];
     for (const recorded of events) {
       const accountId = accountOfStream(recorded.streamName);
-      const event = recorded.data as unknown as CreditEvent;
+      const event = decodeLedgerEvent(recorded);
       const cached = this.cache.get(accountId);
       const before =
         cached && cached.revision + 1n === recorded.revision
@@ -79,10 +80,7 @@ export class AccountFolds {
       // A stream shorter than the page says (not yet visible to this read): left to stateBefore.
       if (earlier.length !== Number(revision)) continue;
       this.cache.set(accountOfStream(streamName), {
-        state: fold(
-          earlier.map((event) => event.data as unknown as CreditEvent),
-          initialAccountState,
-        ),
+        state: fold(earlier.map(decodeLedgerEvent), initialAccountState),
         revision: revision - 1n,
       });
     }
@@ -93,9 +91,6 @@ export class AccountFolds {
     const earlier = await this.store.readStream(recorded.streamName, {
       maxCount: Number(recorded.revision),
     });
-    return fold(
-      earlier.map((event) => event.data as unknown as CreditEvent),
-      initialAccountState,
-    );
+    return fold(earlier.map(decodeLedgerEvent), initialAccountState);
   }
 }

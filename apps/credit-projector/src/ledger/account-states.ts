@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import {
+  accountStream,
   fold,
   initialAccountState,
   STANDARD_MEMORY,
@@ -9,7 +10,7 @@ import {
 } from '@credits/domain';
 import { StreamNotFoundError, type EventStore } from '@credits/event-store';
 import { asError } from '@credits/runtime';
-import { accountStream, toCreditEvent } from './account-stream';
+import { decodeLedgerEvent } from '@credits/contract';
 
 /** An account's folded state and the revision it stands at (null: the stream has no events). */
 export interface LoadedAccount {
@@ -63,7 +64,7 @@ export class AccountStates {
       let account: LoadedAccount;
       try {
         account = {
-          state: fold(recorded.map(toCreditEvent), initialAccountState),
+          state: fold(recorded.map(decodeLedgerEvent), initialAccountState),
           revision: recorded.at(-1)?.revision ?? null,
         };
       } catch (error) {
@@ -104,7 +105,7 @@ export class AccountStates {
         fromRevision: from,
       });
       for (const recorded of page) {
-        const event = toCreditEvent(recorded);
+        const event = decodeLedgerEvent(recorded);
         if (
           (event.type === 'GenerationCharged' || event.type === 'GenerationRefused') &&
           event.generationId === generationId

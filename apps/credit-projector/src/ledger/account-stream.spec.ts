@@ -1,5 +1,5 @@
 import type { CreditEvent } from '@credits/domain';
-import { toEventData } from './account-stream';
+import { encodeLedgerEvent as toEventData } from '@credits/contract';
 
 // A stored event's id is how the store recognises a retried append as the same one: if the
 // release that retries computed another id, the retry would be a conflict, or a second copy.

@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '@credits/config';
-import { accountDecider, STANDARD_RULES } from '@credits/domain';
+import { APP_CONFIG, creditRulesOf, type AppConfig } from '@credits/config';
+import { accountDecider } from '@credits/domain';
 
 export const ACCOUNT_DECIDER = Symbol('ACCOUNT_DECIDER');
 
@@ -9,5 +9,5 @@ export const accountDeciderProvider: Provider = {
   provide: ACCOUNT_DECIDER,
   inject: [APP_CONFIG],
   useFactory: (config: AppConfig) =>
-    accountDecider({ ...STANDARD_RULES, holdTimeoutMs: config.credits.holdTimeoutMs }),
+    accountDecider(creditRulesOf(config), { assertInvariants: config.credits.assertInvariants }),
 };

@@ -1,4 +1,9 @@
-import { accountDecider, initialAccountState, type AccountCommand } from '@credits/domain';
+import {
+  accountDecider,
+  initialAccountState,
+  InvariantViolation,
+  type AccountCommand,
+} from '@credits/domain';
 import type { LoadedAccount } from '../ledger/account-states';
 import { decideChunk, type AccountCommandItem } from './decide-chunk';
 
@@ -92,5 +97,30 @@ describe('deciding a chunk, one item at a time confined', () => {
     expect(decided.accounts[0]?.append?.expectedRevision).toBe(4n);
     expect(decided.accounts[0]?.append?.events).toHaveLength(2);
     expect(decided.accounts[0]?.after.revision).toBe(6n);
+  });
+
+  it('given invariants checked and an account state that breaks them, then its items are undecidable and nothing is appended for it', () => {
+    const checked = accountDecider(undefined, { assertInvariants: true });
+    const granted = decideChunk(checked, [allowance('a')], fresh('a')).accounts[0]!.after;
+    // As a bug might leave it: a credit counted as charged that no grant gave up.
+    const broken: LoadedAccount = {
+      ...granted,
+      state: {
+        ...granted.state,
+        totals: { ...granted.state.totals, charged: granted.state.totals.charged + 1 },
+      },
+    };
+    const decided = decideChunk(
+      checked,
+      [generate('a', 'g1'), allowance('b')],
+      new Map([
+        ['a', broken],
+        ['b', { state: initialAccountState, revision: null }],
+      ]),
+    );
+    expect(decided.undecidable).toEqual([{ index: 0, error: expect.any(InvariantViolation) }]);
+    expect(decided.undecidable[0]?.error.message).toMatch(/granted 10 ≠ remaining 9 \+ charged 2/);
+    expect(decided.accounts.find((account) => account.accountId === 'a')?.append).toBeNull();
+    expect(decided.eventsPerItem).toEqual([0, 1]);
   });
 });

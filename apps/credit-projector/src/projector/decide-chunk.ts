@@ -1,15 +1,16 @@
-import type {
-  AccountCommand,
-  AccountDecider,
-  AccountState,
-  CreditEvent,
-  GenerationCharged,
-  GenerationRefused,
+import {
+  accountStream,
+  type AccountCommand,
+  type AccountDecider,
+  type AccountState,
+  type CreditEvent,
+  type GenerationCharged,
+  type GenerationRefused,
 } from '@credits/domain';
 import type { EventData, StreamAppend } from '@credits/event-store';
 import { asError } from '@credits/runtime';
 import type { LoadedAccount } from '../ledger/account-states';
-import { accountStream, toEventData } from '../ledger/account-stream';
+import { encodeLedgerEvent } from '@credits/contract';
 
 /** One command for one account, in the order its partition delivered it. */
 export interface AccountCommandItem {
@@ -67,7 +68,9 @@ function decideOne(
 ): Decided {
   const { events, state } = decider.decideAndEvolve(command, account.state);
   const first = account.revision === null ? 0n : account.revision + 1n;
-  const stored = events.map((event, index) => toEventData(accountId, first + BigInt(index), event));
+  const stored = events.map((event, index) =>
+    encodeLedgerEvent(accountId, first + BigInt(index), event),
+  );
   return { events, state, stored };
 }
 

@@ -7,6 +7,7 @@ import {
   type RecordedEvent,
 } from '@credits/event-store';
 import type { CreditEvent } from '@credits/domain';
+import { decodeLedgerEvent } from '@credits/contract';
 import { ACCOUNT_CATEGORY, accountOfStream, accountStream } from '@credits/domain';
 
 export interface LedgerEntry {
@@ -16,7 +17,7 @@ export interface LedgerEntry {
 
 const entryOf = (recorded: RecordedEvent): LedgerEntry => ({
   recorded,
-  event: recorded.data as unknown as CreditEvent,
+  event: decodeLedgerEvent(recorded),
 });
 
 /** One account's ledger, oldest first; empty for an account with no events. */

@@ -5,13 +5,14 @@ import {
   fold,
   initialAccountState,
   millisOf,
-  STANDARD_RULES,
   strictInstantMillis,
   type AccountState,
+  type CreditRules,
   type CreditEvent,
   type PriceBook,
   type PriceBookVersion,
 } from '@credits/domain';
+import { creditRulesOf } from '@credits/config';
 import { withContext } from '../context';
 import { UsageError } from '../exit-codes';
 import { commandsOf } from '../ledger/commands-of';
@@ -59,7 +60,7 @@ function decisionsIn(events: readonly CreditEvent[]): Map<string, Decision> {
 
 /** Replays one account's commands of the window from its actual state at the window's start. */
 function replay(
-  rules: typeof STANDARD_RULES,
+  rules: CreditRules,
   start: AccountState,
   ledger: readonly CreditEvent[],
   fromMs: number,
@@ -71,10 +72,9 @@ function replay(
   for (const command of commandsOf(ledger)) {
     const atMs = millisOf(command.at);
     if (atMs < fromMs || atMs >= toMs) continue;
-    for (const event of decider.decide(command, state)) {
-      state = decider.evolve(state, event);
-      events.push(event);
-    }
+    const decided = decider.decideAndEvolve(command, state);
+    state = decided.state;
+    events.push(...decided.events);
   }
   return { charged: state.totals.charged - start.totals.charged, decisions: decisionsIn(events) };
 }
@@ -90,10 +90,13 @@ export function whatIfCommand(program: Command): void {
     .requiredOption('--to <instant>', 'end, exclusive (RFC 3339)', instantArgument)
     .addOption(formatOption())
     .action(async (options: { priceBook: string; from: string; to: string; format: Format }) => {
-      const hypothetical = { ...STANDARD_RULES, priceBook: readPriceBook(options.priceBook) };
+      const priceBook = readPriceBook(options.priceBook);
       const [fromMs, toMs] = [millisOf(options.from), millisOf(options.to)];
       if (toMs <= fromMs) throw new UsageError('--to must be after --from');
       await withContext(async (context) => {
+        // "Actual" replays with the rules this deployment runs (its hold timeout included).
+        const rules = creditRulesOf(context.config);
+        const hypothetical = { ...rules, priceBook };
         const ledgers = await allLedgers(await context.eventStore());
         const accounts: Row[] = [];
         const differing: Row[] = [];
@@ -103,7 +106,7 @@ export function whatIfCommand(program: Command): void {
             ledger.filter((event) => millisOf(event.at) < fromMs),
             initialAccountState,
           );
-          const actual = replay(STANDARD_RULES, start, ledger, fromMs, toMs);
+          const actual = replay(rules, start, ledger, fromMs, toMs);
           const other = replay(hypothetical, start, ledger, fromMs, toMs);
           if (actual.decisions.size === 0 && actual.charged === 0 && other.charged === 0) continue;
           accounts.push({

@@ -8,6 +8,7 @@ import {
   stateAt,
   type CreditEvent,
 } from '@credits/domain';
+import { decodeLedgerEvent } from '@credits/contract';
 import { EVENT_STORE, StreamNotFoundError, type EventStore } from '@credits/event-store';
 import { PG_POOL } from '@credits/postgres';
 import { balanceAt, type BalanceView, type StoredGrant } from '@credits/read-models';
@@ -45,9 +46,7 @@ export class BalanceService {
     const asOfMs = millisOf(asOf);
     let events: CreditEvent[];
     try {
-      events = (await this.store.readStream(accountStream(accountId))).map(
-        (recorded) => recorded.data as unknown as CreditEvent,
-      );
+      events = (await this.store.readStream(accountStream(accountId))).map(decodeLedgerEvent);
     } catch (error) {
       if (error instanceof StreamNotFoundError) return null;
       throw error;

@@ -11,8 +11,8 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { APP_CONFIG, type AppConfig } from '@credits/config';
-import { policyFor, priceAt, STANDARD_RULES } from '@credits/domain';
+import { APP_CONFIG, creditRulesOf, type AppConfig } from '@credits/config';
+import { requiredToGenerate } from '@credits/domain';
 import { Allow } from '../auth/access.decorator';
 import { DecisionWaiter } from '../kafka/decision-waiter';
 import { EditorEventsPublisher } from '../kafka/editor-events.publisher';
@@ -54,16 +54,21 @@ export class GenerationsController {
     @Body() body: AuthorizationRequest,
   ): Promise<AuthorizationResponse> {
     const now = Date.now();
-    const price = priceAt(STANDARD_RULES.priceBook, body.editType, body.resolution, now);
-    if (!price)
+    const balance = await this.balances.current(id, now);
+    const requirement = requiredToGenerate(
+      creditRulesOf(this.config),
+      balance?.plan ?? null,
+      body.editType,
+      body.resolution,
+      now,
+    );
+    if (!requirement)
       throw new BadRequestException({
         error: 'invalid_request',
         details: ['resolution is required for AI edit types'],
       });
-    const balance = await this.balances.current(id, now);
+    const { price, required } = requirement;
     const available = balance?.available ?? 0;
-    const reserveAccept = policyFor(STANDARD_RULES, balance?.plan ?? null) === 'reserve_kept_cost';
-    const required = price.generate + (reserveAccept ? price.accept : 0);
     return {
       allowed: available >= required,
       generateCost: price.generate,
@@ -116,6 +121,7 @@ export class GenerationsController {
       decision: 'refused',
       required: decision.data.required,
       available: decision.data.available,
+      reason: decision.data.reason,
     };
   }
 

@@ -9,7 +9,7 @@ import type {
 } from '../commands';
 import { foldDue } from './due';
 import type { CreditEvent, EventIgnored, GenerationRefused, IgnoredReason } from '../events';
-import { fold } from './evolve';
+import { foldKeyed } from './evolve';
 import { allocate, splitAt, sumOf } from './grants';
 import { requiredToGenerate, type CreditRules } from '../rules';
 import { idempotencyKey, type SourceEvent } from '../source';
@@ -46,7 +46,7 @@ export function decideAndEvolve(
   const own = decideCommand(rules, command, current, atMs);
   // A wire event whose first delivery left only a record leaves none the second time.
   if (own.every(isTraceOnly) && state.traceOnlySources.has(key)) return { events: [], state };
-  const afterOwn = fold(own, current);
+  const afterOwn = foldKeyed(own, current, key);
   if (!own.some(mayEndAtOnce))
     return { events: due.length > 0 ? [...due, ...own] : own, state: afterOwn };
   // Credits a discard frees on a grant that has already ended, and grants that arrive already

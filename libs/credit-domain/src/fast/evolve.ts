@@ -61,7 +61,19 @@ function addGrant(
 
 /** The state after one ledger event. Pure: the given state is never changed. */
 export function evolve(state: AccountState, event: CreditEvent): AccountState {
-  const sourceKey = event.source ? idempotencyKey(event.source) : null;
+  return evolveKeyed(state, event, event.source ? idempotencyKey(event.source) : null);
+}
+
+/**
+ * `evolve`, given the idempotency key of the event's source (null: none). A command's own events
+ * all carry its source: decide builds the key once and passes it, where each evolve would build
+ * the same string again, and each map look-up hash it again.
+ */
+export function evolveKeyed(
+  state: AccountState,
+  event: CreditEvent,
+  sourceKey: string | null,
+): AccountState {
   const next = successorOf(state);
   switch (event.type) {
     case 'CreditsGranted':
@@ -168,7 +180,18 @@ export function evolve(state: AccountState, event: CreditEvent): AccountState {
   }
 }
 
-/** The state after a sequence of events, from `state` (the initial state when omitted). */
+/** The state after a command's own events, which all carry its source (of this key). */
+export function foldKeyed(
+  events: readonly CreditEvent[],
+  state: AccountState,
+  sourceKey: string,
+): AccountState {
+  let current = state;
+  for (const event of events) current = evolveKeyed(current, event, sourceKey);
+  return current;
+}
+
+/** The state after a sequence of events, from `state`. */
 export function fold(events: Iterable<CreditEvent>, state: AccountState): AccountState {
   let current = state;
   for (const event of events) current = evolve(current, event);

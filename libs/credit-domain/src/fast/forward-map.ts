@@ -100,6 +100,11 @@ export class ForwardMap<V> {
     return new ForwardMap<V>(pairs, NO_LOG as Log<V>, 0, 0, 0, pairs.length / 2, bound);
   }
 
+  /** How many entries this map keeps (Infinity: all). */
+  get bound(): number {
+    return this.#bound;
+  }
+
   get size(): number {
     return this.#size;
   }

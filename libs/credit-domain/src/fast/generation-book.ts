@@ -17,7 +17,7 @@ import {
 import type { OpenGeneration, SettledGeneration } from './records';
 
 /** Generations to build a book of: open ones in hold-expiry order, settled ones oldest first. */
-interface BookContents {
+export interface BookContents {
   readonly open: (readonly [string, OpenGeneration])[];
   readonly settled: (readonly [string, SettledGeneration])[];
 }
@@ -83,6 +83,16 @@ export class GenerationBook {
     // through it starts a log of the account's own rather than writing in the shared one.
     empty.#log.latest = -1;
     return empty;
+  }
+
+  /** A book of these generations (the newest `bound` settled ones), as `toJSON` gives them. */
+  static of(contents: BookContents, bound: number): GenerationBook {
+    return GenerationBook.#of(contents, bound);
+  }
+
+  /** How many settled generations this book remembers. */
+  get bound(): number {
+    return this.#bound;
   }
 
   static #of(contents: BookContents, bound: number): GenerationBook {

@@ -29,6 +29,8 @@ export class GenerationDecisionResponse {
   held?: number;
   required?: number;
   available!: number;
+  /** Why it was refused: insufficient_credits, or too_many_open_generations. */
+  reason?: 'insufficient_credits' | 'too_many_open_generations';
 }
 
 export class AcceptedResponse {

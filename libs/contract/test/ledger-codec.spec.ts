@@ -1,0 +1,135 @@
+import fc from 'fast-check';
+import {
+  referenceDecider,
+  STANDARD_RULES,
+  type AccountCommand,
+  type CreditEvent,
+} from '@credits/domain';
+import { positionOf, type EventData, type RecordedEvent } from '@credits/event-store';
+import { decodeLedgerEvent, encodeLedgerEvent, LedgerDecodeError } from '../src';
+import { historyPlan, longHistory, type HistoryPlan } from '../../credit-domain/test/long-history';
+
+function stored(data: EventData, revision = 3n): RecordedEvent {
+  return {
+    streamName: 'account-acct-1',
+    revision,
+    id: data.id,
+    type: data.type,
+    // As the store gives it back: JSON, nothing shared with what was written.
+    data: JSON.parse(JSON.stringify(data.data)),
+    metadata: JSON.parse(JSON.stringify(data.metadata ?? null)),
+    position: positionOf(1n, 1n),
+    recordedAt: new Date(0),
+  };
+}
+
+/** Every ledger event a long generated history makes: all ten types, in every variety. */
+function ledgerOf(commands: readonly AccountCommand[]): CreditEvent[] {
+  const decider = referenceDecider({
+    ...STANDARD_RULES,
+    planPolicies: { team: 'reserve_generate_only' },
+  });
+  let state = decider.initialState;
+  const ledger: CreditEvent[] = [];
+  for (const command of commands) {
+    const decided = decider.decideAndEvolve(command, state);
+    state = decided.state;
+    ledger.push(...decided.events);
+  }
+  return ledger;
+}
+
+describe('the ledger codec', () => {
+  it('reads back every event it writes, of every type, exactly', () => {
+    const types = new Set<string>();
+    const roundTripLedger = (ledger: readonly CreditEvent[]) => {
+      for (const [revision, event] of ledger.entries()) {
+        types.add(event.type);
+        const written = encodeLedgerEvent('acct-1', BigInt(revision), event);
+        expect(decodeLedgerEvent(stored(written, BigInt(revision)))).toEqual(event);
+      }
+    };
+    const roundTrip = (plan: HistoryPlan) => roundTripLedger(ledgerOf(longHistory(plan)));
+    // Tight accounts (refused requests and accepts) and busy ones: every event type appears.
+    for (const [seed, creditsPerGrant] of [
+      [1, 3],
+      [2, 6],
+      [3, 60],
+    ] as const)
+      roundTrip({
+        seed,
+        commands: 800,
+        generationIds: 120,
+        redeliveredSoon: 0.05,
+        redeliveredLate: 0.05,
+        outOfOrder: 0.1,
+        creditsPerGrant,
+        maxGapMs: 30 * 60 * 1000,
+      });
+    // An accept that cannot be paid: a plan that reserves only the generate part, one credit.
+    const source = (id: string) => ({ id, producer: 'editor' });
+    const at = '2026-11-01T10:00:00.000Z';
+    roundTripLedger(
+      ledgerOf([
+        {
+          type: 'GrantAllowance',
+          at,
+          source: source('e1'),
+          plan: 'team',
+          credits: 1,
+          periodStart: at,
+          periodEnd: '2026-12-01T00:00:00.000Z',
+        },
+        {
+          type: 'RequestGeneration',
+          at,
+          source: source('e2'),
+          generationId: 'g1',
+          editType: 'twilight',
+          resolution: '1K',
+        },
+        { type: 'AcceptEdit', at, source: source('e3'), generationId: 'g1' },
+      ]),
+    );
+    fc.assert(fc.property(historyPlan({ min: 300, max: 600 }), roundTrip), { numRuns: 10 });
+    expect(types.size).toBe(10);
+  });
+
+  const charged = encodeLedgerEvent('acct-1', 3n, {
+    type: 'CreditsExpired',
+    at: '2026-11-30T00:00:00.000Z',
+    grantId: 'allowance:pro:2026-11-01T00:00:00Z',
+    credits: 4,
+  });
+
+  it('refuses a schema it cannot read, naming the stream and revision', () => {
+    const newer = stored({ ...charged, metadata: { accountId: 'acct-1', schema: 2 } });
+    expect(() => decodeLedgerEvent(newer)).toThrow(LedgerDecodeError);
+    expect(() => decodeLedgerEvent(newer)).toThrow(
+      'account-acct-1 at revision 3: stored with schema 2, which this release cannot read (it reads schemas 1)',
+    );
+  });
+
+  it('reads an event stored without a schema as schema 1', () => {
+    expect(decodeLedgerEvent(stored({ ...charged, metadata: {} }))).toMatchObject({
+      type: 'CreditsExpired',
+      credits: 4,
+    });
+  });
+
+  it('refuses a stored event missing a field, or with one of the wrong kind, naming each', () => {
+    const { credits: _credits, ...withoutCredits } = charged.data;
+    expect(() => decodeLedgerEvent(stored({ ...charged, data: withoutCredits }))).toThrow(
+      'account-acct-1 at revision 3: a CreditsExpired event with bad fields: credits (number): missing',
+    );
+    expect(() =>
+      decodeLedgerEvent(stored({ ...charged, data: { ...charged.data, at: 'yesterday' } })),
+    ).toThrow('at (instant): "yesterday"');
+  });
+
+  it('refuses an event whose data names another type than the store does', () => {
+    expect(() => decodeLedgerEvent(stored({ ...charged, type: 'HoldLapsed' }))).toThrow(
+      'a HoldLapsed event whose data names type "CreditsExpired"',
+    );
+  });
+});
