@@ -1,5 +1,8 @@
 import type { AccountCommand } from './commands';
+import type { Decision } from './decision';
 import type { CreditEvent } from './events';
+
+export type { Decision } from './decision';
 import { decideAndEvolve } from './fast/decide';
 import { evolve } from './fast/evolve';
 import { nextDueMs } from './fast/due';
@@ -8,12 +11,6 @@ import { availableCredits, emptyAccountState, type AccountState } from './fast/s
 import { viewOfAccount } from './fast/view';
 import { STANDARD_RULES, type CreditRules } from './rules';
 import type { AccountView } from './view';
-
-/** The events a command causes, and the state after them. */
-export interface Decision<State> {
-  readonly events: CreditEvent[];
-  readonly state: State;
-}
 
 /**
  * An account decider bound to one set of rules: `decide`, `evolve` and `initialState`, with the

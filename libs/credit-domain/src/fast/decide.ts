@@ -8,6 +8,7 @@ import type {
   RequestGeneration,
 } from '../commands';
 import { foldDue } from './due';
+import type { Decision } from '../decision';
 import type { CreditEvent, EventIgnored, GenerationRefused, IgnoredReason } from '../events';
 import { foldKeyed } from './evolve';
 import { allocate, splitAt, sumOf } from './grants';
@@ -17,12 +18,6 @@ import { availableCredits, openGeneration, type AccountState } from './state';
 import { instantOf, millisOf, type Instant } from '../time';
 
 type CommandWithSource = Exclude<AccountCommand, { type: 'ApplyDueExpiries' }>;
-
-/** The events a command causes, and the account's state after them. */
-export interface Decision {
-  readonly events: CreditEvent[];
-  readonly state: AccountState;
-}
 
 /**
  * The credit rules, as the production state runs them (the reference decider in `reference/`
@@ -36,7 +31,7 @@ export function decideAndEvolve(
   rules: CreditRules,
   command: AccountCommand,
   state: AccountState,
-): Decision {
+): Decision<AccountState> {
   const atMs = millisOf(command.at);
   if (command.type === 'ApplyDueExpiries') return foldDue(state, atMs);
   const key = idempotencyKey(command.source);
@@ -53,15 +48,6 @@ export function decideAndEvolve(
   // ended, lapse at once.
   const after = foldDue(afterOwn, atMs, atMs);
   return { events: [...due, ...own, ...after.events], state: after.state };
-}
-
-/** The events a command causes in an account in `state`. */
-export function decide(
-  rules: CreditRules,
-  command: AccountCommand,
-  state: AccountState,
-): CreditEvent[] {
-  return decideAndEvolve(rules, command, state).events;
 }
 
 /** Only these can leave unpinned credits on a grant that has already ended. */

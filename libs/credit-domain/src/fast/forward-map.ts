@@ -143,8 +143,8 @@ export class ForwardMap<V> {
     if (this.#pairs !== null) return this.#smallWith(this.#pairs, key, value);
     const log = this.#log;
     const next = log.operations[this.#version + 1];
-    // The same write again along the same line (a decider looking ahead, then the caller
-    // folding what it decided): the log already holds it.
+    // The same write again along the same line (a caller folding again events that
+    // decideAndEvolve has folded, from the same state): the log already holds it.
     if (
       next !== undefined &&
       next >= 0 &&
