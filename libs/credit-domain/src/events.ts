@@ -1,6 +1,6 @@
 import type { Resolution } from './pricing/edit-types';
 import type { SourceEvent } from './source';
-import type { Instant } from './time';
+import { millisOf, type Instant } from './time';
 
 /** Credits taken from (or put back to) one grant. */
 export interface Allocation {
@@ -49,6 +49,18 @@ export interface GenerationCharged extends EventBase {
    */
   readonly holdExpiresAt: Instant;
   readonly availableAfter: number;
+}
+
+/**
+ * Whether a charge is a free edit's, which holds nothing and opens no generation: written with a
+ * hold that ends as it starts. (Free edits charged before this rule opened a zero hold for a
+ * hold's time; they fold as they did then.)
+ */
+export function opensNoGeneration(event: GenerationCharged): boolean {
+  return (
+    event.generateCost + event.acceptCost === 0 &&
+    millisOf(event.holdExpiresAt) <= millisOf(event.at)
+  );
 }
 
 export interface GenerationRefused extends EventBase {

@@ -24,3 +24,8 @@ export interface AccountView {
 export interface GrantView extends Omit<Grant, 'expiresAtMs'> {
   readonly expiresAtMs: number | null;
 }
+
+/** A grant as the view shows it: a grant that never ends has no end (null, not Infinity). */
+export function grantView(grant: Grant): GrantView {
+  return { ...grant, expiresAtMs: Number.isFinite(grant.expiresAtMs) ? grant.expiresAtMs : null };
+}

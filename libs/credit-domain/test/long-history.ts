@@ -61,6 +61,12 @@ export function longHistory(plan: HistoryPlan): AccountCommand[] {
   const wireCommands: AccountCommand[] = [];
   let offsetMs = 0;
   let sequence = 0;
+  // Half of the grants end at a midnight, so allowances, top-ups and adjustments often end at
+  // the same instant and the consumption order's tie-breaks decide.
+  const endWithin = (spanMs: number) => {
+    const endMs = offsetMs + Math.floor((0.2 + random()) * spanMs);
+    return random() < 0.5 ? endMs : Math.ceil(endMs / DAY) * DAY;
+  };
   while (commands.length < plan.commands) {
     const roll = random();
     if (wireCommands.length > 0 && roll < plan.redeliveredSoon + plan.redeliveredLate) {
@@ -89,7 +95,7 @@ export function longHistory(plan: HistoryPlan): AccountCommand[] {
         plan: pick(['pro', 'team']),
         credits: 1 + Math.floor(random() * plan.creditsPerGrant * 4),
         periodStart: time,
-        periodEnd: at(offsetMs + Math.floor((0.2 + random() * 3) * DAY)),
+        periodEnd: at(endWithin(3 * DAY)),
       };
     else if (kind < 0.09)
       command = {
@@ -98,7 +104,7 @@ export function longHistory(plan: HistoryPlan): AccountCommand[] {
         source,
         purchaseId: `p${sequence}`,
         credits: 1 + Math.floor(random() * plan.creditsPerGrant),
-        ...(random() < 0.5 ? { expiresAt: at(offsetMs + Math.floor(random() * 5 * DAY)) } : {}),
+        ...(random() < 0.5 ? { expiresAt: at(endWithin(5 * DAY)) } : {}),
       };
     else if (kind < 0.11)
       command = {

@@ -52,14 +52,7 @@ export function encodeLedgerEvent(
 }
 
 type FieldKind =
-  | 'string'
-  | 'number'
-  | 'instant'
-  | 'allocations'
-  | 'string?'
-  | 'instant?'
-  | 'string|null'
-  | 'instant|null';
+  'string' | 'number' | 'instant' | 'allocations' | 'string?' | 'string|null' | 'instant|null';
 
 const SHARED = { at: 'instant' } as const;
 const ALLOCATION_MOVE: Record<string, FieldKind> = {
@@ -146,7 +139,6 @@ const CHECKS: Record<FieldKind, (value: unknown) => boolean> = {
   instant: isInstant,
   allocations: isAllocations,
   'string?': (value) => value === undefined || typeof value === 'string',
-  'instant?': (value) => value === undefined || isInstant(value),
   'string|null': (value) => value === null || typeof value === 'string',
   'instant|null': (value) => value === null || isInstant(value),
 };

@@ -1,4 +1,4 @@
-import type { CreditEvent, GenerationCharged } from '../events';
+import { opensNoGeneration, type CreditEvent } from '../events';
 import { grantOf, insertGrant, moveCredits, sumOf } from './grants';
 import { idempotencyKey } from '../source';
 import {
@@ -31,17 +31,6 @@ function addTotals(totals: CreditTotals, change: Partial<CreditTotals>): CreditT
     lapsed: totals.lapsed + (change.lapsed ?? 0),
     removed: totals.removed + (change.removed ?? 0),
   };
-}
-
-/**
- * A free edit held nothing and opens no generation: it is written with a hold that ends as it
- * starts. (Free edits charged before this rule held nothing for a hold's time; they fold as then.)
- */
-function isFreeAtOnce(event: GenerationCharged): boolean {
-  return (
-    event.generateCost + event.acceptCost === 0 &&
-    millisOf(event.holdExpiresAt) <= millisOf(event.at)
-  );
 }
 
 /** `next` with a new grant. */
@@ -91,7 +80,7 @@ export function evolveKeyed(
       );
 
     case 'GenerationCharged': {
-      if (isFreeAtOnce(event)) {
+      if (opensNoGeneration(event)) {
         next.generations = settledAs(state, event.generationId, 'free', sourceKey ?? '', null);
         return next;
       }

@@ -1,14 +1,11 @@
-import type { AccountView } from '../view';
+import { grantView, type AccountView } from '../view';
 import type { AccountState } from './account-state';
 
 /** What can be observed of a production state (see `AccountView`). */
 export function viewOfAccount(state: AccountState): AccountView {
   const { open, settled } = state.generations.toJSON();
   return {
-    grants: state.grants.map((grant) => ({
-      ...grant,
-      expiresAtMs: grant.expiresAtMs === Infinity ? null : grant.expiresAtMs,
-    })),
+    grants: state.grants.map(grantView),
     grantsMade: state.grantSequence,
     grantIds: [...state.grantIds],
     adjustmentIds: [...state.adjustmentIds],

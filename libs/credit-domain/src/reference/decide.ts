@@ -161,7 +161,7 @@ function requestGeneration(
     return refused('too_many_open_generations');
   // One allocation for both parts keeps the consumption order: the first credits pay for the
   // generation, the rest are held.
-  const allocated = allocate(state, required, atMs);
+  const [chargedFrom, heldFrom] = splitAt(allocate(state, required, atMs), price.generate);
   return [
     {
       type: 'GenerationCharged',
@@ -170,9 +170,9 @@ function requestGeneration(
       generateCost: price.generate,
       acceptCost: price.accept,
       charged: price.generate,
-      chargedFrom: firstCredits(allocated, price.generate),
+      chargedFrom,
       held: required - price.generate,
-      heldFrom: creditsAfter(allocated, price.generate),
+      heldFrom,
       holdExpiresAt: free ? command.at : instantOf(atMs + rules.holdTimeoutMs),
       availableAfter: available - required,
     },
@@ -338,28 +338,18 @@ function allocate(state: ReferenceState, amount: number, atMs: number): Allocati
   return allocations;
 }
 
-/** The first `amount` credits of the allocations. */
-function firstCredits(allocations: readonly Allocation[], amount: number): Allocation[] {
+/** The allocations' first `amount` credits, and the rest. */
+function splitAt(allocations: readonly Allocation[], amount: number): [Allocation[], Allocation[]] {
   const first: Allocation[] = [];
+  const rest: Allocation[] = [];
   let left = amount;
   for (const { grantId, credits } of allocations) {
-    const take = Math.min(credits, left);
-    if (take > 0) first.push({ grantId, credits: take });
-    left -= take;
+    const taken = Math.min(credits, left);
+    if (taken > 0) first.push({ grantId, credits: taken });
+    if (credits > taken) rest.push({ grantId, credits: credits - taken });
+    left -= taken;
   }
-  return first;
-}
-
-/** The allocations' credits after the first `amount`. */
-function creditsAfter(allocations: readonly Allocation[], amount: number): Allocation[] {
-  const rest: Allocation[] = [];
-  let skip = amount;
-  for (const { grantId, credits } of allocations) {
-    const skipped = Math.min(credits, skip);
-    if (credits > skipped) rest.push({ grantId, credits: credits - skipped });
-    skip -= skipped;
-  }
-  return rest;
+  return [first, rest];
 }
 
 function total(allocations: readonly Allocation[]): number {

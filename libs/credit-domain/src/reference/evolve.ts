@@ -1,4 +1,9 @@
-import type { Allocation, CreditEvent, GenerationCharged } from '../events';
+import {
+  opensNoGeneration,
+  type Allocation,
+  type CreditEvent,
+  type GenerationCharged,
+} from '../events';
 import { idempotencyKey } from '../source';
 import { millisOf } from '../time';
 import type { Grant, ReferenceState, SettledGeneration } from './state';
@@ -25,7 +30,7 @@ export function evolve(state: ReferenceState, event: CreditEvent): ReferenceStat
       };
 
     case 'GenerationCharged':
-      if (isFree(event))
+      if (opensNoGeneration(event))
         return withSettled(next, event.generationId, {
           status: 'free',
           requestedBy: sourceKey,
@@ -101,14 +106,6 @@ export function evolve(state: ReferenceState, event: CreditEvent): ReferenceStat
         ),
       };
   }
-}
-
-/** A free edit holds nothing: its hold ends as it starts, and it opens no generation. */
-function isFree(event: GenerationCharged): boolean {
-  return (
-    event.generateCost + event.acceptCost === 0 &&
-    millisOf(event.holdExpiresAt) <= millisOf(event.at)
-  );
 }
 
 function withGrant(

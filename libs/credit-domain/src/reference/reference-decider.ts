@@ -1,6 +1,6 @@
 import type { Decider } from '../decider';
 import { STANDARD_RULES, type CreditRules } from '../rules';
-import type { AccountView } from '../view';
+import { grantView, type AccountView } from '../view';
 import { decide, fold } from './decide';
 import { nextDueAt } from './due';
 import { evolve } from './evolve';
@@ -34,10 +34,7 @@ export function referenceDecider(rules: CreditRules = STANDARD_RULES): Decider<R
 
 export function viewOfReference(state: ReferenceState): AccountView {
   return {
-    grants: grantsInConsumptionOrder(state).map((grant) => ({
-      ...grant,
-      expiresAtMs: grant.expiresAtMs === Infinity ? null : grant.expiresAtMs,
-    })),
+    grants: grantsInConsumptionOrder(state).map(grantView),
     grantsMade: state.grantsMade,
     grantIds: [...state.grantIds],
     adjustmentIds: [...state.adjustmentIds],
