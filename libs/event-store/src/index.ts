@@ -2,6 +2,8 @@ export * from './port/event-store';
 export * from './port/errors';
 export * from './port/positions';
 export * from './port/checkpoints';
+export * from './port/claims';
+export * from './port/snapshots';
 export * from './subscription/catch-up-subscription';
 export * from './postgres/postgres-event-store';
 export * from './postgres/postgres-checkpoints';

@@ -10,19 +10,14 @@ import {
   type Position,
   type RecordedEvent,
 } from '@credits/event-store';
+import { describeClaims } from './conformance-claims';
+import { events } from './test-events';
+export { events } from './test-events';
+import { describeSnapshots } from './conformance-snapshots';
 
 /** A category no other test (or run) writes to, so global reads see only this test's events. */
 export function freshCategory(): string {
   return `conformance${process.env.TEST_RUN_ID ?? ''}${randomUUID().slice(0, 8)}`;
-}
-
-export function events(count: number, label = 'e'): EventData[] {
-  return Array.from({ length: count }, (_, index) => ({
-    id: randomUUID(),
-    type: 'SomethingHappened',
-    data: { label: `${label}${index}`, amount: index },
-    metadata: { causationId: `${label}-cause-${index}` },
-  }));
 }
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
@@ -226,6 +221,16 @@ export function describeEventStoreConformance(
         expect(read.get(stream('none'))).toEqual([]);
       });
 
+      it('given streams read together from revisions of their own, then each comes from its revision on, and one not named whole', async () => {
+        await store.appendToStream(stream('a'), events(5), { expectedRevision: 'no_stream' });
+        await store.appendToStream(stream('b'), events(3), { expectedRevision: 'no_stream' });
+        const read = await store.readStreams([stream('a'), stream('b')], {
+          fromRevisions: new Map([[stream('a'), 3n]]),
+        });
+        expect(read.get(stream('a'))?.map((event) => event.revision)).toEqual([3n, 4n]);
+        expect(read.get(stream('b'))?.map((event) => event.revision)).toEqual([0n, 1n, 2n]);
+      });
+
       it('given a stream with no events, when read, then StreamNotFoundError names it', async () => {
         const error = await failure(store.readStream(stream('nothing')));
         expect(error).toBeInstanceOf(StreamNotFoundError);
@@ -364,6 +369,9 @@ export function describeEventStoreConformance(
         }
       });
     });
+
+    describeClaims(() => store, stream);
+    describeSnapshots(() => store, stream);
 
     describe('checkpoints', () => {
       it('given no checkpoint, when saved, loaded, and saved again at its version, then versions count up and the latest position is kept', async () => {

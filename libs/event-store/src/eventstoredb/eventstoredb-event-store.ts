@@ -21,13 +21,16 @@ import type {
   RecordedEvent,
   StreamAppend,
 } from '../port/event-store';
-import { categoryPrefix, validateAppends } from '../port/append-validation';
+import { categoryPrefix, validateAppends, validateClaimQueries } from '../port/append-validation';
 import { comparePositions, pairOf, positionOf, type Position } from '../port/positions';
 import type { CatchUpOptions, Subscription } from '../port/subscription';
 import { CatchUpSubscription } from '../subscription/catch-up-subscription';
 import { StreamNotFoundError } from '../port/errors';
 import { translateEsdbError } from './driver-errors';
 import { CHECKPOINT_STREAM_PREFIX, EventStoreDbCheckpoints } from './eventstoredb-checkpoints';
+import { CLAIM_STREAM_PREFIX, EventStoreDbClaims } from './eventstoredb-claims';
+import { EventStoreDbSnapshots, SNAPSHOT_STREAM_PREFIX } from './eventstoredb-snapshots';
+import type { ClaimQuery, FoundClaims } from '../port/claims';
 
 type DriverRecorded = NonNullable<ResolvedEvent['event']>;
 
@@ -49,14 +52,16 @@ function recorded(event: DriverRecorded, position: EsdbPosition | undefined): Re
 }
 
 /**
- * System streams and events ($-prefixed) are EventStoreDB's bookkeeping, and checkpoint streams
- * ours: neither is in the global log the port shows (PostgreSQL keeps checkpoints in a table).
+ * System streams and events ($-prefixed) are EventStoreDB's bookkeeping, and checkpoint, claim
+ * and snapshot streams ours: none is in the global log the port shows (PostgreSQL keeps them in
+ * tables).
  */
+const OWN_BOOKKEEPING = [CHECKPOINT_STREAM_PREFIX, CLAIM_STREAM_PREFIX, SNAPSHOT_STREAM_PREFIX];
 function isBookkeeping(event: DriverRecorded): boolean {
   return (
     event.streamId.startsWith('$') ||
     event.type.startsWith('$') ||
-    event.streamId.startsWith(CHECKPOINT_STREAM_PREFIX)
+    OWN_BOOKKEEPING.some((prefix) => event.streamId.startsWith(prefix))
   );
 }
 
@@ -64,15 +69,20 @@ function isBookkeeping(event: DriverRecorded): boolean {
  * The event store on EventStoreDB (the design's production store). Appends name their exact or
  * `no_stream` revision so the server's idempotency check answers retries. EventStoreDB 6's client
  * has no multi-stream transaction: appendToStreams writes stream by stream, each atomic and
- * idempotent, so a caller that retries after a conflict converges.
+ * idempotent, so a caller that retries after a conflict converges. Claims are written before
+ * the events that make them and count only once those are stored (see EventStoreDbClaims).
  */
 export class EventStoreDbEventStore implements EventStore {
   readonly adapterName = 'eventstoredb';
   readonly atomicMultiStreamAppend = false;
   readonly checkpoints: EventStoreDbCheckpoints;
+  readonly snapshots: EventStoreDbSnapshots;
+  private readonly claims: EventStoreDbClaims;
 
   constructor(private readonly client: EventStoreDBClient) {
     this.checkpoints = new EventStoreDbCheckpoints(client);
+    this.snapshots = new EventStoreDbSnapshots(client);
+    this.claims = new EventStoreDbClaims(client);
   }
 
   static connect(connectionString: string): EventStoreDbEventStore {
@@ -84,7 +94,9 @@ export class EventStoreDbEventStore implements EventStore {
     events: readonly EventData[],
     options: { expectedRevision: ExpectedRevision },
   ): Promise<AppendResult> {
-    validateAppends([{ stream, events, expectedRevision: options.expectedRevision }]);
+    const append = { stream, events, expectedRevision: options.expectedRevision };
+    validateAppends([append]);
+    if (events.some((event) => event.claims?.length)) await this.claims.writeEntries(append);
     try {
       const result = await this.client.appendToStream(
         stream,
@@ -133,13 +145,18 @@ export class EventStoreDbEventStore implements EventStore {
     return events;
   }
 
-  async readStreams(streams: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+  async readStreams(
+    streams: readonly string[],
+    options: { readonly fromRevisions?: ReadonlyMap<string, bigint> } = {},
+  ): Promise<Map<string, RecordedEvent[]>> {
     const read = await Promise.all(
       streams.map((stream) =>
-        this.readStream(stream).catch((error: unknown) => {
-          if (error instanceof StreamNotFoundError) return [];
-          throw error;
-        }),
+        this.readStream(stream, { fromRevision: options.fromRevisions?.get(stream) ?? 0n }).catch(
+          (error: unknown) => {
+            if (error instanceof StreamNotFoundError) return [];
+            throw error;
+          },
+        ),
       ),
     );
     return new Map(streams.map((stream, index) => [stream, read[index] as RecordedEvent[]]));
@@ -174,6 +191,11 @@ export class EventStoreDbEventStore implements EventStore {
       throw translateEsdbError(error);
     }
     return { events, lastPosition, isEnd: returned < requested };
+  }
+
+  findClaims(queries: readonly ClaimQuery[]): Promise<FoundClaims> {
+    validateClaimQueries(queries);
+    return this.claims.find(queries);
   }
 
   subscribeToAll(options: CatchUpOptions): Subscription {

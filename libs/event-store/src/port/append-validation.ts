@@ -1,3 +1,4 @@
+import { MAX_CLAIM_LENGTH, MAX_CLAIMS_PER_QUERY, type ClaimQuery } from './claims';
 import { InvalidAppendError } from './errors';
 import type { StreamAppend } from './event-store';
 
@@ -17,6 +18,16 @@ export function validateAppends(appends: readonly StreamAppend[]): void {
         `expected revision ${expectedRevision} of ${stream} is negative`,
       );
     const ids = new Set<string>();
+    const claims = new Set<string>();
+    // A claim names its event's revision, so it needs the revision its append starts at.
+    if (
+      typeof expectedRevision !== 'bigint' &&
+      expectedRevision !== 'no_stream' &&
+      events.some((event) => event.claims?.length)
+    )
+      throw new InvalidAppendError(
+        `an append to ${stream} that makes claims must expect an exact revision or no_stream`,
+      );
     for (const event of events) {
       if (!UUID.test(event.id)) throw new InvalidAppendError(`event id ${event.id} is not a UUID`);
       const id = event.id.toLowerCase();
@@ -24,6 +35,12 @@ export function validateAppends(appends: readonly StreamAppend[]): void {
         throw new InvalidAppendError(`event id ${event.id} appears twice in one append`);
       ids.add(id);
       if (!event.type) throw new InvalidAppendError(`an event for ${stream} has no type`);
+      for (const claim of event.claims ?? []) {
+        validateClaim(claim);
+        if (claims.has(claim))
+          throw new InvalidAppendError(`claim ${claim} appears twice in one append to ${stream}`);
+        claims.add(claim);
+      }
     }
   }
 }
@@ -31,4 +48,25 @@ export function validateAppends(appends: readonly StreamAppend[]): void {
 /** `account-acct-42` is in category `account`, as EventStoreDB's category projection has it. */
 export function categoryPrefix(category: string): string {
   return `${category}-`;
+}
+
+function validateClaim(claim: string): void {
+  if (claim.length === 0 || claim.length > MAX_CLAIM_LENGTH || claim.includes('\u0000'))
+    throw new InvalidAppendError(
+      `a claim must be 1 to ${MAX_CLAIM_LENGTH} characters with no NUL: ${JSON.stringify(claim.slice(0, 80))}`,
+    );
+}
+
+/** The same refusals for a claim look-up in every adapter. */
+export function validateClaimQueries(queries: readonly ClaimQuery[]): void {
+  let count = 0;
+  for (const { stream, claims } of queries) {
+    if (!stream) throw new InvalidAppendError('a stream name is empty');
+    for (const claim of claims) validateClaim(claim);
+    count += claims.length;
+  }
+  if (count > MAX_CLAIMS_PER_QUERY)
+    throw new InvalidAppendError(
+      `${count} claims asked at once, more than ${MAX_CLAIMS_PER_QUERY}: ask in smaller calls`,
+    );
 }

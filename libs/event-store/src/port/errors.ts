@@ -47,6 +47,22 @@ export class DuplicateEventIdError extends EventStoreError {
   }
 }
 
+/**
+ * A claim the append makes is already held by another event of the stream. A writer that looked
+ * its claims up first sees this only when another writer got there between: like a conflict, it
+ * loads again and decides again.
+ */
+export class ClaimConflictError extends EventStoreError {
+  readonly code = 'claim_conflict';
+  constructor(
+    readonly stream: string,
+    readonly claim: string,
+    options?: ErrorOptions,
+  ) {
+    super(`stream ${stream} already holds claim ${JSON.stringify(claim)}`, options);
+  }
+}
+
 /** A checkpoint save raced another writer of the same checkpoint. */
 export class CheckpointConflictError extends EventStoreError {
   readonly code = 'checkpoint_conflict';

@@ -1,4 +1,6 @@
 import type { CheckpointStore } from './checkpoints';
+import type { ClaimQuery, FoundClaims } from './claims';
+import type { SnapshotStore } from './snapshots';
 import type { Position, ReadFrom } from './positions';
 import type { EventData, ExpectedRevision, RecordedEvent } from './recorded-event';
 import type { CatchUpOptions, Subscription } from './subscription';
@@ -51,6 +53,7 @@ export interface EventStore {
   /** Whether appendToStreams writes all streams or none; otherwise each stream on its own. */
   readonly atomicMultiStreamAppend: boolean;
   readonly checkpoints: CheckpointStore;
+  readonly snapshots: SnapshotStore;
 
   appendToStream(
     stream: string,
@@ -67,10 +70,21 @@ export interface EventStore {
   /**
    * Many whole streams forwards, in as few round trips as the store allows: what a writer needs
    * to load the accounts of a batch. A stream with no events comes back empty, not as an error.
+   * A stream in `fromRevisions` is read from that revision on (the tail after a snapshot).
    */
-  readStreams(streams: readonly string[]): Promise<Map<string, RecordedEvent[]>>;
+  readStreams(
+    streams: readonly string[],
+    options?: { readonly fromRevisions?: ReadonlyMap<string, bigint> },
+  ): Promise<Map<string, RecordedEvent[]>>;
 
   readAll(options: ReadAllOptions): Promise<AllPage>;
+
+  /**
+   * Which of these claims are held, and by the event at which revision: in one round trip on a
+   * store that can (PostgreSQL), in one parallel wave otherwise. A claim whose append failed is
+   * not held. At most MAX_CLAIMS_PER_QUERY claims.
+   */
+  findClaims(queries: readonly ClaimQuery[]): Promise<FoundClaims>;
 
   subscribeToAll(options: CatchUpOptions): Subscription;
 

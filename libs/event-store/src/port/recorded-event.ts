@@ -15,6 +15,8 @@ export interface EventData {
   readonly type: string;
   readonly data: JsonObject;
   readonly metadata?: JsonObject;
+  /** Keys this event claims in its stream, once for the store's life (see `claims.ts`). */
+  readonly claims?: readonly string[];
 }
 
 export interface RecordedEvent {

@@ -1,4 +1,5 @@
 import {
+  ClaimConflictError,
   DuplicateEventIdError,
   EventStoreError,
   EventStoreFailure,
@@ -51,6 +52,10 @@ export function translatePgError(
       actual === null ? 'no_stream' : BigInt(actual),
       { cause: error },
     );
+  }
+  if (pg.code === 'EV410') {
+    const { stream, claim } = JSON.parse(pg.detail ?? '{}') as { stream: string; claim: string };
+    return new ClaimConflictError(stream, claim, { cause: error });
   }
   if (pg.code === '23505' && pg.constraint === 'es_events_stream_event_id_key') {
     const stream =

@@ -2,9 +2,10 @@ import type { Pool, PoolClient } from 'pg';
 import { Umzug, type UmzugStorage } from 'umzug';
 import { eventLogMigration } from './001-event-log';
 import { setBasedAppendMigration } from './002-set-based-append';
+import { claimsAndSnapshotsMigration } from './003-claims-and-snapshots';
 
 /** In order; a released migration is never edited, only followed by a new one. */
-const MIGRATIONS = [eventLogMigration, setBasedAppendMigration];
+const MIGRATIONS = [eventLogMigration, setBasedAppendMigration, claimsAndSnapshotsMigration];
 
 // Any fixed number: every process migrating this database takes the same lock.
 const MIGRATION_LOCK = 0x65735f6d;

@@ -1,0 +1,23 @@
+/**
+ * Claims: keys an append holds for its stream for the life of the store, so a writer can ask, at
+ * any age, whether something was already done (a wire event applied, a generation id used). A
+ * claim names the event that made it; it exists exactly when that event is stored. Claims are
+ * per stream: the same key in two streams is two claims.
+ */
+export interface ClaimQuery {
+  readonly stream: string;
+  readonly claims: readonly string[];
+}
+
+/** Per stream, the claims found and the revision of the event that holds each. */
+export type FoundClaims = Map<string, Map<string, bigint>>;
+
+/** A claim is text a store can index: not empty, no NUL, at most this long. */
+export const MAX_CLAIM_LENGTH = 1_000;
+
+/** How many claims one findClaims call may ask for: a writer asks per chunk, in one call. */
+export const MAX_CLAIMS_PER_QUERY = 50_000;
+
+export function isClaimed(found: FoundClaims, stream: string, claim: string): boolean {
+  return found.get(stream)?.has(claim) ?? false;
+}

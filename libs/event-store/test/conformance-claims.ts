@@ -1,0 +1,134 @@
+import {
+  ClaimConflictError,
+  InvalidAppendError,
+  WrongExpectedRevisionError,
+  type EventData,
+  type EventStore,
+} from '@credits/event-store';
+import { events } from './test-events';
+
+const claiming = (batch: EventData[], claims: (string[] | undefined)[]): EventData[] =>
+  batch.map((event, index) => {
+    const made = claims[index];
+    return made ? { ...event, claims: made } : event;
+  });
+
+/**
+ * What every adapter guarantees of claims: an append's claims are held exactly when its events
+ * are stored, at any age, per stream; a failed append holds none; a retry is harmless.
+ */
+export function describeClaims(storeOf: () => EventStore, stream: (name: string) => string): void {
+  describe('claims', () => {
+    it('given an append whose events claim keys, when they are looked up, then each is held at the revision of its event, and an unmade one is not', async () => {
+      const store = storeOf();
+      await store.appendToStream(stream('a'), events(2), { expectedRevision: 'no_stream' });
+      await store.appendToStream(
+        stream('a'),
+        claiming(events(3), [['source x 1'], undefined, ['source x 2', 'generation g']]),
+        { expectedRevision: 1n },
+      );
+      const found = await store.findClaims([
+        { stream: stream('a'), claims: ['source x 1', 'source x 2', 'generation g', 'unmade'] },
+      ]);
+      expect(found.get(stream('a'))).toEqual(
+        new Map([
+          ['source x 1', 2n],
+          ['source x 2', 4n],
+          ['generation g', 4n],
+        ]),
+      );
+    });
+
+    it('given a claim in one stream, when the same key is looked up in another, then it is not held there', async () => {
+      const store = storeOf();
+      await store.appendToStream(stream('a'), claiming(events(1), [['k']]), {
+        expectedRevision: 'no_stream',
+      });
+      const found = await store.findClaims([
+        { stream: stream('a'), claims: ['k'] },
+        { stream: stream('b'), claims: ['k'] },
+      ]);
+      expect(found.get(stream('a'))?.get('k')).toBe(0n);
+      expect(found.get(stream('b'))).toBeUndefined();
+    });
+
+    it('given an append that conflicts, then none of its claims is held, and a later append may make them', async () => {
+      const store = storeOf();
+      await store.appendToStream(stream('a'), events(2), { expectedRevision: 'no_stream' });
+      await expect(
+        store.appendToStream(stream('a'), claiming(events(1), [['k']]), { expectedRevision: 0n }),
+      ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      expect(await store.findClaims([{ stream: stream('a'), claims: ['k'] }])).toEqual(new Map());
+      await store.appendToStream(stream('a'), claiming(events(1), [['k']]), {
+        expectedRevision: 1n,
+      });
+      const found = await store.findClaims([{ stream: stream('a'), claims: ['k'] }]);
+      expect(found.get(stream('a'))?.get('k')).toBe(2n);
+    });
+
+    it('given an append with claims that succeeded, when it is retried with the same ids, then it succeeds and the claims stay where they were', async () => {
+      const store = storeOf();
+      const batch = claiming(events(2), [undefined, ['k']]);
+      await store.appendToStream(stream('a'), batch, { expectedRevision: 'no_stream' });
+      await store.appendToStream(stream('a'), events(1), { expectedRevision: 1n });
+      await store.appendToStream(stream('a'), batch, { expectedRevision: 'no_stream' });
+      const found = await store.findClaims([{ stream: stream('a'), claims: ['k'] }]);
+      expect(found.get(stream('a'))?.get('k')).toBe(1n);
+    });
+
+    it('given many streams appended in one call, then each stream holds its own claims', async () => {
+      const store = storeOf();
+      await store.appendToStreams([
+        {
+          stream: stream('a'),
+          expectedRevision: 'no_stream',
+          events: claiming(events(1), [['k']]),
+        },
+        {
+          stream: stream('b'),
+          expectedRevision: 'no_stream',
+          events: claiming(events(2), [undefined, ['k']]),
+        },
+      ]);
+      const found = await store.findClaims([
+        { stream: stream('a'), claims: ['k'] },
+        { stream: stream('b'), claims: ['k'] },
+      ]);
+      expect(found.get(stream('a'))?.get('k')).toBe(0n);
+      expect(found.get(stream('b'))?.get('k')).toBe(1n);
+    });
+
+    it('given a claim made twice in one append, an empty claim, or claims at revision any, then the port refuses the append', async () => {
+      const store = storeOf();
+      for (const [batch, expectedRevision] of [
+        [claiming(events(2), [['k'], ['k']]), 'no_stream'],
+        [claiming(events(1), [['']]), 'no_stream'],
+        [claiming(events(1), [['k']]), 'any'],
+      ] as const)
+        await expect(
+          store.appendToStream(stream('a'), batch, { expectedRevision }),
+        ).rejects.toBeInstanceOf(InvalidAppendError);
+      expect(await store.findClaims([{ stream: stream('a'), claims: ['k'] }])).toEqual(new Map());
+    });
+
+    it('given a claim held, when an append at the right revision makes it again, then a store that checks claims refuses it and writes nothing', async () => {
+      const store = storeOf();
+      await store.appendToStream(stream('a'), claiming(events(1), [['k']]), {
+        expectedRevision: 'no_stream',
+      });
+      const again = store.appendToStream(stream('a'), claiming(events(1), [['k']]), {
+        expectedRevision: 0n,
+      });
+      if (store.adapterName === 'postgres') {
+        await expect(again).rejects.toBeInstanceOf(ClaimConflictError);
+        expect(await store.readStream(stream('a'))).toHaveLength(1);
+      } else {
+        // EventStoreDB cannot check a claim in the append: a writer looks its claims up first,
+        // and the stream's expected revision fences it from another writer.
+        await again;
+        const found = await store.findClaims([{ stream: stream('a'), claims: ['k'] }]);
+        expect([0n, 1n]).toContain(found.get(stream('a'))?.get('k'));
+      }
+    });
+  });
+}
