@@ -1,4 +1,5 @@
 import type { Resolution } from './pricing/edit-types';
+import type { Recalled } from './durable-record';
 import type { SourceEvent } from './source';
 import type { Instant } from './time';
 
@@ -6,6 +7,8 @@ import type { Instant } from './time';
 interface CommandBase {
   readonly at: Instant;
   readonly source: SourceEvent;
+  /** What the ledger's durable record recalls of it, when anything (see durable-record.ts). */
+  readonly recalled?: Recalled;
 }
 
 export interface RequestGeneration extends CommandBase {

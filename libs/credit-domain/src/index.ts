@@ -9,6 +9,7 @@ export * from './pricing/price-book';
 export * from './time';
 export * from './rfc3339';
 export * from './source';
+export * from './durable-record';
 export * from './ledger-amounts';
 export * from './ledger-streams';
 export * from './view';

@@ -72,6 +72,7 @@ function isTraceOnly(event: CreditEvent): boolean {
  * credits to keep it), so for those it is looked up here.
  */
 function alreadyApplied(command: CommandWithSource, key: string, state: AccountState): boolean {
+  if (command.recalled?.applied) return true;
   switch (command.type) {
     case 'RequestGeneration':
       return knownGeneration(state, command.generationId)?.requestedBy === key;
@@ -142,7 +143,7 @@ function requestGeneration(
   atMs: number,
 ): CreditEvent[] {
   const { generationId, editType } = command;
-  if (knownGeneration(state, generationId)) {
+  if (knownGeneration(state, generationId) || command.recalled?.generationIdUsed) {
     return ignored(command, 'repeated_generation', generationId);
   }
   const requirement = requiredToGenerate(rules, state.plan, editType, command.resolution, atMs);

@@ -35,7 +35,8 @@ type WireCommand = Exclude<AccountCommand, { type: 'ApplyDueExpiries' }>;
  * is read and changed first; the production decider follows it, held equal by a property test.
  *
  * 1. Time passes first: what lapsed or ended by the command's time is applied before it.
- * 2. A wire event applied before causes nothing (within what the state remembers).
+ * 2. A wire event applied before causes nothing: one the ledger's durable record recalls, or one
+ *    the state remembers.
  * 3. The command decides, on the state after what was due.
  * 4. Credits its events leave on a grant that has already ended lapse at once.
  */
@@ -92,12 +93,14 @@ function leavesOnlyARecord(event: CreditEvent): boolean {
 }
 
 /**
- * Whether this wire event was applied before and changed the account. One that left only a
+ * Whether this wire event was applied before and changed the account: the durable record says
+ * so at any age, the state within what it remembers. One that left only a
  * record is found after deciding (step 3 leaves only a record again); only an accept or a reject
  * can decide differently later (it came before its generation, or before the credits to keep
  * it), so for those the record is looked up here.
  */
 function alreadyApplied(command: WireCommand, key: string, state: ReferenceState): boolean {
+  if (command.recalled?.applied) return true;
   switch (command.type) {
     case 'RequestGeneration':
       return knownGeneration(state, command.generationId)?.requestedBy === key;
@@ -123,7 +126,8 @@ function knownGeneration(state: ReferenceState, generationId: string) {
  * A generation is priced by the version in force at its time. It needs the generate part, and
  * the accept part too when the plan reserves the kept cost: it is charged the one and holds the
  * other. Too few credits, or the account's open generations at their bound, refuse it. A free
- * edit costs nothing and holds nothing: it opens no generation.
+ * edit costs nothing and holds nothing: it opens no generation. An id used before, remembered or
+ * recalled, is never charged again.
  */
 function requestGeneration(
   rules: CreditRules,
@@ -132,7 +136,7 @@ function requestGeneration(
   atMs: number,
 ): CreditEvent[] {
   const { generationId, editType } = command;
-  if (knownGeneration(state, generationId))
+  if (knownGeneration(state, generationId) || command.recalled?.generationIdUsed)
     return ignored(command, 'repeated_generation', generationId);
   const requirement = requiredToGenerate(rules, state.plan, editType, command.resolution, atMs);
   if (!requirement) return ignored(command, 'resolution_missing', generationId);

@@ -1,0 +1,85 @@
+import type { AccountCommand } from './commands';
+import type { CreditEvent } from './events';
+import type { SourceEvent } from './source';
+
+/**
+ * The ledger's durable record of what was done, beyond what an account's state remembers: a
+ * writer stores claims with the events that make them, for the ledger's life, and looks them
+ * up before deciding. The state's memory is then only a shortcut.
+ *
+ * - A wire event (producer, id) decided once claims its source, whatever it caused (a change or
+ *   only a record): a repeat of any age causes nothing, as a repeat the state remembers does.
+ * - A generation charged or refused claims its id: a request reusing it is ignored.
+ *
+ * The claims' text is stored: its form never changes (a new form is a new claim).
+ */
+export function sourceClaim(source: SourceEvent): string {
+  return `source\u001f${source.producer}\u001f${source.id}`;
+}
+
+export function generationClaim(generationId: string): string {
+  return `generation\u001f${generationId}`;
+}
+
+/** What the durable record recalls of a wire command, given to the decider with it. */
+export interface Recalled {
+  /** This wire event changed the account before: it causes nothing now. */
+  readonly applied: boolean;
+  /** A generation was charged or refused under this request's id before. */
+  readonly generationIdUsed: boolean;
+}
+
+/** The claims to look up before deciding this command. */
+export function claimsToLookUp(command: AccountCommand): string[] {
+  if (command.type === 'ApplyDueExpiries') return [];
+  const source = sourceClaim(command.source);
+  return command.type === 'RequestGeneration'
+    ? [source, generationClaim(command.generationId)]
+    : [source];
+}
+
+/** The command as the decider must see it, given which of its claims are held. */
+export function withRecalled(
+  command: AccountCommand,
+  isHeld: (claim: string) => boolean,
+): AccountCommand {
+  if (command.type === 'ApplyDueExpiries') return command;
+  const applied = isHeld(sourceClaim(command.source));
+  const generationIdUsed =
+    command.type === 'RequestGeneration' && isHeld(generationClaim(command.generationId));
+  return applied || generationIdUsed
+    ? { ...command, recalled: { applied, generationIdUsed } }
+    : command;
+}
+
+export interface ClaimMade {
+  /** The index, among the command's events, of the event that holds it. */
+  readonly eventIndex: number;
+  readonly claim: string;
+}
+
+/**
+ * The claims a command's events make: its source on the last event it caused itself (lapses and
+ * ends it brought due carry no source), and a generation's id on its charge or refusal.
+ */
+export function claimsMade(command: AccountCommand, events: readonly CreditEvent[]): ClaimMade[] {
+  if (command.type === 'ApplyDueExpiries') return [];
+  const made: ClaimMade[] = [];
+  const key = sourceClaim(command.source);
+  for (let index = events.length - 1; index >= 0; index -= 1) {
+    const event = events[index] as CreditEvent;
+    if (event.source && sourceClaim(event.source) === key) {
+      made.push({ eventIndex: index, claim: key });
+      break;
+    }
+  }
+  if (command.type === 'RequestGeneration') {
+    const index = events.findIndex(
+      (event) =>
+        (event.type === 'GenerationCharged' || event.type === 'GenerationRefused') &&
+        event.generationId === command.generationId,
+    );
+    if (index >= 0) made.push({ eventIndex: index, claim: generationClaim(command.generationId) });
+  }
+  return made;
+}
