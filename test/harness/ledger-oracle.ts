@@ -2,10 +2,12 @@ import { Client, Pool } from 'pg';
 import {
   accountOfStream,
   accountStream,
+  claimsMade,
   fold,
   initialAccountState,
   millisOf,
   referenceDecider,
+  withRecalled,
   type AccountCommand,
   type CreditEvent,
   type ReferenceState,
@@ -16,7 +18,7 @@ import type { WireEvent } from './editor-events';
 /**
  * The oracle: the pure fold of the unique input. Each account's wire events, first delivery
  * only, decided in order by the reference decider (the rules read plainly, not the production
- * decider the projector runs). Kafka coordinates are left out of the comparison (a redelivery
+ * decider the projector runs) with a plain set as the durable record of what was claimed. Kafka coordinates are left out of the comparison (a redelivery
  * may sit at another offset).
  */
 export function oracleLedgers(events: readonly WireEvent[]): Map<string, CreditEvent[]> {
@@ -24,6 +26,8 @@ export function oracleLedgers(events: readonly WireEvent[]): Map<string, CreditE
   const seen = new Set<string>();
   const states = new Map<string, ReferenceState>();
   const ledgers = new Map<string, CreditEvent[]>();
+  // The ledger's durable record, as the rules define it: what each account's events claimed.
+  const claims = new Map<string, Set<string>>();
   for (const event of events) {
     const key = `${event.source}/${event.id}`;
     if (seen.has(key)) continue;
@@ -31,10 +35,13 @@ export function oracleLedgers(events: readonly WireEvent[]): Map<string, CreditE
     const parsed = validateEditorEvent(event);
     if (!('event' in parsed)) continue;
     const command: AccountCommand = commandOf(parsed.event);
+    const held = claims.get(event.subject) ?? new Set<string>();
+    claims.set(event.subject, held);
     const decided = decider.decideAndEvolve(
-      command,
+      withRecalled(command, (claim) => held.has(claim)),
       states.get(event.subject) ?? decider.initialState,
     );
+    for (const { claim } of claimsMade(command, decided.events)) held.add(claim);
     states.set(event.subject, decided.state);
     ledgers.set(event.subject, [...(ledgers.get(event.subject) ?? []), ...decided.events]);
   }

@@ -4,12 +4,14 @@ import { EVENT_STORE, EventStoreModule, type EventStore } from '@credits/event-s
 import { KafkaModule } from '@credits/kafka';
 import { PostgresModule } from '@credits/postgres';
 import { loggingModule } from '@credits/runtime';
+import type { AccountDecider } from '@credits/domain';
+import { AccountSnapshots } from './ledger/account-snapshots';
 import { AccountStates } from './ledger/account-states';
 import { ConsumerHealth } from './observability/consumer-health';
 import { LagMonitor } from './observability/lag-monitor';
 import { OpsServer } from './observability/ops-server';
 import { ProjectorMetrics } from './observability/projector-metrics';
-import { accountDeciderProvider } from './projector/account-decider.provider';
+import { ACCOUNT_DECIDER, accountDeciderProvider } from './projector/account-decider.provider';
 import { ChunkProcessor } from './projector/chunk-processor';
 import { EditorEventsConsumer } from './projector/editor-events.consumer';
 import { ParsingThread } from './projector/parsing/parsing-thread';
@@ -31,11 +33,23 @@ export class CreditProjectorModule {
       ],
       providers: [
         accountDeciderProvider,
+        AccountSnapshots,
         {
           provide: AccountStates,
-          inject: [EVENT_STORE, APP_CONFIG],
-          useFactory: (store: EventStore, appConfig: AppConfig) =>
-            new AccountStates(store, appConfig.projector.cachedAccounts),
+          inject: [EVENT_STORE, ACCOUNT_DECIDER, APP_CONFIG, AccountSnapshots, ProjectorMetrics],
+          useFactory: (
+            store: EventStore,
+            decider: AccountDecider,
+            appConfig: AppConfig,
+            snapshots: AccountSnapshots,
+            metrics: ProjectorMetrics,
+          ) =>
+            new AccountStates(store, decider, appConfig.projector.cachedAccounts, snapshots, {
+              loaded: (from, eventsFolded) => {
+                metrics.accountLoads.inc({ from });
+                metrics.eventsFoldedOnLoad.inc(eventsFolded);
+              },
+            }),
         },
         {
           provide: ConsumerHealth,

@@ -14,12 +14,18 @@ export interface AppConfig {
   readonly eventStore:
     | { readonly adapter: 'postgres' }
     | { readonly adapter: 'eventstoredb'; readonly connectionString: string };
-  readonly credits: { readonly holdTimeoutMs: number; readonly assertInvariants: boolean };
+  readonly credits: {
+    readonly holdTimeoutMs: number;
+    readonly assertInvariants: boolean;
+    readonly settledGenerationsKept: number;
+    readonly traceOnlySourcesKept: number;
+  };
   readonly projector: {
     readonly metricsPort: number;
     readonly sessionTimeoutMs: number;
     readonly partitionsConcurrency: number;
     readonly cachedAccounts: number;
+    readonly snapshotEveryEvents: number;
     readonly sweepIntervalMs: number;
     readonly lagIntervalMs: number;
     readonly stallAfterMs: number;
@@ -55,12 +61,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       e.EVENT_STORE === 'eventstoredb'
         ? { adapter: 'eventstoredb', connectionString: e.EVENTSTORE_CONNECTION_STRING }
         : { adapter: 'postgres' },
-    credits: { holdTimeoutMs: e.HOLD_TIMEOUT_MS, assertInvariants: e.CREDITS_ASSERT_INVARIANTS },
+    credits: {
+      holdTimeoutMs: e.HOLD_TIMEOUT_MS,
+      assertInvariants: e.CREDITS_ASSERT_INVARIANTS,
+      settledGenerationsKept: e.CREDITS_SETTLED_GENERATIONS_KEPT,
+      traceOnlySourcesKept: e.CREDITS_TRACE_ONLY_SOURCES_KEPT,
+    },
     projector: {
       metricsPort: e.PROJECTOR_METRICS_PORT,
       sessionTimeoutMs: e.PROJECTOR_SESSION_TIMEOUT_MS,
       partitionsConcurrency: e.PROJECTOR_PARTITIONS_CONCURRENCY,
       cachedAccounts: e.PROJECTOR_CACHED_ACCOUNTS,
+      snapshotEveryEvents: e.PROJECTOR_SNAPSHOT_EVERY_EVENTS,
       sweepIntervalMs: e.PROJECTOR_SWEEP_INTERVAL_MS,
       lagIntervalMs: e.PROJECTOR_LAG_INTERVAL_MS,
       stallAfterMs: e.PROJECTOR_STALL_AFTER_MS,

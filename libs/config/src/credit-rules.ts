@@ -1,7 +1,14 @@
 import { STANDARD_RULES, type CreditRules } from '@credits/domain';
 import type { AppConfig } from './app-config';
 
-/** The credit rules this deployment runs: the standard ones with its hold timeout. */
+/** The credit rules this deployment runs: the standard ones with its hold timeout and memory. */
 export function creditRulesOf(config: AppConfig): CreditRules {
-  return { ...STANDARD_RULES, holdTimeoutMs: config.credits.holdTimeoutMs };
+  return {
+    ...STANDARD_RULES,
+    holdTimeoutMs: config.credits.holdTimeoutMs,
+    memory: {
+      settledGenerationsKept: config.credits.settledGenerationsKept,
+      traceOnlySourcesKept: config.credits.traceOnlySourcesKept,
+    },
+  };
 }

@@ -124,6 +124,21 @@ export const environmentSpec = {
     desc: 'check the credit invariants on every account state the projector reaches: a message whose state breaks them is dead-lettered as undecidable and nothing is appended after it',
     example: 'true',
   }),
+  CREDITS_SETTLED_GENERATIONS_KEPT: positiveInteger({
+    default: 1_000,
+    desc: "settled generations an account's state remembers: only a shortcut (the durable record of claims decides repeats of any age); lower saves memory per cached account, higher answers more repeats without the store",
+    example: '1000',
+  }),
+  CREDITS_TRACE_ONLY_SOURCES_KEPT: positiveInteger({
+    default: 1_000,
+    desc: "wire events that left only a record an account's state remembers: a shortcut like CREDITS_SETTLED_GENERATIONS_KEPT",
+    example: '1000',
+  }),
+  PROJECTOR_SNAPSHOT_EVERY_EVENTS: positiveInteger({
+    default: 500,
+    desc: 'the projector snapshots an account once this many events were appended since its last snapshot (and when it leaves the cache with any since)',
+    example: '500',
+  }),
   PROJECTOR_METRICS_PORT: port({
     default: 9464,
     desc: "HTTP port of the credit projector's /metrics (Prometheus)",

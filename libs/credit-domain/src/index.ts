@@ -51,3 +51,4 @@ export {
   serializeAccountState,
   type SerializedAccountState,
 } from './fast/state-codec';
+export { EVOLVE_VERSION, stateVersionOf } from './fast/state-version';

@@ -78,6 +78,32 @@ export class ProjectorMetrics {
     registers: [this.registry],
   });
 
+  readonly accountLoads = new Counter({
+    name: 'credits_projector_account_loads_total',
+    help: 'accounts loaded into the cache, from a snapshot and its tail or from the start of the stream',
+    labelNames: ['from'] as const,
+    registers: [this.registry],
+  });
+
+  readonly eventsFoldedOnLoad = new Counter({
+    name: 'credits_projector_events_folded_on_load_total',
+    help: 'stored events folded to load accounts (a snapshot spares all before it)',
+    registers: [this.registry],
+  });
+
+  readonly snapshotsWritten = new Counter({
+    name: 'credits_projector_snapshots_written_total',
+    help: 'account snapshots written',
+    registers: [this.registry],
+  });
+
+  readonly snapshotsSkipped = new Counter({
+    name: 'credits_projector_snapshots_skipped_total',
+    help: 'snapshots not used or not written: unreadable (did not decode; the stream was folded instead), queue_full, write_failed',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor(health: ConsumerHealth) {
     collectDefaultMetrics({ register: this.registry, prefix: 'credits_projector_' });
     // Computed at each scrape from what the lag monitor last read, so a stalled partition shows

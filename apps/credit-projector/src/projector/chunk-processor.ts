@@ -1,9 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AccountDecider, GenerationCharged, GenerationRefused } from '@credits/domain';
+import {
+  accountStream,
+  generationClaim,
+  type AccountDecider,
+  type GenerationCharged,
+  type GenerationRefused,
+} from '@credits/domain';
 import {
   backoffDelay,
+  ClaimConflictError,
   DuplicateEventIdError,
   EVENT_STORE,
   EventStoreError,
@@ -16,6 +23,7 @@ import { ProjectorMetrics } from '../observability/projector-metrics';
 import { DueAccounts } from '../sweeper/due-accounts';
 import { ACCOUNT_DECIDER } from './account-decider.provider';
 import { AccountStates, type LoadedAccount } from '../ledger/account-states';
+import { ClaimBook } from '../ledger/claim-book';
 import { asError } from '@credits/runtime';
 import {
   decideChunk,
@@ -86,14 +94,16 @@ export class ChunkProcessor {
       try {
         return await this.attempt(items, accountIds);
       } catch (error) {
-        if (error instanceof WrongExpectedRevisionError) {
+        if (error instanceof WrongExpectedRevisionError || error instanceof ClaimConflictError) {
           this.metrics.appendConflicts.inc();
           this.logger.info(
-            {
-              stream: error.stream,
-              expected: String(error.expected),
-              actual: String(error.actual),
-            },
+            error instanceof ClaimConflictError
+              ? { stream: error.stream, claim: error.claim }
+              : {
+                  stream: error.stream,
+                  expected: String(error.expected),
+                  actual: String(error.actual),
+                },
             'another writer appended first: reloading the accounts and deciding again',
           );
           this.states.forget(accountIds);
@@ -117,9 +127,12 @@ export class ChunkProcessor {
     accountIds: string[],
   ): Promise<ChunkResult> {
     const { loaded, unloadable } = await this.states.load(accountIds);
-    const decided = decideChunk(this.decider, items, loaded, unloadable);
+    // After the states: a claim stored before they were read is seen, and one stored after
+    // comes with events that make this chunk's append conflict.
+    const claims = await ClaimBook.lookUp(this.store, items);
+    const decided = decideChunk(this.decider, items, loaded, claims, unloadable);
     try {
-      await this.append(decided.accounts);
+      await this.append(decided.accounts, claims);
     } catch (error) {
       if (!isRefusalOfTheData(error)) throw error;
       // The store refused the chunk for something in it (a value PostgreSQL cannot hold, say):
@@ -128,18 +141,19 @@ export class ChunkProcessor {
         { error: asError(error).message, items: items.length },
         'the store refused a chunk: appending it by halves to find the items at fault',
       );
-      return this.bisect(items, loaded, unloadable);
+      return this.bisect(items, loaded, claims, unloadable);
     }
     for (const account of decided.accounts) this.states.remember(account.accountId, account.after);
-    return this.settle(decided.accounts, decided);
+    return this.settle(decided.accounts, decided, claims);
   }
 
-  private async append(accounts: readonly DecidedAccount[]): Promise<void> {
+  private async append(accounts: readonly DecidedAccount[], claims: ClaimBook): Promise<void> {
     const appends = accounts.flatMap((account) => (account.append ? [account.append] : []));
     if (appends.length === 0) return;
     const stopTimer = this.metrics.appendSeconds.startTimer();
     await this.store.appendToStreams(appends);
     stopTimer();
+    claims.addStored(appends);
   }
 
   /**
@@ -152,6 +166,7 @@ export class ChunkProcessor {
   private async bisect(
     items: readonly AccountCommandItem[],
     loaded: ReadonlyMap<string, LoadedAccount>,
+    claims: ClaimBook,
     unloadable: ReadonlyMap<string, Error>,
   ): Promise<ChunkResult> {
     const current = new Map(loaded);
@@ -163,9 +178,9 @@ export class ChunkProcessor {
     };
     const appendRange = async (from: number, to: number): Promise<void> => {
       const range = items.slice(from, to);
-      const decided = decideChunk(this.decider, range, current, unloadable);
+      const decided = decideChunk(this.decider, range, current, claims, unloadable);
       try {
-        await this.append(decided.accounts);
+        await this.append(decided.accounts, claims);
       } catch (error) {
         if (!isRefusalOfTheData(error)) throw error;
         if (range.length > 1) {
@@ -194,13 +209,14 @@ export class ChunkProcessor {
       );
     };
     await appendRange(0, items.length);
-    return this.settle([...latest.values()], result);
+    return this.settle([...latest.values()], result, claims);
   }
 
   /** After the appends: the due index, and each generation request's decision to publish. */
   private async settle(
     accounts: readonly DecidedAccount[],
     decided: Pick<ChunkDecision, 'decisions' | 'eventsPerItem' | 'undecidable'>,
+    claims: ClaimBook,
   ): Promise<ChunkResult> {
     for (const account of accounts)
       for (const event of account.events) this.metrics.ledgerEvents.inc({ type: event.type });
@@ -217,7 +233,13 @@ export class ChunkProcessor {
     const decisions: ChunkResult['decisions'] = [];
     for (const { accountId, generationId, decision } of decided.decisions) {
       // A redelivered or repeated request re-sends the decision stored the first time.
-      const stored = decision ?? (await this.states.findDecision(accountId, generationId));
+      const stored =
+        decision ??
+        (await this.states.findDecision(
+          accountId,
+          generationId,
+          claims.revisionOf(accountStream(accountId), generationClaim(generationId)),
+        ));
       if (stored) decisions.push({ accountId, decision: stored });
       else
         this.logger.error(

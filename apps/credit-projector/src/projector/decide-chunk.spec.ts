@@ -5,6 +5,7 @@ import {
   type AccountCommand,
 } from '@credits/domain';
 import type { LoadedAccount } from '../ledger/account-states';
+import { ClaimBook } from '../ledger/claim-book';
 import { decideChunk, type AccountCommandItem } from './decide-chunk';
 
 const rules = accountDecider();
@@ -46,7 +47,15 @@ const generate = (accountId: string, generationId: string): AccountCommandItem =
 });
 const fresh = (...accountIds: string[]) =>
   new Map<string, LoadedAccount>(
-    accountIds.map((id) => [id, { state: initialAccountState, revision: null }]),
+    accountIds.map((id) => [
+      id,
+      {
+        state: initialAccountState,
+        revision: null,
+        latestEventAtMs: -Infinity,
+        snapshotRevision: null,
+      },
+    ]),
   );
 
 describe('deciding a chunk, one item at a time confined', () => {
@@ -58,8 +67,13 @@ describe('deciding a chunk, one item at a time confined', () => {
       generate('a', 'g2'),
       generate('b', 'g3'),
     ];
-    const buggy = decideChunk(withABug, items, fresh('a', 'b'));
-    const clean = decideChunk(rules, [items[0]!, items[1]!, items[3]!, items[4]!], fresh('a', 'b'));
+    const buggy = decideChunk(withABug, items, fresh('a', 'b'), ClaimBook.of());
+    const clean = decideChunk(
+      rules,
+      [items[0]!, items[1]!, items[3]!, items[4]!],
+      fresh('a', 'b'),
+      ClaimBook.of(),
+    );
 
     expect(buggy.undecidable).toEqual([{ index: 2, error: expect.any(RangeError) }]);
     expect(buggy.undecidable[0]?.error.message).toBe('a case the rules did not foresee');
@@ -77,6 +91,7 @@ describe('deciding a chunk, one item at a time confined', () => {
       rules,
       [allowance('a'), allowance('b'), generate('a', 'g1')],
       fresh('b'),
+      ClaimBook.of(),
       new Map([['a', cannotFold]]),
     );
     expect(decided.undecidable).toEqual([
@@ -89,9 +104,22 @@ describe('deciding a chunk, one item at a time confined', () => {
 
   it('given nothing undecidable, then each account is one append at the revision it was loaded at', () => {
     const loaded = new Map<string, LoadedAccount>([
-      ['a', { state: initialAccountState, revision: 4n }],
+      [
+        'a',
+        {
+          state: initialAccountState,
+          revision: 4n,
+          latestEventAtMs: -Infinity,
+          snapshotRevision: null,
+        },
+      ],
     ]);
-    const decided = decideChunk(rules, [allowance('a'), generate('a', 'g1')], loaded);
+    const decided = decideChunk(
+      rules,
+      [allowance('a'), generate('a', 'g1')],
+      loaded,
+      ClaimBook.of(),
+    );
     expect(decided.undecidable).toEqual([]);
     expect(decided.accounts).toHaveLength(1);
     expect(decided.accounts[0]?.append?.expectedRevision).toBe(4n);
@@ -101,7 +129,8 @@ describe('deciding a chunk, one item at a time confined', () => {
 
   it('given invariants checked and an account state that breaks them, then its items are undecidable and nothing is appended for it', () => {
     const checked = accountDecider(undefined, { assertInvariants: true });
-    const granted = decideChunk(checked, [allowance('a')], fresh('a')).accounts[0]!.after;
+    const granted = decideChunk(checked, [allowance('a')], fresh('a'), ClaimBook.of()).accounts[0]!
+      .after;
     // As a bug might leave it: a credit counted as charged that no grant gave up.
     const broken: LoadedAccount = {
       ...granted,
@@ -115,12 +144,63 @@ describe('deciding a chunk, one item at a time confined', () => {
       [generate('a', 'g1'), allowance('b')],
       new Map([
         ['a', broken],
-        ['b', { state: initialAccountState, revision: null }],
+        [
+          'b',
+          {
+            state: initialAccountState,
+            revision: null,
+            latestEventAtMs: -Infinity,
+            snapshotRevision: null,
+          },
+        ],
       ]),
+      ClaimBook.of(),
     );
     expect(decided.undecidable).toEqual([{ index: 0, error: expect.any(InvariantViolation) }]);
     expect(decided.undecidable[0]?.error.message).toMatch(/granted 10 ≠ remaining 9 \+ charged 2/);
     expect(decided.accounts.find((account) => account.accountId === 'a')?.append).toBeNull();
     expect(decided.eventsPerItem).toEqual([0, 1]);
+  });
+});
+
+describe('deciding a chunk with the durable record', () => {
+  const claimsOf = (accountId: string, claims: string[]) =>
+    ClaimBook.of(new Map([[`account-${accountId}`, new Map(claims.map((claim) => [claim, 0n]))]]));
+
+  it('given a request whose source is held, then it causes nothing; given one whose generation id is held, then it is recorded as ignored', () => {
+    const repeat = generate('a', 'g1');
+    const reuse = generate('a', 'g1');
+    const held = claimsOf('a', [
+      `source\u001feditor\u001f${repeat.command.type === 'ApplyDueExpiries' ? '' : repeat.command.source.id}`,
+      'generation\u001fg1',
+    ]);
+    const decided = decideChunk(rules, [allowance('a'), repeat, reuse], fresh('a'), held);
+    expect(decided.eventsPerItem).toEqual([1, 0, 1]);
+    expect(decided.accounts[0]?.events.at(-1)).toMatchObject({
+      type: 'EventIgnored',
+      reason: 'repeated_generation',
+    });
+  });
+
+  it('given an item repeated later in the same chunk, past what the state remembers, then the repeat causes nothing', () => {
+    const forgetful = accountDecider({
+      ...rules.rules,
+      memory: { settledGenerationsKept: 1, traceOnlySourcesKept: 1 },
+    });
+    const reject = (generationId: string): AccountCommandItem => ({
+      accountId: 'a',
+      command: { type: 'RejectEdit', at, source: source(), generationId },
+    });
+    const first = generate('a', 'g1');
+    const others = ['g2', 'g3', 'g4'].flatMap((id) => [generate('a', id), reject(id)]);
+    const decided = decideChunk(
+      forgetful,
+      [allowance('a'), first, reject('g1'), ...others, first],
+      fresh('a'),
+      ClaimBook.of(),
+    );
+    expect(decided.eventsPerItem.at(-1)).toBe(0);
+    const claims = decided.accounts[0]?.append?.events.flatMap((event) => event.claims ?? []);
+    expect(claims).toContain('generation\u001fg1');
   });
 });

@@ -1,5 +1,8 @@
 import {
   accountStream,
+  claimsMade,
+  millisOf,
+  withRecalled,
   type AccountCommand,
   type AccountDecider,
   type AccountState,
@@ -10,6 +13,7 @@ import {
 import type { EventData, StreamAppend } from '@credits/event-store';
 import { asError } from '@credits/runtime';
 import type { LoadedAccount } from '../ledger/account-states';
+import type { ClaimBook } from '../ledger/claim-book';
 import { encodeLedgerEvent } from '@credits/contract';
 
 /** One command for one account, in the order its partition delivered it. */
@@ -25,7 +29,7 @@ export interface DecidedAccount {
   readonly append: StreamAppend | null;
 }
 
-/** A generation request's stored decision, or null when the store must be asked (a repeat). */
+/** A generation request's decision, or null when the store must be asked (a repeat). */
 export interface DecisionToPublish {
   readonly accountId: string;
   readonly generationId: string;
@@ -59,18 +63,26 @@ interface Decided {
   readonly stored: EventData[];
 }
 
-/** One command decided, folded and encoded for the store; anything it throws is its own. */
+/**
+ * One command decided, given what the durable record recalls of it, folded and encoded for the
+ * store with the claims its events make; anything it throws is its own.
+ */
 function decideOne(
   decider: AccountDecider,
   accountId: string,
   command: AccountCommand,
   account: LoadedAccount,
+  isHeld: (claim: string) => boolean,
 ): Decided {
-  const { events, state } = decider.decideAndEvolve(command, account.state);
+  const { events, state } = decider.decideAndEvolve(withRecalled(command, isHeld), account.state);
   const first = account.revision === null ? 0n : account.revision + 1n;
   const stored = events.map((event, index) =>
     encodeLedgerEvent(accountId, first + BigInt(index), event),
   );
+  for (const { eventIndex, claim } of claimsMade(command, events)) {
+    const event = stored[eventIndex] as EventData;
+    stored[eventIndex] = { ...event, claims: [...(event.claims ?? []), claim] };
+  }
   return { events, state, stored };
 }
 
@@ -78,6 +90,9 @@ function decideOne(
  * Decides a chunk of one partition's commands against the loaded account states: pure, so a
  * conflict can simply load again and call it again. Each account's new events become one append
  * at the revision its state was loaded at.
+ *
+ * Each item is decided with what the durable record recalls of it: the claims held before the
+ * chunk (`claims`), and those its earlier items make.
  *
  * An item whose deciding or encoding throws (bad input the contract let through, or a bug the
  * rules did not foresee), or whose account could not be loaded, is set aside as undecidable: it
@@ -87,11 +102,17 @@ export function decideChunk(
   decider: AccountDecider,
   items: readonly AccountCommandItem[],
   loaded: ReadonlyMap<string, LoadedAccount>,
+  claims: ClaimBook,
   unloadable: ReadonlyMap<string, Error> = new Map(),
 ): ChunkDecision {
   const current = new Map<
     string,
-    { account: LoadedAccount; events: CreditEvent[]; stored: EventData[] }
+    {
+      account: LoadedAccount;
+      events: CreditEvent[];
+      stored: EventData[];
+      claimed: Set<string>;
+    }
   >();
   const decisions: DecisionToPublish[] = [];
   const eventsPerItem: number[] = [];
@@ -107,12 +128,15 @@ export function decideChunk(
     if (!entry) {
       const account = loaded.get(accountId);
       if (!account) throw new Error(`account ${accountId} was not loaded`);
-      entry = { account, events: [], stored: [] };
+      entry = { account, events: [], stored: [], claimed: new Set() };
       current.set(accountId, entry);
     }
+    const stream = accountStream(accountId);
+    const { claimed } = entry;
+    const isHeld = (claim: string) => claimed.has(claim) || claims.has(stream, claim);
     let decided: Decided;
     try {
-      decided = decideOne(decider, accountId, command, entry.account);
+      decided = decideOne(decider, accountId, command, entry.account, isHeld);
     } catch (error) {
       undecidable.push({ index, error: asError(error) });
       eventsPerItem.push(0);
@@ -120,19 +144,27 @@ export function decideChunk(
     }
     const { events, state, stored } = decided;
     const revision = entry.account.revision;
+    let latestEventAtMs = entry.account.latestEventAtMs;
+    for (const event of events) latestEventAtMs = Math.max(latestEventAtMs, millisOf(event.at));
     entry.account = {
+      ...entry.account,
       state,
       revision: events.length === 0 ? revision : (revision ?? -1n) + BigInt(events.length),
+      latestEventAtMs,
     };
-    entry.events.push(...events);
-    entry.stored.push(...stored);
-    eventsPerItem.push(events.length);
-    if (command.type === 'RequestGeneration')
+    if (command.type === 'RequestGeneration') {
+      // A repeat's decision may be this chunk's own; otherwise the store is asked for it.
+      const isDecision = isDecisionOf(command.generationId);
       decisions.push({
         accountId,
         generationId: command.generationId,
-        decision: events.find(isDecisionOf(command.generationId)) ?? null,
+        decision: events.find(isDecision) ?? entry.events.findLast(isDecision) ?? null,
       });
+    }
+    entry.events.push(...events);
+    entry.stored.push(...stored);
+    for (const event of stored) for (const claim of event.claims ?? []) claimed.add(claim);
+    eventsPerItem.push(events.length);
   }
   const accounts = [...current].map(([accountId, { account, events, stored }]) => {
     const before = loaded.get(accountId) as LoadedAccount;

@@ -1,4 +1,4 @@
-import { MAX_CLAIM_LENGTH, MAX_CLAIMS_PER_QUERY, type ClaimQuery } from './claims';
+import { isValidClaim, MAX_CLAIM_LENGTH, MAX_CLAIMS_PER_QUERY, type ClaimQuery } from './claims';
 import { InvalidAppendError } from './errors';
 import type { StreamAppend } from './event-store';
 
@@ -51,7 +51,7 @@ export function categoryPrefix(category: string): string {
 }
 
 function validateClaim(claim: string): void {
-  if (claim.length === 0 || claim.length > MAX_CLAIM_LENGTH || claim.includes('\u0000'))
+  if (!isValidClaim(claim))
     throw new InvalidAppendError(
       `a claim must be 1 to ${MAX_CLAIM_LENGTH} characters with no NUL: ${JSON.stringify(claim.slice(0, 80))}`,
     );

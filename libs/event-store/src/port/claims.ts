@@ -18,6 +18,10 @@ export const MAX_CLAIM_LENGTH = 1_000;
 /** How many claims one findClaims call may ask for: a writer asks per chunk, in one call. */
 export const MAX_CLAIMS_PER_QUERY = 50_000;
 
+export function isValidClaim(claim: string): boolean {
+  return claim.length > 0 && claim.length <= MAX_CLAIM_LENGTH && !claim.includes('\u0000');
+}
+
 export function isClaimed(found: FoundClaims, stream: string, claim: string): boolean {
   return found.get(stream)?.has(claim) ?? false;
 }
