@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import type { CreditRules } from '@credits/domain';
 import { topicNames } from '@credits/kafka';
 import { kafkaClient, readTopic, waitUntilConsumed } from '../harness/editor-events';
 import {
@@ -19,6 +20,8 @@ export interface FaultWorld {
   readonly databaseUrl: string;
   /** More settings every process of this world runs with (a replication factor, say). */
   readonly env?: NodeJS.ProcessEnv;
+  /** The rules the oracle decides by, when the env changes them (memory bounds, say). */
+  readonly rules?: CreditRules;
 }
 
 /** The environment a project process of this world runs with. */
@@ -62,7 +65,7 @@ export async function checkAgainstOracle(
   await admin.disconnect();
   report.note('every offset committed');
 
-  const expected = oracleLedgers(input.valid);
+  const expected = oracleLedgers(input.valid, world.rules);
   const stored = await storedLedgers(world.databaseUrl, input.accounts);
   let mismatched = 0;
   // Stored as jsonb, whose key order is its own: compare values, not texts.

@@ -7,7 +7,9 @@ import {
   initialAccountState,
   millisOf,
   referenceDecider,
+  STANDARD_RULES,
   withRecalled,
+  type CreditRules,
   type AccountCommand,
   type CreditEvent,
   type ReferenceState,
@@ -21,8 +23,11 @@ import type { WireEvent } from './editor-events';
  * decider the projector runs) with a plain set as the durable record of what was claimed. Kafka coordinates are left out of the comparison (a redelivery
  * may sit at another offset).
  */
-export function oracleLedgers(events: readonly WireEvent[]): Map<string, CreditEvent[]> {
-  const decider = referenceDecider();
+export function oracleLedgers(
+  events: readonly WireEvent[],
+  rules: CreditRules = STANDARD_RULES,
+): Map<string, CreditEvent[]> {
+  const decider = referenceDecider(rules);
   const seen = new Set<string>();
   const states = new Map<string, ReferenceState>();
   const ledgers = new Map<string, CreditEvent[]>();
