@@ -1,7 +1,17 @@
 import type { Resolution } from './pricing/edit-types';
-import type { Recalled } from './durable-record';
 import type { SourceEvent } from './source';
 import type { Instant } from './time';
+
+/**
+ * What the ledger's durable record recalls of a wire command, given to the decider with it (see
+ * durable-record.ts).
+ */
+export interface Recalled {
+  /** This wire event was decided before (a change or only a record): it causes nothing now. */
+  readonly applied: boolean;
+  /** A generation was charged or refused under this request's id before. */
+  readonly generationIdUsed: boolean;
+}
 
 /** What the editor and billing ask of an account, one wire event each, with its time. */
 interface CommandBase {

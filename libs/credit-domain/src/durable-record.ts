@@ -21,14 +21,6 @@ export function generationClaim(generationId: string): string {
   return `generation\u001f${generationId}`;
 }
 
-/** What the durable record recalls of a wire command, given to the decider with it. */
-export interface Recalled {
-  /** This wire event changed the account before: it causes nothing now. */
-  readonly applied: boolean;
-  /** A generation was charged or refused under this request's id before. */
-  readonly generationIdUsed: boolean;
-}
-
 /** The claims to look up before deciding this command. */
 export function claimsToLookUp(command: AccountCommand): string[] {
   if (command.type === 'ApplyDueExpiries') return [];
