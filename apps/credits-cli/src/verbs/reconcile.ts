@@ -23,6 +23,8 @@ import {
 import { withContext } from '../context';
 import { ExitCode } from '../exit-codes';
 import { allLedgers, type LedgerEntry } from '../ledger/history';
+import { checkSnapshots } from '../ledger/snapshot-check';
+import { creditRulesOf } from '@credits/config';
 import { render, type Format, type Row } from '../output';
 import { formatOption } from './options';
 
@@ -185,7 +187,9 @@ async function usage(
 export function reconcileCommand(program: Command): void {
   program
     .command('reconcile')
-    .description('fold every stream and compare with every read model; exits 3 on any difference')
+    .description(
+      'fold every stream and compare with every read model and every snapshot; exits 3 on any difference',
+    )
     .addOption(formatOption())
     .action(async (options: { format: Format }) => {
       const differences: Difference[] = [];
@@ -194,11 +198,24 @@ export function reconcileCommand(program: Command): void {
         await balances(context.database, ledgers, differences);
         await ledgerLines(context.database, ledgers, differences);
         await usage(context.database, ledgers, differences);
+        const snapshots = await checkSnapshots(
+          await context.eventStore(),
+          creditRulesOf(context.config),
+          ledgers,
+        );
+        for (const { accountId, what, ledger, snapshotSays } of snapshots.differences)
+          differences.push({
+            readModel: 'snapshots',
+            accountId,
+            what,
+            ledger,
+            readModelSays: snapshotSays,
+          });
         if (differences.length === 0) {
           console.log(
             options.format === 'json'
               ? '[]'
-              : `reconciled: ${ledgers.size} accounts, every read model agrees with the ledger`,
+              : `reconciled: ${ledgers.size} accounts, every read model agrees with the ledger, and ${snapshots.checked} snapshots with a fold from the start (${snapshots.otherVersions} of other state versions, never read, not compared)`,
           );
           return;
         }
