@@ -274,7 +274,7 @@ describe('credit projector on the real broker and event store', () => {
     const refused = letters.find((letter) => letter.headers['dlq-reason'] === 'undecidable');
     expect(refused?.headers['dlq-details']).toMatch(
       // Its generation id holds a NUL, which no claim (and no PostgreSQL text) can hold.
-      /^InvalidAppendError: a claim must be 1 to 1000 characters with no NUL: "generation\\u001fnul\\u0000"/,
+      /^InvalidAppendError: a claim must be 1 to 1000 characters of text with no NUL: "generation\\u001fnul\\u0000"/,
     );
   });
 

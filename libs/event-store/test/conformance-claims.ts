@@ -98,11 +98,12 @@ export function describeClaims(storeOf: () => EventStore, stream: (name: string)
       expect(found.get(stream('b'))?.get('k')).toBe(1n);
     });
 
-    it('given a claim made twice in one append, an empty claim, or claims at revision any, then the port refuses the append', async () => {
+    it('given a claim made twice in one append, an empty claim, one with a lone surrogate, or claims at revision any, then the port refuses the append', async () => {
       const store = storeOf();
       for (const [batch, expectedRevision] of [
         [claiming(events(2), [['k'], ['k']]), 'no_stream'],
         [claiming(events(1), [['']]), 'no_stream'],
+        [claiming(events(1), [['half \ud800 of a pair']]), 'no_stream'],
         [claiming(events(1), [['k']]), 'any'],
       ] as const)
         await expect(

@@ -53,7 +53,7 @@ export function categoryPrefix(category: string): string {
 function validateClaim(claim: string): void {
   if (!isValidClaim(claim))
     throw new InvalidAppendError(
-      `a claim must be 1 to ${MAX_CLAIM_LENGTH} characters with no NUL: ${JSON.stringify(claim.slice(0, 80))}`,
+      `a claim must be 1 to ${MAX_CLAIM_LENGTH} characters of text with no NUL: ${JSON.stringify(claim.slice(0, 80))}`,
     );
 }
 

@@ -12,14 +12,26 @@ export interface ClaimQuery {
 /** Per stream, the claims found and the revision of the event that holds each. */
 export type FoundClaims = Map<string, Map<string, bigint>>;
 
-/** A claim is text a store can index: not empty, no NUL, at most this long. */
+/** A claim is text a store can index: not empty, no NUL or lone surrogate, at most this long. */
 export const MAX_CLAIM_LENGTH = 1_000;
 
 /** How many claims one findClaims call may ask for: a writer asks per chunk, in one call. */
 export const MAX_CLAIMS_PER_QUERY = 50_000;
 
+// A UTF-16 half with no partner: not text any store can hold (PostgreSQL refuses it).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * A claim a store can hold. A claim that is not never was stored, so a look-up skips it: the
+ * append that would make it is refused as data, and its item dead-lettered.
+ */
 export function isValidClaim(claim: string): boolean {
-  return claim.length > 0 && claim.length <= MAX_CLAIM_LENGTH && !claim.includes('\u0000');
+  return (
+    claim.length > 0 &&
+    claim.length <= MAX_CLAIM_LENGTH &&
+    !claim.includes('\u0000') &&
+    !LONE_SURROGATE.test(claim)
+  );
 }
 
 export function isClaimed(found: FoundClaims, stream: string, claim: string): boolean {
