@@ -19,7 +19,11 @@ describe('PostgreSQL event store adapter, beyond the conformance suite', () => {
       );
       expect(stores).toHaveLength(4);
       const { rows } = await pool.query<{ name: string }>('SELECT name FROM es_migrations');
-      expect(rows.map((row) => row.name)).toEqual(['001-event-log', '002-set-based-append']);
+      expect(rows.map((row) => row.name).sort()).toEqual([
+        '001-event-log',
+        '002-set-based-append',
+        '003-claims-and-snapshots',
+      ]);
     } finally {
       await pool.end();
     }
