@@ -24,15 +24,16 @@ export function describeSnapshots(
     it('given snapshots of several versions, when the newest of one version is read, then it comes back byte for byte, and a stream with none is absent', async () => {
       const store = storeOf();
       await store.snapshots.write([snapshot(stream('a'), 3n), snapshot(stream('a'), 9n)]);
-      await store.snapshots.write([snapshot(stream('a'), 12n, { stateVersion: 'v2' })]);
       const found = await store.snapshots.readLatest([stream('a'), stream('none')], 'v1');
+      expect(found.get(stream('a'))).toMatchObject({ revision: 9n, stateVersion: 'v1' });
+      expect(Buffer.from(found.get(stream('a'))?.bytes ?? []).toString()).toBe('state at 9');
+      expect(found.get(stream('none'))).toBeUndefined();
+      await store.snapshots.write([snapshot(stream('a'), 12n, { stateVersion: 'v2' })]);
       const v2 = await store.snapshots.readLatest([stream('a')], 'v2');
       expect(v2.get(stream('a'))?.revision).toBe(12n);
-      expect(found.get(stream('none'))).toBeUndefined();
       // A write in another version may drop the older version's snapshots: never a wrong one.
-      const v1 = found.get(stream('a'));
-      if (v1) expect(v1).toMatchObject({ revision: 9n, stateVersion: 'v1' });
-      if (v1) expect(Buffer.from(v1.bytes).toString()).toBe('state at 9');
+      const v1 = (await store.snapshots.readLatest([stream('a')], 'v1')).get(stream('a'));
+      expect(v1 === undefined || v1.revision === 9n).toBe(true);
     });
 
     it('given snapshots at several times, when read as of an instant, then the newest whose last event is at or before it comes back', async () => {

@@ -123,7 +123,15 @@ export class AccountSnapshots implements BeforeApplicationShutdown {
       lastEventAt: new Date(Number.isFinite(account.latestEventAtMs) ? account.latestEventAtMs : 0),
       bytes: Buffer.from(encodeAccountState(account.state), 'utf8'),
     });
-    this.writing ??= this.writePending().finally(() => (this.writing = null));
+    this.startWriting();
+  }
+
+  private startWriting(): void {
+    // An offer made after the writer's last batch but before it finished starts it again.
+    this.writing ??= this.writePending().finally(() => {
+      this.writing = null;
+      if (this.pending.size > 0) this.startWriting();
+    });
   }
 
   /** Resolves once everything queued so far is written (or failed). */

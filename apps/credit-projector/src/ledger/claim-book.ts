@@ -1,5 +1,6 @@
 import { accountStream, claimsToLookUp, type AccountCommand } from '@credits/domain';
 import {
+  firstRevisionOf,
   isValidClaim,
   type ClaimQuery,
   type EventStore,
@@ -45,7 +46,7 @@ export class ClaimBook {
     return this.held.get(stream)?.has(claim) ?? false;
   }
 
-  /** The revision of the event holding the claim, when it was held before this chunk. */
+  /** The revision of the event holding the claim: held before the chunk, or stored by a part of it. */
   revisionOf(stream: string, claim: string): bigint | undefined {
     return this.held.get(stream)?.get(claim);
   }
@@ -53,7 +54,7 @@ export class ClaimBook {
   /** Records the claims of appends that are now stored. */
   addStored(appends: readonly StreamAppend[]): void {
     for (const { stream, events, expectedRevision } of appends) {
-      const first = expectedRevision === 'no_stream' ? 0n : (expectedRevision as bigint) + 1n;
+      const first = firstRevisionOf(expectedRevision);
       events.forEach((event, index) => {
         if (!event.claims?.length) return;
         let claims = this.held.get(stream);

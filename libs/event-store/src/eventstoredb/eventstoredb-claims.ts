@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { FORWARDS, jsonEvent, type EventStoreDBClient } from '@eventstore/db-client';
-import type { ClaimQuery, FoundClaims } from '../port/claims';
+import { firstRevisionOf, type ClaimQuery, type FoundClaims } from '../port/claims';
 import { StreamNotFoundError } from '../port/errors';
 import type { StreamAppend } from '../port/event-store';
 import { translateEsdbError } from './driver-errors';
@@ -35,8 +35,7 @@ export class EventStoreDbClaims {
 
   /** Before the append: an entry for every claim it makes. Retries add entries, which is harmless. */
   async writeEntries(append: StreamAppend): Promise<void> {
-    const first =
-      append.expectedRevision === 'no_stream' ? 0n : (append.expectedRevision as bigint) + 1n;
+    const first = firstRevisionOf(append.expectedRevision);
     const entries = append.events.flatMap((event, index) =>
       (event.claims ?? []).map((claim) => ({
         stream: append.stream,

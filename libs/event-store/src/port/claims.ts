@@ -1,3 +1,5 @@
+import type { ExpectedRevision } from './recorded-event';
+
 /**
  * Claims: keys an append holds for its stream for the life of the store, so a writer can ask, at
  * any age, whether something was already done (a wire event applied, a generation id used). A
@@ -36,4 +38,14 @@ export function isValidClaim(claim: string): boolean {
 
 export function isClaimed(found: FoundClaims, stream: string, claim: string): boolean {
   return found.get(stream)?.has(claim) ?? false;
+}
+
+/**
+ * The revision an append that makes claims starts at: claims need an exact expected revision or
+ * `no_stream`, so it is known before the append.
+ */
+export function firstRevisionOf(expectedRevision: ExpectedRevision): bigint {
+  if (expectedRevision === 'no_stream') return 0n;
+  if (typeof expectedRevision === 'bigint') return expectedRevision + 1n;
+  throw new RangeError(`an append at ${expectedRevision} has no known first revision`);
 }
