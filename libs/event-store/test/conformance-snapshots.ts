@@ -49,6 +49,52 @@ export function describeSnapshots(
       expect(await asOf(99)).toBe(9n);
     });
 
+    it('given streams with and without snapshots, when read from snapshots, then each comes with its newest usable snapshot and the events after it, or whole, or empty', async () => {
+      const store = storeOf();
+      const a = events(6, 'a');
+      await store.appendToStream(stream('a'), a, { expectedRevision: 'no_stream' });
+      await store.appendToStream(stream('b'), events(2, 'b'), { expectedRevision: 'no_stream' });
+      await store.snapshots.write([
+        snapshot(stream('a'), 1n),
+        snapshot(stream('a'), 3n),
+        snapshot(stream('a'), 4n, { stateVersion: 'v2' }),
+        snapshot(stream('b'), 0n, { stateVersion: 'v2' }),
+      ]);
+      const read = await store.readStreamsFromSnapshots(
+        [stream('a'), stream('b'), stream('none')],
+        'v1',
+      );
+      const fromA = read.get(stream('a'));
+      expect(fromA?.snapshot).toMatchObject({
+        stream: stream('a'),
+        revision: 3n,
+        stateVersion: 'v1',
+      });
+      expect(Buffer.from(fromA?.snapshot?.bytes ?? []).toString()).toBe('state at 3');
+      expect(fromA?.snapshot?.lastEventAt).toEqual(new Date(Date.UTC(2026, 0, 4)));
+      expect(fromA?.events.map((event) => event.id)).toEqual(a.slice(4).map((event) => event.id));
+      expect(read.get(stream('b'))).toMatchObject({ snapshot: null });
+      expect(read.get(stream('b'))?.events.map((event) => event.revision)).toEqual([0n, 1n]);
+      expect(read.get(stream('none'))).toEqual({ snapshot: null, events: [] });
+    });
+
+    it('given snapshots at several times, when read from snapshots as of an instant, then the newest at or before it starts the stream, and the tail follows it', async () => {
+      const store = storeOf();
+      await store.appendToStream(stream('a'), events(10), { expectedRevision: 'no_stream' });
+      await store.snapshots.write([2n, 6n].map((revision) => snapshot(stream('a'), revision)));
+      const asOf = async (day: number) => {
+        const read = (
+          await store.readStreamsFromSnapshots([stream('a')], 'v1', {
+            atOrBefore: new Date(Date.UTC(2026, 0, day)),
+          })
+        ).get(stream('a'));
+        return [read?.snapshot?.revision ?? null, read?.events[0]?.revision, read?.events.length];
+      };
+      expect(await asOf(5)).toEqual([2n, 3n, 7]);
+      expect(await asOf(7)).toEqual([6n, 7n, 3]);
+      expect(await asOf(2)).toEqual([null, 0n, 10]);
+    });
+
     it('given the same snapshot written twice, then one is kept; given more than the kept number, then the oldest go', async () => {
       const store = storeOf();
       await store.snapshots.write([snapshot(stream('a'), 1n)]);

@@ -231,6 +231,21 @@ export function describeEventStoreConformance(
         expect(read.get(stream('b'))?.map((event) => event.revision)).toEqual([0n, 1n, 2n]);
       });
 
+      it('given streams of two categories, when one category is listed in pages, then each of its streams with events comes once, and no other', async () => {
+        const names = ['a', 'b', 'c', 'd', 'e'].map(stream);
+        for (const name of names)
+          await store.appendToStream(name, events(2), { expectedRevision: 'no_stream' });
+        const other = `${freshCategory()}-a`;
+        await store.appendToStream(other, events(1), { expectedRevision: 'no_stream' });
+        const pages: string[][] = [];
+        for await (const page of store.listStreams(category, 2)) pages.push(page);
+        expect(pages.every((page) => page.length >= 1 && page.length <= 2)).toBe(true);
+        expect(pages.flat().sort()).toEqual([...names].sort());
+        const none: string[][] = [];
+        for await (const page of store.listStreams(freshCategory(), 2)) none.push(page);
+        expect(none).toEqual([]);
+      });
+
       it('given a stream with no events, when read, then StreamNotFoundError names it', async () => {
         const error = await failure(store.readStream(stream('nothing')));
         expect(error).toBeInstanceOf(StreamNotFoundError);

@@ -20,7 +20,9 @@ import type {
   ReadStreamOptions,
   RecordedEvent,
   StreamAppend,
+  StreamFromSnapshot,
 } from '../port/event-store';
+import type { ReadSnapshotsOptions } from '../port/snapshots';
 import { categoryPrefix, validateAppends, validateClaimQueries } from '../port/append-validation';
 import { comparePositions, pairOf, positionOf, type Position } from '../port/positions';
 import type { CatchUpOptions, Subscription } from '../port/subscription';
@@ -160,6 +162,52 @@ export class EventStoreDbEventStore implements EventStore {
       ),
     );
     return new Map(streams.map((stream, index) => [stream, read[index] as RecordedEvent[]]));
+  }
+
+  /** The snapshots first, then each tail after its snapshot: two parallel waves, consistent. */
+  async readStreamsFromSnapshots(
+    streams: readonly string[],
+    stateVersion: string,
+    options: ReadSnapshotsOptions = {},
+  ): Promise<Map<string, StreamFromSnapshot>> {
+    const snapshots = await this.snapshots.readLatest(streams, stateVersion, options);
+    const tails = await this.readStreams(streams, {
+      fromRevisions: new Map(
+        [...snapshots].map(([stream, snapshot]) => [stream, snapshot.revision + 1n]),
+      ),
+    });
+    return new Map(
+      streams.map((stream) => [
+        stream,
+        { snapshot: snapshots.get(stream) ?? null, events: tails.get(stream) ?? [] },
+      ]),
+    );
+  }
+
+  /**
+   * Streams are found by their first event (revision 0) in one pass over the global log (this
+   * client's readAll takes no server-side filter): its cost is the log's, once, not per page.
+   */
+  async *listStreams(category: string, pageSize: number): AsyncIterable<string[]> {
+    const prefix = categoryPrefix(category);
+    let page: string[] = [];
+    try {
+      const read = this.client.readAll({
+        direction: FORWARDS,
+        fromPosition: START,
+      });
+      for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
+        const event = resolved.event;
+        if (!event || event.revision !== 0n || !event.streamId.startsWith(prefix)) continue;
+        page.push(event.streamId);
+        if (page.length < pageSize) continue;
+        yield page;
+        page = [];
+      }
+    } catch (error) {
+      throw translateEsdbError(error);
+    }
+    if (page.length > 0) yield page;
   }
 
   async readAll(options: ReadAllOptions): Promise<AllPage> {

@@ -1,6 +1,6 @@
 import type { CheckpointStore } from './checkpoints';
 import type { ClaimQuery, FoundClaims } from './claims';
-import type { SnapshotStore } from './snapshots';
+import type { ReadSnapshotsOptions, Snapshot, SnapshotStore } from './snapshots';
 import type { Position, ReadFrom } from './positions';
 import type { EventData, ExpectedRevision, RecordedEvent } from './recorded-event';
 import type { CatchUpOptions, Subscription } from './subscription';
@@ -26,6 +26,14 @@ export interface ReadStreamOptions {
   /** Inclusive; the first (forwards) or last (backwards) event by default. */
   readonly fromRevision?: bigint;
   readonly maxCount?: number;
+}
+
+/** A stream read from its newest usable snapshot. */
+export interface StreamFromSnapshot {
+  /** Null when the stream has none usable: `events` is then the whole stream. */
+  readonly snapshot: Snapshot | null;
+  /** The stream's events after the snapshot's revision, in order. */
+  readonly events: RecordedEvent[];
 }
 
 export interface ReadAllOptions {
@@ -76,6 +84,26 @@ export interface EventStore {
     streams: readonly string[],
     options?: { readonly fromRevisions?: ReadonlyMap<string, bigint> },
   ): Promise<Map<string, RecordedEvent[]>>;
+
+  /**
+   * Each stream's newest snapshot in `stateVersion` (and at or before `atOrBefore`) and its
+   * events after that snapshot, as one consistent read: what loads an account without folding
+   * its whole history. One round trip on PostgreSQL; on a store that cannot, the snapshots are
+   * read first and the tails after them. A stream with no events and no snapshot comes back
+   * empty, not as an error.
+   */
+  readStreamsFromSnapshots(
+    streams: readonly string[],
+    stateVersion: string,
+    options?: ReadSnapshotsOptions,
+  ): Promise<Map<string, StreamFromSnapshot>>;
+
+  /**
+   * The name of every stream of a category that has events, each once, in pages of at most
+   * `pageSize`, in no promised order: what a reader that visits every account walks, without
+   * reading the global log.
+   */
+  listStreams(category: string, pageSize: number): AsyncIterable<string[]>;
 
   readAll(options: ReadAllOptions): Promise<AllPage>;
 

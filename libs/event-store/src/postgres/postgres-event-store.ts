@@ -11,7 +11,9 @@ import type {
   ReadStreamOptions,
   RecordedEvent,
   StreamAppend,
+  StreamFromSnapshot,
 } from '../port/event-store';
+import type { ReadSnapshotsOptions } from '../port/snapshots';
 import { categoryPrefix, validateAppends, validateClaimQueries } from '../port/append-validation';
 import type { ClaimQuery, FoundClaims } from '../port/claims';
 import { pairOf, positionOf } from '../port/positions';
@@ -58,6 +60,33 @@ const FIND_CLAIMS = `SELECT k.stream_name, k.claim, k.stream_revision FROM es_cl
 
 const COLUMNS = `transaction_id::text AS transaction_id, global_position, stream_name, stream_revision,
   event_id, event_type, data, metadata, recorded_at`;
+
+// Each stream's newest usable snapshot and the events after it, in one statement (so one MVCC
+// snapshot: a snapshot written meanwhile cannot make the tail start past what was read). A
+// snapshot comes back as a row with its bytes and last_event_at, and no event columns. Each
+// stream is looked up on its own (LATERAL, and OFFSET 0 so the planner cannot flatten it): as
+// one join, the planner merged the requested streams with the whole events index (2 s).
+const READ_FROM_SNAPSHOTS = `WITH q AS (SELECT name FROM unnest($1::text[]) AS q(name)),
+  s AS (
+    SELECT q.name AS stream_name, latest.stream_revision, latest.last_event_at, latest.bytes
+      FROM q CROSS JOIN LATERAL (
+        SELECT stream_revision, last_event_at, bytes FROM es_snapshots
+         WHERE stream_name = q.name AND state_version = $2
+           AND ($3::timestamptz IS NULL OR last_event_at <= $3)
+         ORDER BY stream_revision DESC LIMIT 1) latest)
+  SELECT NULL::text AS transaction_id, NULL::bigint AS global_position, stream_name,
+         stream_revision, NULL::uuid AS event_id, NULL::text AS event_type, NULL::jsonb AS data,
+         NULL::jsonb AS metadata, last_event_at AS recorded_at, bytes
+    FROM s
+  UNION ALL
+  SELECT e.transaction_id::text, e.global_position, e.stream_name, e.stream_revision, e.event_id,
+         e.event_type, e.data, e.metadata, e.recorded_at, NULL::bytea
+    FROM q LEFT JOIN s ON s.stream_name = q.name
+    CROSS JOIN LATERAL (
+      SELECT * FROM es_events e
+       WHERE e.stream_name = q.name AND e.stream_revision > coalesce(s.stream_revision, -1)
+      OFFSET 0) e
+  ORDER BY stream_name, stream_revision`;
 
 interface EventRow {
   transaction_id: string;
@@ -238,6 +267,62 @@ export class PostgresEventStore implements EventStore {
       return found;
     } catch (error) {
       throw translatePgError(error);
+    }
+  }
+
+  async readStreamsFromSnapshots(
+    streams: readonly string[],
+    stateVersion: string,
+    options: ReadSnapshotsOptions = {},
+  ): Promise<Map<string, StreamFromSnapshot>> {
+    const found = new Map<
+      string,
+      { snapshot: StreamFromSnapshot['snapshot']; events: RecordedEvent[] }
+    >(streams.map((stream) => [stream, { snapshot: null, events: [] }]));
+    if (streams.length === 0) return found;
+    try {
+      const { rows } = await this.options.pool.query<EventRow & { bytes: Buffer | null }>(
+        READ_FROM_SNAPSHOTS,
+        [streams, stateVersion, options.atOrBefore ?? null],
+      );
+      for (const row of rows) {
+        const read = found.get(row.stream_name);
+        if (!read) continue;
+        if (row.bytes === null) read.events.push(recorded(row));
+        else
+          read.snapshot = {
+            stream: row.stream_name,
+            revision: BigInt(row.stream_revision),
+            stateVersion,
+            lastEventAt: row.recorded_at,
+            bytes: row.bytes,
+          };
+      }
+      return found;
+    } catch (error) {
+      throw translatePgError(error);
+    }
+  }
+
+  async *listStreams(category: string, pageSize: number): AsyncIterable<string[]> {
+    const prefix = categoryPrefix(category);
+    let after = prefix;
+    for (;;) {
+      let names: string[];
+      try {
+        const { rows } = await this.options.pool.query<{ stream_name: string }>(
+          `SELECT stream_name FROM es_streams
+            WHERE stream_name > $1 AND starts_with(stream_name, $2)
+            ORDER BY stream_name LIMIT $3`,
+          [after, prefix, pageSize],
+        );
+        names = rows.map((row) => row.stream_name);
+      } catch (error) {
+        throw translatePgError(error);
+      }
+      if (names.length > 0) yield names;
+      if (names.length < pageSize) return;
+      after = names.at(-1) as string;
     }
   }
 
