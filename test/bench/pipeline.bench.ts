@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { asMessages, publish, realisticMonth, waitUntilConsumed } from '../harness/editor-events';
 import { builtEntry, freePort, startCommand } from '../harness/processes';
 import { PROJECTOR_NODE_FLAGS } from '../harness/projector';
+import { peakRssMb } from './process-memory';
 import { recordResults } from './results';
 import { inBenchWorkspace, runBench } from './workspace';
 
@@ -16,12 +16,6 @@ const PARTITIONS = 6;
 // As npm start runs it, unless BENCH_PROJECTOR_NODE_ARGS says otherwise.
 const PROJECTOR_NODE_ARGS =
   process.env.BENCH_PROJECTOR_NODE_ARGS?.split(' ').filter(Boolean) ?? PROJECTOR_NODE_FLAGS;
-
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kilobytes = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return Math.round(kilobytes / 1024);
-}
 
 async function timedConsume(label: string, work: () => Promise<void>): Promise<number> {
   const started = process.hrtime.bigint();

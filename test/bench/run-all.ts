@@ -7,6 +7,7 @@ const BENCHMARKS = [
   'store-append.bench.js',
   'pipeline.bench.js',
   'quota.bench.js',
+  'cold-load.bench.js',
 ];
 
 for (const file of BENCHMARKS) {

@@ -2,9 +2,9 @@ import { Pool } from 'pg';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { millisOf, STANDARD_PRICES } from '@credits/domain';
+import { millisOf, STANDARD_PRICES, stateAt } from '@credits/domain';
 import { topicNames } from '@credits/kafka';
-import { balanceOf, stateAt } from '../../apps/credits-cli/src/ledger/balance-at';
+import { balanceOf } from '../../apps/credits-cli/src/ledger/balance-at';
 import {
   asMessages,
   kafkaClient,
@@ -87,15 +87,12 @@ describe('credits, the finance and ops command, against the real stores', () => 
     );
     expect(code).toBe(0);
     const statement = JSON.parse(stdout);
-    const ledger = (oracleLedgers(events).get(account) ?? []).map((event) => ({
-      recorded: {} as never,
-      event,
-    }));
+    const ledger = oracleLedgers(events).get(account) ?? [];
     const inWindow = ledger.filter(
-      ({ event }) => millisOf(event.at) >= millisOf(from) && millisOf(event.at) < millisOf(to),
+      (event) => millisOf(event.at) >= millisOf(from) && millisOf(event.at) < millisOf(to),
     );
     expect(statement.lines.map((line: { type: string }) => line.type)).toEqual(
-      inWindow.map(({ event }) => event.type),
+      inWindow.map((event) => event.type),
     );
     expect(statement.opening).toEqual(
       balanceOf(stateAt(ledger, millisOf(from) - 1), millisOf(from)),
@@ -125,13 +122,7 @@ describe('credits, the finance and ops command, against the real stores', () => 
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([accountId, ledger]) => ({
         accountId,
-        ...balanceOf(
-          stateAt(
-            ledger.map((event) => ({ recorded: {} as never, event })),
-            millisOf(asOf),
-          ),
-          millisOf(asOf),
-        ),
+        ...balanceOf(stateAt(ledger, millisOf(asOf)), millisOf(asOf)),
       }));
     expect(mine).toEqual(expected);
     const csv = await credits('balances', '--as-of', asOf, '--format', 'csv');

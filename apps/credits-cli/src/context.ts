@@ -1,5 +1,8 @@
 import { Pool } from 'pg';
-import { loadConfig, type AppConfig } from '@credits/config';
+import { creditRulesOf, loadConfig, type AppConfig } from '@credits/config';
+import { accountDecider, type AccountDecider } from '@credits/domain';
+import { warnedSnapshotTrouble, type SnapshotTrouble } from '@credits/ledger';
+import { poolConfig } from '@credits/postgres';
 import { openEventStore, type EventStore } from '@credits/event-store';
 import { connectAdmin, createKafkaClient } from '@credits/kafka';
 import { createLogger } from '@credits/runtime';
@@ -8,12 +11,18 @@ import type { Kafka } from 'kafkajs';
 /** What a verb works with, opened on first use from the same configuration as the services. */
 export class CliContext {
   readonly config: AppConfig = loadConfig();
+  /** The projector's rules: its snapshots are of their state version. */
+  readonly decider: AccountDecider = accountDecider(creditRulesOf(this.config));
+  /** A snapshot that cannot be used costs a longer read, and a line on stderr. */
+  readonly snapshotTrouble: SnapshotTrouble = warnedSnapshotTrouble((fields, message) =>
+    console.error(`warning: ${message} ${JSON.stringify(fields)}`),
+  );
   private pool: Pool | null = null;
   private store: EventStore | null = null;
   private kafka: Kafka | null = null;
 
   get database(): Pool {
-    this.pool ??= new Pool({ connectionString: this.config.database.url, max: 4 });
+    this.pool ??= new Pool(poolConfig(this.config.database.url, 4));
     return this.pool;
   }
 

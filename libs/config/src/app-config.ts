@@ -26,6 +26,7 @@ export interface AppConfig {
     readonly partitionsConcurrency: number;
     readonly cachedAccounts: number;
     readonly snapshotEveryEvents: number;
+    readonly snapshotOnLeavingMinEvents: number;
     readonly sweepIntervalMs: number;
     readonly lagIntervalMs: number;
     readonly stallAfterMs: number;
@@ -73,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       partitionsConcurrency: e.PROJECTOR_PARTITIONS_CONCURRENCY,
       cachedAccounts: e.PROJECTOR_CACHED_ACCOUNTS,
       snapshotEveryEvents: e.PROJECTOR_SNAPSHOT_EVERY_EVENTS,
+      snapshotOnLeavingMinEvents: e.PROJECTOR_SNAPSHOT_ON_LEAVING_MIN_EVENTS,
       sweepIntervalMs: e.PROJECTOR_SWEEP_INTERVAL_MS,
       lagIntervalMs: e.PROJECTOR_LAG_INTERVAL_MS,
       stallAfterMs: e.PROJECTOR_STALL_AFTER_MS,

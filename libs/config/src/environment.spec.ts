@@ -40,6 +40,7 @@ describe('configuration from the environment', () => {
         partitionsConcurrency: 6,
         cachedAccounts: 20_000,
         snapshotEveryEvents: 500,
+        snapshotOnLeavingMinEvents: 50,
         sweepIntervalMs: 60_000,
         lagIntervalMs: 5_000,
         stallAfterMs: 60_000,

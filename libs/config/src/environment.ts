@@ -136,8 +136,13 @@ export const environmentSpec = {
   }),
   PROJECTOR_SNAPSHOT_EVERY_EVENTS: positiveInteger({
     default: 500,
-    desc: 'the projector snapshots an account once this many events were appended since its last snapshot (and when it leaves the cache with any since)',
+    desc: 'the projector snapshots an account once this many events were appended since its last snapshot (and see PROJECTOR_SNAPSHOT_ON_LEAVING_MIN_EVENTS)',
     example: '500',
+  }),
+  PROJECTOR_SNAPSHOT_ON_LEAVING_MIN_EVENTS: positiveInteger({
+    default: 50,
+    desc: "an account leaving the projector's cache (evicted, or at shutdown) is snapshotted only when at least this many events were appended since its last snapshot: fewer fold faster than a snapshot is written and read",
+    example: '50',
   }),
   PROJECTOR_METRICS_PORT: port({
     default: 9464,

@@ -3,7 +3,6 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
 import {
   accountStream,
-  decodeAccountState,
   encodeAccountState,
   stateVersionOf,
   type AccountDecider,
@@ -15,16 +14,10 @@ import {
   type EventStore,
   type Snapshot,
 } from '@credits/event-store';
+import { warnedSnapshotTrouble, type SnapshotTrouble } from '@credits/ledger';
 import { asError } from '@credits/runtime';
 import { ProjectorMetrics } from '../observability/projector-metrics';
 import { ACCOUNT_DECIDER } from '../projector/account-decider.provider';
-
-/** A state read from a snapshot: the fold of the stream up to `revision`. */
-export interface SnapshotState {
-  readonly state: AccountState;
-  readonly revision: bigint;
-  readonly latestEventAtMs: number;
-}
 
 /** What a snapshot is taken of: an account as the cache holds it. */
 export interface SnapshotSubject {
@@ -33,18 +26,25 @@ export interface SnapshotSubject {
   readonly latestEventAtMs: number;
 }
 
+/** Events an account's stream holds after its last snapshot (all of them where none). */
+export function eventsSince(account: SnapshotSubject, snapshotRevision: bigint | null): number {
+  return account.revision === null ? 0 : Number(account.revision - (snapshotRevision ?? -1n));
+}
+
 /** Snapshots waiting to be written; past it, new ones are dropped (counted: they are shortcuts). */
 const MAX_PENDING = 20_000;
 
 /**
- * Account snapshots for the projector's cache: read when an account is loaded, written in the
- * background, batched, one write at a time. They are only shortcuts: one that does not decode
- * is skipped with a warning and a metric, and a write that fails costs only a longer load.
+ * Account snapshots for the projector's cache: written in the background, batched, one write at
+ * a time, and what goes wrong reading them said and counted. They are only shortcuts: one that
+ * does not decode is skipped with a warning and a metric, and a write that fails costs only a
+ * longer load.
  */
 @Injectable()
 export class AccountSnapshots implements BeforeApplicationShutdown {
   readonly stateVersion: string;
   readonly everyEvents: number;
+  readonly onLeavingMinEvents: number;
   private readonly pending = new Map<string, Snapshot>();
   private writing: Promise<void> | null = null;
 
@@ -57,55 +57,27 @@ export class AccountSnapshots implements BeforeApplicationShutdown {
   ) {
     this.stateVersion = stateVersionOf(decider.rules);
     this.everyEvents = config.projector.snapshotEveryEvents;
+    this.onLeavingMinEvents = config.projector.snapshotOnLeavingMinEvents;
   }
 
-  /** The newest usable snapshot of each account; none where none is, or it cannot be read. */
-  async read(accountIds: readonly string[]): Promise<Map<string, SnapshotState>> {
-    const found = new Map<string, SnapshotState>();
-    if (accountIds.length === 0) return found;
-    let snapshots: Map<string, Snapshot>;
-    try {
-      snapshots = await this.store.snapshots.readLatest(
-        accountIds.map(accountStream),
-        this.stateVersion,
-      );
-    } catch (error) {
-      this.logger.warn(
-        { error: asError(error).message },
-        'could not read snapshots: folding from the start',
-      );
-      return found;
-    }
-    for (const accountId of accountIds) {
-      const snapshot = snapshots.get(accountStream(accountId));
-      if (!snapshot) continue;
-      try {
-        found.set(accountId, {
-          state: decodeAccountState(Buffer.from(snapshot.bytes).toString('utf8')),
-          revision: snapshot.revision,
-          latestEventAtMs: snapshot.lastEventAt.getTime(),
-        });
-      } catch (error) {
-        this.metrics.snapshotsSkipped.inc({ reason: 'unreadable' });
-        this.logger.warn(
-          {
-            stream: snapshot.stream,
-            revision: String(snapshot.revision),
-            error: asError(error).message,
-          },
-          'a snapshot does not decode: folding the stream from the start',
-        );
-      }
-    }
-    return found;
-  }
+  /** Snapshots that cannot be used are skipped, said in the log and counted. */
+  readonly trouble: SnapshotTrouble = warnedSnapshotTrouble(
+    (fields, message) => this.logger.warn(fields, message),
+    () => this.metrics.snapshotsSkipped.inc({ reason: 'unreadable' }),
+  );
 
   /** Whether an account has had enough events since its last snapshot to take another. */
   isDue(account: SnapshotSubject, snapshotRevision: bigint | null): boolean {
-    return (
-      account.revision !== null &&
-      account.revision - (snapshotRevision ?? -1n) >= BigInt(this.everyEvents)
-    );
+    return eventsSince(account, snapshotRevision) >= this.everyEvents;
+  }
+
+  /**
+   * Whether an account leaving the cache (evicted, or at shutdown) has had enough events since
+   * its last snapshot to be worth one: a few events fold faster than a snapshot is written and
+   * read, so a snapshot of them costs the store more than any load it spares.
+   */
+  isWorthOnLeaving(account: SnapshotSubject, snapshotRevision: bigint | null): boolean {
+    return eventsSince(account, snapshotRevision) >= this.onLeavingMinEvents;
   }
 
   /** Queues a snapshot of the account; written soon, in the background. */

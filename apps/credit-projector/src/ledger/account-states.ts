@@ -1,24 +1,20 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import {
   accountStream,
-  millisOf,
   type AccountDecider,
-  type AccountState,
   type CreditEvent,
   type GenerationCharged,
   type GenerationRefused,
 } from '@credits/domain';
-import { StreamNotFoundError, type EventStore, type RecordedEvent } from '@credits/event-store';
+import { StreamNotFoundError, type EventStore } from '@credits/event-store';
+import { foldStored, readAccounts, type FoldedAccount } from '@credits/ledger';
 import { asError } from '@credits/runtime';
 import { decodeLedgerEvent } from '@credits/contract';
-import type { AccountSnapshots, SnapshotState } from './account-snapshots';
+import { eventsSince, type AccountSnapshots } from './account-snapshots';
 
 /** An account's folded state and the revision it stands at (null: the stream has no events). */
-export interface LoadedAccount {
-  readonly state: AccountState;
-  readonly revision: bigint | null;
-  /** The latest time among the events folded (-Infinity: none): a snapshot's as-of bound. */
-  readonly latestEventAtMs: number;
+export interface LoadedAccount extends FoldedAccount {
   /** The revision of the newest snapshot stored of it, as far as this process knows. */
   readonly snapshotRevision: bigint | null;
 }
@@ -35,25 +31,11 @@ export interface LoadObserver {
 
 const PAGE = 1_000;
 
-/** The state after folding stored events onto a start. */
-export function foldStored(
-  decider: AccountDecider,
-  start: SnapshotState | null,
-  recorded: readonly RecordedEvent[],
-): Omit<LoadedAccount, 'snapshotRevision'> {
-  let state = start?.state ?? decider.initialState;
-  let latestEventAtMs = start?.latestEventAtMs ?? -Infinity;
-  for (const stored of recorded) {
-    const event = decodeLedgerEvent(stored);
-    state = decider.evolve(state, event);
-    latestEventAtMs = Math.max(latestEventAtMs, millisOf(event.at));
-  }
-  return {
-    state,
-    revision: recorded.at(-1)?.revision ?? start?.revision ?? null,
-    latestEventAtMs,
-  };
-}
+/**
+ * At shutdown, the accounts with the most events since their last snapshot are snapshotted, at
+ * most this many: the busiest are the ones a restart would fold the longest.
+ */
+const SNAPSHOTS_AT_SHUTDOWN = 2_000;
 
 /**
  * Account states in front of their streams: a bounded least-recently-used cache, loaded from
@@ -62,7 +44,7 @@ export function foldStored(
  * it again. An account with events since its last snapshot is snapshotted when it leaves the
  * cache, and every `snapshotEveryEvents` events while it stays.
  */
-export class AccountStates {
+export class AccountStates implements OnApplicationShutdown {
   private readonly cache: LRUCache<string, LoadedAccount>;
 
   constructor(
@@ -75,8 +57,11 @@ export class AccountStates {
     this.cache = new LRUCache({
       max: maxAccounts,
       dispose: (account, accountId, reason) => {
-        if (reason === 'evict' && account.revision !== account.snapshotRevision)
-          this.snapshots?.offer(accountId, account);
+        if (
+          reason === 'evict' &&
+          this.snapshots?.isWorthOnLeaving(account, account.snapshotRevision)
+        )
+          this.snapshots.offer(accountId, account);
       },
     });
   }
@@ -99,18 +84,17 @@ export class AccountStates {
       if (cached) loaded.set(accountId, cached);
       else missing.push(accountId);
     }
-    const starts = (await this.snapshots?.read(missing)) ?? new Map<string, SnapshotState>();
-    const fromRevisions = new Map(
-      [...starts].map(([accountId, start]) => [accountStream(accountId), start.revision + 1n]),
-    );
-    const streams = await this.store.readStreams(missing.map(accountStream), { fromRevisions });
+    const read = this.snapshots
+      ? await readAccounts(this.store, this.snapshots.stateVersion, missing, {
+          trouble: this.snapshots.trouble,
+        })
+      : await this.readWhole(missing);
     for (const accountId of missing) {
-      const recorded = streams.get(accountStream(accountId)) ?? [];
-      const start = starts.get(accountId) ?? null;
+      const { start, tail } = read.get(accountId) ?? { start: null, tail: [] };
       let account: LoadedAccount;
       try {
         account = {
-          ...foldStored(this.decider, start, recorded),
+          ...foldStored(this.decider, start, tail),
           snapshotRevision: start?.revision ?? null,
         };
       } catch (error) {
@@ -123,7 +107,7 @@ export class AccountStates {
         );
         continue;
       }
-      this.observer.loaded(start ? 'snapshot' : 'start', recorded.length);
+      this.observer.loaded(start ? 'snapshot' : 'start', tail.length);
       loaded.set(accountId, account);
       this.cache.set(accountId, account);
     }
@@ -137,6 +121,23 @@ export class AccountStates {
       account = { ...account, snapshotRevision: account.revision };
     }
     this.cache.set(accountId, account);
+  }
+
+  /**
+   * Leaving the cache at shutdown: the accounts worth a snapshot get one (the busiest first,
+   * bounded), so a restart loads them from it. Called once the consumer has stopped.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    const snapshots = this.snapshots;
+    if (!snapshots) return;
+    const worth = [...this.cache.entries()]
+      .filter(([, account]) => snapshots.isWorthOnLeaving(account, account.snapshotRevision))
+      .sort(
+        ([, a], [, b]) => eventsSince(b, b.snapshotRevision) - eventsSince(a, a.snapshotRevision),
+      )
+      .slice(0, SNAPSHOTS_AT_SHUTDOWN);
+    for (const [accountId, account] of worth) snapshots.offer(accountId, account);
+    await snapshots.flush();
   }
 
   forget(accountIds: Iterable<string>): void {
@@ -178,6 +179,16 @@ export class AccountStates {
       from = oldest - 1n;
     }
     return null;
+  }
+
+  private async readWhole(accountIds: readonly string[]) {
+    const streams = await this.store.readStreams(accountIds.map(accountStream));
+    return new Map(
+      accountIds.map((accountId) => [
+        accountId,
+        { start: null, tail: streams.get(accountStream(accountId)) ?? [] },
+      ]),
+    );
   }
 
   private async readPage(accountId: string, options: Parameters<EventStore['readStream']>[1]) {

@@ -4,21 +4,11 @@ import {
   type EventStore,
   type Position,
   type ReadFrom,
-  type RecordedEvent,
 } from '@credits/event-store';
-import type { CreditEvent } from '@credits/domain';
-import { decodeLedgerEvent } from '@credits/contract';
+import { entryOf, type LedgerEntry } from '@credits/ledger';
 import { ACCOUNT_CATEGORY, accountOfStream, accountStream } from '@credits/domain';
 
-export interface LedgerEntry {
-  readonly recorded: RecordedEvent;
-  readonly event: CreditEvent;
-}
-
-const entryOf = (recorded: RecordedEvent): LedgerEntry => ({
-  recorded,
-  event: decodeLedgerEvent(recorded),
-});
+export type { LedgerEntry } from '@credits/ledger';
 
 /** One account's ledger, oldest first; empty for an account with no events. */
 export async function accountLedger(store: EventStore, accountId: string): Promise<LedgerEntry[]> {

@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
-import { millisOf } from '@credits/domain';
+import { ACCOUNT_CATEGORY, accountOfStream, millisOf } from '@credits/domain';
+import { hadEventsBy, ledgersAsOf, stateOfLedgerAt } from '@credits/ledger';
 import { withContext } from '../context';
-import { balanceOf, stateAt } from '../ledger/balance-at';
-import { allLedgers } from '../ledger/history';
+import { balanceOf } from '../ledger/balance-at';
 import { render, type Format, type Row } from '../output';
 import { formatOption, instantArgument } from './options';
+
+/** Accounts read together: each page is one read of their snapshots and tails. */
+const ACCOUNTS_PER_READ = 500;
 
 export function balancesCommand(program: Command): void {
   program
@@ -15,13 +18,27 @@ export function balancesCommand(program: Command): void {
     .action(async (options: { asOf: string; format: Format }) => {
       const atMs = millisOf(options.asOf);
       await withContext(async (context) => {
-        const ledgers = await allLedgers(await context.eventStore());
-        const rows: Row[] = [...ledgers.entries()]
-          .sort(([a], [b]) => (a < b ? -1 : 1))
-          .flatMap(([accountId, ledger]) => {
-            if (!ledger.some(({ event }) => millisOf(event.at) <= atMs)) return [];
-            return [{ accountId, ...balanceOf(stateAt(ledger, atMs), atMs) }];
-          });
+        const store = await context.eventStore();
+        const { decider } = context;
+        const rows: Row[] = [];
+        // Account by account from its newest snapshot at or before the instant: the cost is
+        // the accounts' tails after their snapshots, not the whole history.
+        for await (const streams of store.listStreams(ACCOUNT_CATEGORY, ACCOUNTS_PER_READ)) {
+          const ledgers = await ledgersAsOf(
+            store,
+            decider,
+            streams.map(accountOfStream),
+            atMs,
+            context.snapshotTrouble,
+          );
+          for (const [accountId, ledger] of ledgers)
+            if (hadEventsBy(ledger, atMs))
+              rows.push({
+                accountId,
+                ...balanceOf(stateOfLedgerAt(decider, ledger, atMs), atMs),
+              });
+        }
+        rows.sort((a, b) => (String(a.accountId) < String(b.accountId) ? -1 : 1));
         console.log(render(rows, ['accountId', 'available', 'held'], options.format));
       });
     });

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { creditsMoved, evolve, millisOf, type CreditEvent } from '@credits/domain';
+import { creditsMoved, millisOf, type CreditEvent } from '@credits/domain';
+import { ledgersAsOf, stateOfLedgerAt } from '@credits/ledger';
 import { withContext } from '../context';
 import { UsageError } from '../exit-codes';
-import { balanceOf, stateAt } from '../ledger/balance-at';
-import { accountLedger } from '../ledger/history';
+import { balanceOf } from '../ledger/balance-at';
 import { render, type Format, type Row } from '../output';
 import { formatOption, instantArgument } from './options';
 
@@ -38,16 +38,27 @@ export function statementCommand(program: Command): void {
       const toMs = millisOf(options.to);
       if (toMs <= fromMs) throw new UsageError('--to must be after --from');
       await withContext(async (context) => {
-        const ledger = await accountLedger(await context.eventStore(), options.account);
-        if (ledger.length === 0) throw new UsageError(`account ${options.account} has no events`);
+        const { decider } = context;
+        // From the newest snapshot before the window: every line of the window is after it.
+        const ledger = (
+          await ledgersAsOf(
+            await context.eventStore(),
+            decider,
+            [options.account],
+            fromMs - 1,
+            context.snapshotTrouble,
+          )
+        ).get(options.account);
+        if (!ledger || (ledger.start === null && ledger.tail.length === 0))
+          throw new UsageError(`account ${options.account} has no events`);
         // Everything before the window, and what fell due before it, is the opening state.
-        let state = stateAt(ledger, fromMs - 1);
+        let state = stateOfLedgerAt(decider, ledger, fromMs - 1);
         const opening = balanceOf(state, fromMs);
         const lines: Row[] = [];
-        for (const { recorded, event } of ledger) {
+        for (const { recorded, event } of ledger.tail) {
           const atMs = millisOf(event.at);
           if (atMs < fromMs || atMs >= toMs) continue;
-          state = evolve(state, event);
+          state = decider.evolve(state, event);
           const kafka = event.source?.kafka;
           lines.push({
             time: event.at,
@@ -61,7 +72,7 @@ export function statementCommand(program: Command): void {
             revision: Number(recorded.revision),
           });
         }
-        const closing = balanceOf(stateAt(ledger, toMs - 1), toMs);
+        const closing = balanceOf(stateOfLedgerAt(decider, ledger, toMs - 1), toMs);
         if (options.format === 'json') {
           console.log(
             JSON.stringify(

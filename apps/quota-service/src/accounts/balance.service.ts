@@ -1,15 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { Pool } from 'pg';
+import { APP_CONFIG, creditRulesOf, type AppConfig } from '@credits/config';
 import {
-  accountStream,
+  accountDecider,
   availableCredits,
   heldCredits,
   millisOf,
-  stateAt,
-  type CreditEvent,
+  type AccountDecider,
 } from '@credits/domain';
-import { decodeLedgerEvent } from '@credits/contract';
-import { EVENT_STORE, StreamNotFoundError, type EventStore } from '@credits/event-store';
+import { EVENT_STORE, type EventStore } from '@credits/event-store';
+import {
+  ledgersAsOf,
+  stateOfLedgerAt,
+  warnedSnapshotTrouble,
+  type SnapshotTrouble,
+} from '@credits/ledger';
 import { PG_POOL } from '@credits/postgres';
 import { balanceAt, type BalanceView, type StoredGrant } from '@credits/read-models';
 
@@ -20,10 +26,19 @@ export interface AccountBalance extends BalanceView {
 /** Balances now (from the balances read model) and at any past instant (folded from the ledger). */
 @Injectable()
 export class BalanceService {
+  private readonly decider: AccountDecider;
+  private readonly trouble: SnapshotTrouble;
+
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+    @InjectPinoLogger(BalanceService.name) logger: PinoLogger,
+  ) {
+    // The projector's rules: its snapshots are of their state version.
+    this.decider = accountDecider(creditRulesOf(config));
+    this.trouble = warnedSnapshotTrouble((fields, message) => logger.warn(fields, message));
+  }
 
   /** Null for an account with no events. */
   async current(accountId: string, atMs = Date.now()): Promise<AccountBalance | null> {
@@ -39,19 +54,17 @@ export class BalanceService {
   }
 
   /**
-   * The ledger folded up to `asOf`, with the lapses due by then applied: exactly what the account
-   * held at that instant. Null for an account with no events.
+   * The ledger up to `asOf`, from the newest snapshot at or before it, with the lapses due by
+   * then applied: exactly what the account held at that instant. Null for an account with no
+   * events.
    */
   async asOf(accountId: string, asOf: string): Promise<BalanceView | null> {
     const asOfMs = millisOf(asOf);
-    let events: CreditEvent[];
-    try {
-      events = (await this.store.readStream(accountStream(accountId))).map(decodeLedgerEvent);
-    } catch (error) {
-      if (error instanceof StreamNotFoundError) return null;
-      throw error;
-    }
-    const state = stateAt(events, asOfMs);
+    const ledger = (
+      await ledgersAsOf(this.store, this.decider, [accountId], asOfMs, this.trouble)
+    ).get(accountId);
+    if (!ledger || (ledger.start === null && ledger.tail.length === 0)) return null;
+    const state = stateOfLedgerAt(this.decider, ledger, asOfMs);
     return {
       available: availableCredits(state, asOfMs),
       held: heldCredits(state),

@@ -86,12 +86,18 @@ export function nextDueMs(state: AccountState): number | null {
 
 /**
  * The account as it stood at `atMs`: the ledger events that happened by then, and the lapses
- * and grant ends due by then. What finance's as-of balances and statements read.
+ * and grant ends due by then. What finance's as-of balances and statements read. `start` is
+ * where the fold begins: a state folded from events that all happened by `atMs` (a snapshot
+ * whose latest event is at or before it), with `ledger` the events after them.
  */
-export function stateAt(ledger: readonly CreditEvent[], atMs: number): AccountState {
+export function stateAt(
+  ledger: readonly CreditEvent[],
+  atMs: number,
+  start: AccountState = initialAccountState,
+): AccountState {
   const until = fold(
     ledger.filter((event) => millisOf(event.at) <= atMs),
-    initialAccountState,
+    start,
   );
   return fold(dueEvents(until, atMs), until);
 }
