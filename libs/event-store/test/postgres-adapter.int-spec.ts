@@ -23,6 +23,7 @@ describe('PostgreSQL event store adapter, beyond the conformance suite', () => {
         '001-event-log',
         '002-set-based-append',
         '003-claims-and-snapshots',
+        '004-claims-checked-by-key',
       ]);
     } finally {
       await pool.end();
@@ -43,6 +44,31 @@ describe('PostgreSQL event store adapter, beyond the conformance suite', () => {
       expect(error).toBeInstanceOf(DuplicateEventIdError);
       expect(error).toMatchObject({ stream });
     } finally {
+      await store.close();
+    }
+  });
+
+  it('given a stream holding thousands of claims, when one more event claims a key, then the append reads only that key of es_claims', async () => {
+    const pool = new Pool({ connectionString: databaseUrl, max: 2 });
+    const store = await PostgresEventStore.open({ pool, ownsPool: true });
+    const stream = `${freshCategory()}-a`;
+    const held = events(3_000).map((event, index) => ({ ...event, claims: [`old␟${index}`] }));
+    await store.appendToStream(stream, held, { expectedRevision: 'no_stream' });
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const [one] = events(1);
+      await store.appendWithin(client, [
+        { stream, events: [{ ...one!, claims: ['new␟1'] }], expectedRevision: 2_999n },
+      ]);
+      // This transaction's own reads of es_claims, counted by the server.
+      const { rows } = await client.query<{ fetched: string }>(
+        "SELECT idx_tup_fetch AS fetched FROM pg_stat_xact_user_tables WHERE relname = 'es_claims'",
+      );
+      expect(Number(rows[0]?.fetched)).toBeLessThan(10);
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
       await store.close();
     }
   });

@@ -3,9 +3,15 @@ import { Umzug, type UmzugStorage } from 'umzug';
 import { eventLogMigration } from './001-event-log';
 import { setBasedAppendMigration } from './002-set-based-append';
 import { claimsAndSnapshotsMigration } from './003-claims-and-snapshots';
+import { claimsCheckedByKeyMigration } from './004-claims-checked-by-key';
 
 /** In order; a released migration is never edited, only followed by a new one. */
-const MIGRATIONS = [eventLogMigration, setBasedAppendMigration, claimsAndSnapshotsMigration];
+const MIGRATIONS = [
+  eventLogMigration,
+  setBasedAppendMigration,
+  claimsAndSnapshotsMigration,
+  claimsCheckedByKeyMigration,
+];
 
 // Any fixed number: every process migrating this database takes the same lock.
 const MIGRATION_LOCK = 0x65735f6d;
