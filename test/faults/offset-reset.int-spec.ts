@@ -28,7 +28,7 @@ async function removeCorruptSnapshots(world: FaultWorld): Promise<number> {
   const pool = new Pool({ connectionString: world.databaseUrl, max: 1 });
   try {
     const { rowCount } = await pool.query(
-      `DELETE FROM es_snapshots WHERE stream_name LIKE $1 AND bytes = convert_to('not a state', 'UTF8')`,
+      `DELETE FROM es_snapshots WHERE stream_name LIKE $1 AND state = 'not a state'`,
       [`account-${world.prefix}%`],
     );
     return rowCount ?? 0;
@@ -41,7 +41,7 @@ async function corruptSnapshots(world: FaultWorld, count: number): Promise<numbe
   const pool = new Pool({ connectionString: world.databaseUrl, max: 1 });
   try {
     const { rowCount } = await pool.query(
-      `UPDATE es_snapshots SET bytes = convert_to('not a state', 'UTF8')
+      `UPDATE es_snapshots SET state = 'not a state'
         WHERE stream_name IN (SELECT DISTINCT stream_name FROM es_snapshots
                                WHERE stream_name LIKE $1 ORDER BY stream_name LIMIT $2)`,
       [`account-${world.prefix}%`, count],

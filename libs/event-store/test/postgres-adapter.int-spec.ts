@@ -24,6 +24,7 @@ describe('PostgreSQL event store adapter, beyond the conformance suite', () => {
         '002-set-based-append',
         '003-claims-and-snapshots',
         '004-claims-checked-by-key',
+        '005-snapshot-state-as-text',
       ]);
     } finally {
       await pool.end();

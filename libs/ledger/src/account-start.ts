@@ -15,10 +15,10 @@ export interface SnapshotState {
   readonly latestEventAtMs: number;
 }
 
-/** The state a snapshot holds; throws `AccountStateFormatError` for bytes that do not decode. */
+/** The state a snapshot holds; throws `AccountStateFormatError` for one that does not decode. */
 export function snapshotStateOf(snapshot: Snapshot): SnapshotState {
   return {
-    state: decodeAccountState(Buffer.from(snapshot.bytes).toString('utf8')),
+    state: decodeAccountState(snapshot.state),
     revision: snapshot.revision,
     latestEventAtMs: snapshot.lastEventAt.getTime(),
   };

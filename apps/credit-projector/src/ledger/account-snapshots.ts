@@ -93,7 +93,7 @@ export class AccountSnapshots implements BeforeApplicationShutdown {
       revision: account.revision,
       stateVersion: this.stateVersion,
       lastEventAt: new Date(Number.isFinite(account.latestEventAtMs) ? account.latestEventAtMs : 0),
-      bytes: Buffer.from(encodeAccountState(account.state), 'utf8'),
+      state: encodeAccountState(account.state),
     });
     this.startWriting();
   }

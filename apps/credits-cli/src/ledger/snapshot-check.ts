@@ -51,7 +51,7 @@ export async function checkSnapshots(
       }
       let stored;
       try {
-        stored = decodeAccountState(Buffer.from(snapshot.bytes).toString('utf8'));
+        stored = decodeAccountState(snapshot.state);
       } catch (error) {
         differences.push({
           accountId,

@@ -16,7 +16,7 @@ interface SnapshotData {
   readonly revision: string;
   readonly stateVersion: string;
   readonly lastEventAt: string;
-  readonly bytes: string;
+  readonly state: string;
 }
 
 /**
@@ -54,7 +54,7 @@ export class EventStoreDbSnapshots implements SnapshotStore {
           revision: snapshot.revision.toString(),
           stateVersion: snapshot.stateVersion,
           lastEventAt: snapshot.lastEventAt.toISOString(),
-          bytes: Buffer.from(snapshot.bytes).toString('base64'),
+          state: snapshot.state,
         };
         try {
           const result = await this.client.appendToStream(
@@ -85,7 +85,7 @@ export class EventStoreDbSnapshots implements SnapshotStore {
           revision: BigInt(data.revision),
           stateVersion: data.stateVersion,
           lastEventAt: new Date(data.lastEventAt),
-          bytes: Buffer.from(data.bytes, 'base64'),
+          state: data.state,
         });
       }
     } catch (error) {

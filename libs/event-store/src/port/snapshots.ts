@@ -1,17 +1,18 @@
 /**
  * A stream's folded state at a revision, in a serialized form its writer versions. Only a
- * shortcut in front of the stream: a reader that cannot use one (another version, bytes that do
- * not decode) folds the stream from the start instead, and nothing is lost.
+ * shortcut in front of the stream: a reader that cannot use one (another version, a state that
+ * does not decode) folds the stream from the start instead, and nothing is lost.
  */
 export interface Snapshot {
   readonly stream: string;
   /** The revision of the last event folded into it. */
   readonly revision: bigint;
-  /** Whose form the bytes are in: a reader uses only its own version. */
+  /** Whose form the state is in: a reader uses only its own version. */
   readonly stateVersion: string;
   /** The time of the last event folded (the event's own time, as the writer reads it). */
   readonly lastEventAt: Date;
-  readonly bytes: Uint8Array;
+  /** The serialized state, as text (well-formed Unicode with no NUL: JSON is). */
+  readonly state: string;
 }
 
 export interface ReadSnapshotsOptions {

@@ -63,24 +63,24 @@ const COLUMNS = `transaction_id::text AS transaction_id, global_position, stream
 
 // Each stream's newest usable snapshot and the events after it, in one statement (so one MVCC
 // snapshot: a snapshot written meanwhile cannot make the tail start past what was read). A
-// snapshot comes back as a row with its bytes and last_event_at, and no event columns. Each
+// snapshot comes back as a row with its state and last_event_at, and no event columns. Each
 // stream is looked up on its own (LATERAL, and OFFSET 0 so the planner cannot flatten it): as
 // one join, the planner merged the requested streams with the whole events index (2 s).
 const READ_FROM_SNAPSHOTS = `WITH q AS (SELECT name FROM unnest($1::text[]) AS q(name)),
   s AS (
-    SELECT q.name AS stream_name, latest.stream_revision, latest.last_event_at, latest.bytes
+    SELECT q.name AS stream_name, latest.stream_revision, latest.last_event_at, latest.state
       FROM q CROSS JOIN LATERAL (
-        SELECT stream_revision, last_event_at, bytes FROM es_snapshots
+        SELECT stream_revision, last_event_at, state FROM es_snapshots
          WHERE stream_name = q.name AND state_version = $2
            AND ($3::timestamptz IS NULL OR last_event_at <= $3)
          ORDER BY stream_revision DESC LIMIT 1) latest)
   SELECT NULL::text AS transaction_id, NULL::bigint AS global_position, stream_name,
          stream_revision, NULL::uuid AS event_id, NULL::text AS event_type, NULL::jsonb AS data,
-         NULL::jsonb AS metadata, last_event_at AS recorded_at, bytes
+         NULL::jsonb AS metadata, last_event_at AS recorded_at, state
     FROM s
   UNION ALL
   SELECT e.transaction_id::text, e.global_position, e.stream_name, e.stream_revision, e.event_id,
-         e.event_type, e.data, e.metadata, e.recorded_at, NULL::bytea
+         e.event_type, e.data, e.metadata, e.recorded_at, NULL::text
     FROM q LEFT JOIN s ON s.stream_name = q.name
     CROSS JOIN LATERAL (
       SELECT * FROM es_events e
@@ -281,21 +281,21 @@ export class PostgresEventStore implements EventStore {
     >(streams.map((stream) => [stream, { snapshot: null, events: [] }]));
     if (streams.length === 0) return found;
     try {
-      const { rows } = await this.options.pool.query<EventRow & { bytes: Buffer | null }>(
+      const { rows } = await this.options.pool.query<EventRow & { state: string | null }>(
         READ_FROM_SNAPSHOTS,
         [streams, stateVersion, options.atOrBefore ?? null],
       );
       for (const row of rows) {
         const read = found.get(row.stream_name);
         if (!read) continue;
-        if (row.bytes === null) read.events.push(recorded(row));
+        if (row.state === null) read.events.push(recorded(row));
         else
           read.snapshot = {
             stream: row.stream_name,
             revision: BigInt(row.stream_revision),
             stateVersion,
             lastEventAt: row.recorded_at,
-            bytes: row.bytes,
+            state: row.state,
           };
       }
       return found;

@@ -14,7 +14,7 @@ interface SnapshotRow {
   stream_revision: string;
   state_version: string;
   last_event_at: Date;
-  bytes: Buffer;
+  state: string;
 }
 
 function snapshotOf(row: SnapshotRow): Snapshot {
@@ -23,17 +23,17 @@ function snapshotOf(row: SnapshotRow): Snapshot {
     revision: BigInt(row.stream_revision),
     stateVersion: row.state_version,
     lastEventAt: row.last_event_at,
-    bytes: row.bytes,
+    state: row.state,
   };
 }
 
-const COLUMNS = 'stream_name, stream_revision, state_version, last_event_at, bytes';
+const COLUMNS = 'stream_name, stream_revision, state_version, last_event_at, state';
 
 // The write and the pruning in one statement. The prune sees the table as it was before the
 // insert, so a stream keeps at most SNAPSHOTS_KEPT + 1 rows between writes.
 const WRITE = `WITH written AS (
-    INSERT INTO es_snapshots (stream_name, stream_revision, state_version, last_event_at, bytes)
-    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::timestamptz[], $5::bytea[])
+    INSERT INTO es_snapshots (stream_name, stream_revision, state_version, last_event_at, state)
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::timestamptz[], $5::text[])
     ON CONFLICT DO NOTHING
     RETURNING 1
   ), ranked AS (
@@ -86,7 +86,7 @@ export class PostgresSnapshots implements SnapshotStore {
         snapshots.map((snapshot) => snapshot.revision.toString()),
         snapshots.map((snapshot) => snapshot.stateVersion),
         snapshots.map((snapshot) => snapshot.lastEventAt),
-        snapshots.map((snapshot) => Buffer.from(snapshot.bytes)),
+        snapshots.map((snapshot) => snapshot.state),
         SNAPSHOTS_KEPT,
       ]);
     } catch (error) {

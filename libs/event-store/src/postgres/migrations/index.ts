@@ -4,6 +4,7 @@ import { eventLogMigration } from './001-event-log';
 import { setBasedAppendMigration } from './002-set-based-append';
 import { claimsAndSnapshotsMigration } from './003-claims-and-snapshots';
 import { claimsCheckedByKeyMigration } from './004-claims-checked-by-key';
+import { snapshotStateAsTextMigration } from './005-snapshot-state-as-text';
 
 /** In order; a released migration is never edited, only followed by a new one. */
 const MIGRATIONS = [
@@ -11,6 +12,7 @@ const MIGRATIONS = [
   setBasedAppendMigration,
   claimsAndSnapshotsMigration,
   claimsCheckedByKeyMigration,
+  snapshotStateAsTextMigration,
 ];
 
 // Any fixed number: every process migrating this database takes the same lock.
