@@ -2,6 +2,7 @@ import { asMessages, publish, realisticMonth, waitUntilConsumed } from '../harne
 import { builtEntry, freePort, startCommand } from '../harness/processes';
 import { PROJECTOR_NODE_FLAGS } from '../harness/projector';
 import { peakRssMb } from './process-memory';
+import { snapshotTableSize } from './snapshot-table';
 import { recordResults } from './results';
 import { inBenchWorkspace, runBench } from './workspace';
 
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
       });
       const rss = peakRssMb(pid);
       await projector.stop('SIGTERM');
+      const snapshots = await snapshotTableSize(databaseUrl);
 
       // Rebuilding a read model from the same history: finance's and ops' replay speed.
       const rebuild = startCommand(
@@ -106,13 +108,14 @@ async function main(): Promise<void> {
       const ratio = durable / raw;
       console.log(
         `  durable ÷ raw consume: ${ratio.toFixed(2)} (goal ≥ 0.25); durable ≥ 10,000 events/s goal; ` +
-          `projector peak RSS ${rss} MB with ${ACCOUNTS.toLocaleString('en')} accounts (goal ≤ 400 MB)`,
+          `projector peak RSS ${rss} MB with ${ACCOUNTS.toLocaleString('en')} accounts (goal ≤ 400 MB); ${snapshots.text}`,
       );
       recordResults({
         'pipeline.events_per_s': durable,
         'pipeline.raw_consume_events_per_s': raw,
         'pipeline.ratio_to_raw_consume': Number(ratio.toFixed(3)),
         'pipeline.peak_rss_mb': rss,
+        'pipeline.snapshot_table_mb': Number(snapshots.mb.toFixed(1)),
         'rebuild.events_per_s': rebuildPerSecond,
         'rebuild.ratio_to_ingest': Number((rebuildPerSecond / durable).toFixed(2)),
       });

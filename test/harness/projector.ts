@@ -28,9 +28,10 @@ export interface ProjectorProcess {
 export async function startProjector(
   topicPrefix: string,
   env: NodeJS.ProcessEnv = {},
+  nodeFlags: readonly string[] = PROJECTOR_NODE_FLAGS,
 ): Promise<ProjectorProcess> {
   const metricsPort = await freePort();
-  const process = startCommand('node', [...PROJECTOR_NODE_FLAGS, builtEntry('credit-projector')], {
+  const process = startCommand('node', [...nodeFlags, builtEntry('credit-projector')], {
     KAFKA_TOPIC_PREFIX: topicPrefix,
     KAFKA_TOPIC_PARTITIONS: '4',
     PROJECTOR_METRICS_PORT: String(metricsPort),

@@ -9,8 +9,7 @@ export function poolConfig(databaseUrl: string, max: number): PoolConfig {
     // An idle-in-transaction session would hold back every catch-up reader of the event log.
     idle_in_transaction_session_timeout: 60_000,
     // Every statement here is short and many run each second. PostgreSQL's JIT compiles any
-    // whose estimate looks large (an account load of a few hundred streams, say) and paid
-    // ~500 ms a time for it, for a statement that runs in ~40 ms without.
+    // whose estimate looks large, at a cost many times the statement's (docs/event-store.md).
     options: '-c jit=off',
     max,
   };

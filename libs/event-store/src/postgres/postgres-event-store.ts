@@ -65,7 +65,7 @@ const COLUMNS = `transaction_id::text AS transaction_id, global_position, stream
 // snapshot: a snapshot written meanwhile cannot make the tail start past what was read). A
 // snapshot comes back as a row with its state and last_event_at, and no event columns. Each
 // stream is looked up on its own (LATERAL, and OFFSET 0 so the planner cannot flatten it): as
-// one join, the planner merged the requested streams with the whole events index (2 s).
+// one join, the planner merged the requested streams with the whole events index.
 const READ_FROM_SNAPSHOTS = `WITH q AS (SELECT name FROM unnest($1::text[]) AS q(name)),
   s AS (
     SELECT q.name AS stream_name, latest.stream_revision, latest.last_event_at, latest.state
