@@ -41,8 +41,8 @@ const SNAPSHOTS_AT_SHUTDOWN = 2_000;
  * Account states in front of their streams: a bounded least-recently-used cache, loaded from
  * the newest snapshot and the stream's tail after it (or the whole stream). The cache is only a
  * shortcut: an append conflict means it is stale, and the caller forgets the account and loads
- * it again. An account with events since its last snapshot is snapshotted when it leaves the
- * cache, and every `snapshotEveryEvents` events while it stays.
+ * it again. An account is snapshotted every `snapshotEveryEvents` events while it stays, and
+ * when it leaves the cache (evicted, or at shutdown) with enough events since its last snapshot.
  */
 export class AccountStates implements OnApplicationShutdown {
   private readonly cache: LRUCache<string, LoadedAccount>;
@@ -51,17 +51,14 @@ export class AccountStates implements OnApplicationShutdown {
     private readonly store: EventStore,
     private readonly decider: AccountDecider,
     maxAccounts: number,
-    private readonly snapshots: AccountSnapshots | null = null,
+    private readonly snapshots: AccountSnapshots,
     private readonly observer: LoadObserver = { loaded: () => undefined },
   ) {
     this.cache = new LRUCache({
       max: maxAccounts,
       dispose: (account, accountId, reason) => {
-        if (
-          reason === 'evict' &&
-          this.snapshots?.isWorthOnLeaving(account, account.snapshotRevision)
-        )
-          this.snapshots.offer(accountId, account);
+        if (reason === 'evict' && snapshots.isWorthOnLeaving(account, account.snapshotRevision))
+          snapshots.offer(accountId, account);
       },
     });
   }
@@ -84,11 +81,9 @@ export class AccountStates implements OnApplicationShutdown {
       if (cached) loaded.set(accountId, cached);
       else missing.push(accountId);
     }
-    const read = this.snapshots
-      ? await readAccounts(this.store, this.snapshots.stateVersion, missing, {
-          trouble: this.snapshots.trouble,
-        })
-      : await this.readWhole(missing);
+    const read = await readAccounts(this.store, this.snapshots.stateVersion, missing, {
+      trouble: this.snapshots.trouble,
+    });
     for (const accountId of missing) {
       const { start, tail } = read.get(accountId) ?? { start: null, tail: [] };
       let account: LoadedAccount;
@@ -116,7 +111,7 @@ export class AccountStates implements OnApplicationShutdown {
 
   /** An account as it stands after an append; snapshotted when it is due one. */
   remember(accountId: string, account: LoadedAccount): void {
-    if (this.snapshots?.isDue(account, account.snapshotRevision)) {
+    if (this.snapshots.isDue(account, account.snapshotRevision)) {
       this.snapshots.offer(accountId, account);
       account = { ...account, snapshotRevision: account.revision };
     }
@@ -129,7 +124,6 @@ export class AccountStates implements OnApplicationShutdown {
    */
   async onApplicationShutdown(): Promise<void> {
     const snapshots = this.snapshots;
-    if (!snapshots) return;
     const worth = [...this.cache.entries()]
       .filter(([, account]) => snapshots.isWorthOnLeaving(account, account.snapshotRevision))
       .sort(
@@ -179,16 +173,6 @@ export class AccountStates implements OnApplicationShutdown {
       from = oldest - 1n;
     }
     return null;
-  }
-
-  private async readWhole(accountIds: readonly string[]) {
-    const streams = await this.store.readStreams(accountIds.map(accountStream));
-    return new Map(
-      accountIds.map((accountId) => [
-        accountId,
-        { start: null, tail: streams.get(accountStream(accountId)) ?? [] },
-      ]),
-    );
   }
 
   private async readPage(accountId: string, options: Parameters<EventStore['readStream']>[1]) {
