@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '@credits/config';
 import { StartupError } from '@credits/runtime';
 import { ExitCode, UsageError } from './exit-codes';
 import { balancesCommand } from './verbs/balances';
+import { claimsCommand } from './verbs/claims';
 import { demoCommand } from './verbs/demo';
 import { dlqCommand } from './verbs/dlq';
 import { initKeys } from './verbs/keys';
@@ -55,6 +56,7 @@ dlqCommand(program);
 statusCommand(program);
 demoCommand(program);
 whatIfCommand(program);
+claimsCommand(program);
 
 function fail(code: number, lines: readonly string[]): never {
   for (const line of lines) console.error(`credits: error: ${line}`);

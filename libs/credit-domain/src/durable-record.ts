@@ -51,6 +51,32 @@ export interface ClaimMade {
 }
 
 /**
+ * The claims a stream's stored events hold, as the writer that stored them makes them: each
+ * wire event's source on the last event of the first run it caused, each generation's id on its
+ * charge or refusal. For a stream stored before claims were written: recording these (a
+ * backfill) makes its repeats of any age known, as if claimed from the start.
+ */
+export function claimsOfLedger(events: readonly CreditEvent[]): ClaimMade[] {
+  const made: ClaimMade[] = [];
+  const claimed = new Set<string>();
+  const claim = (eventIndex: number, key: string) => {
+    if (claimed.has(key)) return;
+    claimed.add(key);
+    made.push({ eventIndex, claim: key });
+  };
+  events.forEach((event, index) => {
+    const next = events[index + 1];
+    if (event.source) {
+      const key = sourceClaim(event.source);
+      if (!(next?.source && sourceClaim(next.source) === key)) claim(index, key);
+    }
+    if (event.type === 'GenerationCharged' || event.type === 'GenerationRefused')
+      claim(index, generationClaim(event.generationId));
+  });
+  return made;
+}
+
+/**
  * The claims a command's events make: its source on the last event it caused itself (lapses and
  * ends it brought due carry no source), and a generation's id on its charge or refusal.
  */

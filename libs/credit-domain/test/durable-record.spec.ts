@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import {
   accountDecider,
   claimsMade,
+  claimsOfLedger,
   referenceDecider,
   STANDARD_RULES,
   withRecalled,
@@ -112,5 +113,36 @@ describe('claims a command makes', () => {
     expect(claimsMade(stray, decider.decideAndEvolve(stray, charged.state).events)).toEqual([
       { eventIndex: 0, claim: `source\u001feditor\u001f${stray.source.id}` },
     ]);
+  });
+});
+
+describe('claims of a stored ledger (a backfill)', () => {
+  it('given long histories decided with the record, then the claims read from the stored events alone are the ones the writer made, on the same events', () => {
+    fc.assert(
+      fc.property(historyPlan({ min: 300, max: 800 }), (plan) => {
+        const history = longHistory({ ...plan, redeliveredLate: 0.1 + plan.redeliveredLate });
+        const decider = accountDecider(forgetful);
+        const held = new Set<string>();
+        const ledger: CreditEvent[] = [];
+        const made: { eventIndex: number; claim: string }[] = [];
+        let state = decider.initialState;
+        for (const next of history) {
+          const decided = decider.decideAndEvolve(
+            withRecalled(next, (claim) => held.has(claim)),
+            state,
+          );
+          state = decided.state;
+          for (const { eventIndex, claim } of claimsMade(next, decided.events)) {
+            held.add(claim);
+            made.push({ eventIndex: ledger.length + eventIndex, claim });
+          }
+          ledger.push(...decided.events);
+        }
+        const byClaim = (a: { claim: string }, b: { claim: string }) =>
+          a.claim < b.claim ? -1 : 1;
+        expect([...claimsOfLedger(ledger)].sort(byClaim)).toEqual(made.sort(byClaim));
+      }),
+      { numRuns: 15, endOnFailure: true },
+    );
   });
 });

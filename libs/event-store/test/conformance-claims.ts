@@ -39,6 +39,41 @@ export function describeClaims(storeOf: () => EventStore, stream: (name: string)
       );
     });
 
+    it('given a stream stored without claims, when its claims are recorded, then each is held by the event it names, one held already stays, and one naming no stored event is not recorded', async () => {
+      const store = storeOf();
+      const stored = events(4);
+      await store.appendToStream(stream('a'), stored.slice(0, 3), {
+        expectedRevision: 'no_stream',
+      });
+      await store.appendToStream(stream('a'), claiming(stored.slice(3), [['held']]), {
+        expectedRevision: 2n,
+      });
+      const ids = stored.map((event) => event.id);
+      const recorded = await store.recordClaims(stream('a'), [
+        { claim: 'first', revision: 0n, eventId: ids[0] as string },
+        { claim: 'second', revision: 2n, eventId: ids[2] as string },
+        { claim: 'held', revision: 1n, eventId: ids[1] as string },
+        { claim: 'wrong event', revision: 1n, eventId: ids[0] as string },
+        { claim: 'no event', revision: 9n, eventId: ids[0] as string },
+      ]);
+      expect(recorded).toBe(2);
+      const found = await store.findClaims([
+        { stream: stream('a'), claims: ['first', 'second', 'held', 'wrong event', 'no event'] },
+      ]);
+      expect(found.get(stream('a'))).toEqual(
+        new Map([
+          ['first', 0n],
+          ['second', 2n],
+          ['held', 3n],
+        ]),
+      );
+      expect(
+        await store.recordClaims(stream('a'), [
+          { claim: 'first', revision: 0n, eventId: ids[0] as string },
+        ]),
+      ).toBe(0);
+    });
+
     it('given a claim in one stream, when the same key is looked up in another, then it is not held there', async () => {
       const store = storeOf();
       await store.appendToStream(stream('a'), claiming(events(1), [['k']]), {

@@ -1,6 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { FORWARDS, jsonEvent, type EventStoreDBClient } from '@eventstore/db-client';
-import { firstRevisionOf, type ClaimQuery, type FoundClaims } from '../port/claims';
+import {
+  firstRevisionOf,
+  type ClaimQuery,
+  type FoundClaims,
+  type StoredClaim,
+} from '../port/claims';
 import { StreamNotFoundError } from '../port/errors';
 import type { StreamAppend } from '../port/event-store';
 import { translateEsdbError } from './driver-errors';
@@ -36,14 +41,42 @@ export class EventStoreDbClaims {
   /** Before the append: an entry for every claim it makes. Retries add entries, which is harmless. */
   async writeEntries(append: StreamAppend): Promise<void> {
     const first = firstRevisionOf(append.expectedRevision);
-    const entries = append.events.flatMap((event, index) =>
-      (event.claims ?? []).map((claim) => ({
-        stream: append.stream,
-        claim,
-        revision: (first + BigInt(index)).toString(),
-        eventId: event.id,
-      })),
+    await this.write(
+      append.events.flatMap((event, index) =>
+        (event.claims ?? []).map((claim) => ({
+          stream: append.stream,
+          claim,
+          revision: (first + BigInt(index)).toString(),
+          eventId: event.id,
+        })),
+      ),
     );
+  }
+
+  /**
+   * Entries for events already stored, where the claim is not held: each counts at once, as its
+   * event is there. With no writer of the stream meanwhile, nothing can hold the claim between
+   * the look-up and the entry.
+   */
+  async record(stream: string, claims: readonly StoredClaim[]): Promise<number> {
+    const held = (await this.find([{ stream, claims: claims.map(({ claim }) => claim) }])).get(
+      stream,
+    );
+    const entries = claims
+      .filter(({ claim }) => !held?.has(claim))
+      .map(({ claim, revision, eventId }) => ({
+        stream,
+        claim,
+        revision: revision.toString(),
+        eventId,
+      }));
+    const stored = await Promise.all(entries.map((entry) => this.isStored(entry)));
+    const recorded = entries.filter((_, index) => stored[index]);
+    await this.write(recorded);
+    return recorded.length;
+  }
+
+  private async write(entries: readonly ClaimEntry[]): Promise<void> {
     await Promise.all(
       entries.map(async (entry) => {
         try {

@@ -23,7 +23,12 @@ import type {
   StreamFromSnapshot,
 } from '../port/event-store';
 import type { ReadSnapshotsOptions } from '../port/snapshots';
-import { categoryPrefix, validateAppends, validateClaimQueries } from '../port/append-validation';
+import {
+  categoryPrefix,
+  validateAppends,
+  validateClaimQueries,
+  validateStoredClaims,
+} from '../port/append-validation';
 import { comparePositions, pairOf, positionOf, type Position } from '../port/positions';
 import type { CatchUpOptions, Subscription } from '../port/subscription';
 import { CatchUpSubscription } from '../subscription/catch-up-subscription';
@@ -32,7 +37,7 @@ import { translateEsdbError } from './driver-errors';
 import { CHECKPOINT_STREAM_PREFIX, EventStoreDbCheckpoints } from './eventstoredb-checkpoints';
 import { CLAIM_STREAM_PREFIX, EventStoreDbClaims } from './eventstoredb-claims';
 import { EventStoreDbSnapshots, SNAPSHOT_STREAM_PREFIX } from './eventstoredb-snapshots';
-import type { ClaimQuery, FoundClaims } from '../port/claims';
+import type { ClaimQuery, FoundClaims, StoredClaim } from '../port/claims';
 
 type DriverRecorded = NonNullable<ResolvedEvent['event']>;
 
@@ -244,6 +249,11 @@ export class EventStoreDbEventStore implements EventStore {
   findClaims(queries: readonly ClaimQuery[]): Promise<FoundClaims> {
     validateClaimQueries(queries);
     return this.claims.find(queries);
+  }
+
+  recordClaims(stream: string, claims: readonly StoredClaim[]): Promise<number> {
+    validateStoredClaims(claims);
+    return this.claims.record(stream, claims);
   }
 
   subscribeToAll(options: CatchUpOptions): Subscription {

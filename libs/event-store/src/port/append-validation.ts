@@ -1,4 +1,10 @@
-import { isValidClaim, MAX_CLAIM_LENGTH, MAX_CLAIMS_PER_QUERY, type ClaimQuery } from './claims';
+import {
+  isValidClaim,
+  MAX_CLAIM_LENGTH,
+  MAX_CLAIMS_PER_QUERY,
+  type ClaimQuery,
+  type StoredClaim,
+} from './claims';
 import { InvalidAppendError } from './errors';
 import type { StreamAppend } from './event-store';
 
@@ -69,4 +75,21 @@ export function validateClaimQueries(queries: readonly ClaimQuery[]): void {
     throw new InvalidAppendError(
       `${count} claims asked at once, more than ${MAX_CLAIMS_PER_QUERY}: ask in smaller calls`,
     );
+}
+
+/** Claims recorded for stored events: valid claims, each once, naming an event by revision and id. */
+export function validateStoredClaims(claims: readonly StoredClaim[]): void {
+  if (claims.length > MAX_CLAIMS_PER_QUERY)
+    throw new InvalidAppendError(
+      `${claims.length} claims recorded at once, more than ${MAX_CLAIMS_PER_QUERY}: record them in smaller calls`,
+    );
+  const seen = new Set<string>();
+  for (const { claim, revision, eventId } of claims) {
+    validateClaim(claim);
+    if (seen.has(claim))
+      throw new InvalidAppendError(`claim ${JSON.stringify(claim)} recorded twice`);
+    seen.add(claim);
+    if (revision < 0n) throw new InvalidAppendError(`claim revision ${revision} is negative`);
+    if (!UUID.test(eventId)) throw new InvalidAppendError(`event id ${eventId} is not a UUID`);
+  }
 }

@@ -11,6 +11,14 @@ export interface ClaimQuery {
   readonly claims: readonly string[];
 }
 
+/** A claim of an event already stored, as a backfill records it. */
+export interface StoredClaim {
+  readonly claim: string;
+  readonly revision: bigint;
+  /** The event at `revision` that holds it: a claim names its event, not only a position. */
+  readonly eventId: string;
+}
+
 /** Per stream, the claims found and the revision of the event that holds each. */
 export type FoundClaims = Map<string, Map<string, bigint>>;
 

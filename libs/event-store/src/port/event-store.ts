@@ -1,5 +1,5 @@
 import type { CheckpointStore } from './checkpoints';
-import type { ClaimQuery, FoundClaims } from './claims';
+import type { ClaimQuery, FoundClaims, StoredClaim } from './claims';
 import type { ReadSnapshotsOptions, Snapshot, SnapshotStore } from './snapshots';
 import type { Position, ReadFrom } from './positions';
 import type { EventData, ExpectedRevision, RecordedEvent } from './recorded-event';
@@ -113,6 +113,14 @@ export interface EventStore {
    * not held. At most MAX_CLAIMS_PER_QUERY claims.
    */
   findClaims(queries: readonly ClaimQuery[]): Promise<FoundClaims>;
+
+  /**
+   * Claims of events already stored, for a stream stored before claims were written (a
+   * backfill): each is held from now on by the event it names, unless it is held already, where
+   * it stays; one whose event is not stored at that revision is not recorded. Run it while no
+   * writer appends to the stream. Returns how many claims it recorded.
+   */
+  recordClaims(stream: string, claims: readonly StoredClaim[]): Promise<number>;
 
   subscribeToAll(options: CatchUpOptions): Subscription;
 

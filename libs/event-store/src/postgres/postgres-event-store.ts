@@ -14,8 +14,13 @@ import type {
   StreamFromSnapshot,
 } from '../port/event-store';
 import type { ReadSnapshotsOptions } from '../port/snapshots';
-import { categoryPrefix, validateAppends, validateClaimQueries } from '../port/append-validation';
-import type { ClaimQuery, FoundClaims } from '../port/claims';
+import {
+  categoryPrefix,
+  validateAppends,
+  validateClaimQueries,
+  validateStoredClaims,
+} from '../port/append-validation';
+import type { ClaimQuery, FoundClaims, StoredClaim } from '../port/claims';
 import { pairOf, positionOf } from '../port/positions';
 import type { CatchUpOptions, Subscription } from '../port/subscription';
 import { CatchUpSubscription } from '../subscription/catch-up-subscription';
@@ -379,6 +384,30 @@ export class PostgresEventStore implements EventStore {
         claims.set(row.claim, BigInt(row.stream_revision));
       }
       return found;
+    } catch (error) {
+      throw translatePgError(error);
+    }
+  }
+
+  async recordClaims(stream: string, claims: readonly StoredClaim[]): Promise<number> {
+    validateStoredClaims(claims);
+    if (claims.length === 0) return 0;
+    try {
+      const { rowCount } = await this.options.pool.query(
+        `INSERT INTO es_claims (stream_name, claim, stream_revision)
+         SELECT $1, c.claim, c.revision
+           FROM unnest($2::text[], $3::bigint[], $4::uuid[]) AS c(claim, revision, event_id)
+           JOIN es_events e ON e.stream_name = $1 AND e.stream_revision = c.revision
+                           AND e.event_id = c.event_id
+         ON CONFLICT (stream_name, claim) DO NOTHING`,
+        [
+          stream,
+          claims.map((claim) => claim.claim),
+          claims.map((claim) => claim.revision.toString()),
+          claims.map((claim) => claim.eventId),
+        ],
+      );
+      return rowCount ?? 0;
     } catch (error) {
       throw translatePgError(error);
     }
