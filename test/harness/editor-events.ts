@@ -9,6 +9,7 @@ import type { WireEvent } from '../../apps/credits-cli/src/demo/realistic-month'
 import { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs';
 // Relative, like this file's other imports of project code.
 import { PartitionByPartitionSender } from '../../libs/kafka/src/partition-by-partition';
+import { topicNames } from '../../libs/kafka/src/topics';
 
 export function kafkaClient(
   clientId: string,
@@ -186,5 +187,16 @@ export async function waitUntilConsumed(
         `group ${groupId} is still behind on ${behind < 0 ? 'unknown' : behind} partitions of ${topic}`,
       );
     await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Waits until the credit projector under `prefix` has committed every offset of its editor-events. */
+export async function projectorConsumed(kafka: Kafka, prefix: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await waitUntilConsumed(admin, `${prefix}credit-projector`, topicNames(prefix).editorEvents);
+  } finally {
+    await admin.disconnect();
   }
 }

@@ -6,7 +6,7 @@ import {
   asMessages,
   kafkaClient,
   publish,
-  waitUntilConsumed,
+  projectorConsumed,
   wireEvent,
 } from '../harness/editor-events';
 import { storedLedgers } from '../harness/ledger-oracle';
@@ -48,15 +48,7 @@ describe('credits claims backfill', () => {
   let projector: ProjectorProcess;
   let pool: Pool;
 
-  const consumed = async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await waitUntilConsumed(admin, `${prefix}credit-projector`, topics.editorEvents);
-    } finally {
-      await admin.disconnect();
-    }
-  };
+  const consumed = () => projectorConsumed(kafka, prefix);
 
   beforeAll(async () => {
     pool = new Pool({ connectionString: databaseUrl, max: 1 });

@@ -7,7 +7,7 @@ import {
   readTopic,
   realisticMonth,
   seededRandom,
-  waitUntilConsumed,
+  projectorConsumed,
   wireEvent,
   type RawMessage,
   type WireEvent,
@@ -29,15 +29,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((p) => p.process.stop('SIGTERM')));
 });
 
-async function consumed(prefix: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await waitUntilConsumed(admin, `${prefix}credit-projector`, topicNames(prefix).editorEvents);
-  } finally {
-    await admin.disconnect();
-  }
-}
+const consumed = (prefix: string) => projectorConsumed(kafka, prefix);
 
 function accountsOf(events: readonly WireEvent[]): Set<string> {
   return new Set(events.map((event) => event.subject));

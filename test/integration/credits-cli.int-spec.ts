@@ -10,7 +10,7 @@ import {
   kafkaClient,
   publish,
   realisticMonth,
-  waitUntilConsumed,
+  projectorConsumed,
   wireEvent,
 } from '../harness/editor-events';
 import { oracleLedgers } from '../harness/ledger-oracle';
@@ -26,15 +26,7 @@ const topics = topicNames(prefix);
 
 const credits = (...args: string[]) => runCredits(args, { KAFKA_TOPIC_PREFIX: prefix });
 
-async function consumed(): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await waitUntilConsumed(admin, `${prefix}credit-projector`, topics.editorEvents);
-  } finally {
-    await admin.disconnect();
-  }
-}
+const consumed = () => projectorConsumed(kafka, prefix);
 
 /** Until every read model has handled the whole ledger. */
 async function readModelsCaughtUp(): Promise<void> {
