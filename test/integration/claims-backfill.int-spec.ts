@@ -82,7 +82,7 @@ describe('credits claims backfill', () => {
     expect([backfill.code, backfill.stdout]).toEqual([
       0,
       expect.stringMatching(
-        /^claims backfilled: \d+ recorded, \d+ held already, over \d+ accounts$/,
+        /^claims backfilled: [\d,]+ recorded, [\d,]+ held already, over [\d,]+ accounts$/,
       ),
     ]);
     expect(await claimsHeld()).toBe('32');
