@@ -15,7 +15,7 @@ if [[ -z "${API_KEYS:-}" ]]; then
   node dist/apps/credits-cli/src/main.js keys init --file "$keys_file" >/dev/null
   API_KEYS="$(grep '^API_KEYS=' "$keys_file" | cut -d= -f2-)"
   export API_KEYS
-  echo "image-credits: API keys (worker, finance, ops) are in $keys_file, readable only by you"
+  echo "image-credits: API keys (worker, billing, finance, ops) are in $keys_file, readable only by you"
 fi
 
 kafka="$root/infra/kafka/kafka.sh"

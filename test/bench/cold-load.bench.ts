@@ -1,12 +1,12 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { accountStream } from '@credits/domain';
-import type { TopicNames } from '@credits/kafka';
+import { inputTopicNames, type TopicNames } from '@credits/kafka';
 import {
   asMessages,
-  publish,
+  publishInOrder,
+  publishInput,
   realisticMonth,
-  waitUntilConsumed,
   wireEvent,
   type WireEvent,
 } from '../harness/editor-events';
@@ -95,12 +95,16 @@ async function metric(projector: ProjectorProcess, name: string): Promise<number
     .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
 }
 
-async function committedOffsets(admin: Admin, groupId: string, topic: string): Promise<number> {
-  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  return (committed?.partitions ?? []).reduce(
-    (sum, partition) => sum + Math.max(0, Number(partition.offset)),
-    0,
-  );
+/** The group's committed offsets, summed over both input topics. */
+async function committedOffsets(
+  admin: Admin,
+  groupId: string,
+  topics: TopicNames,
+): Promise<number> {
+  const committed = await admin.fetchOffsets({ groupId, topics: inputTopicNames(topics) });
+  return committed
+    .flatMap((topic) => topic.partitions)
+    .reduce((sum, partition) => sum + Math.max(0, Number(partition.offset)), 0);
 }
 
 /**
@@ -117,10 +121,10 @@ async function consumeSampled(
   start: () => Promise<ProjectorProcess>,
 ): Promise<{ projector: ProjectorProcess; samples: Sample[] }> {
   const groupId = `${prefix}credit-projector`;
-  const before = await committedOffsets(admin, groupId, topics.editorEvents);
+  const before = await committedOffsets(admin, groupId, topics);
   const target = before + events.length;
   const started = performance.now();
-  const published = publish(kafka, topics.editorEvents, asMessages(events));
+  const published = publishInput(kafka, prefix, asMessages(events));
   const projector = await start();
   const samples: Sample[] = [{ atMs: 0, offsets: before }];
   for (;;) {
@@ -129,7 +133,7 @@ async function consumeSampled(
       throw new Error(
         `the projector ${exitCode ?? signalCode ?? 'took over 30 min'}: ${projector.process.stdout.concat(projector.process.stderr).slice(-5).join('\n')}`,
       );
-    const offsets = await committedOffsets(admin, groupId, topics.editorEvents);
+    const offsets = await committedOffsets(admin, groupId, topics);
     samples.push({ atMs: performance.now() - started, offsets });
     if (offsets >= target) break;
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -234,9 +238,10 @@ async function main(): Promise<void> {
       await database.connect();
       try {
         let projector = await startProjector(prefix, env);
-        await publish(
+        // In order: the long history's generations find the credits granted before them.
+        await publishInOrder(
           kafka,
-          topics.editorEvents,
+          prefix,
           asMessages([
             ...history,
             ...[accounts.short, ...accounts.warm].map((accountId) =>
@@ -246,11 +251,6 @@ async function main(): Promise<void> {
               }),
             ),
           ]),
-        );
-        await waitUntilConsumed(
-          kafkaAdmin,
-          `${prefix}credit-projector`,
-          topics.editorEvents,
           900_000,
         );
         await projector.process.stop('SIGTERM');

@@ -1,4 +1,10 @@
-import { asMessages, publish, realisticMonth, waitUntilConsumed } from '../harness/editor-events';
+import { inputTopicNames } from '@credits/kafka';
+import {
+  asMessages,
+  publishInput,
+  realisticMonth,
+  waitUntilConsumed,
+} from '../harness/editor-events';
 import { builtEntry, freePort, startCommand } from '../harness/processes';
 import { PROJECTOR_NODE_FLAGS } from '../harness/projector';
 import { peakRssMb } from './process-memory';
@@ -38,12 +44,12 @@ async function main(): Promise<void> {
       console.log(
         `pipeline: publishing ${EVENTS.toLocaleString('en')} events over ${ACCOUNTS.toLocaleString('en')} accounts to ${PARTITIONS} partitions…`,
       );
-      await publish(kafka, topics.editorEvents, asMessages(events));
+      await publishInput(kafka, prefix, asMessages(events));
 
       const rawConsumer = kafka.consumer({ groupId: `${prefix}raw` });
       const raw = await timedConsume('raw kafkajs eachBatch, no-op', async () => {
         await rawConsumer.connect();
-        await rawConsumer.subscribe({ topic: topics.editorEvents, fromBeginning: true });
+        await rawConsumer.subscribe({ topics: inputTopicNames(topics), fromBeginning: true });
         let seen = 0;
         await rawConsumer.run({
           partitionsConsumedConcurrently: PARTITIONS,
@@ -77,7 +83,7 @@ async function main(): Promise<void> {
         await waitUntilConsumed(
           kafkaAdmin,
           `${prefix}credit-projector`,
-          topics.editorEvents,
+          inputTopicNames(topics),
           900_000,
         );
       });

@@ -2,7 +2,13 @@ import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import path from 'node:path';
 import { Partitioners } from 'kafkajs';
 import { loadTest } from 'loadtest';
-import { asMessages, publish, realisticMonth, wireEvent } from '../harness/editor-events';
+import {
+  asMessages,
+  byInputTopic,
+  publish,
+  realisticMonth,
+  wireEvent,
+} from '../harness/editor-events';
 import { freePort, startCommand } from '../harness/processes';
 import { startProjector } from '../harness/projector';
 import { startQuotaService } from '../harness/quota-service';
@@ -129,7 +135,7 @@ async function main(): Promise<void> {
       const accounts = Array.from({ length: ACCOUNTS }, (_, index) => `${prefix}agency-${index}`);
       await publish(
         kafka,
-        topics.editorEvents,
+        topics.billingEvents,
         asMessages(
           accounts.map((accountId, index) =>
             wireEvent(accountId, 'TopUpPurchased', new Date().toISOString(), {
@@ -157,9 +163,12 @@ async function main(): Promise<void> {
       const background = (async () => {
         const perTick = Math.max(1, Math.round(BACKGROUND_PER_SECOND / 10));
         for (let start = 0; !stopBackground && start < busy.length; start += perTick) {
-          await producer.send({
-            topic: topics.editorEvents,
-            messages: asMessages(busy.slice(start, start + perTick)).map((m) => ({ ...m })),
+          const tick = asMessages(busy.slice(start, start + perTick));
+          await producer.sendBatch({
+            topicMessages: [...byInputTopic(prefix, tick)].map(([topic, messages]) => ({
+              topic,
+              messages: messages.map((m) => ({ ...m })),
+            })),
           });
           await new Promise((resolve) => setTimeout(resolve, 100));
         }

@@ -1,10 +1,15 @@
-import { topicNames } from '@credits/kafka';
+import { inputTopicNames, topicNames } from '@credits/kafka';
 import {
   dedicatedBrokerUnavailable,
   startDedicatedBroker,
   type DedicatedBroker,
 } from '../harness/dedicated-broker';
-import { kafkaClient, publish, publishInBackground, seededRandom } from '../harness/editor-events';
+import {
+  kafkaClient,
+  publishInBackground,
+  publishInput,
+  seededRandom,
+} from '../harness/editor-events';
 import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
 import { faultInput } from './fault-input';
 import { describeFaultRun, FaultReport } from './fault-report';
@@ -79,10 +84,10 @@ describeFaultRun('credit projector across a lost broker of three', unavailable, 
       await admin.disconnect();
     }
     const cut = Math.round(input.stream.length / 3);
-    await publish(kafka, topic, input.stream.slice(0, cut));
+    await publishInput(kafka, world.prefix, input.stream.slice(0, cut));
     await waitForProgress(world, input, 1 / 6);
     const rest = input.stream.slice(cut);
-    const publishing = publishInBackground(kafka, topic, rest, {
+    const publishing = publishInBackground(kafka, world.prefix, rest, {
       resendFor: 120_000,
       pauseMs: PUBLISHING_MS / Math.ceil(rest.length / 1_000),
     });
@@ -103,15 +108,19 @@ describeFaultRun('credit projector across a lost broker of three', unavailable, 
     report.note(`broker ${victim} is back`);
     const { resent } = await publishing.done;
     report.note(`every message published (${resent} batch sends failed and were sent again)`);
-    // The broker's side first: every acknowledged message must be in the topic.
+    // The broker's side first: every acknowledged message must be in the input topics.
     const admin = kafka.admin();
     await admin.connect();
-    const inTopic = (await admin.fetchTopicOffsets(topic)).reduce(
-      (sum, partition) => sum + Number(partition.high) - Number(partition.low),
-      0,
-    );
+    let inTopic = 0;
+    for (const name of inputTopicNames(topicNames(world.prefix)))
+      inTopic += (await admin.fetchTopicOffsets(name)).reduce(
+        (sum, partition) => sum + Number(partition.high) - Number(partition.low),
+        0,
+      );
     await admin.disconnect();
-    report.note(`checked: the topic holds ${inTopic} messages for ${input.stream.length} sent`);
+    report.note(
+      `checked: the input topics hold ${inTopic} messages for ${input.stream.length} sent`,
+    );
     expect(inTopic).toBeGreaterThanOrEqual(input.stream.length);
 
     await checkAgainstOracle(world, input, report);

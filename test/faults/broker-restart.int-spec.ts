@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { topicNames } from '@credits/kafka';
 import {
   dedicatedBrokerUnavailable,
   startDedicatedBroker,
   type DedicatedBroker,
 } from '../harness/dedicated-broker';
-import { kafkaClient, publish, publishInBackground } from '../harness/editor-events';
+import { kafkaClient, publishInBackground, publishInput } from '../harness/editor-events';
 import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
 import { faultInput } from './fault-input';
 import { describeFaultRun, FaultReport } from './fault-report';
@@ -53,13 +52,12 @@ describeFaultRun('credit projector across a Kafka broker restart', unavailable, 
     // The first third of the stream before the stop; the rest is being sent while the broker
     // stops, stays down and comes back, so both sides of the projector see the outage.
     const kafka = kafkaClient('broker-faults', world.brokers);
-    const topic = topicNames(world.prefix).editorEvents;
     const cut = Math.round(input.stream.length / 3);
-    await publish(kafka, topic, input.stream.slice(0, cut));
+    await publishInput(kafka, world.prefix, input.stream.slice(0, cut));
     await waitForProgress(world, input, 1 / 6);
     let published = false;
     const rest = input.stream.slice(cut);
-    const publishing = publishInBackground(kafka, topic, rest, {
+    const publishing = publishInBackground(kafka, world.prefix, rest, {
       resendFor: 120_000,
       // About twenty seconds of publishing, whatever the size: the restart falls inside it.
       pauseMs: PUBLISHING_MS / Math.ceil(rest.length / 1_000),

@@ -1,8 +1,8 @@
 import { Pool } from 'pg';
 import { STANDARD_RULES } from '@credits/domain';
-import { topicNames } from '@credits/kafka';
+import { inputTopicNames, topicNames } from '@credits/kafka';
 import { runCredits } from '../harness/credits-cli';
-import { kafkaClient, publish, waitUntilConsumed } from '../harness/editor-events';
+import { kafkaClient, publishInput, waitUntilConsumed } from '../harness/editor-events';
 import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
 import { faultInput } from './fault-input';
 import { FaultReport } from './fault-report';
@@ -69,7 +69,7 @@ describe('credit projector across offset resets, checked against the oracle', ()
     };
     const input = faultInput(world.prefix, EVENTS, 8642);
     report.note(`input: ${input.description}`);
-    const topic = topicNames(world.prefix).editorEvents;
+    const topics = inputTopicNames(topicNames(world.prefix));
     const groupId = `${world.prefix}credit-projector`;
     const kafka = kafkaClient('faults-reset', world.brokers);
     const admin = kafka.admin();
@@ -78,7 +78,7 @@ describe('credit projector across offset resets, checked against the oracle', ()
     const resetWhileStopped = async (projector: ProjectorProcess, when: string) => {
       // A clean stop leaves the group empty at once, which a reset requires.
       await projector.process.stop('SIGTERM');
-      await admin.resetOffsets({ groupId, topic, earliest: true });
+      for (const topic of topics) await admin.resetOffsets({ groupId, topic, earliest: true });
       report.note(
         `${when}: reset ${groupId} to the earliest offset after ${await storedLedgerEvents(world, input)} of ${input.ledgerEvents} ledger events`,
       );
@@ -86,15 +86,15 @@ describe('credit projector across offset resets, checked against the oracle', ()
     };
     try {
       let projector = await startProjector(world.prefix, env);
-      const publishing = publish(kafka, topic, input.stream);
+      const publishing = publishInput(kafka, world.prefix, input.stream);
       await waitForProgress(world, input, 0.5);
       projector = await resetWhileStopped(projector, 'mid-stream');
       await publishing;
-      await waitForProgress(world, input, 1);
+      await waitUntilConsumed(admin, groupId, topics, 300_000);
       const corrupted = await corruptSnapshots(world, 3);
       projector = await resetWhileStopped(projector, 'at the end');
       report.note(`made ${corrupted} snapshots unreadable before the last replay`);
-      await waitUntilConsumed(admin, groupId, topic, 300_000);
+      await waitUntilConsumed(admin, groupId, topics, 300_000);
       // Loads skipped them; reconcile must name each, until they are removed.
       const reconciled = await runCredits(['reconcile', '--format', 'json'], env);
       const found = (JSON.parse(reconciled.stdout) as { readModel: string }[]).filter(

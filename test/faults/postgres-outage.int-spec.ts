@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { topicNames } from '@credits/kafka';
-import { kafkaClient, publish } from '../harness/editor-events';
+import { kafkaClient, publishInput } from '../harness/editor-events';
 import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
 import {
   createThrowawayPostgres,
@@ -59,7 +58,7 @@ describeFaultRun('credit projector across a PostgreSQL outage', unavailable, () 
     );
 
     const kafka = kafkaClient('postgres-faults', world.brokers);
-    const publishing = publish(kafka, topicNames(world.prefix).editorEvents, input.stream);
+    const publishing = publishInput(kafka, world.prefix, input.stream);
     await waitForProgress(world, input, 1 / 3);
     const atStop = await storedLedgerEvents(world, input);
     await postgres.stop();

@@ -1,5 +1,4 @@
-import { topicNames } from '@credits/kafka';
-import { kafkaClient, publish, seededRandom } from '../harness/editor-events';
+import { kafkaClient, publishInput, seededRandom } from '../harness/editor-events';
 import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
 import { faultInput } from './fault-input';
 import { FaultReport } from './fault-report';
@@ -41,7 +40,7 @@ describe('credit projector killed while two processes share the partitions, chec
     ];
     report.note('started two projector processes in one consumer group');
     const kafka = kafkaClient('faults', world.brokers);
-    const publishing = publish(kafka, topicNames(world.prefix).editorEvents, input.stream);
+    const publishing = publishInput(kafka, world.prefix, input.stream);
     for (let kill = 1; kill <= KILLS; kill += 1) {
       await waitForProgress(world, input, kill / (KILLS + 1));
       const victim = Math.floor(random() * projectors.length);

@@ -9,7 +9,8 @@ import type { WireEvent } from '../../apps/credits-cli/src/demo/realistic-month'
 import { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs';
 // Relative, like this file's other imports of project code.
 import { PartitionByPartitionSender } from '../../libs/kafka/src/partition-by-partition';
-import { topicNames } from '../../libs/kafka/src/topics';
+import { inputTopicNames, topicNames } from '../../libs/kafka/src/topics';
+import { inputTopicOf } from '../../libs/contract/src/editor-events/editor-event.dto';
 
 export function kafkaClient(
   clientId: string,
@@ -86,13 +87,16 @@ export async function publish(
  */
 export function publishInBackground(
   kafka: Kafka,
-  topic: string,
+  prefix: string,
   messages: readonly RawMessage[],
   options: { resendFor?: number; pauseMs?: number } = {},
 ): { started: Promise<void>; done: Promise<{ resent: number }> } {
   let firstBatchSent = () => {};
   const sent = new Promise<void>((resolve) => (firstBatchSent = resolve));
-  const done = publish(kafka, topic, messages, { ...options, onBatchSent: () => firstBatchSent() });
+  const done = publishInput(kafka, prefix, messages, {
+    ...options,
+    onBatchSent: () => firstBatchSent(),
+  });
   done.catch(() => {});
   return {
     started: Promise.race([sent, done.then(() => undefined)]).catch(() => undefined),
@@ -159,25 +163,31 @@ export async function readTopic(
   return seen;
 }
 
-/** Waits until a consumer group has committed every offset of a topic. */
+/** Waits until a consumer group has committed every offset of a topic (or of each topic given). */
 export async function waitUntilConsumed(
   admin: Admin,
   groupId: string,
-  topic: string,
+  topicOrTopics: string | readonly string[],
   timeoutMs = 120_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const topics = typeof topicOrTopics === 'string' ? [topicOrTopics] : topicOrTopics;
+  const topic = topics.join(' and ');
   for (;;) {
     let behind = -1;
     try {
-      const ends = await admin.fetchTopicOffsets(topic);
-      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      behind = ends.filter((end) => {
-        const done =
-          committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
-        return BigInt(end.high) > 0n && BigInt(done) < BigInt(end.high);
-      }).length;
+      behind = 0;
+      for (const name of topics) {
+        const ends = await admin.fetchTopicOffsets(name);
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [name] });
+        behind += ends.filter((end) => {
+          const done =
+            committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+          return BigInt(end.high) > 0n && BigInt(done) < BigInt(end.high);
+        }).length;
+      }
     } catch (error) {
+      behind = -1;
       // A broker just restarted answers "coordinator loading" for a while: ask again.
       if (!(error as { retriable?: boolean }).retriable) throw error;
     }
@@ -190,13 +200,100 @@ export async function waitUntilConsumed(
   }
 }
 
-/** Waits until the credit projector under `prefix` has committed every offset of its editor-events. */
-export async function projectorConsumed(kafka: Kafka, prefix: string): Promise<void> {
+/** Waits until the credit projector under `prefix` has committed every offset of both its input topics. */
+export async function projectorConsumed(
+  kafka: Kafka,
+  prefix: string,
+  timeoutMs?: number,
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await waitUntilConsumed(admin, `${prefix}credit-projector`, topicNames(prefix).editorEvents);
+    await waitUntilConsumed(
+      admin,
+      `${prefix}credit-projector`,
+      inputTopicNames(topicNames(prefix)),
+      timeoutMs,
+    );
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** The input topic a message belongs on by its type; unreadable ones go to editor-events. */
+function inputTopicOfMessage(prefix: string, message: RawMessage): string {
+  let type: unknown;
+  try {
+    type = (JSON.parse(String(message.value)) as { type?: unknown } | null)?.type;
+  } catch {
+    type = undefined;
+  }
+  return topicNames(prefix)[inputTopicOf(typeof type === 'string' ? type : '')];
+}
+
+/** Messages grouped by the input topic they belong on, each group in the given order. */
+export function byInputTopic(
+  prefix: string,
+  messages: readonly RawMessage[],
+): Map<string, RawMessage[]> {
+  const groups = new Map<string, RawMessage[]>();
+  for (const message of messages) {
+    const topic = inputTopicOfMessage(prefix, message);
+    groups.set(topic, [...(groups.get(topic) ?? []), message]);
+  }
+  return groups;
+}
+
+/**
+ * Publishes wire messages to the input topics their types belong on (billing types to
+ * billing-events, the rest to editor-events), both topics at once: the projector interleaves them
+ * as they come, each topic in order. `onBatchSent` is told the total sent so far.
+ */
+export async function publishInput(
+  kafka: Kafka,
+  prefix: string,
+  messages: readonly RawMessage[],
+  options: { resendFor?: number; pauseMs?: number; onBatchSent?: (sent: number) => void } = {},
+): Promise<{ resent: number }> {
+  const sentPerTopic = new Map<string, number>();
+  const results = await Promise.all(
+    [...byInputTopic(prefix, messages)].map(([topic, group]) =>
+      publish(kafka, topic, group, {
+        ...options,
+        onBatchSent: (sent) => {
+          sentPerTopic.set(topic, sent);
+          options.onBatchSent?.([...sentPerTopic.values()].reduce((a, b) => a + b, 0));
+        },
+      }),
+    ),
+  );
+  return { resent: results.reduce((total, result) => total + result.resent, 0) };
+}
+
+/**
+ * Publishes wire messages so the running projector decides each account's events in exactly the
+ * given order, as if they shared one topic. An account's events are cut into runs of one topic;
+ * the k-th runs of all accounts form wave k. Each wave is published and consumed before the next,
+ * so an account's top-up is decided before the generations that follow it in the list.
+ */
+export async function publishInOrder(
+  kafka: Kafka,
+  prefix: string,
+  messages: readonly RawMessage[],
+  timeoutMs?: number,
+): Promise<void> {
+  const waves: RawMessage[][] = [];
+  const lastOf = new Map<string, { topic: string; wave: number }>();
+  for (const message of messages) {
+    const topic = inputTopicOfMessage(prefix, message);
+    const account = String(message.key);
+    const last = lastOf.get(account);
+    const wave = last === undefined ? 0 : last.topic === topic ? last.wave : last.wave + 1;
+    lastOf.set(account, { topic, wave });
+    (waves[wave] ??= []).push(message);
+  }
+  for (const wave of waves) {
+    await publishInput(kafka, prefix, wave);
+    await projectorConsumed(kafka, prefix, timeoutMs);
   }
 }

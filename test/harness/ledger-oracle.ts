@@ -14,7 +14,7 @@ import {
   type CreditEvent,
   type ReferenceState,
 } from '@credits/domain';
-import { commandOf, validateEditorEvent } from '@credits/contract';
+import { commandOf, inputTopicOf, validateEditorEvent } from '@credits/contract';
 import type { WireEvent } from './editor-events';
 
 /**
@@ -53,6 +53,65 @@ export function oracleLedgers(
   return ledgers;
 }
 
+/**
+ * The unique valid input in the order the projector took it, read from the stored ledgers. The
+ * projector consumes editor-events and billing-events as they come, so how an account's usage and
+ * billing events interleave is its choice; but each topic's events must be taken in their order.
+ * Each account's two topics are merged by where each event's first effect is stored (one with no
+ * effect goes as soon as its turn on its topic comes), and `outOfOrder` names each event that took
+ * effect before an earlier event of its own topic. The oracle folds this order, which the stored
+ * ledger must then equal exactly.
+ */
+export function storedInterleaving(
+  events: readonly WireEvent[],
+  stored: ReadonlyMap<string, readonly CreditEvent[]>,
+): { events: WireEvent[]; outOfOrder: string[] } {
+  const storedAt = new Map<string, number>();
+  for (const [accountId, ledger] of stored)
+    ledger.forEach((event, index) => {
+      const key = event.source && `${accountId}\u0000${event.source.producer}/${event.source.id}`;
+      if (key && !storedAt.has(key)) storedAt.set(key, index);
+    });
+  const seen = new Set<string>();
+  const byAccount = new Map<string, { event: WireEvent; input: number; at: number }[]>();
+  events.forEach((event, input) => {
+    const key = `${event.subject}\u0000${event.source}/${event.id}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const at = storedAt.get(key) ?? Number.POSITIVE_INFINITY;
+    byAccount.set(event.subject, [...(byAccount.get(event.subject) ?? []), { event, input, at }]);
+  });
+  const ordered: WireEvent[] = [];
+  const outOfOrder: string[] = [];
+  for (const [accountId, list] of byAccount) {
+    const queues = new Map<string, typeof list>();
+    for (const item of list) {
+      const topic = inputTopicOf(item.event.type);
+      queues.set(topic, [...(queues.get(topic) ?? []), item]);
+    }
+    for (const [topic, queue] of queues) {
+      const stored = queue.filter((item) => Number.isFinite(item.at));
+      stored.forEach((item, index) => {
+        const earlier = stored[index - 1];
+        if (earlier && earlier.at > item.at)
+          outOfOrder.push(
+            `${accountId}: ${item.event.type} ${item.event.id} took effect before ${earlier.event.type} ${earlier.event.id}, which precedes it on ${topic}`,
+          );
+      });
+    }
+    // Merged by where each took effect; one without any effect goes as soon as its turn comes.
+    const heads = [...queues.values()];
+    while (heads.some((queue) => queue.length > 0)) {
+      const next = heads
+        .filter((queue) => queue.length > 0)
+        .sort((a, b) => a[0]!.at - b[0]!.at || a[0]!.input - b[0]!.input);
+      const noEffect = next.find((queue) => !Number.isFinite(queue[0]!.at));
+      ordered.push((noEffect ?? next[0]!).shift()!.event);
+    }
+  }
+  return { events: ordered, outOfOrder };
+}
+
 /** Every account stream in the test database, as ledger events without Kafka coordinates. */
 export async function storedLedgers(
   databaseUrl: string,
@@ -61,15 +120,28 @@ export async function storedLedgers(
   const pool = new Pool({ connectionString: databaseUrl, max: 2 });
   try {
     const names = [...accountIds].map(accountStream);
-    const { rows } = await pool.query<{ stream_name: string; data: CreditEvent }>(
-      `SELECT stream_name, data FROM es_events WHERE stream_name = ANY($1)
-       ORDER BY stream_name, stream_revision`,
+    const { rows } = await pool.query<{
+      stream_name: string;
+      data: CreditEvent;
+      published_by: string | null;
+    }>(
+      `SELECT stream_name, data, metadata->>'publishedBy' AS published_by
+         FROM es_events WHERE stream_name = ANY($1)
+        ORDER BY stream_name, stream_revision`,
       [names],
     );
     const ledgers = new Map<string, CreditEvent[]>();
     for (const row of rows) {
       const accountId = accountOfStream(row.stream_name);
-      ledgers.set(accountId, [...(ledgers.get(accountId) ?? []), withoutKafka(row.data)]);
+      // Who published is kept in the metadata, beside the event: put back where the domain has it.
+      const event =
+        row.published_by === null || !row.data.source
+          ? row.data
+          : ({
+              ...row.data,
+              source: { ...row.data.source, publishedBy: row.published_by },
+            } as CreditEvent);
+      ledgers.set(accountId, [...(ledgers.get(accountId) ?? []), withoutKafka(event)]);
     }
     return ledgers;
   } finally {

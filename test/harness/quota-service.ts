@@ -8,11 +8,12 @@ export type Keys = Record<ApiRole, string>;
 export function makeKeys(): { keys: Keys; apiKeys: string } {
   const keys = {
     worker: randomBytes(16).toString('hex'),
+    billing: randomBytes(16).toString('hex'),
     finance: randomBytes(16).toString('hex'),
     ops: randomBytes(16).toString('hex'),
   };
   const apiKeys = Object.entries(keys)
-    .map(([role, key]) => `${role}:${createHash('sha256').update(key).digest('hex')}`)
+    .map(([role, key]) => `${role}:${createHash('sha256').update(key).digest('hex')}:${role}-key`)
     .join(',');
   return { keys, apiKeys };
 }

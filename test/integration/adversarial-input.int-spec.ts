@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { projectorGroupId, topicNames } from '@credits/kafka';
+import { inputTopicNames, projectorGroupId, topicNames } from '@credits/kafka';
 import {
   kafkaClient,
-  publish,
+  publishInput,
   readTopic,
   waitUntilConsumed,
   type RawMessage,
@@ -169,9 +169,14 @@ describe('credit projector fed adversarial editor events', () => {
                   }),
                 });
             }
-            await publish(kafka, topics.editorEvents, messages);
+            await publishInput(kafka, prefix, messages);
             sent += messages.length;
-            await waitUntilConsumed(admin, projectorGroupId(prefix), topics.editorEvents, 60_000);
+            await waitUntilConsumed(
+              admin,
+              projectorGroupId(prefix),
+              inputTopicNames(topics),
+              60_000,
+            );
             expect(projector.process.child.exitCode).toBeNull();
           },
         ),

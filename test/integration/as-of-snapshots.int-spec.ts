@@ -1,13 +1,11 @@
 import { Pool } from 'pg';
 import { accountStream, availableCredits, heldCredits, stateAt } from '@credits/domain';
-import { topicNames } from '@credits/kafka';
 import { runCredits } from '../harness/credits-cli';
 import {
   asMessages,
   kafkaClient,
-  publish,
+  publishInOrder,
   realisticMonth,
-  waitUntilConsumed,
   wireEvent,
 } from '../harness/editor-events';
 import { storedLedgers } from '../harness/ledger-oracle';
@@ -17,7 +15,6 @@ import { startQuotaService, type QuotaService } from '../harness/quota-service';
 const databaseUrl = process.env.DATABASE_URL ?? '';
 const kafka = kafkaClient('as-of-tests');
 const prefix = isolatedPrefix('asof');
-const topics = topicNames(prefix);
 const credits = (...args: string[]) => runCredits(args, { KAFKA_TOPIC_PREFIX: prefix });
 
 async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
@@ -99,20 +96,12 @@ describe('as-of reads start from the newest snapshot at or before the instant', 
     // Snapshots every few events, so every instant of the month has one at or before it.
     projector = await startProjector(prefix, { PROJECTOR_SNAPSHOT_EVERY_EVENTS: '9' });
     service = await startQuotaService(prefix);
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      // In slices, each consumed before the next: a snapshot is taken at most once a chunk.
-      const slices = [];
-      for (let start = 0; start < month.length; start += 60)
-        slices.push(month.slice(start, start + 60));
-      for (const batch of [...slices, late, more]) {
-        await publish(kafka, topics.editorEvents, asMessages(batch));
-        await waitUntilConsumed(admin, `${prefix}credit-projector`, topics.editorEvents);
-      }
-    } finally {
-      await admin.disconnect();
-    }
+    // In slices, each consumed before the next: a snapshot is taken at most once a chunk.
+    const slices = [];
+    for (let start = 0; start < month.length; start += 60)
+      slices.push(month.slice(start, start + 60));
+    for (const batch of [...slices, late, more])
+      await publishInOrder(kafka, prefix, asMessages(batch));
     // Snapshots are written in the background: stopping the projector waits for them.
     await projector.process.stop('SIGTERM');
     ledgers = await storedLedgers(databaseUrl, accounts);

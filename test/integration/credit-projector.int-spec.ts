@@ -1,9 +1,11 @@
 import { availableCredits, heldCredits, millisOf, type CreditEvent } from '@credits/domain';
-import { topicNames } from '@credits/kafka';
+import { inputTopicNames, topicNames } from '@credits/kafka';
 import {
   asMessages,
   kafkaClient,
   publish,
+  publishInOrder,
+  publishInput,
   readTopic,
   realisticMonth,
   seededRandom,
@@ -12,7 +14,12 @@ import {
   type RawMessage,
   type WireEvent,
 } from '../harness/editor-events';
-import { oracleLedgers, stateOf, storedLedgers } from '../harness/ledger-oracle';
+import {
+  oracleLedgers,
+  stateOf,
+  storedInterleaving,
+  storedLedgers,
+} from '../harness/ledger-oracle';
 import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
 
 const databaseUrl = process.env.DATABASE_URL ?? '';
@@ -35,9 +42,15 @@ function accountsOf(events: readonly WireEvent[]): Set<string> {
   return new Set(events.map((event) => event.subject));
 }
 
+/**
+ * The stored ledgers equal the oracle's fold of the events in the order the projector took them:
+ * each topic's in its order, the two topics interleaved as they came.
+ */
 async function expectLedgersToEqualOracle(events: readonly WireEvent[]): Promise<void> {
-  const expected = oracleLedgers(events);
   const actual = await storedLedgers(databaseUrl, accountsOf(events));
+  const taken = storedInterleaving(events, actual);
+  expect(taken.outOfOrder).toEqual([]);
+  const expected = oracleLedgers(taken.events);
   expect(actual.size).toBe(expected.size);
   for (const [accountId, ledger] of expected)
     expect([accountId, actual.get(accountId)]).toEqual([accountId, ledger]);
@@ -101,8 +114,7 @@ describe('credit projector on the real broker and event store', () => {
       }),
     ];
     const running = await projector(prefix);
-    await publish(kafka, topics.editorEvents, asMessages(events));
-    await consumed(prefix);
+    await publishInOrder(kafka, prefix, asMessages(events));
 
     await expectLedgersToEqualOracle(events);
     const [ledger] = (await storedLedgers(databaseUrl, [account])).values();
@@ -153,6 +165,36 @@ describe('credit projector on the real broker and event store', () => {
     expect(metrics).toContain('credits_projector_consumer_lag');
   });
 
+  it('given a generation taken before the top-up it needed, then it is refused though the top-up is older, and the same request again after it is approved', async () => {
+    const prefix = isolatedPrefix('order');
+    const topics = topicNames(prefix);
+    const account = `${prefix}agency`;
+    const topUp = wireEvent(account, 'TopUpPurchased', '2026-11-02T09:00:00Z', {
+      purchaseId: 'p1',
+      credits: 10,
+    });
+    const request = (id: string, time: string) =>
+      wireEvent(account, 'GenerationRequested', time, {
+        generationId: id,
+        editType: 'twilight',
+        resolution: '1K',
+      });
+    await projector(prefix);
+    // Decisions are made in processing order, not in event time: billing's top-up, stamped an
+    // hour earlier, is on billing-events and reaches the projector after the request.
+    await publishInOrder(kafka, prefix, asMessages([request('g1', '2026-11-02T10:00:00Z'), topUp]));
+    // A worker told "refused" asks again, with a new generation id, and finds the credits.
+    await publishInOrder(kafka, prefix, asMessages([request('g2', '2026-11-02T10:05:00Z')]));
+
+    const decisions = (await readTopic(kafka, topics.creditDecisions, 2)).map(
+      (m) => JSON.parse(m.value) as { type: string; data: { generationId: string } },
+    );
+    expect(decisions.map((d) => [d.type, d.data.generationId])).toEqual([
+      ['GenerationRefused', 'g1'],
+      ['GenerationApproved', 'g2'],
+    ]);
+  });
+
   it('given every message delivered twice, some at once and some much later, then each is charged once and every decision repeats with the same id', async () => {
     const prefix = isolatedPrefix('dup');
     const topics = topicNames(prefix);
@@ -170,7 +212,7 @@ describe('credit projector on the real broker and event store', () => {
       (random() < 0.5 ? adjacent : later).push(event);
     }
     await projector(prefix);
-    await publish(kafka, topics.editorEvents, asMessages([...adjacent, ...later]));
+    await publishInput(kafka, prefix, asMessages([...adjacent, ...later]));
     await consumed(prefix);
 
     await expectLedgersToEqualOracle(events);
@@ -244,17 +286,43 @@ describe('credit projector on the real broker and event store', () => {
       const bad = poison[index];
       if (bad) messages.push({ key: bad.key, value: bad.value });
     });
+    // And each input topic given the other's type: the producer's mistake, or a forbidden write.
+    const topUp = wireEvent(account, 'TopUpPurchased', good.time, {
+      purchaseId: 'x7',
+      credits: 500,
+    });
+    const request = wireEvent(account, 'GenerationRequested', good.time, {
+      generationId: 'x8',
+      editType: 'twilight',
+      resolution: '1K',
+    });
     await projector(prefix);
-    await publish(kafka, topics.editorEvents, messages);
+    await publishInput(kafka, prefix, messages);
+    await publish(kafka, topics.editorEvents, asMessages([topUp]));
+    await publish(kafka, topics.billingEvents, asMessages([request]));
     await consumed(prefix);
 
     await expectLedgersToEqualOracle(valid);
-    const letters = await readTopic(kafka, topics.editorEventsDeadLetters, poison.length);
-    expect(letters.map((letter) => letter.headers['dlq-reason']).sort()).toEqual(
-      poison.map((p) => p.reason).sort(),
+    const wrongTopic = [topUp, request].length;
+    const letters = await readTopic(
+      kafka,
+      topics.editorEventsDeadLetters,
+      poison.length + wrongTopic,
     );
+    expect(letters.map((letter) => letter.headers['dlq-reason']).sort()).toEqual(
+      [...poison.map((p) => p.reason), 'wrong_topic', 'wrong_topic'].sort(),
+    );
+    const misplaced = letters.filter((letter) => letter.headers['dlq-reason'] === 'wrong_topic');
+    expect(
+      misplaced
+        .map((letter) => [letter.headers['dlq-original-topic'], letter.headers['dlq-details']])
+        .sort(),
+    ).toEqual([
+      [topics.billingEvents, 'GenerationRequested belongs on editor-events, not billing-events'],
+      [topics.editorEvents, 'TopUpPurchased belongs on billing-events, not editor-events'],
+    ]);
     for (const letter of letters) {
-      expect(letter.headers['dlq-original-topic']).toBe(topics.editorEvents);
+      expect(inputTopicNames(topics)).toContain(letter.headers['dlq-original-topic']);
       expect(letter.headers['dlq-original-offset']).toMatch(/^\d+$/);
       expect(letter.headers['dlq-details']?.length).toBeGreaterThan(0);
     }
@@ -280,7 +348,7 @@ describe('credit projector on the real broker and event store', () => {
       accountPrefix: `${prefix}acct`,
     });
     const first = await projector(prefix);
-    await publish(kafka, topics.editorEvents, asMessages(events));
+    await publishInput(kafka, prefix, asMessages(events));
     const deadline = Date.now() + 30_000;
     while (
       (await storedLedgers(databaseUrl, accountsOf(events))).size < 10 &&
@@ -311,7 +379,6 @@ describe('credit projector on the real broker and event store', () => {
 
   it('given two projectors in one group and a forced rebalance, then nothing is charged twice and the ledgers equal the oracle', async () => {
     const prefix = isolatedPrefix('pair');
-    const topics = topicNames(prefix);
     const events = realisticMonth({
       accounts: 40,
       events: 8_000,
@@ -322,7 +389,7 @@ describe('credit projector on the real broker and event store', () => {
     const appended = async () =>
       [...(await storedLedgers(databaseUrl, accountsOf(events))).values()].flat().length;
     const [first] = await Promise.all([projector(prefix), projector(prefix)]);
-    const publishing = publish(kafka, topics.editorEvents, asMessages(events));
+    const publishing = publishInput(kafka, prefix, asMessages(events));
     while ((await appended()) < total / 5) await new Promise((resolve) => setTimeout(resolve, 20));
     // The first member leaves mid-stream: its partitions move to the second.
     await first!.process.stop('SIGTERM');
@@ -340,7 +407,6 @@ describe('credit projector on the real broker and event store', () => {
 
   it('given an idle account with a hold past its timeout, then the sweeper records the lapse without another event', async () => {
     const prefix = isolatedPrefix('sweep');
-    const topics = topicNames(prefix);
     const account = `${prefix}idle`;
     const events = [
       wireEvent(account, 'TopUpPurchased', '2026-11-02T09:00:00Z', {
@@ -354,8 +420,7 @@ describe('credit projector on the real broker and event store', () => {
       }),
     ];
     await projector(prefix, { PROJECTOR_SWEEP_INTERVAL_MS: '300' });
-    await publish(kafka, topics.editorEvents, asMessages(events));
-    await consumed(prefix);
+    await publishInOrder(kafka, prefix, asMessages(events));
     const deadline = Date.now() + 20_000;
     let ledger: CreditEvent[] = [];
     while (!ledger.some((event) => event.type === 'HoldLapsed') && Date.now() < deadline) {

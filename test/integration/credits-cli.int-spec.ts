@@ -9,6 +9,7 @@ import {
   asMessages,
   kafkaClient,
   publish,
+  publishInOrder,
   realisticMonth,
   projectorConsumed,
   wireEvent,
@@ -53,8 +54,7 @@ describe('credits, the finance and ops command, against the real stores', () => 
   beforeAll(async () => {
     projector = await startProjector(prefix);
     service = await startQuotaService(prefix);
-    await publish(kafka, topics.editorEvents, asMessages(events));
-    await consumed();
+    await publishInOrder(kafka, prefix, asMessages(events));
     await readModelsCaughtUp();
   });
   afterAll(async () => {
@@ -166,13 +166,35 @@ describe('credits, the finance and ops command, against the real stores', () => 
     expect(resumed.stdout).toMatch(/^resuming ledger_lines into version \d+/);
     expect(resumed.stdout).toMatch(/switched ledger_lines to version \d+ \(.* events\/s\)/);
 
-    const late = wireEvent(`${prefix}agency-2`, 'TopUpPurchased', '2026-11-29T00:00:00Z', {
-      purchaseId: 'after-rebuild',
-      credits: 4,
-    });
-    await publish(kafka, topics.editorEvents, asMessages([late]));
+    // As billing's own producer publishes it: saying who it is.
+    const late = {
+      ...wireEvent(`${prefix}agency-2`, 'TopUpPurchased', '2026-11-29T00:00:00Z', {
+        purchaseId: 'after-rebuild',
+        credits: 4,
+      }),
+      publishedby: 'billing-system',
+    };
+    await publish(kafka, topics.billingEvents, asMessages([late]));
     await consumed();
     await readModelsCaughtUp();
+    const lateLines = JSON.parse(
+      (
+        await credits(
+          'statement',
+          '--account',
+          `${prefix}agency-2`,
+          '--from',
+          '2026-11-29T00:00:00Z',
+          '--to',
+          '2026-11-29T00:00:01Z',
+          '--format',
+          'json',
+        )
+      ).stdout,
+    ).lines;
+    expect(
+      lateLines.filter((line: { sourceEventId: string }) => line.sourceEventId === late.id),
+    ).toEqual([expect.objectContaining({ type: 'CreditsGranted', publishedBy: 'billing-system' })]);
     const status = JSON.parse((await credits('projections', 'status', '--format', 'json')).stdout);
     expect(
       status.find((row: { readModel: string }) => row.readModel === 'ledger_lines'),
@@ -183,15 +205,15 @@ describe('credits, the finance and ops command, against the real stores', () => 
     expect((await credits('reconcile')).code).toBe(0);
   });
 
-  it('dlq: lists each rejected message once with its reason and copies, shows one; a replay keeps the ids, so a replayed event is charged once', async () => {
+  it('dlq: lists each rejected message once with its reason and copies, shows one; a replay onto the right topic keeps the ids, so a replayed event is charged once', async () => {
     const account = `${prefix}agency-3`;
-    // What an earlier, stricter projector dead-lettered: a valid top-up, sent twice to the topic.
+    // What the projector dead-letters for a top-up sent to editor-events, written twice.
     const valid = wireEvent(account, 'TopUpPurchased', '2026-11-28T00:00:00Z', {
       purchaseId: 'rescued',
       credits: 11,
     });
     const headers = {
-      'dlq-reason': 'unknown_type',
+      'dlq-reason': 'wrong_topic',
       'dlq-details': 'test',
       'dlq-original-topic': topics.editorEvents,
       'dlq-original-partition': '0',
@@ -215,14 +237,26 @@ describe('credits, the finance and ops command, against the real stores', () => 
     }[];
     expect(listed.map((row) => [row.reason, row.copies]).sort()).toEqual([
       ['invalid_json', 1],
-      ['unknown_type', 2],
+      ['wrong_topic', 2],
     ]);
-    const rescued = listed.find((row) => row.reason === 'unknown_type')!;
+    const rescued = listed.find((row) => row.reason === 'wrong_topic')!;
     const shown = JSON.parse((await credits('dlq', 'show', '--at', rescued.at)).stdout);
     expect(shown.value).toBe(JSON.stringify(valid));
 
-    for (let replay = 0; replay < 2; replay += 1)
-      expect((await credits('dlq', 'replay', '--at', rescued.at)).code).toBe(0);
+    const nowhere = await credits('dlq', 'replay', '--at', rescued.at, '--to', 'money-events');
+    expect([nowhere.code, nowhere.stderr]).toEqual([
+      2,
+      expect.arrayContaining([
+        expect.stringContaining('--to must be editor-events or billing-events'),
+      ]),
+    ]);
+    for (let replay = 0; replay < 2; replay += 1) {
+      const replayed = await credits('dlq', 'replay', '--at', rescued.at, '--to', 'billing-events');
+      expect([replayed.code, replayed.stdout]).toEqual([
+        0,
+        `replayed 1 dead letter(s) onto ${topics.billingEvents}: ${rescued.at}`,
+      ]);
+    }
     await consumed();
     const pool = new Pool({ connectionString: databaseUrl, max: 1 });
     try {
@@ -247,7 +281,9 @@ describe('credits, the finance and ops command, against the real stores', () => 
       '300',
     );
     expect(demo.code).toBe(0);
-    expect(demo.stdout).toMatch(/^published 302 editor events for 4 agencies/);
+    expect(demo.stdout).toMatch(
+      /^published 302 events \(billing first, then usage\) for 4 agencies/,
+    );
     await consumed();
     await readModelsCaughtUp();
     const statement = JSON.parse(

@@ -1,9 +1,10 @@
 import { Pool } from 'pg';
-import { topicNames } from '@credits/kafka';
+import { inputTopicNames, topicNames } from '@credits/kafka';
 import {
   asMessages,
   kafkaClient,
   publish,
+  publishInOrder,
   realisticMonth,
   waitUntilConsumed,
   wireEvent,
@@ -69,17 +70,18 @@ describe('an offset reset replays the whole topic', () => {
       // Snapshots every 200 events: the replay loads the agency from one, and its tail.
       const env = { PROJECTOR_SNAPSHOT_EVERY_EVENTS: '200' };
       const first = await startProjector(prefix, env);
-      await publish(kafka, topics.editorEvents, asMessages(events));
-      await waitUntilConsumed(admin, groupId, topics.editorEvents);
+      await publishInOrder(kafka, prefix, asMessages(events));
       await first.process.stop('SIGTERM');
       const accounts = new Set(events.map((event) => event.subject));
       const before = await storedLedgers(databaseUrl, accounts);
       expect(before).toEqual(oracleLedgers(events));
       expect(await snapshotRows([`account-${agency}`])).toBeGreaterThan(0);
 
-      await admin.resetOffsets({ groupId, topic: topics.editorEvents, earliest: true });
+      // Both input topics replay from the start, interleaving however they come: all repeats.
+      for (const topic of inputTopicNames(topics))
+        await admin.resetOffsets({ groupId, topic, earliest: true });
       const second = await startProjector(prefix, env);
-      await waitUntilConsumed(admin, groupId, topics.editorEvents);
+      await waitUntilConsumed(admin, groupId, inputTopicNames(topics));
       // A new wire event reusing the first generation's id, long after the state forgot it.
       const reuse = wireEvent(agency, 'GenerationRequested', '2026-11-03T08:00:00Z', {
         generationId: 'g-1',
@@ -87,7 +89,7 @@ describe('an offset reset replays the whole topic', () => {
         resolution: '1K',
       });
       await publish(kafka, topics.editorEvents, asMessages([reuse]));
-      await waitUntilConsumed(admin, groupId, topics.editorEvents);
+      await waitUntilConsumed(admin, groupId, inputTopicNames(topics));
       await second.process.stop('SIGTERM');
 
       const after = await storedLedgers(databaseUrl, accounts);

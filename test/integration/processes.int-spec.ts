@@ -133,12 +133,12 @@ describe('the services as processes', () => {
       expect(start.messages).toContain('kafka: stopped');
       // With API_KEYS unset it made (or kept) one key per role, readable only by its owner.
       const keysLine = start.messages.find((line) =>
-        line.includes('API keys (worker, finance, ops)'),
+        line.includes('API keys (worker, billing, finance, ops)'),
       );
       const keysFile = /are in (\S+),/.exec(keysLine ?? '')?.[1] ?? '';
       expect(statSync(keysFile).mode & 0o777).toBe(0o600);
       expect(readFileSync(keysFile, 'utf8')).toMatch(
-        /^API_KEYS=worker:[0-9a-f]{64},finance:[0-9a-f]{64},ops:[0-9a-f]{64}$/m,
+        /^API_KEYS=worker:[0-9a-f]{64}:worker-1,billing:[0-9a-f]{64}:billing-1,finance:[0-9a-f]{64}:finance-1,ops:[0-9a-f]{64}:ops-1$/m,
       );
       for (const port of [httpPort, kafkaPort, controllerPort])
         expect(await portAnswers(port)).toBe(false);

@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { API_ROLES } from '@credits/config';
+import { BILLING_EVENT_TYPES, EDITOR_EVENT_TYPES, USAGE_EVENT_TYPES } from '@credits/contract';
 import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
 import { startQuotaService, type QuotaService } from '../harness/quota-service';
 import { wireEvent } from '../harness/editor-events';
@@ -20,7 +22,7 @@ describe('quota service under fuzzed requests', () => {
       purchaseId: 'p',
       credits: 10,
     });
-    expect((await service.call('worker', 'POST', '/events', topUp)).status).toBe(202);
+    expect((await service.call('billing', 'POST', '/events', topUp)).status).toBe(202);
     const deadline = Date.now() + 15_000;
     while (
       (await service.call('worker', 'GET', `/accounts/${account}/balance`)).status !== 200 &&
@@ -124,4 +126,88 @@ describe('quota service under fuzzed requests', () => {
     // The fuzz reached past the key check into validation and the handlers, not just 401s.
     expect([...statuses].sort()).toEqual(expect.arrayContaining([200, 400, 401, 403, 404]));
   });
+
+  /** A valid body of each type: whatever is refused is refused for its type, not its fields. */
+  const dataOf: Record<(typeof EDITOR_EVENT_TYPES)[number], Record<string, unknown>> = {
+    GenerationRequested: { generationId: 'g', editType: 'twilight', resolution: '1K' },
+    EditAccepted: { generationId: 'g' },
+    EditRejected: { generationId: 'g' },
+    AllowanceGranted: {
+      plan: 'pro',
+      credits: 500,
+      periodStart: '2026-11-01T00:00:00Z',
+      periodEnd: '2026-12-01T00:00:00Z',
+    },
+    TopUpPurchased: { purchaseId: 'minted', credits: 500 },
+    CreditsAdjusted: { adjustmentId: 'minted', credits: 500, reason: 'x' },
+  };
+  const mayPublish = (role: (typeof API_ROLES)[number], type: string) =>
+    role === 'ops' ||
+    (role === 'worker' && (USAGE_EVENT_TYPES as readonly string[]).includes(type)) ||
+    (role === 'billing' && (BILLING_EVENT_TYPES as readonly string[]).includes(type));
+
+  it('given every role posting every type, then each forbidden one is a 403 naming both, and no balance changes', async () => {
+    const before = (await service.call('ops', 'GET', `/accounts/${account}/balance`)).body;
+    let forbidden = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...API_ROLES),
+        fc.constantFrom(...EDITOR_EVENT_TYPES),
+        fc.option(fc.stringMatching(/^[A-Za-z0-9._:-]{1,64}$/), { nil: undefined }),
+        async (role, type, publishedby) => {
+          const event = {
+            ...wireEvent(account, type, '2026-11-20T10:00:00Z', dataOf[type]),
+            ...(publishedby === undefined ? {} : { publishedby }),
+          };
+          if (mayPublish(role, type)) return;
+          forbidden += 1;
+          const answer = await service.call(role, 'POST', '/events', event);
+          expect(answer.status).toBe(403);
+          expect(answer.body.error).toBe('forbidden');
+          expect(answer.body.details.join('\n')).toMatch(
+            role === 'finance'
+              ? /the finance role may not POST \/events/
+              : new RegExp(`the ${role} role may not publish ${type}`),
+          );
+        },
+      ),
+      { numRuns: 60 },
+    );
+    expect(forbidden).toBeGreaterThan(0);
+    // Everything allowed still goes through: a projector-side check that nothing above landed.
+    const probe = wireEvent(account, 'EditRejected', '2026-11-20T10:00:00Z', {
+      generationId: 'never-requested',
+    });
+    expect((await service.call('worker', 'POST', '/events', probe)).status).toBe(202);
+    // Only the probe is stamped at that instant (the fuzz above publishes at the time it runs).
+    const window = `/accounts/${account}/ledger?from=2026-11-20T10:00:00Z&to=2026-11-20T10:00:01Z`;
+    const deadline = Date.now() + 15_000;
+    let ledger = await service.call('ops', 'GET', window);
+    while ((ledger.body?.entries?.length ?? 0) === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      ledger = await service.call('ops', 'GET', window);
+    }
+    expect(ledger.body.entries).toEqual([
+      expect.objectContaining({
+        type: 'EventIgnored',
+        sourceEventId: probe.id,
+        publishedBy: 'worker-key',
+      }),
+    ]);
+    const after = (await service.call('ops', 'GET', `/accounts/${account}/balance`)).body;
+    expect(after).toEqual(before);
+  });
+
+  it.each(['', 'has space', 'x'.repeat(65), 'key\u0000id', 'émile'])(
+    'given publishedby %j, then 400 naming publishedby',
+    async (publishedby) => {
+      const event = {
+        ...wireEvent(account, 'EditRejected', '2026-11-20T10:00:00Z', { generationId: 'g' }),
+        publishedby,
+      };
+      const answer = await service.call('worker', 'POST', '/events', event);
+      expect(answer.status).toBe(400);
+      expect(answer.body.details.join('\n')).toContain('publishedby');
+    },
+  );
 });

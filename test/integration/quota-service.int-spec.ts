@@ -33,9 +33,9 @@ describe('quota service over HTTP, with the projector, the real broker and Postg
       purchaseId: `p-${topUpCount}`,
       credits,
     });
-    expect((await service.call('worker', 'POST', '/events', event)).status).toBe(202);
+    expect((await service.call('billing', 'POST', '/events', event)).status).toBe(202);
     await eventually(
-      () => service.call('worker', 'GET', `/accounts/${accountId}/balance`),
+      () => service.call('billing', 'GET', `/accounts/${accountId}/balance`),
       (answer) => answer.status === 200,
     );
     return accountId;
@@ -177,19 +177,29 @@ describe('quota service over HTTP, with the projector, the real broker and Postg
 
   it('given a ledger, then finance reads its lines and balances as of past instants', async () => {
     const accountId = await accountWith(5);
-    const later = wireEvent(accountId, 'CreditsAdjusted', '2026-11-21T09:00:00Z', {
-      adjustmentId: 'a1',
-      credits: -2,
-      reason: 'refund reversal',
-    });
-    expect((await service.call('worker', 'POST', '/events', later)).status).toBe(202);
+    const later = {
+      ...wireEvent(accountId, 'CreditsAdjusted', '2026-11-21T09:00:00Z', {
+        adjustmentId: 'a1',
+        credits: -2,
+        reason: 'refund reversal',
+      }),
+      // Whoever a caller claims to be, the service records the key that asked.
+      publishedby: 'someone-else',
+    };
+    expect((await service.call('billing', 'POST', '/events', later)).status).toBe(202);
     const ledger = await eventually(
       () => service.call('finance', 'GET', `/accounts/${accountId}/ledger`),
       (answer) => answer.body?.entries?.length === 2,
     );
     expect(ledger.body.entries).toMatchObject([
       { type: 'CreditsGranted', credits: 5, available: 5, time: '2026-11-20T09:00:00.000Z' },
-      { type: 'CreditsAdjusted', credits: -2, available: 3, sourceEventId: later.id },
+      {
+        type: 'CreditsAdjusted',
+        credits: -2,
+        available: 3,
+        sourceEventId: later.id,
+        publishedBy: 'billing-key',
+      },
     ]);
     const window = await service.call(
       'finance',
@@ -216,14 +226,19 @@ describe('quota service over HTTP, with the projector, the real broker and Postg
       ['no key', null, 'GET', '/accounts/x/balance', 401],
       ['an unknown key', 'unknown', 'GET', '/accounts/x/balance', 401],
       ['a worker reading a ledger', 'worker', 'GET', '/accounts/x/ledger', 403],
-      [
-        'a worker asking a past balance',
-        'worker',
-        'GET',
-        '/accounts/x/balance?asOf=2026-11-01T00:00:00Z',
-        403,
-      ],
+      ...(['worker', 'billing'] as const).map(
+        (role) =>
+          [
+            `a ${role} asking a past balance`,
+            role,
+            'GET',
+            '/accounts/x/balance?asOf=2026-11-01T00:00:00Z',
+            403,
+          ] as const,
+      ),
       ['finance publishing an event', 'finance', 'POST', '/events', 403],
+      ['billing requesting a generation', 'billing', 'POST', '/accounts/x/generations', 403],
+      ['billing reading a ledger', 'billing', 'GET', '/accounts/x/ledger', 403],
       [
         'finance requesting a generation',
         'finance',
@@ -242,6 +257,47 @@ describe('quota service over HTTP, with the projector, the real broker and Postg
       expect(answer.body).toMatchObject({ error: status === 401 ? 'unauthorized' : 'forbidden' });
       expect(answer.body.details.length).toBeGreaterThan(0);
     });
+
+    it.each([
+      ['worker', 'TopUpPurchased', { purchaseId: 'mint', credits: 1_000 }, 'billing and ops'],
+      [
+        'worker',
+        'AllowanceGranted',
+        {
+          plan: 'pro',
+          credits: 1_000,
+          periodStart: '2026-11-01T00:00:00Z',
+          periodEnd: '2026-12-01T00:00:00Z',
+        },
+        'billing and ops',
+      ],
+      [
+        'worker',
+        'CreditsAdjusted',
+        { adjustmentId: 'mint', credits: 1_000, reason: 'x' },
+        'billing and ops',
+      ],
+      ['billing', 'GenerationRequested', { generationId: 'g', editType: 'crop' }, 'worker and ops'],
+      ['billing', 'EditAccepted', { generationId: 'g' }, 'worker and ops'],
+    ] as const)(
+      'given the %s role posting %s, then 403 naming the type and the role, and nothing is published',
+      async (role, type, data, allowed) => {
+        const accountId = `${prefix}forbidden-${role}-${type}`;
+        const answer = await service.call(
+          role,
+          'POST',
+          '/events',
+          wireEvent(accountId, type, '2026-11-20T09:00:00Z', data),
+        );
+        expect([answer.status, answer.body]).toEqual([
+          403,
+          {
+            error: 'forbidden',
+            details: [`the ${role} role may not publish ${type} (only ${allowed} may)`],
+          },
+        ]);
+      },
+    );
 
     it('given ops, then every route is open to it; /health, /metrics and /docs need no key', async () => {
       expect((await service.call('ops', 'GET', '/accounts/nobody-here/ledger')).status).toBe(404);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { MAX_EDITOR_EVENT_BYTES, parseEditorEventMessage } from '@credits/contract';
+import { inputTopicOf, MAX_EDITOR_EVENT_BYTES, parseEditorEventMessage } from '@credits/contract';
 import { realisticMonth } from '../../../test/harness/editor-events';
 import { ParsingThread, type RawEditorMessage } from '../src/projector/parsing/parsing-thread';
 
@@ -10,6 +10,8 @@ const COMPILED_WORKER = path.resolve(
 );
 
 const valid = realisticMonth({ accounts: 20, events: 200, seed: 5 });
+/** The events that belong on editor-events, which the tests below parse from there. */
+const usageEvents = valid.filter((event) => inputTopicOf(event.type) === 'editorEvents');
 const message = (key: string | null, value: unknown): RawEditorMessage => ({
   key: key === null ? null : Buffer.from(key),
   value:
@@ -35,17 +37,24 @@ describe('the parsing thread', () => {
       message(first.subject, ''),
       message(first.subject, first),
     ];
-    const parsed = await thread.parse(messages);
-    expect(parsed).toEqual(messages.map(({ key, value }) => parseEditorEventMessage(key, value)));
-    expect(parsed.filter((result) => 'event' in result)).toHaveLength(valid.length + 1);
+    for (const topic of ['editorEvents', 'billingEvents'] as const) {
+      const parsed = await thread.parse(messages, topic);
+      expect(parsed).toEqual(
+        messages.map(({ key, value }) => parseEditorEventMessage(key, value, topic)),
+      );
+    }
+    const parsedUsage = (await thread.parse(messages, 'editorEvents')).filter((r) => 'event' in r);
+    expect(parsedUsage).toHaveLength(
+      usageEvents.length + (inputTopicOf(first.type) === 'editorEvents' ? 1 : 0),
+    );
   });
 
   it('given chunks sent together, then each gets its own verdicts', async () => {
     thread = new ParsingThread(COMPILED_WORKER);
-    const chunks = [valid.slice(0, 50), valid.slice(50, 51), valid.slice(51)].map((events) =>
-      events.map((event) => message(event.subject, event)),
+    const chunks = [usageEvents.slice(0, 50), usageEvents.slice(50, 51), usageEvents.slice(51)].map(
+      (events) => events.map((event) => message(event.subject, event)),
     );
-    const results = await Promise.all(chunks.map((chunk) => thread.parse(chunk)));
+    const results = await Promise.all(chunks.map((chunk) => thread.parse(chunk, 'editorEvents')));
     expect(results.map((result) => result.map((r) => ('event' in r ? r.event.id : null)))).toEqual(
       chunks.map((chunk) => chunk.map((m) => (JSON.parse(String(m.value)) as { id: string }).id)),
     );
@@ -53,18 +62,22 @@ describe('the parsing thread', () => {
 
   it('given the thread ends, then the parse in flight fails and the next parse starts a new thread', async () => {
     thread = new ParsingThread(path.join(__dirname, 'threads/ends-on-first-request.js'));
-    const chunk = valid.slice(0, 3).map((event) => message(event.subject, event));
-    await expect(thread.parse(chunk)).rejects.toThrow('the parsing thread ended (exit code 3)');
-    const again = await thread.parse(chunk);
+    const chunk = usageEvents.slice(0, 3).map((event) => message(event.subject, event));
+    await expect(thread.parse(chunk, 'editorEvents')).rejects.toThrow(
+      'the parsing thread ended (exit code 3)',
+    );
+    const again = await thread.parse(chunk, 'editorEvents');
     expect(again.map((result) => ('event' in result ? result.event.id : null))).toEqual(
-      valid.slice(0, 3).map((event) => event.id),
+      usageEvents.slice(0, 3).map((event) => event.id),
     );
   });
 
   it('given it was stopped, then a parse fails rather than waiting', async () => {
     thread = new ParsingThread(COMPILED_WORKER);
-    await thread.parse([message(valid[0]!.subject, valid[0])]);
+    await thread.parse([message(usageEvents[0]!.subject, usageEvents[0])], 'editorEvents');
     await thread.stop();
-    await expect(thread.parse([message(valid[0]!.subject, valid[0])])).rejects.toThrow('stopped');
+    await expect(
+      thread.parse([message(usageEvents[0]!.subject, usageEvents[0])], 'editorEvents'),
+    ).rejects.toThrow('stopped');
   });
 });

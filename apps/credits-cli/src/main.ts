@@ -40,7 +40,7 @@ program
   .description('API keys of the quota service')
   .command('init')
   .description(
-    'make one key per role (worker, finance, ops) into a file only you can read, unless it exists',
+    'make one key per role (worker, billing, finance, ops) into a file only you can read, unless it exists',
   )
   .requiredOption('--file <path>', 'where the keys go', '.secrets/api-keys.env')
   .action(({ file }: { file: string }) => {

@@ -13,7 +13,7 @@ import { EventsController } from './events/events.controller';
 import { HealthModule } from './health/health.module';
 import { NoopController } from './http/noop.controller';
 import { DecisionWaiter } from './kafka/decision-waiter';
-import { EditorEventsPublisher } from './kafka/editor-events.publisher';
+import { InputEventsPublisher } from './kafka/input-events.publisher';
 import { MetricsController } from './metrics/metrics.controller';
 import { QuotaMetrics } from './metrics/quota-metrics';
 import { ReadModelsService } from './read-models/read-models.service';
@@ -42,7 +42,7 @@ export class QuotaServiceModule {
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         QuotaMetrics,
         BalanceService,
-        EditorEventsPublisher,
+        InputEventsPublisher,
         DecisionWaiter,
         ReadModelsService,
       ],

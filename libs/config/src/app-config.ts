@@ -10,6 +10,13 @@ export interface AppConfig {
     readonly minInsyncReplicas: number;
     readonly connectTimeoutMs: number;
     readonly topicPrefix: string;
+    /** SASL authentication, when the cluster asks for it; the principal's ACLs decide the rest. */
+    readonly sasl?: {
+      readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+      readonly username: string;
+      readonly password: string;
+    };
+    readonly ssl: boolean;
   };
   readonly eventStore:
     | { readonly adapter: 'postgres' }
@@ -57,6 +64,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       minInsyncReplicas: e.KAFKA_MIN_INSYNC_REPLICAS ?? (e.KAFKA_REPLICATION_FACTOR >= 3 ? 2 : 1),
       connectTimeoutMs: e.KAFKA_CONNECT_TIMEOUT_MS,
       topicPrefix: e.KAFKA_TOPIC_PREFIX,
+      // readEnvironment has checked that the three come together.
+      ...(e.KAFKA_SASL_MECHANISM === undefined
+        ? {}
+        : {
+            sasl: {
+              mechanism: e.KAFKA_SASL_MECHANISM as 'plain' | 'scram-sha-256' | 'scram-sha-512',
+              username: e.KAFKA_SASL_USERNAME as string,
+              password: e.KAFKA_SASL_PASSWORD as string,
+            },
+          }),
+      ssl: e.KAFKA_SSL,
     },
     eventStore:
       e.EVENT_STORE === 'eventstoredb'

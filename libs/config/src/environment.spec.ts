@@ -26,6 +26,7 @@ describe('configuration from the environment', () => {
         minInsyncReplicas: 1,
         connectTimeoutMs: 10_000,
         topicPrefix: '',
+        ssl: false,
       },
       eventStore: { adapter: 'postgres' },
       credits: {
@@ -67,18 +68,50 @@ describe('configuration from the environment', () => {
     expect(config.http.port).toBe(8080);
   });
 
-  it('given API_KEYS, when loaded, then each role and hash is read; a bad pair is named', () => {
+  it('given API_KEYS, when loaded, then each role, hash and id is read; a bad pair is named', () => {
     const hash = 'a'.repeat(64);
-    expect(
-      loadConfig({ API_KEYS: `worker:${hash}, ops:${hash.toUpperCase()}` }).quota.apiKeys,
-    ).toEqual([
-      { role: 'worker', sha256: hash },
-      { role: 'ops', sha256: hash },
+    const keys = loadConfig({
+      API_KEYS: `worker:${hash}, ops:${hash.toUpperCase()}, billing:${'b'.repeat(64)}:stripe-sync`,
+    }).quota.apiKeys;
+    expect(keys).toEqual([
+      { role: 'worker', sha256: hash, id: expect.stringMatching(/^worker-[0-9a-f]{10}$/) },
+      { role: 'ops', sha256: hash, id: expect.stringMatching(/^ops-[0-9a-f]{10}$/) },
+      { role: 'billing', sha256: 'b'.repeat(64), id: 'stripe-sync' },
     ]);
+    // Without an id, a fingerprint that stays the same and is neither the key nor its hash.
+    expect(loadConfig({ API_KEYS: `worker:${hash}` }).quota.apiKeys[0]?.id).toBe(keys[0]?.id);
+    expect(keys[0]?.id).not.toContain(hash.slice(0, 10));
     expect(() => loadConfig({ API_KEYS: `admin:${hash}` })).toThrow(
-      /API_KEYS=.*does not start with a role/,
+      /API_KEYS=.*does not start with a role \(worker, billing, finance, ops\)/,
     );
     expect(() => loadConfig({ API_KEYS: 'ops:abc' })).toThrow(/64 hex digits/);
+    expect(() => loadConfig({ API_KEYS: `ops:${hash}:not ok` })).toThrow(/id "not ok" is not/);
+    expect(() => loadConfig({ API_KEYS: `ops:${hash}:k1,worker:${'c'.repeat(64)}:k1` })).toThrow(
+      /two keys have the id k1/,
+    );
+  });
+
+  it('given SASL settings, when loaded, then they come together or are refused with what is missing', () => {
+    expect(
+      loadConfig({
+        KAFKA_SASL_MECHANISM: 'scram-sha-512',
+        KAFKA_SASL_USERNAME: 'credit-projector',
+        KAFKA_SASL_PASSWORD: 'secret',
+        KAFKA_SSL: 'true',
+      }).kafka,
+    ).toMatchObject({
+      sasl: { mechanism: 'scram-sha-512', username: 'credit-projector', password: 'secret' },
+      ssl: true,
+    });
+    expect(loadConfig({}).kafka).toMatchObject({ ssl: false });
+    expect(loadConfig({}).kafka.sasl).toBeUndefined();
+    expect(() => loadConfig({ KAFKA_SASL_MECHANISM: 'scram-sha-256' })).toThrow(
+      /KAFKA_SASL_MECHANISM=scram-sha-256 needs KAFKA_SASL_USERNAME/,
+    );
+    expect(() => loadConfig({ KAFKA_SASL_USERNAME: 'ops' })).toThrow(
+      /KAFKA_SASL_USERNAME is set but KAFKA_SASL_MECHANISM is not/,
+    );
+    expect(() => loadConfig({ KAFKA_SASL_MECHANISM: 'gssapi' })).toThrow(/KAFKA_SASL_MECHANISM/);
   });
 
   it('given EVENT_STORE=eventstoredb, when loaded, then the connection string comes with it', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { bool, cleanEnv, EnvError, makeValidator, port, str } from 'envalid';
 import { ConfigError } from './config-error';
 
@@ -23,29 +24,53 @@ const positiveInteger = makeValidator<number>((input: string) => {
   return Number(input);
 });
 
-export const API_ROLES = ['worker', 'finance', 'ops'] as const;
+export const API_ROLES = ['worker', 'billing', 'finance', 'ops'] as const;
 export type ApiRole = (typeof API_ROLES)[number];
 export interface ApiKeyHash {
   readonly role: ApiRole;
   readonly sha256: string;
+  /**
+   * The key's stable id: what the quota service writes as `publishedby` on what the key posts.
+   * Given as a third part (`role:sha256hex:id`), or else a fingerprint of the hash (never the
+   * key or the hash itself, which would help whoever reads the ledger guess or match keys).
+   */
+  readonly id: string;
 }
 
-const apiKeys = makeValidator<ApiKeyHash[]>((input: string) =>
-  input
+export const API_KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,48}$/;
+
+/** `<role>-<10 hex digits>`, the same for the same hash on every process and release. */
+export function fingerprintKeyId(role: ApiRole, sha256: string): string {
+  const digest = createHash('sha256').update(`image-credits key id\u0000${sha256}`).digest('hex');
+  return `${role}-${digest.slice(0, 10)}`;
+}
+
+const apiKeys = makeValidator<ApiKeyHash[]>((input: string) => {
+  const keys = input
     .split(',')
     .map((pair) => pair.trim())
     .filter((pair) => pair.length > 0)
     .map((pair) => {
-      const [role, hash, ...rest] = pair.split(':');
+      const [role, hash, id, ...rest] = pair.split(':');
       if (!(API_ROLES as readonly string[]).includes(role ?? '') || rest.length > 0)
         throw new EnvError(
           `"${pair.slice(0, 12)}…" does not start with a role (${API_ROLES.join(', ')}) and a colon`,
         );
       if (!/^[0-9a-f]{64}$/i.test(hash ?? ''))
         throw new EnvError(`the ${role} key's hash is not 64 hex digits (the SHA-256 of the key)`);
-      return { role: role as ApiRole, sha256: (hash as string).toLowerCase() };
-    }),
-);
+      if (id !== undefined && !API_KEY_ID_PATTERN.test(id))
+        throw new EnvError(
+          `the ${role} key's id ${JSON.stringify(id.slice(0, 60))} is not 1-48 characters of A-Z a-z 0-9 . _ -`,
+        );
+      const sha256 = (hash as string).toLowerCase();
+      return { role: role as ApiRole, sha256, id: id ?? fingerprintKeyId(role as ApiRole, sha256) };
+    });
+  const ids = keys.map((key) => key.id);
+  const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
+  if (repeated !== undefined)
+    throw new EnvError(`two keys have the id ${repeated}: each key's id must be its own`);
+  return keys;
+});
 
 const postgresUrl = makeValidator<string>((input: string) => {
   let parsed: URL;
@@ -93,6 +118,27 @@ export const environmentSpec = {
     default: undefined,
     desc: 'min.insync.replicas of the topics the apps create: how many replicas must have a write before it is acknowledged (default: 2 from a replication factor of 3, else 1)',
     example: '2',
+  }),
+  KAFKA_SASL_MECHANISM: str({
+    default: undefined,
+    choices: ['plain', 'scram-sha-256', 'scram-sha-512'],
+    desc: 'how the apps authenticate to Kafka (SASL); unset: no authentication. Needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD',
+    example: 'scram-sha-512',
+  }),
+  KAFKA_SASL_USERNAME: str({
+    default: undefined,
+    desc: "the Kafka principal a process runs as (the README's ACL section lists each one's rights)",
+    example: 'credit-projector',
+  }),
+  KAFKA_SASL_PASSWORD: str({
+    default: undefined,
+    desc: 'the password of KAFKA_SASL_USERNAME',
+    example: '<the principal password>',
+  }),
+  KAFKA_SSL: bool({
+    default: false,
+    desc: "connect to Kafka over TLS (the system's trusted certificate authorities)",
+    example: 'true',
   }),
   KAFKA_CONNECT_TIMEOUT_MS: positiveInteger({
     default: 10_000,
@@ -181,7 +227,7 @@ export const environmentSpec = {
   }),
   API_KEYS: apiKeys({
     default: [],
-    desc: "the quota service's keys: comma-separated role:sha256hex (worker, finance, ops); npm start makes some when unset",
+    desc: "the quota service's keys: comma-separated role:sha256hex or role:sha256hex:id (roles worker, billing, finance, ops; the id is written as publishedby on what the key posts); npm start makes some when unset",
     example: 'ops:<sha256 of the key in hex>',
   }),
   GENERATION_TIMEOUT_MS: positiveInteger({
@@ -221,7 +267,7 @@ export type EnvironmentName = keyof typeof environmentSpec;
  */
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env) {
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  return cleanEnv(given, environmentSpec, {
+  const read = cleanEnv(given, environmentSpec, {
     reporter: ({ errors }) => {
       const problems = Object.entries(errors).map(([name, error]) => {
         const spec = environmentSpec[name as EnvironmentName] as { example?: string };
@@ -234,4 +280,30 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env) {
       if (problems.length > 0) throw new ConfigError(problems);
     },
   });
+  const sasl = saslProblems(read);
+  if (sasl.length > 0) throw new ConfigError(sasl);
+  return read;
+}
+
+/** SASL settings go together: a mechanism needs a principal and its password, and vice versa. */
+function saslProblems(read: {
+  KAFKA_SASL_MECHANISM?: string;
+  KAFKA_SASL_USERNAME?: string;
+  KAFKA_SASL_PASSWORD?: string;
+}): string[] {
+  const { KAFKA_SASL_MECHANISM: mechanism } = read;
+  const credentials = ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const;
+  if (mechanism === undefined)
+    return credentials
+      .filter((name) => read[name] !== undefined)
+      .map(
+        (name) =>
+          `${name} is set but KAFKA_SASL_MECHANISM is not: set it (plain, scram-sha-256 or scram-sha-512), or unset ${name}`,
+      );
+  return credentials
+    .filter((name) => read[name] === undefined)
+    .map(
+      (name) =>
+        `KAFKA_SASL_MECHANISM=${mechanism} needs ${name}: set it, or unset KAFKA_SASL_MECHANISM to connect without authentication`,
+    );
 }

@@ -102,6 +102,30 @@ describe('the ledger codec', () => {
     credits: 4,
   });
 
+  it('keeps who asked in the metadata, not the data, and reads it back onto the source', () => {
+    const event: CreditEvent = {
+      type: 'EventIgnored',
+      at: '2026-11-25T10:00:00Z',
+      source: { id: 'e-1', producer: 'billing', publishedBy: 'billing-1' },
+      command: 'AcceptEdit',
+      reason: 'unknown_generation',
+      generationId: 'g-1',
+    } as CreditEvent;
+    const written = encodeLedgerEvent('acct-1', 0n, event);
+    expect(written.metadata).toEqual({ accountId: 'acct-1', schema: 1, publishedBy: 'billing-1' });
+    expect((written.data as { source: unknown }).source).toEqual({
+      id: 'e-1',
+      producer: 'billing',
+    });
+    // The same decision with or without who asked is the same stored event.
+    const { publishedBy: _by, ...anonymous } = event.source!;
+    expect(encodeLedgerEvent('acct-1', 0n, { ...event, source: anonymous }).id).toBe(written.id);
+    expect(decodeLedgerEvent(stored(written, 0n))).toEqual(event);
+    expect(() =>
+      decodeLedgerEvent(stored({ ...written, metadata: { schema: 1, publishedBy: 7 } }, 0n)),
+    ).toThrow(/metadata.publishedBy: 7/);
+  });
+
   it('refuses a schema it cannot read, naming the stream and revision', () => {
     const newer = stored({ ...charged, metadata: { accountId: 'acct-1', schema: 2 } });
     expect(() => decodeLedgerEvent(newer)).toThrow(LedgerDecodeError);

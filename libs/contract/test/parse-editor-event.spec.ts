@@ -1,4 +1,12 @@
-import { commandOf, parseEditorEventMessage, type ParseResult } from '@credits/contract';
+import {
+  BILLING_EVENT_TYPES,
+  commandOf,
+  inputTopicOf,
+  parseEditorEventMessage,
+  type EditorEventType,
+  type InputTopic,
+  type ParseResult,
+} from '@credits/contract';
 
 const contractExample = {
   specversion: '1.0',
@@ -10,9 +18,21 @@ const contractExample = {
   data: { generationId: 'gen-1', editType: 'virtual_staging', resolution: '4K' },
 };
 
-function parse(value: unknown, key: string | null = 'acct-42'): ParseResult {
+/** The topic a value's type belongs on, unless it has no known type: then editor-events. */
+function topicFor(value: unknown): InputTopic {
+  const type = (value as { type?: unknown } | null)?.type;
+  return BILLING_EVENT_TYPES.includes(type as never)
+    ? inputTopicOf(type as EditorEventType)
+    : 'editorEvents';
+}
+
+function parse(
+  value: unknown,
+  key: string | null = 'acct-42',
+  topic: InputTopic = topicFor(value),
+): ParseResult {
   const bytes = Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
-  return parseEditorEventMessage(key === null ? null : Buffer.from(key), bytes);
+  return parseEditorEventMessage(key === null ? null : Buffer.from(key), bytes, topic);
 }
 
 const rejectionOf = (result: ParseResult) => ('rejection' in result ? result.rejection : null);
@@ -184,6 +204,33 @@ describe('editor-events messages against the contract', () => {
       expect(rejection?.details.join('\n')).toMatch(detail);
     },
   );
+
+  it('given a billing type on editor-events, or a usage type on billing-events, then it is on the wrong topic', () => {
+    const topUp = {
+      ...contractExample,
+      type: 'TopUpPurchased',
+      data: { purchaseId: 'p', credits: 9 },
+    };
+    expect(rejectionOf(parse(topUp, 'acct-42', 'editorEvents'))).toEqual({
+      reason: 'wrong_topic',
+      details: ['TopUpPurchased belongs on billing-events, not editor-events'],
+    });
+    expect(rejectionOf(parse(contractExample, 'acct-42', 'billingEvents'))).toEqual({
+      reason: 'wrong_topic',
+      details: ['GenerationRequested belongs on editor-events, not billing-events'],
+    });
+  });
+
+  it('given publishedby, then a short token is kept on the command and anything else is refused', () => {
+    const result = parse({ ...contractExample, publishedby: 'worker-7' });
+    const command = 'event' in result ? commandOf(result.event) : null;
+    expect(command && 'source' in command && command.source.publishedBy).toBe('worker-7');
+    for (const publishedby of ['', 'x'.repeat(65), 'a b', 'key/../1', 42])
+      expect(rejectionOf(parse({ ...contractExample, publishedby }))).toEqual({
+        reason: 'invalid_event',
+        details: ['publishedby must be 1-64 characters of A-Z a-z 0-9 . _ : -'],
+      });
+  });
 
   it('given a key that is not the subject, or no key, then it is a key mismatch', () => {
     expect(rejectionOf(parse(contractExample, 'acct-43'))?.reason).toBe('key_mismatch');

@@ -10,6 +10,11 @@ export interface SourceEvent {
   readonly id: string;
   readonly producer: string;
   readonly kafka?: KafkaCoordinates;
+  /**
+   * Who asked for it (the CloudEvents `publishedby` of the wire event): the quota service's key
+   * id for what it publishes. An audit fact only: it decides nothing.
+   */
+  readonly publishedBy?: string;
 }
 
 /**

@@ -3,3 +3,4 @@ export * from './kafka.module';
 export * from './topics';
 export * from './group-offsets';
 export * from './partition-by-partition';
+export * from './co-partitioned-assigner';

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { AppConfig } from '@credits/config';
 import { StartupError, within, type Logger } from '@credits/runtime';
 
@@ -25,6 +25,9 @@ export function createKafkaClient(
     clientId: `${config.clientId}-${processName}`,
     brokers: [...config.brokers],
     connectionTimeout: 3_000,
+    ssl: config.ssl,
+    // The config's mechanism is one of the three kafkajs knows; TypeScript can't narrow the union.
+    ...(config.sasl === undefined ? {} : { sasl: { ...config.sasl } as SASLOptions }),
     logLevel: quiet ? logLevel.NOTHING : logLevel.WARN,
     logCreator:
       () =>

@@ -1,9 +1,9 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
-import { createLogger } from '@credits/runtime';
+import { createLogger, StartupError } from '@credits/runtime';
 import { connectAdmin, createKafkaClient } from './kafka-client';
-import { ensureTopics, topicNames } from './topics';
+import { ensureTopics, inputTopicsMismatch, topicNames } from './topics';
 
 export const KAFKA = Symbol('KAFKA');
 
@@ -16,12 +16,15 @@ export async function connectKafka(config: AppConfig, processName: string): Prom
   const probe = createKafkaClient(config.kafka, processName, logger, { quiet: true });
   const admin = await connectAdmin(probe, config.kafka.brokers, config.kafka.connectTimeoutMs);
   try {
-    const created = await ensureTopics(admin, Object.values(topicNames(config.kafka.topicPrefix)), {
+    const topics = topicNames(config.kafka.topicPrefix);
+    const created = await ensureTopics(admin, Object.values(topics), {
       partitions: config.kafka.topicPartitions,
       replicationFactor: config.kafka.replicationFactor,
       minInsyncReplicas: config.kafka.minInsyncReplicas,
     });
     if (created.length > 0) logger.info({ topics: created }, 'created Kafka topics');
+    const mismatch = await inputTopicsMismatch(admin, topics);
+    if (mismatch !== null) throw new StartupError(mismatch);
   } finally {
     await admin.disconnect();
   }

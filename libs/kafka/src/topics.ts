@@ -3,6 +3,7 @@ import type { Admin } from 'kafkajs';
 /** The topics of ../shared/CONTRACT.md. */
 export const Topics = {
   editorEvents: 'editor-events',
+  billingEvents: 'billing-events',
   creditDecisions: 'credit-decisions',
   editorEventsDeadLetters: 'editor-events-dlq',
 } as const;
@@ -14,9 +15,37 @@ export type TopicNames = { readonly [role in TopicRole]: string };
 export function topicNames(prefix: string): TopicNames {
   return {
     editorEvents: `${prefix}${Topics.editorEvents}`,
+    billingEvents: `${prefix}${Topics.billingEvents}`,
     creditDecisions: `${prefix}${Topics.creditDecisions}`,
     editorEventsDeadLetters: `${prefix}${Topics.editorEventsDeadLetters}`,
   };
+}
+
+/**
+ * The input topics, usage first: the projector consumes both as the single writer of each
+ * account, and an account's partition of each has the same number (same key, same count).
+ */
+export function inputTopicNames(topics: TopicNames): [string, string] {
+  return [topics.editorEvents, topics.billingEvents];
+}
+
+/**
+ * Why the input topics cannot be consumed together, or null: an account's events must land on the
+ * same partition number of each, which holds only when they have the same partition count.
+ */
+export async function inputTopicsMismatch(
+  admin: Admin,
+  topics: TopicNames,
+): Promise<string | null> {
+  const [usage, billing] = inputTopicNames(topics);
+  const { topics: found } = await admin.fetchTopicMetadata({ topics: [usage, billing] });
+  const count = (name: string) => found.find((t) => t.name === name)?.partitions.length ?? 0;
+  if (count(usage) === count(billing)) return null;
+  return (
+    `${billing} has ${count(billing)} partitions and ${usage} has ${count(usage)}: ` +
+    `they must have the same count, so each account's events of both land on the same ` +
+    `partition number (add partitions to the smaller one with kafka-topics.sh --alter)`
+  );
 }
 
 export interface TopicLayout {

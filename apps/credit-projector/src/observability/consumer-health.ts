@@ -1,8 +1,13 @@
 import { lagOf } from '@credits/kafka';
 
-/** What the projector knows of one partition it is responsible for. */
-export interface PartitionHealth {
+/** One partition of one of the input topics. */
+export interface TopicPartition {
+  readonly topic: string;
   readonly partition: number;
+}
+
+/** What the projector knows of one partition it is responsible for. */
+export interface PartitionHealth extends TopicPartition {
   /** The next offset to consume as committed in the group; null before the first commit. */
   readonly committed: bigint | null;
   /** The partition's end offset (high watermark) at the last look; null before the first look. */
@@ -41,8 +46,8 @@ export const FAILED_STARTS_UNHEALTHY = 5;
  */
 export class ConsumerHealth {
   private inGroup = false;
-  private assigned: number[] = [];
-  private readonly partitions = new Map<number, Known>();
+  private assigned: TopicPartition[] = [];
+  private readonly partitions = new Map<string, Known>();
   private lastLoopAtMs: number;
   private failedStarts = 0;
 
@@ -53,15 +58,17 @@ export class ConsumerHealth {
     this.lastLoopAtMs = now();
   }
 
-  joined(partitions: readonly number[]): void {
-    const before = new Set(this.assigned);
+  joined(partitions: readonly TopicPartition[]): void {
+    const before = new Set(this.assigned.map(keyOf));
     this.inGroup = true;
     this.failedStarts = 0;
-    this.assigned = [...partitions].sort((a, b) => a - b);
+    this.assigned = [...partitions].sort(
+      (a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition,
+    );
     this.loopActive();
     // A partition just taken on has had no chance to progress here yet.
     for (const partition of this.assigned)
-      if (!before.has(partition)) this.known(partition).lastProgressAtMs = this.now();
+      if (!before.has(keyOf(partition))) this.known(partition).lastProgressAtMs = this.now();
   }
 
   /** Left the group: a crash, a rebalance starting, or a stop. */
@@ -78,14 +85,14 @@ export class ConsumerHealth {
     this.lastLoopAtMs = this.now();
   }
 
-  committed(partition: number, next: bigint): void {
+  committed(partition: TopicPartition, next: bigint): void {
     const known = this.known(partition);
     known.committed = next;
     known.lastProgressAtMs = this.now();
   }
 
   /** What the broker says of a partition: its committed offset in the group, and its span. */
-  observed(partition: number, committed: bigint | null, low: bigint, end: bigint): void {
+  observed(partition: TopicPartition, committed: bigint | null, low: bigint, end: bigint): void {
     const known = this.known(partition);
     // The first look learns where the group stands; only a later change is progress.
     const moved = committed !== null && known.committed !== null && committed !== known.committed;
@@ -97,10 +104,11 @@ export class ConsumerHealth {
 
   /** The partitions this process is responsible for (its last assignment), in order. */
   responsibleFor(): PartitionHealth[] {
-    return this.assigned.map((partition) => {
-      const known = this.known(partition);
+    return this.assigned.map(({ topic, partition }) => {
+      const known = this.known({ topic, partition });
       const lag = this.lagOf(known);
       return {
+        topic,
         partition,
         committed: known.committed,
         end: known.end,
@@ -133,16 +141,16 @@ export class ConsumerHealth {
     for (const partition of this.responsibleFor())
       if (partition.stalled)
         problems.push(
-          `partition ${partition.partition} has lag ${partition.lag} and no progress for ${partition.sinceProgressMs} ms`,
+          `${partition.topic} partition ${partition.partition} has lag ${partition.lag} and no progress for ${partition.sinceProgressMs} ms`,
         );
     return { ok: problems.length === 0, problems };
   }
 
-  private known(partition: number): Known {
-    let known = this.partitions.get(partition);
+  private known(partition: TopicPartition): Known {
+    let known = this.partitions.get(keyOf(partition));
     if (!known) {
       known = { committed: null, low: 0n, end: null, lastProgressAtMs: this.now() };
-      this.partitions.set(partition, known);
+      this.partitions.set(keyOf(partition), known);
     }
     return known;
   }
@@ -150,4 +158,8 @@ export class ConsumerHealth {
   private lagOf(known: Known): number | null {
     return known.end === null ? null : lagOf(known.committed, known.low, known.end);
   }
+}
+
+function keyOf({ topic, partition }: TopicPartition): string {
+  return `${topic}\u0000${partition}`;
 }

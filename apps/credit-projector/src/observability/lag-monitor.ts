@@ -7,12 +7,18 @@ import {
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { Admin, Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
-import { KAFKA, projectorGroupId, readGroupOffsets, topicNames } from '@credits/kafka';
+import {
+  inputTopicNames,
+  KAFKA,
+  projectorGroupId,
+  readGroupOffsets,
+  topicNames,
+} from '@credits/kafka';
 import { ConsumerHealth } from './consumer-health';
 import { ProjectorMetrics } from './projector-metrics';
 
 /**
- * Reads the group's committed offsets and the topic's ends from the broker every
+ * Reads the group's committed offsets and the input topics' ends from the broker every
  * PROJECTOR_LAG_INTERVAL_MS, whatever the consumer is doing: a stalled or crashed consumer commits
  * nothing, so lag known only from commits would freeze at its last value.
  */
@@ -50,13 +56,12 @@ export class LagMonitor implements OnApplicationBootstrap, BeforeApplicationShut
   private async read(): Promise<void> {
     const { kafka } = this.config;
     try {
-      const partitions = await readGroupOffsets(
-        this.admin,
-        projectorGroupId(kafka.topicPrefix),
-        topicNames(kafka.topicPrefix).editorEvents,
-      );
-      for (const { partition, committed, low, end } of partitions)
-        this.health.observed(partition, committed, low, end);
+      const groupId = projectorGroupId(kafka.topicPrefix);
+      for (const topic of inputTopicNames(topicNames(kafka.topicPrefix))) {
+        const partitions = await readGroupOffsets(this.admin, groupId, topic);
+        for (const { partition, committed, low, end } of partitions)
+          this.health.observed({ topic, partition }, committed, low, end);
+      }
       if (this.failing) this.logger.info('reading the group offsets works again');
       this.failing = false;
     } catch (error) {

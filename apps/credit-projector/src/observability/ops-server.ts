@@ -68,6 +68,7 @@ export class OpsServer implements OnApplicationBootstrap, OnApplicationShutdown 
 
   private verdict(response: ServerResponse, verdict: Verdict): void {
     const partitions = this.health.responsibleFor().map((partition) => ({
+      topic: partition.topic,
       partition: partition.partition,
       committed: partition.committed?.toString() ?? null,
       end: partition.end?.toString() ?? null,

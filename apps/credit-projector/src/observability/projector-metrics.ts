@@ -111,24 +111,24 @@ export class ProjectorMetrics {
     const partitions = () => health.responsibleFor();
     this.consumerLag = new Gauge({
       name: 'credits_projector_consumer_lag',
-      help: "messages behind the end of each editor-events partition this projector is responsible for, from the broker's offsets",
-      labelNames: ['partition'] as const,
+      help: "messages behind the end of each input partition (editor-events, billing-events) this projector is responsible for, from the broker's offsets",
+      labelNames: ['topic', 'partition'] as const,
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const { partition, lag } of partitions())
-          if (lag !== null) this.set({ partition: String(partition) }, lag);
+        for (const { topic, partition, lag } of partitions())
+          if (lag !== null) this.set({ topic, partition: String(partition) }, lag);
       },
     });
     this.secondsSinceProgress = new Gauge({
       name: 'credits_projector_partition_seconds_since_progress',
       help: 'seconds since each partition this projector is responsible for last made progress (a commit, or no lag)',
-      labelNames: ['partition'] as const,
+      labelNames: ['topic', 'partition'] as const,
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const { partition, sinceProgressMs } of partitions())
-          this.set({ partition: String(partition) }, sinceProgressMs / 1000);
+        for (const { topic, partition, sinceProgressMs } of partitions())
+          this.set({ topic, partition: String(partition) }, sinceProgressMs / 1000);
       },
     });
     this.ready = new Gauge({

@@ -7,12 +7,22 @@ import {
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
-import { KAFKA, projectorGroupId, topicNames, type TopicNames } from '@credits/kafka';
+import type { InputTopic } from '@credits/contract';
+import {
+  CoPartitionedAssigner,
+  inputTopicNames,
+  KAFKA,
+  projectorGroupId,
+  topicNames,
+  type TopicNames,
+} from '@credits/kafka';
+import { PartitionAssigners } from 'kafkajs';
 import { ConsumerHealth } from '../observability/consumer-health';
 import { ProjectorMetrics } from '../observability/projector-metrics';
 import { ChunkProcessor, type ChunkControl, type ChunkResult } from './chunk-processor';
 import { ConsumerSupervisor } from './consumer-supervisor';
 import { ParsingThread } from './parsing/parsing-thread';
+import { PartitionTurns } from './partition-turns';
 import { ProjectorProducer } from './projector-producer';
 import { sortChunk, undecidableLetters, type SortedChunk } from './sorted-chunk';
 
@@ -27,8 +37,10 @@ const CHUNK_MESSAGES = 500;
 const RESTART_BACKOFF = { initialMs: 1_000, maxMs: 30_000 };
 
 /**
- * The credit projector's consumer: kafkajs `eachBatch` on editor-events, partitions in parallel,
- * each partition in order. A chunk's offsets are committed only after its appends are durable and
+ * The credit projector's consumer: kafkajs `eachBatch` on editor-events and billing-events,
+ * partitions in parallel, each partition in order. Partition p of both topics holds the same
+ * accounts; the group gives both to one member (CoPartitionedAssigner), and their chunks take turns
+ * (PartitionTurns), so each account has one writer deciding one chunk at a time. A chunk's offsets are committed only after its appends are durable and
  * its dead letters and decisions are written, so a crash anywhere repeats work but loses none. A
  * consumer that crashes is started again (ConsumerSupervisor); its state is in ConsumerHealth.
  */
@@ -36,6 +48,7 @@ const RESTART_BACKOFF = { initialMs: 1_000, maxMs: 30_000 };
 export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly topics: TopicNames;
   private readonly supervisor: ConsumerSupervisor;
+  private readonly turns = new PartitionTurns();
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -92,10 +105,16 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
       // kafkajs restarts a crashed consumer itself only after some errors, and never after the
       // rest: every crash goes to the supervisor instead, one path with one backoff.
       retry: { restartOnFailure: async () => false },
+      // Round robin only while members of an earlier version are in the group (see the assigner).
+      partitionAssigners: [CoPartitionedAssigner, PartitionAssigners.roundRobin],
     });
     const { events } = consumer;
     consumer.on(events.GROUP_JOIN, ({ payload }) =>
-      this.health.joined(payload.memberAssignment[this.topics.editorEvents] ?? []),
+      this.health.joined(
+        inputTopicNames(this.topics).flatMap((topic) =>
+          (payload.memberAssignment[topic] ?? []).map((partition) => ({ topic, partition })),
+        ),
+      ),
     );
     consumer.on(events.REBALANCING, () => this.health.left());
     consumer.on(events.STOP, () => this.health.left());
@@ -110,7 +129,7 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
 
   private async launch(consumer: Consumer): Promise<void> {
     await consumer.connect();
-    await consumer.subscribe({ topic: this.topics.editorEvents, fromBeginning: true });
+    await consumer.subscribe({ topics: inputTopicNames(this.topics), fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -122,40 +141,51 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
   private async consumeBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
     const { batch, heartbeat, isRunning, isStale, resolveOffset } = payload;
     const control: ChunkControl = { heartbeat, isActive: () => isRunning() && !isStale() };
-    const topic = this.topics.editorEvents;
+    const { topic, partition } = batch;
+    const inputTopic: InputTopic =
+      topic === this.topics.billingEvents ? 'billingEvents' : 'editorEvents';
     for (let start = 0; start < batch.messages.length; start += CHUNK_MESSAGES) {
       if (!control.isActive()) return;
       this.health.loopActive();
       const messages = batch.messages.slice(start, start + CHUNK_MESSAGES);
-      const parsed = await this.parsing.parse(messages);
-      const chunk = sortChunk(topic, batch.partition, messages, parsed, this.logger);
-      const result = await this.processor.process(chunk.items, control);
+      const parsed = await this.parsing.parse(messages, inputTopic);
+      const chunk = sortChunk(topic, partition, messages, parsed, this.logger);
+      const result = await this.turns.run(partition, () =>
+        this.settle(chunk, topic, partition, control),
+      );
       if (result === null) return;
-      // The chunk's dead letters in one send: those the contract check refused, and those found
-      // undecidable. Both before the commit, so a crash may write a letter twice but never none.
-      await this.producer.deadLetter([
-        ...chunk.deadLetters,
-        ...undecidableLetters(topic, batch.partition, chunk, result.undecidable, this.logger),
-      ]);
-      await this.producer.publishDecisions(result.decisions);
 
       const last = messages.at(-1) as KafkaMessage;
       const next = BigInt(last.offset) + 1n;
       resolveOffset(last.offset);
       // The commit's metadata says when it was made: `credits status` shows it as last progress.
       await consumer.commitOffsets([
-        {
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: next.toString(),
-          metadata: new Date().toISOString(),
-        },
+        { topic, partition, offset: next.toString(), metadata: new Date().toISOString() },
       ]);
-      this.health.committed(batch.partition, next);
+      this.health.committed({ topic, partition }, next);
       this.supervisor.progressed();
       await heartbeat();
       this.record(chunk, result, messages.length);
     }
+  }
+
+  /** Decides and appends a chunk, then writes its dead letters and decisions; null if no longer ours. */
+  private async settle(
+    chunk: SortedChunk,
+    topic: string,
+    partition: number,
+    control: ChunkControl,
+  ): Promise<ChunkResult | null> {
+    const result = await this.processor.process(chunk.items, control);
+    if (result === null) return null;
+    // The chunk's dead letters in one send: those the contract check refused, and those found
+    // undecidable. Both before the commit, so a crash may write a letter twice but never none.
+    await this.producer.deadLetter([
+      ...chunk.deadLetters,
+      ...undecidableLetters(topic, partition, chunk, result.undecidable, this.logger),
+    ]);
+    await this.producer.publishDecisions(result.decisions);
+    return result;
   }
 
   private record(chunk: SortedChunk, result: ChunkResult, size: number): void {

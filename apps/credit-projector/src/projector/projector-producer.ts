@@ -10,6 +10,8 @@ export interface DeadLetter {
   readonly key: Buffer | null;
   readonly value: Buffer | null;
   readonly headers: IHeaders;
+  /** Where it was read: editor-events or billing-events (under the deployment's prefix). */
+  readonly topic: string;
   readonly partition: number;
   readonly offset: string;
   readonly rejection: Rejection;
@@ -58,7 +60,7 @@ export class ProjectorProducer implements OnModuleInit, OnApplicationShutdown {
           ...letter.headers,
           [DeadLetterHeaders.reason]: letter.rejection.reason,
           [DeadLetterHeaders.details]: letter.rejection.details.join('\n'),
-          [DeadLetterHeaders.topic]: this.topics.editorEvents,
+          [DeadLetterHeaders.topic]: letter.topic,
           [DeadLetterHeaders.partition]: String(letter.partition),
           [DeadLetterHeaders.offset]: letter.offset,
           [DeadLetterHeaders.deadLetteredAt]: new Date().toISOString(),

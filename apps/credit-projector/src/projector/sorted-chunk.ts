@@ -20,6 +20,7 @@ const STACK_FRAMES_KEPT = 5;
 
 function deadLetterOf(
   message: KafkaMessage,
+  topic: string,
   partition: number,
   rejection: DeadLetter['rejection'],
 ): DeadLetter {
@@ -27,6 +28,7 @@ function deadLetterOf(
     key: message.key,
     value: message.value,
     headers: message.headers ?? {},
+    topic,
     partition,
     offset: message.offset,
     rejection,
@@ -46,7 +48,7 @@ export function sortChunk(
     const kafka = { topic, partition, offset: message.offset };
     if ('rejection' in parsed) {
       logger.warn({ kafka, ...parsed.rejection }, 'dead-lettered an editor event');
-      chunk.deadLetters.push(deadLetterOf(message, partition, parsed.rejection));
+      chunk.deadLetters.push(deadLetterOf(message, topic, partition, parsed.rejection));
       continue;
     }
     chunk.items.push({ accountId: parsed.event.subject, command: commandOf(parsed.event, kafka) });
@@ -89,6 +91,6 @@ export function undecidableLetters(
     const details = [`${kind}: ${error.message}`, ...stack].map((line) =>
       line.slice(0, MAX_ERROR_DETAIL_CHARS),
     );
-    return deadLetterOf(message, partition, { reason: 'undecidable', details });
+    return deadLetterOf(message, topic, partition, { reason: 'undecidable', details });
   });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { Partitioners } from 'kafkajs';
+import { inputTopicOf } from '@credits/contract';
 import { PartitionByPartitionSender, topicNames } from '@credits/kafka';
 import { withContext } from '../context';
 import { realisticMonth, wireEvent } from '../demo/realistic-month';
@@ -48,20 +49,25 @@ export function demoCommand(program: Command): void {
         });
         await producer.connect();
         try {
-          const topic = topicNames(context.config.kafka.topicPrefix).editorEvents;
+          const topics = topicNames(context.config.kafka.topicPrefix);
           const sender = new PartitionByPartitionSender(producer, kafka);
-          for (let start = 0; start < month.length; start += 500)
-            await sender.send(
-              topic,
-              month
-                .slice(start, start + 500)
-                .map((event) => ({ key: event.subject, value: JSON.stringify(event) })),
-            );
+          // Billing first: the projector takes the two topics in whatever order they come, and
+          // the month's generations should find the credits bought for them.
+          for (const inputTopic of ['billingEvents', 'editorEvents'] as const) {
+            const events = month.filter((event) => inputTopicOf(event.type) === inputTopic);
+            for (let start = 0; start < events.length; start += 500)
+              await sender.send(
+                topics[inputTopic],
+                events
+                  .slice(start, start + 500)
+                  .map((event) => ({ key: event.subject, value: JSON.stringify(event) })),
+              );
+          }
         } finally {
           await producer.disconnect();
         }
         console.log(
-          `published ${month.length} editor events for ${options.agencies + 1} agencies (${options.prefix}-0 … ${options.prefix}-${options.agencies - 1}, ${small}).\n` +
+          `published ${month.length} events (billing first, then usage) for ${options.agencies + 1} agencies (${options.prefix}-0 … ${options.prefix}-${options.agencies - 1}, ${small}).\n` +
             `Once the projector has them, try:\n` +
             `  npm run credits -- statement --account ${options.prefix}-0 --from 2026-11-01T00:00:00Z --to 2026-12-01T00:00:00Z\n` +
             `  npm run credits -- balances --as-of 2026-11-15T00:00:00Z\n` +

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { Partitioners, type IHeaders, type Kafka } from 'kafkajs';
 import { DeadLetterHeaders } from '@credits/contract';
-import { PartitionByPartitionSender, topicNames } from '@credits/kafka';
+import { PartitionByPartitionSender, topicNames, type TopicNames } from '@credits/kafka';
 import { withContext } from '../context';
 import { UsageError } from '../exit-codes';
 import { render, type Format, type Row } from '../output';
@@ -105,7 +105,9 @@ function chosen(
 export function dlqCommand(program: Command): void {
   const dlq = program
     .command('dlq')
-    .description('dead letters of editor-events: inspect them, replay chosen ones');
+    .description(
+      'dead letters of editor-events and billing-events: inspect them, replay chosen ones',
+    );
   const list = (value: string) => value.split(',').map((item) => item.trim());
 
   dlq
@@ -159,13 +161,18 @@ export function dlqCommand(program: Command): void {
   dlq
     .command('replay')
     .description(
-      'put chosen dead letters back on editor-events, unchanged (same ids: nothing is charged twice)',
+      'put chosen dead letters back on the topic they came from, or on --to, unchanged (same ids: nothing is charged twice)',
     )
     .option('--at <partition:offset,...>', 'the dead letters to replay', list)
     .option('--reason <reason>', 'replay every dead letter with this reason')
-    .action((options: { at?: string[]; reason?: string }) =>
+    .option(
+      '--to <topic>',
+      `the input topic to put them on (${Object.keys(REPLAY_TARGETS).join(' or ')}), for letters that were sent to the wrong one (wrong_topic)`,
+    )
+    .action((options: { at?: string[]; reason?: string; to?: string }) =>
       withContext(async (context) => {
         const topics = topicNames(context.config.kafka.topicPrefix);
+        const target = options.to === undefined ? undefined : replayTarget(options.to, topics);
         const kafka = await context.broker();
         const letters = chosen(
           distinct(await readDeadLetters(kafka, topics.editorEventsDeadLetters)),
@@ -173,31 +180,60 @@ export function dlqCommand(program: Command): void {
           options.reason,
         );
         if (letters.length === 0) throw new UsageError('no dead letter matches');
+        const byTopic = new Map<string, DeadLetter[]>();
+        for (const letter of letters) {
+          const topic = target ?? originalInputTopic(letter, topics);
+          byTopic.set(topic, [...(byTopic.get(topic) ?? []), letter]);
+        }
         const producer = kafka.producer({
           idempotent: true,
           createPartitioner: Partitioners.DefaultPartitioner,
         });
         await producer.connect();
         try {
-          await new PartitionByPartitionSender(producer, kafka).send(
-            topics.editorEvents,
-            letters.map((letter) => ({
-              key: letter.key,
-              value: letter.value,
-              headers: {
-                ...Object.fromEntries(
-                  Object.entries(letter.headers).filter(([name]) => !name.startsWith('dlq-')),
-                ),
-                'replayed-from': `${topics.editorEventsDeadLetters}/${letter.at}`,
-              },
-            })),
-          );
+          const sender = new PartitionByPartitionSender(producer, kafka);
+          for (const [topic, group] of byTopic)
+            await sender.send(
+              topic,
+              group.map((letter) => ({
+                key: letter.key,
+                value: letter.value,
+                headers: {
+                  ...Object.fromEntries(
+                    Object.entries(letter.headers).filter(([name]) => !name.startsWith('dlq-')),
+                  ),
+                  'replayed-from': `${topics.editorEventsDeadLetters}/${letter.at}`,
+                },
+              })),
+            );
         } finally {
           await producer.disconnect();
         }
-        console.log(
-          `replayed ${letters.length} dead letter(s) onto ${topics.editorEvents}: ${letters.map((l) => l.at).join(', ')}`,
-        );
+        for (const [topic, group] of byTopic)
+          console.log(
+            `replayed ${group.length} dead letter(s) onto ${topic}: ${group.map((l) => l.at).join(', ')}`,
+          );
       }),
     );
+}
+
+/** The input topics a dead letter can be put back on, by their contract names. */
+const REPLAY_TARGETS = {
+  'editor-events': 'editorEvents',
+  'billing-events': 'billingEvents',
+} as const satisfies Record<string, keyof TopicNames>;
+
+function replayTarget(name: string, topics: TopicNames): string {
+  const role = REPLAY_TARGETS[name as keyof typeof REPLAY_TARGETS];
+  if (role === undefined)
+    throw new UsageError(
+      `--to must be ${Object.keys(REPLAY_TARGETS).join(' or ')} (without the deployment's prefix), not ${JSON.stringify(name)}`,
+    );
+  return topics[role];
+}
+
+/** Where a letter was read, when that is one of this deployment's input topics; else editor-events. */
+function originalInputTopic(letter: DeadLetter, topics: TopicNames): string {
+  const from = letter.headers[DeadLetterHeaders.topic];
+  return from === topics.billingEvents ? topics.billingEvents : topics.editorEvents;
 }

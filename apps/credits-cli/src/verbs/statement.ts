@@ -16,6 +16,7 @@ const COLUMNS = [
   'priceVersion',
   'generationId',
   'sourceEventId',
+  'publishedBy',
   'kafka',
 ];
 
@@ -68,6 +69,7 @@ export function statementCommand(program: Command): void {
             priceVersion: priceVersionOf(event),
             generationId: 'generationId' in event ? (event.generationId ?? null) : null,
             sourceEventId: event.source?.id ?? null,
+            publishedBy: event.source?.publishedBy ?? null,
             kafka: kafka ? `${kafka.topic}/${kafka.partition}@${kafka.offset}` : null,
             revision: Number(recorded.revision),
           });

@@ -1,5 +1,12 @@
 import type { Command } from 'commander';
-import { partitionOwners, projectorGroupId, readGroupOffsets, topicNames } from '@credits/kafka';
+import type { Admin } from 'kafkajs';
+import {
+  inputTopicNames,
+  partitionOwners,
+  projectorGroupId,
+  readGroupOffsets,
+  topicNames,
+} from '@credits/kafka';
 import { withContext, type CliContext } from '../context';
 import { ExitCode } from '../exit-codes';
 import { render, type Format, type Row } from '../output';
@@ -36,34 +43,45 @@ interface Sample {
 const looksStalled = (sample: Sample) =>
   [...sample.partitions, ...sample.readModels].some((row) => row.stalled === true);
 
+/** One row per partition of an input topic: where the group stands, who owns it, whether it stalls. */
+async function topicRows(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  stallAfterMs: number,
+): Promise<Row[]> {
+  const [offsets, owners] = await Promise.all([
+    readGroupOffsets(admin, groupId, topic),
+    partitionOwners(admin, groupId, topic),
+  ]);
+  const now = Date.now();
+  return offsets.map((partition) => {
+    const lastProgress = committedAt(partition.metadata);
+    const owner = owners.get(partition.partition) ?? null;
+    return {
+      topic,
+      partition: partition.partition,
+      owner,
+      committed: partition.committed?.toString() ?? null,
+      end: partition.end.toString(),
+      lag: partition.lag,
+      lastProgress: iso(lastProgress),
+      stalled:
+        (owner === null && partition.lag > 0) ||
+        isStalled(partition.lag, lastProgress, now, stallAfterMs),
+    };
+  });
+}
+
 async function sample(context: CliContext): Promise<Sample> {
   const { kafka: settings, projector } = context.config;
   const groupId = projectorGroupId(settings.topicPrefix);
-  const topic = topicNames(settings.topicPrefix).editorEvents;
   const admin = (await context.broker()).admin();
   await admin.connect();
-  let partitions: Row[];
+  const partitions: Row[] = [];
   try {
-    const [offsets, owners] = await Promise.all([
-      readGroupOffsets(admin, groupId, topic),
-      partitionOwners(admin, groupId, topic),
-    ]);
-    const now = Date.now();
-    partitions = offsets.map((partition) => {
-      const lastProgress = committedAt(partition.metadata);
-      const owner = owners.get(partition.partition) ?? null;
-      return {
-        partition: partition.partition,
-        owner,
-        committed: partition.committed?.toString() ?? null,
-        end: partition.end.toString(),
-        lag: partition.lag,
-        lastProgress: iso(lastProgress),
-        stalled:
-          (owner === null && partition.lag > 0) ||
-          isStalled(partition.lag, lastProgress, now, projector.stallAfterMs),
-      };
-    });
+    for (const topic of inputTopicNames(topicNames(settings.topicPrefix)))
+      partitions.push(...(await topicRows(admin, groupId, topic, projector.stallAfterMs)));
   } finally {
     await admin.disconnect();
   }
@@ -105,7 +123,7 @@ function confirmed(first: Sample, second: Sample): Sample {
     partitions: stillStalled(
       second.partitions,
       first.partitions,
-      (row) => String(row.partition),
+      (row) => `${String(row.topic)}/${String(row.partition)}`,
       'committed',
     ),
     readModels: stillStalled(
@@ -127,11 +145,11 @@ async function status(format: Format): Promise<void> {
     }
     const { partitions, readModels, readModelsUnknown } = found;
     const stalled = looksStalled(found);
-    const topic = topicNames(settings.topicPrefix).editorEvents;
     if (format === 'json') {
       console.log(JSON.stringify({ stalled, partitions, readModels, readModelsUnknown }, null, 2));
     } else {
       const partitionColumns = [
+        'topic',
         'partition',
         'owner',
         'committed',
@@ -149,7 +167,7 @@ async function status(format: Format): Promise<void> {
         'stalled',
       ];
       if (format === 'table')
-        console.log(`${topic} in consumer group ${projectorGroupId(settings.topicPrefix)}:`);
+        console.log(`input topics in consumer group ${projectorGroupId(settings.topicPrefix)}:`);
       console.log(render(partitions, partitionColumns, format));
       console.log(format === 'table' ? '\nread models:' : '');
       console.log(

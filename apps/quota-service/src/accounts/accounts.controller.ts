@@ -37,7 +37,7 @@ export class AccountsController {
   ) {}
 
   @Get('balance')
-  @Allow('worker', 'finance')
+  @Allow('worker', 'billing', 'finance')
   @ApiOperation({
     summary: 'Available and held credits, and each grant; ?asOf= for a past instant (finance, ops)',
   })
@@ -48,7 +48,10 @@ export class AccountsController {
     @Query() { asOf }: BalanceQuery,
     @Req() request: { caller: Caller },
   ): Promise<BalanceResponse> {
-    if (asOf !== undefined && request.caller.role === 'worker')
+    if (
+      asOf !== undefined &&
+      (request.caller.role === 'worker' || request.caller.role === 'billing')
+    )
       throw new ForbiddenException({
         error: 'forbidden',
         details: ['balances as of an instant are for finance and ops'],
@@ -83,9 +86,10 @@ export class AccountsController {
       available: number;
       generation_id: string | null;
       source_event_id: string | null;
+      published_by: string | null;
     }>(
       `SELECT position, time, type, credits::float8 AS credits, available::float8 AS available,
-              generation_id, source_event_id
+              generation_id, source_event_id, published_by
          FROM rm_ledger_lines
         WHERE account_id = $1 AND ($2::timestamptz IS NULL OR time >= $2) AND ($3::timestamptz IS NULL OR time < $3)
         ORDER BY revision`,
@@ -101,6 +105,7 @@ export class AccountsController {
         available: row.available,
         generationId: row.generation_id,
         sourceEventId: row.source_event_id,
+        publishedBy: row.published_by,
       })),
     };
   }

@@ -14,8 +14,9 @@ import type { Response } from 'express';
 import { APP_CONFIG, creditRulesOf, type AppConfig } from '@credits/config';
 import { requiredToGenerate } from '@credits/domain';
 import { Allow } from '../auth/access.decorator';
+import { CurrentCaller, type Caller } from '../auth/api-key.guard';
 import { DecisionWaiter } from '../kafka/decision-waiter';
-import { EditorEventsPublisher } from '../kafka/editor-events.publisher';
+import { InputEventsPublisher } from '../kafka/input-events.publisher';
 import { QuotaMetrics } from '../metrics/quota-metrics';
 import { BalanceService } from './balance.service';
 import { AccountParams, GenerationParams } from './dto/account-params.dto';
@@ -36,7 +37,7 @@ import {
 export class GenerationsController {
   constructor(
     private readonly balances: BalanceService,
-    private readonly publisher: EditorEventsPublisher,
+    private readonly publisher: InputEventsPublisher,
     private readonly decisions: DecisionWaiter,
     private readonly metrics: QuotaMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -90,11 +91,12 @@ export class GenerationsController {
     @Param() { id }: AccountParams,
     @Body() body: GenerationRequest,
     @Res({ passthrough: true }) response: Response,
+    @CurrentCaller() caller: Caller,
   ): Promise<GenerationDecisionResponse> {
     const timeoutMs = this.config.quota.generationTimeoutMs;
     const waiting = this.decisions.waitFor(id, body.generationId, timeoutMs);
     try {
-      await this.publisher.publishNew(id, 'GenerationRequested', { ...body });
+      await this.publisher.publishNew(id, 'GenerationRequested', { ...body }, caller.keyId);
     } catch (error) {
       waiting.cancel();
       throw error;
@@ -130,10 +132,13 @@ export class GenerationsController {
   @Allow('worker')
   @ApiOperation({ summary: 'Keep a generated edit (publishes EditAccepted)' })
   @ApiResponse({ status: 202, type: AcceptedResponse })
-  async accept(@Param() { id, generationId }: GenerationParams): Promise<AcceptedResponse> {
+  async accept(
+    @Param() { id, generationId }: GenerationParams,
+    @CurrentCaller() caller: Caller,
+  ): Promise<AcceptedResponse> {
     return {
       accepted: true,
-      id: await this.publisher.publishNew(id, 'EditAccepted', { generationId }),
+      id: await this.publisher.publishNew(id, 'EditAccepted', { generationId }, caller.keyId),
     };
   }
 
@@ -142,10 +147,13 @@ export class GenerationsController {
   @Allow('worker')
   @ApiOperation({ summary: 'Discard a generated edit (publishes EditRejected)' })
   @ApiResponse({ status: 202, type: AcceptedResponse })
-  async reject(@Param() { id, generationId }: GenerationParams): Promise<AcceptedResponse> {
+  async reject(
+    @Param() { id, generationId }: GenerationParams,
+    @CurrentCaller() caller: Caller,
+  ): Promise<AcceptedResponse> {
     return {
       accepted: true,
-      id: await this.publisher.publishNew(id, 'EditRejected', { generationId }),
+      id: await this.publisher.publishNew(id, 'EditRejected', { generationId }, caller.keyId),
     };
   }
 }

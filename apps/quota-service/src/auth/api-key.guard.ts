@@ -1,4 +1,5 @@
 import {
+  createParamDecorator,
   ForbiddenException,
   Inject,
   Injectable,
@@ -14,6 +15,8 @@ import { ACCESS, type Access } from './access.decorator';
 
 export interface Caller {
   readonly role: ApiRole;
+  /** The key's id from API_KEYS (never the key or its hash): who published, on the ledger. */
+  readonly keyId: string;
 }
 
 /**
@@ -22,7 +25,7 @@ export interface Caller {
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  private readonly keys: { role: ApiRole; hash: Buffer }[];
+  private readonly keys: { role: ApiRole; keyId: string; hash: Buffer }[];
 
   constructor(
     private readonly reflector: Reflector,
@@ -30,6 +33,7 @@ export class ApiKeyGuard implements CanActivate {
   ) {
     this.keys = config.quota.apiKeys.map((key) => ({
       role: key.role,
+      keyId: key.id,
       hash: Buffer.from(key.sha256, 'hex'),
     }));
   }
@@ -42,12 +46,13 @@ export class ApiKeyGuard implements CanActivate {
       ]) ?? [];
     if (access === 'public') return true;
     const request = context.switchToHttp().getRequest<Request & { caller?: Caller }>();
-    const role = this.roleOf(request.headers.authorization);
-    if (role === null)
+    const caller = this.callerOf(request.headers.authorization);
+    if (caller === null)
       throw new UnauthorizedException({
         error: 'unauthorized',
         details: ['send Authorization: Bearer <key> with a key this service knows'],
       });
+    const { role } = caller;
     if (role !== 'ops' && !access.includes(role))
       throw new ForbiddenException({
         error: 'forbidden',
@@ -55,14 +60,21 @@ export class ApiKeyGuard implements CanActivate {
           `the ${role} role may not ${request.method} ${request.route?.path ?? request.path}`,
         ],
       });
-    request.caller = { role };
+    request.caller = caller;
     return true;
   }
 
-  private roleOf(header: string | undefined): ApiRole | null {
+  private callerOf(header: string | undefined): Caller | null {
     const key = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
     if (!key) return null;
     const hash = createHash('sha256').update(key).digest();
-    return this.keys.find((known) => timingSafeEqual(known.hash, hash))?.role ?? null;
+    const known = this.keys.find((candidate) => timingSafeEqual(candidate.hash, hash));
+    return known ? { role: known.role, keyId: known.keyId } : null;
   }
 }
+
+/** The caller the guard let in, for a route's handler. */
+export const CurrentCaller = createParamDecorator(
+  (_: unknown, context: ExecutionContext): Caller =>
+    context.switchToHttp().getRequest<{ caller: Caller }>().caller,
+);

@@ -1,21 +1,31 @@
-import { BadRequestException, Body, Controller, HttpCode, Post } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  ForbiddenException,
+  HttpCode,
+  Post,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { validateEditorEvent } from '@credits/contract';
 import { Allow } from '../auth/access.decorator';
+import { CurrentCaller, type Caller } from '../auth/api-key.guard';
+import { publishRefusal } from '../auth/publish-rights';
 import { AcceptedResponse, ErrorResponse } from '../accounts/dto/responses.dto';
-import { EditorEventsPublisher } from '../kafka/editor-events.publisher';
+import { InputEventsPublisher } from '../kafka/input-events.publisher';
 
 @ApiTags('events')
 @ApiBearerAuth()
 @Controller('events')
 export class EventsController {
-  constructor(private readonly publisher: EditorEventsPublisher) {}
+  constructor(private readonly publisher: InputEventsPublisher) {}
 
   @Post()
   @HttpCode(202)
-  @Allow('worker')
+  @Allow('worker', 'billing')
   @ApiOperation({
-    summary: 'Publish one wire event (CloudEvents, as on editor-events); 202 once Kafka has it',
+    summary:
+      'Publish one wire event (CloudEvents) to its topic: usage types (worker) on editor-events, billing types (billing) on billing-events; 202 once Kafka has it',
   })
   @ApiBody({
     description: 'a CloudEvents 1.0 event of ../shared/CONTRACT.md',
@@ -23,14 +33,25 @@ export class EventsController {
   })
   @ApiResponse({ status: 202, type: AcceptedResponse })
   @ApiResponse({ status: 400, type: ErrorResponse, description: 'each bad field named' })
-  async publish(@Body() body: Record<string, unknown>): Promise<AcceptedResponse> {
+  @ApiResponse({
+    status: 403,
+    type: ErrorResponse,
+    description: "the key's role may not publish this type (named, with the role)",
+  })
+  async publish(
+    @Body() body: Record<string, unknown>,
+    @CurrentCaller() caller: Caller,
+  ): Promise<AcceptedResponse> {
+    // Before validation: a caller who may not publish a type learns nothing of its rules.
+    const refusal = publishRefusal(caller.role, body?.type);
+    if (refusal !== null) throw new ForbiddenException({ error: 'forbidden', details: [refusal] });
     const result = validateEditorEvent(body);
     if ('rejection' in result)
       throw new BadRequestException({
         error: result.rejection.reason,
         details: result.rejection.details,
       });
-    await this.publisher.publish(result.event);
+    await this.publisher.publish(result.event, caller.keyId);
     return { accepted: true, id: result.event.id };
   }
 }

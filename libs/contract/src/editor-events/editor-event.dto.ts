@@ -13,15 +13,32 @@ import {
 import { RESOLUTIONS, type Resolution } from '@credits/domain';
 import { IsInstant } from '../time/is-instant';
 
-export const EDITOR_EVENT_TYPES = [
-  'GenerationRequested',
-  'EditAccepted',
-  'EditRejected',
+/** Usage facts, from the editor and the AI workers: the `editor-events` topic. */
+export const USAGE_EVENT_TYPES = ['GenerationRequested', 'EditAccepted', 'EditRejected'] as const;
+/** Money facts, from billing only: the `billing-events` topic. */
+export const BILLING_EVENT_TYPES = [
   'AllowanceGranted',
   'TopUpPurchased',
   'CreditsAdjusted',
 ] as const;
+export const EDITOR_EVENT_TYPES = [...USAGE_EVENT_TYPES, ...BILLING_EVENT_TYPES] as const;
 export type EditorEventType = (typeof EDITOR_EVENT_TYPES)[number];
+export type UsageEventType = (typeof USAGE_EVENT_TYPES)[number];
+export type BillingEventType = (typeof BILLING_EVENT_TYPES)[number];
+
+/**
+ * Which input topic a wire event type belongs on: the one only its producers may write. A type
+ * the contract does not know goes to editor-events, where it is dead-lettered as unknown_type.
+ */
+export type InputTopic = 'editorEvents' | 'billingEvents';
+export function inputTopicOf(type: string): InputTopic {
+  return (BILLING_EVENT_TYPES as readonly string[]).includes(type)
+    ? 'billingEvents'
+    : 'editorEvents';
+}
+
+/** Who published an event (CloudEvents extension `publishedby`): a short token, never a secret. */
+export const PUBLISHED_BY_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export const ACCOUNT_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 export const FREE_EDIT_TYPES = ['color_adjustment', 'rotate', 'crop'] as const;
@@ -60,6 +77,12 @@ export class EditorEventEnvelope {
 
   @IsObject()
   data!: Record<string, unknown>;
+
+  @IsOptional()
+  @Matches(PUBLISHED_BY_PATTERN, {
+    message: 'publishedby must be 1-64 characters of A-Z a-z 0-9 . _ : -',
+  })
+  publishedby?: string;
 }
 
 export class GenerationRequestedData {

@@ -5,7 +5,9 @@ import {
   DATA_CLASSES,
   EDITOR_EVENT_TYPES,
   EditorEventEnvelope,
+  inputTopicOf,
   type EditorEvent,
+  type InputTopic,
 } from './editor-event.dto';
 
 /** Why a message went to the dead-letter topic; the `dlq-reason` header carries it. */
@@ -16,6 +18,8 @@ export type RejectionReason =
   | 'invalid_event'
   | 'invalid_time'
   | 'key_mismatch'
+  /** A billing type on editor-events, or a usage type on billing-events. */
+  | 'wrong_topic'
   /** Valid by the contract, but deciding or encoding it failed: the error is in the details. */
   | 'undecidable';
 
@@ -102,13 +106,21 @@ export function validateEditorEvent(value: unknown): ParseResult {
   return { event: body as unknown as EditorEvent };
 }
 
+const TOPIC_NAMES: Record<InputTopic, string> = {
+  editorEvents: 'editor-events',
+  billingEvents: 'billing-events',
+};
+
 /**
- * Checks one Kafka message: its size, its JSON, the contract, and that its key is its subject
- * (otherwise its order among the account's other events can't be trusted).
+ * Checks one Kafka message of an input topic: its size, its JSON, the contract, that its type
+ * belongs on that topic (only billing may write billing-events, so a billing type arriving on
+ * editor-events was published by someone who may not mint credits), and that its key is its
+ * subject (otherwise its order among the account's other events can't be trusted).
  */
 export function parseEditorEventMessage(
   key: Buffer | null | undefined,
   value: Buffer | null | undefined,
+  topic: InputTopic,
   maxBytes = MAX_EDITOR_EVENT_BYTES,
 ): ParseResult {
   if (value && value.length > maxBytes)
@@ -126,6 +138,16 @@ export function parseEditorEventMessage(
   }
   const result = validateEditorEvent(decoded);
   if ('rejection' in result) return result;
+  const belongsOn = inputTopicOf(result.event.type);
+  if (belongsOn !== topic)
+    return {
+      rejection: {
+        reason: 'wrong_topic',
+        details: [
+          `${result.event.type} belongs on ${TOPIC_NAMES[belongsOn]}, not ${TOPIC_NAMES[topic]}`,
+        ],
+      },
+    };
   const keyText = key?.toString('utf8') ?? null;
   if (keyText !== result.event.subject)
     return {

@@ -7,6 +7,7 @@ export function commandOf(event: EditorEvent, kafka?: KafkaCoordinates): Account
     id: event.id,
     producer: event.source,
     ...(kafka === undefined ? {} : { kafka }),
+    ...(event.publishedby === undefined ? {} : { publishedBy: event.publishedby }),
   };
   const base = { at: event.time, source };
   switch (event.type) {

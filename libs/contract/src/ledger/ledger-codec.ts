@@ -1,4 +1,9 @@
-import { accountStream, type CreditEvent, type CreditEventType } from '@credits/domain';
+import {
+  accountStream,
+  type CreditEvent,
+  type CreditEventType,
+  type SourceEvent,
+} from '@credits/domain';
 import type { EventData, RecordedEvent } from '@credits/event-store';
 import { NameBasedUuids } from '../ids/name-based-uuid';
 
@@ -43,11 +48,22 @@ export function encodeLedgerEvent(
   revision: bigint,
   event: CreditEvent,
 ): EventData {
+  const id = ledgerEventIds.of(`${accountStream(accountId)}@${revision}:${identity(event)}`);
+  const publishedBy = event.source?.publishedBy;
+  if (publishedBy === undefined)
+    return {
+      id,
+      type: event.type,
+      data: { ...event },
+      metadata: { accountId, schema: LEDGER_SCHEMA },
+    };
+  // Who asked is the event's metadata, beside its account: what the event says stays the facts.
+  const { publishedBy: _publishedBy, ...source } = event.source as SourceEvent;
   return {
-    id: ledgerEventIds.of(`${accountStream(accountId)}@${revision}:${identity(event)}`),
+    id,
     type: event.type,
-    data: { ...event },
-    metadata: { accountId, schema: LEDGER_SCHEMA },
+    data: { ...event, source },
+    metadata: { accountId, schema: LEDGER_SCHEMA, publishedBy },
   };
 }
 
@@ -181,8 +197,12 @@ export function decodeLedgerEvent(recorded: RecordedEvent): CreditEvent {
       typeof (source as { producer?: unknown }).producer !== 'string')
   )
     wrong.push(`source: ${JSON.stringify(source)}`);
+  const publishedBy = recorded.metadata?.['publishedBy'];
+  if (publishedBy !== undefined && (typeof publishedBy !== 'string' || source === undefined))
+    wrong.push(`metadata.publishedBy: ${JSON.stringify(publishedBy)}`);
   if (wrong.length > 0)
     throw new LedgerDecodeError(recorded, `a ${type} event with bad fields: ${wrong.join('; ')}`);
   // Checked field by field above: the one place a stored event becomes a domain event.
-  return data as unknown as CreditEvent;
+  if (publishedBy === undefined) return data as unknown as CreditEvent;
+  return { ...data, source: { ...(source as SourceEvent), publishedBy } } as unknown as CreditEvent;
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { EditorEvent, ParseResult } from '@credits/contract';
+import type { EditorEvent, InputTopic, ParseResult } from '@credits/contract';
 import type { ParseRequest, ParseVerdicts } from './parsing.messages';
 
 /** A Kafka message as the parsing thread needs it. */
@@ -33,8 +33,9 @@ export class ParsingThread {
     private readonly resourceLimits = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 },
   ) {}
 
-  async parse(messages: readonly RawEditorMessage[]): Promise<ParseResult[]> {
-    const { rejections } = await this.verdicts(messages);
+  /** Checks messages of one input topic: a type that belongs on the other is `wrong_topic`. */
+  async parse(messages: readonly RawEditorMessage[], topic: InputTopic): Promise<ParseResult[]> {
+    const { rejections } = await this.verdicts(messages, topic);
     return messages.map((message, index) => {
       const rejection = rejections[index];
       if (rejection) return { rejection };
@@ -48,9 +49,12 @@ export class ParsingThread {
     await this.worker?.terminate();
   }
 
-  private verdicts(messages: readonly RawEditorMessage[]): Promise<ParseVerdicts> {
+  private verdicts(
+    messages: readonly RawEditorMessage[],
+    topic: InputTopic,
+  ): Promise<ParseVerdicts> {
     if (this.stopped) return Promise.reject(new Error('the parsing thread was stopped'));
-    const request = packed(this.nextId++, messages);
+    const request = packed(this.nextId++, messages, topic);
     const worker = this.running();
     return new Promise<ParseVerdicts>((resolve, reject) => {
       this.pending.set(request.id, { resolve, reject });
@@ -81,7 +85,11 @@ export class ParsingThread {
 }
 
 /** The messages' keys and values in one buffer, with their lengths (-1 for none). */
-function packed(id: number, messages: readonly RawEditorMessage[]): ParseRequest {
+function packed(
+  id: number,
+  messages: readonly RawEditorMessage[],
+  topic: InputTopic,
+): ParseRequest {
   const lengths = new Int32Array(messages.length * 2);
   let total = 0;
   messages.forEach((message, index) => {
@@ -96,5 +104,5 @@ function packed(id: number, messages: readonly RawEditorMessage[]): ParseRequest
     if (message.key) offset += message.key.copy(bytes, offset);
     if (message.value) offset += message.value.copy(bytes, offset);
   }
-  return { kind: 'parse', id, bytes, lengths };
+  return { kind: 'parse', id, topic, bytes, lengths };
 }

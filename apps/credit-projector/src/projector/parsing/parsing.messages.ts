@@ -1,4 +1,4 @@
-import type { Rejection } from '@credits/contract';
+import type { InputTopic, Rejection } from '@credits/contract';
 
 /**
  * A chunk of Kafka messages for the parsing thread. Keys and values travel packed in one buffer,
@@ -9,6 +9,8 @@ import type { Rejection } from '@credits/contract';
 export interface ParseRequest {
   readonly kind: 'parse';
   readonly id: number;
+  /** The input topic the messages came from. */
+  readonly topic: InputTopic;
   readonly bytes: Uint8Array;
   readonly lengths: Int32Array;
 }

@@ -24,7 +24,8 @@ function verdictsOn(request: ParseRequest): ParseVerdicts {
   const rejections: ParseVerdicts['rejections'] = [];
   for (let index = 0; index < request.lengths.length; index += 2) {
     const key = next(request.lengths[index] as number);
-    const parsed = parseEditorEventMessage(key, next(request.lengths[index + 1] as number));
+    const value = next(request.lengths[index + 1] as number);
+    const parsed = parseEditorEventMessage(key, value, request.topic);
     rejections.push('rejection' in parsed ? parsed.rejection : null);
   }
   return { kind: 'verdicts', id: request.id, rejections };

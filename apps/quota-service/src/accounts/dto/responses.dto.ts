@@ -47,6 +47,8 @@ export class LedgerEntry {
   available!: number;
   generationId!: string | null;
   sourceEventId!: string | null;
+  /** Who published the wire event (its `publishedby`: through HTTP, the API key's id). */
+  publishedBy!: string | null;
 }
 
 export class LedgerResponse {

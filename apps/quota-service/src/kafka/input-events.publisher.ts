@@ -2,19 +2,22 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { randomUUID } from 'node:crypto';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
-import type { EditorEvent, EditorEventType } from '@credits/contract';
-import { KAFKA, topicNames } from '@credits/kafka';
+import { inputTopicOf, type EditorEvent, type EditorEventType } from '@credits/contract';
+import { KAFKA, topicNames, type TopicNames } from '@credits/kafka';
 
 export const QUOTA_SERVICE_SOURCE = 'image-credits/quota-service';
 
-/** Puts wire events on editor-events, keyed by account, acknowledged by all replicas. */
+/**
+ * Puts wire events on their input topic (usage on editor-events, billing on billing-events), keyed
+ * by account, acknowledged by all replicas, each stamped with who asked for it (`publishedby`).
+ */
 @Injectable()
-export class EditorEventsPublisher implements OnModuleInit, OnApplicationShutdown {
+export class InputEventsPublisher implements OnModuleInit, OnApplicationShutdown {
   private readonly producer: Producer;
-  private readonly topic: string;
+  private readonly topics: TopicNames;
 
   constructor(@Inject(KAFKA) kafka: Kafka, @Inject(APP_CONFIG) config: AppConfig) {
-    this.topic = topicNames(config.kafka.topicPrefix).editorEvents;
+    this.topics = topicNames(config.kafka.topicPrefix);
     this.producer = kafka.producer({
       idempotent: true,
       createPartitioner: Partitioners.DefaultPartitioner,
@@ -29,14 +32,15 @@ export class EditorEventsPublisher implements OnModuleInit, OnApplicationShutdow
     await this.producer.disconnect();
   }
 
-  async publish(event: EditorEvent): Promise<void> {
+  /** A validated event, as its publisher: whatever `publishedby` it came with is replaced. */
+  async publish(event: EditorEvent, publishedBy: string): Promise<void> {
     await this.producer.send({
-      topic: this.topic,
+      topic: this.topics[inputTopicOf(event.type)],
       acks: -1,
       messages: [
         {
           key: event.subject,
-          value: JSON.stringify(event),
+          value: JSON.stringify({ ...event, publishedby: publishedBy }),
           headers: { 'content-type': 'application/cloudevents+json' },
         },
       ],
@@ -48,6 +52,7 @@ export class EditorEventsPublisher implements OnModuleInit, OnApplicationShutdow
     accountId: string,
     type: T,
     data: Record<string, unknown>,
+    publishedBy: string,
   ): Promise<string> {
     const event = {
       specversion: '1.0',
@@ -58,7 +63,7 @@ export class EditorEventsPublisher implements OnModuleInit, OnApplicationShutdow
       subject: accountId,
       data,
     } as unknown as EditorEvent;
-    await this.publish(event);
+    await this.publish(event, publishedBy);
     return event.id;
   }
 }
