@@ -19,6 +19,12 @@
 #   KAFKA_RUN_DIR          data, log and pid file             (default <repo>/.run/kafka; node N of
 #                          several: its node-N folder)
 #   KAFKA_START_TIMEOUT_S  how long start waits for the port  (default 90)
+#   KAFKA_SECURITY         none (plaintext, anyone may do anything) or scram: SASL/SCRAM-SHA-512
+#                          and the standard authorizer, with users admin (the super user),
+#                          editor, billing, credit-projector, quota-service and ops, whose
+#                          passwords are made once into <run dir>/scram-users (mode 600). Only
+#                          admin may do anything until ACLs are added (credits kafka acls --apply).
+#                          (default none)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -33,6 +39,8 @@ cache_dir="${KAFKA_CACHE_DIR:-$root/.cache/kafka}"
 libs="$cache_dir/$version/libs"
 run_dir="${KAFKA_RUN_DIR:-$root/.run/kafka}"
 start_timeout="${KAFKA_START_TIMEOUT_S:-90}"
+security="${KAFKA_SECURITY:-none}"
+scram_users=(admin editor billing credit-projector quota-service ops)
 
 say() { echo "kafka: $*"; }
 fail() {
@@ -45,6 +53,7 @@ valid_port() { [[ "$1" =~ ^[0-9]+$ ]] && ((10#$1 >= 1 && 10#$1 <= 65535)); }
 valid_port "$base_port" || fail "KAFKA_PORT='$base_port' is not a port number (1-65535): set it to a free port such as 9092"
 valid_port "$base_controller_port" || fail "KAFKA_CONTROLLER_PORT='$base_controller_port' is not a port number (1-65535): set it to a free port such as 9093"
 [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "KAFKA_VERSION='$version' is not a Kafka version such as 3.9.1"
+[[ "$security" == none || "$security" == scram ]] || fail "KAFKA_SECURITY='$security' is neither none nor scram"
 
 # One port per node: from the list when given, else counting up from the base in steps of two.
 ports_of() { # list base
@@ -65,7 +74,9 @@ read -r -a controller_ports <<<"$(ports_of "${KAFKA_CONTROLLER_PORTS:-}" "$base_
 # A single node keeps its files in the run directory itself (as before clusters existed); each
 # node of several has a folder of its own.
 node_dir() { if ((nodes == 1)); then echo "$run_dir"; else echo "$run_dir/node-$1"; fi; }
-data_dir() { echo "$(node_dir "$1")/data-$version"; }
+# Each security mode has its own data: SCRAM users are written into the storage when it is formatted.
+data_dir() { if [[ "$security" == scram ]]; then echo "$(node_dir "$1")/data-$version-scram"; else echo "$(node_dir "$1")/data-$version"; fi; }
+users_file() { echo "$run_dir/scram-users"; }
 pid_file() { echo "$(node_dir "$1")/broker.pid"; }
 log_file() { echo "$(node_dir "$1")/broker.log"; }
 client_port() { echo "${client_ports[$(($1 - 1))]}"; }
@@ -117,6 +128,21 @@ java_args=(-Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true
   -cp "$libs/*")
 kafka_java() { java "${java_args[@]}" "$@"; }
 
+# A password per SCRAM user, made once: `name password` lines, readable by this user only.
+ensure_scram_users() {
+  local file user
+  file="$(users_file)"
+  [[ -s "$file" ]] && return 0
+  mkdir -p "$run_dir"
+  (
+    umask 077
+    for user in "${scram_users[@]}"; do
+      echo "$user $(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)"
+    done >"$file"
+  )
+}
+scram_password() { awk -v user="$1" '$1 == user { print $2 }' "$(users_file)"; }
+
 write_config() { # node
   local node="$1" voters=() i replication min_isr
   for ((i = 1; i <= nodes; i++)); do voters+=("$i@127.0.0.1:$(controller_port "$i")"); done
@@ -128,6 +154,12 @@ write_config() { # node
     -e "s|@VOTERS@|$(IFS=,; echo "${voters[*]}")|g" \
     -e "s|@REPLICATION@|$replication|g" -e "s|@MIN_ISR@|$min_isr|g" \
     "$here/server.properties" >"$(node_dir "$node")/server.properties"
+  if [[ "$security" == scram ]]; then
+    sed -e "s|@PORT@|$(client_port "$node")|g" -e "s|@CONTROLLER_PORT@|$(controller_port "$node")|g" \
+      -e "s|@ADMIN_PASSWORD@|$(scram_password admin)|g" \
+      "$here/server-scram.properties" >>"$(node_dir "$node")/server.properties"
+    chmod 600 "$(node_dir "$node")/server.properties"
+  fi
 }
 
 # Every node of a cluster is formatted with one cluster id, kept in the run directory.
@@ -141,8 +173,14 @@ format_storage() { # node
   fi
   cluster_id="$(cat "$cluster_id_file")"
   [[ -n "$cluster_id" ]] || fail "the Kafka storage tool could not make a cluster id: see 'java -cp \"$libs/*\" kafka.tools.StorageTool random-uuid'"
+  local scram=() user
+  if [[ "$security" == scram ]]; then
+    for user in "${scram_users[@]}"; do
+      scram+=(--add-scram "SCRAM-SHA-512=[name=$user,password=$(scram_password "$user")]")
+    done
+  fi
   kafka_java kafka.tools.StorageTool format --ignore-formatted -t "$cluster_id" -c "$dir/server.properties" \
-    >"$dir/format.log" 2>&1 || {
+    "${scram[@]}" >"$dir/format.log" 2>&1 || {
     cat "$dir/format.log" >&2
     fail "could not format the storage of node $node in $(data_dir "$node"): remove $run_dir and try again"
   }
@@ -158,6 +196,7 @@ start_node() { # node
       fail "port $p on 127.0.0.1 is taken by another process: stop it, or choose free ports with KAFKA_PORT / KAFKA_CONTROLLER_PORT (or set KAFKA_BROKERS to use a running broker)"
     fi
   done
+  [[ "$security" == scram ]] && ensure_scram_users
   write_config "$node"
   format_storage "$node"
   # setsid: the broker must outlive the shell that started it, and not get its Ctrl-C.
@@ -195,6 +234,7 @@ start() {
   fi
   require_java
   fetch
+  [[ "$security" == scram ]] && say "SASL/SCRAM-SHA-512 with ACLs; users and passwords: $(users_file)"
   if ((nodes == 1)); then
     say "starting Apache Kafka $version (KRaft, single node) on 127.0.0.1:$(client_port 1); log: $(log_file 1)"
   else

@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -24,6 +24,8 @@ export interface DedicatedBroker {
   kill(node: number): Promise<void>;
   /** Stops it and deletes its data. */
   destroy(): Promise<void>;
+  /** With `security: 'scram'`: each SASL user's password, as kafka.sh made them. */
+  readonly passwords: Readonly<Record<string, string>>;
 }
 
 /** Why a dedicated broker cannot be started here, or null when it can. */
@@ -36,7 +38,10 @@ export function dedicatedBrokerUnavailable(): string | null {
   }
 }
 
-export async function startDedicatedBroker({ nodes = 1 } = {}): Promise<DedicatedBroker> {
+export async function startDedicatedBroker({
+  nodes = 1,
+  security = 'none' as 'none' | 'scram',
+} = {}): Promise<DedicatedBroker> {
   const runDir = mkdtempSync(path.join(tmpdir(), 'credits-kafka-'));
   const ports: number[] = [];
   const controllerPorts: number[] = [];
@@ -50,11 +55,22 @@ export async function startDedicatedBroker({ nodes = 1 } = {}): Promise<Dedicate
     KAFKA_PORTS: ports.join(','),
     KAFKA_CONTROLLER_PORTS: controllerPorts.join(','),
     KAFKA_RUN_DIR: runDir,
+    KAFKA_SECURITY: security,
   };
   const script = (...args: string[]) =>
     run('bash', [kafkaScript, ...args], { env, timeout: 180_000 }).then(() => undefined);
   await script('start');
+  const passwords =
+    security === 'scram'
+      ? Object.fromEntries(
+          readFileSync(path.join(runDir, 'scram-users'), 'utf8')
+            .trim()
+            .split('\n')
+            .map((line) => line.split(' ') as [string, string]),
+        )
+      : {};
   return {
+    passwords,
     brokers: ports.map((port) => `127.0.0.1:${port}`).join(','),
     nodes,
     stop: () => script('stop'),

@@ -5,6 +5,7 @@ import { StartupError } from '@credits/runtime';
 import { ExitCode, UsageError } from './exit-codes';
 import { balancesCommand } from './verbs/balances';
 import { claimsCommand } from './verbs/claims';
+import { kafkaCommand } from './verbs/kafka';
 import { demoCommand } from './verbs/demo';
 import { dlqCommand } from './verbs/dlq';
 import { initKeys } from './verbs/keys';
@@ -57,6 +58,7 @@ statusCommand(program);
 demoCommand(program);
 whatIfCommand(program);
 claimsCommand(program);
+kafkaCommand(program);
 
 function fail(code: number, lines: readonly string[]): never {
   for (const line of lines) console.error(`credits: error: ${line}`);

@@ -4,3 +4,4 @@ export * from './topics';
 export * from './group-offsets';
 export * from './partition-by-partition';
 export * from './co-partitioned-assigner';
+export * from './acls';

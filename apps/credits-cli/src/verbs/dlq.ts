@@ -19,7 +19,8 @@ const text = (value: IHeaders[string]): string =>
   Array.isArray(value) ? value.join(',') : (value?.toString() ?? '');
 
 /** Every message on the dead-letter topic, read to its end without joining any real group. */
-async function readDeadLetters(kafka: Kafka, topic: string): Promise<DeadLetter[]> {
+async function readDeadLetters(kafka: Kafka, prefix: string): Promise<DeadLetter[]> {
+  const topic = topicNames(prefix).editorEventsDeadLetters;
   const admin = kafka.admin();
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(topic);
@@ -32,7 +33,8 @@ async function readDeadLetters(kafka: Kafka, topic: string): Promise<DeadLetter[
   if (remaining.size === 0) return [];
   const letters: DeadLetter[] = [];
   const consumer = kafka.consumer({
-    groupId: `credits-cli-dlq-${randomUUID()}`,
+    // Under the deployment's prefix, where the ops principal's ACLs allow groups.
+    groupId: `${prefix}credits-cli-dlq-${randomUUID()}`,
     maxWaitTimeInMs: 200,
   });
   await consumer.connect();
@@ -120,7 +122,7 @@ export function dlqCommand(program: Command): void {
       withContext(async (context) => {
         const letters = await readDeadLetters(
           await context.broker(),
-          topicNames(context.config.kafka.topicPrefix).editorEventsDeadLetters,
+          context.config.kafka.topicPrefix,
         );
         console.log(
           render(
@@ -140,7 +142,7 @@ export function dlqCommand(program: Command): void {
       withContext(async (context) => {
         const letters = await readDeadLetters(
           await context.broker(),
-          topicNames(context.config.kafka.topicPrefix).editorEventsDeadLetters,
+          context.config.kafka.topicPrefix,
         );
         const letter = letters.find((candidate) => candidate.at === at);
         if (!letter) throw new UsageError(`no dead letter at ${at}`);
@@ -175,7 +177,7 @@ export function dlqCommand(program: Command): void {
         const target = options.to === undefined ? undefined : replayTarget(options.to, topics);
         const kafka = await context.broker();
         const letters = chosen(
-          distinct(await readDeadLetters(kafka, topics.editorEventsDeadLetters)),
+          distinct(await readDeadLetters(kafka, context.config.kafka.topicPrefix)),
           options.at,
           options.reason,
         );
