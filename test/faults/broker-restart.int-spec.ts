@@ -31,8 +31,11 @@ const report = new FaultReport(
 
 describeFaultRun('credit projector across a Kafka broker restart', unavailable, () => {
   let broker: DedicatedBroker | undefined;
+  let projector: ProjectorProcess | undefined;
   afterAll(async () => {
     report.print();
+    // Also when the run failed: a process left running keeps jest from exiting.
+    await projector?.process.stop('SIGTERM');
     await broker?.destroy();
   });
 
@@ -46,7 +49,7 @@ describeFaultRun('credit projector across a Kafka broker restart', unavailable, 
     report.note(`started a broker of this test's own on ${broker.brokers}`);
     const input = faultInput(world.prefix, EVENTS, 2468);
     report.note(`input: ${input.description}`);
-    const projector: ProjectorProcess = await startProjector(world.prefix, worldEnv(world));
+    projector = await startProjector(world.prefix, worldEnv(world));
     report.note('started a projector process');
 
     // The first third of the stream before the stop; the rest is being sent while the broker
@@ -88,6 +91,5 @@ describeFaultRun('credit projector across a Kafka broker restart', unavailable, 
     await checkAgainstOracle(world, input, report);
     expect(projector.process.child.exitCode).toBeNull();
     report.note('checked: the projector process never exited');
-    await projector.process.stop('SIGTERM');
   }, 900_000);
 });

@@ -4,6 +4,17 @@ import { connect, createServer } from 'node:net';
 import path from 'node:path';
 import { repositoryRoot } from './backends';
 
+/**
+ * Every process started here that has not ended. Under jest, those a test file leaves running
+ * (a failed test skips its own stop) are killed after the file: a child left running keeps jest
+ * from exiting, and CI would wait for it until its time ran out.
+ */
+const unended = new Set<RunningProcess>();
+if (typeof afterAll === 'function')
+  afterAll(async () => {
+    await Promise.all([...unended].map((process) => process.stop('SIGKILL')));
+  });
+
 /** A process of this project started by a test, with its output kept for assertions. */
 export class RunningProcess {
   readonly stdout: string[] = [];
@@ -26,8 +37,12 @@ export class RunningProcess {
     collect(child.stdout, this.stdout);
     collect(child.stderr, this.stderr);
     // 'close' comes after the output has been read to its end, unlike 'exit'.
+    unended.add(this);
     this.exited = new Promise((resolve) => {
-      child.on('close', (code, signal) => resolve({ code, signal }));
+      child.on('close', (code, signal) => {
+        unended.delete(this);
+        resolve({ code, signal });
+      });
     });
   }
 

@@ -48,7 +48,6 @@ const RESTART_BACKOFF = { initialMs: 1_000, maxMs: 30_000 };
 export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly topics: TopicNames;
   private readonly supervisor: ConsumerSupervisor;
-  private readonly turns = new PartitionTurns();
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -130,15 +129,22 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
   private async launch(consumer: Consumer): Promise<void> {
     await consumer.connect();
     await consumer.subscribe({ topics: inputTopicNames(this.topics), fromBeginning: true });
+    // Turns of this consumer's own: a chunk of a crashed consumer that never settles (a send that
+    // hangs past every timeout) must not keep the consumer started after it from its partition.
+    const turns = new PartitionTurns();
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.config.projector.partitionsConcurrency,
-      eachBatch: (payload) => this.consumeBatch(consumer, payload),
+      eachBatch: (payload) => this.consumeBatch(consumer, turns, payload),
     });
   }
 
-  private async consumeBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
+  private async consumeBatch(
+    consumer: Consumer,
+    turns: PartitionTurns,
+    payload: EachBatchPayload,
+  ): Promise<void> {
     const { batch, heartbeat, isRunning, isStale, resolveOffset } = payload;
     const control: ChunkControl = { heartbeat, isActive: () => isRunning() && !isStale() };
     const { topic, partition } = batch;
@@ -150,7 +156,7 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
       const messages = batch.messages.slice(start, start + CHUNK_MESSAGES);
       const parsed = await this.parsing.parse(messages, inputTopic);
       const chunk = sortChunk(topic, partition, messages, parsed, this.logger);
-      const result = await this.turns.run(partition, () =>
+      const result = await turns.run(partition, () =>
         this.settle(chunk, topic, partition, control),
       );
       if (result === null) return;

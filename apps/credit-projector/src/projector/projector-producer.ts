@@ -4,7 +4,16 @@ import { APP_CONFIG, type AppConfig } from '@credits/config';
 import { DeadLetterHeaders, decisionEventOf, type Rejection } from '@credits/contract';
 import type { GenerationCharged, GenerationRefused } from '@credits/domain';
 import { KAFKA, PartitionByPartitionSender, topicNames, type TopicNames } from '@credits/kafka';
+import { within } from '@credits/runtime';
 import { ProjectorMetrics } from '../observability/projector-metrics';
+
+/**
+ * The longest a send of dead letters or decisions may take. kafkajs retries a send across a lost
+ * leader for well under this; past it the chunk fails, its consumer is started again and the
+ * chunk is redone from its committed offset (letters and decisions are at least once), rather
+ * than one send that never settles holding its partition forever.
+ */
+const SEND_DEADLINE_MS = 90_000;
 
 export interface DeadLetter {
   readonly key: Buffer | null;
@@ -51,7 +60,7 @@ export class ProjectorProducer implements OnModuleInit, OnApplicationShutdown {
   /** The original key, value and headers, unchanged, plus headers naming why and where from. */
   async deadLetter(letters: readonly DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
-    await this.sender.send(
+    await this.send(
       this.topics.editorEventsDeadLetters,
       letters.map((letter) => ({
         key: letter.key,
@@ -75,7 +84,7 @@ export class ProjectorProducer implements OnModuleInit, OnApplicationShutdown {
   ): Promise<void> {
     if (decisions.length === 0) return;
     const events = decisions.map(({ accountId, decision }) => decisionEventOf(accountId, decision));
-    await this.sender.send(
+    await this.send(
       this.topics.creditDecisions,
       events.map((event) => ({
         key: event.subject,
@@ -84,5 +93,9 @@ export class ProjectorProducer implements OnModuleInit, OnApplicationShutdown {
       })),
     );
     for (const event of events) this.metrics.decisions.inc({ decision: event.type });
+  }
+
+  private send(topic: string, messages: Parameters<PartitionByPartitionSender['send']>[1]) {
+    return within(SEND_DEADLINE_MS, this.sender.send(topic, messages));
   }
 }
