@@ -404,6 +404,22 @@ describe('quota service over HTTP, with the projector, the real broker and Postg
         400,
         ['id', 'time', 'data.credits'],
       ],
+      [
+        'a top-up priced in half cents of an unknown currency',
+        'POST',
+        '/events',
+        {
+          specversion: '1.0',
+          id: 'e-price',
+          source: 'billing',
+          type: 'TopUpPurchased',
+          time: '2026-11-20T10:00:00Z',
+          subject: 'a',
+          data: { purchaseId: 'p', credits: 5, price: { amount: 49.5, currency: 'EURO' } },
+        },
+        400,
+        ['data.price.amount'],
+      ],
       ['a route that does not exist', 'GET', '/accounts/a/secrets', undefined, 404, []],
     ] as const)('given %s', async (_label, method, path, body, status, fields) => {
       const answer = await service.call('ops', method, path, body);

@@ -6,3 +6,4 @@ export * from './decisions/decision-message';
 export * from './ids/name-based-uuid';
 export * from './time/is-instant';
 export * from './ledger/ledger-codec';
+export * from './money/is-money';

@@ -151,6 +151,26 @@ describe('the ledger codec', () => {
     ).toThrow('at (instant): "yesterday"');
   });
 
+  it("reads a grant's price back exactly, and refuses a stored price that is not money", () => {
+    const [granted] = ledgerOf([
+      {
+        type: 'PurchaseTopUp',
+        at: '2026-11-01T00:00:00.000Z',
+        source: { id: 'e1', producer: 'billing' },
+        purchaseId: 'p1',
+        credits: 50,
+        price: { amount: 4_900, currency: 'EUR' },
+      },
+    ]);
+    const written = encodeLedgerEvent('acct-1', 0n, granted!);
+    expect(decodeLedgerEvent(stored(written))).toEqual(granted);
+    expect(() =>
+      decodeLedgerEvent(
+        stored({ ...written, data: { ...written.data, price: { amount: 49.5, currency: 'EUR' } } }),
+      ),
+    ).toThrow('a CreditsGranted event with bad fields: price (money?)');
+  });
+
   it('refuses an event whose data names another type than the store does', () => {
     expect(() => decodeLedgerEvent(stored({ ...charged, type: 'HoldLapsed' }))).toThrow(
       'a HoldLapsed event whose data names type "CreditsExpired"',

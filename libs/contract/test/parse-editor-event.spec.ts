@@ -70,6 +70,11 @@ describe('editor-events messages against the contract', () => {
     ],
     ['TopUpPurchased', { purchaseId: 'p-1', credits: 50 }],
     ['TopUpPurchased', { purchaseId: 'p-2', credits: 50, expiresAt: '2027-01-01T00:00:00Z' }],
+    [
+      'TopUpPurchased',
+      { purchaseId: 'p-3', credits: 50, price: { amount: 4_900, currency: 'EUR' } },
+    ],
+    ['TopUpPurchased', { purchaseId: 'p-4', credits: 50, price: { amount: 0, currency: 'JPY' } }],
     ['CreditsAdjusted', { adjustmentId: 'adj-1', credits: -5, reason: 'goodwill reversal' }],
     ['EditAccepted', { generationId: 'gen-1' }],
     ['EditRejected', { generationId: 'gen-1' }],
@@ -204,6 +209,71 @@ describe('editor-events messages against the contract', () => {
       expect(rejection?.details.join('\n')).toMatch(detail);
     },
   );
+
+  it.each([
+    [
+      'a negative amount',
+      { amount: -1, currency: 'EUR' },
+      /data\.price\.amount must be a whole number/,
+    ],
+    ['a fractional amount', { amount: 49.5, currency: 'EUR' }, /data\.price\.amount .*not 49\.5/],
+    ['an amount as text', { amount: '4900', currency: 'EUR' }, /data\.price\.amount/],
+    [
+      'an unknown currency',
+      { amount: 4_900, currency: 'EURO' },
+      /data\.price\.currency must be an ISO 4217/,
+    ],
+    ['a lower-case currency', { amount: 4_900, currency: 'eur' }, /data\.price\.currency/],
+    ['the no-currency code', { amount: 4_900, currency: 'XXX' }, /data\.price\.currency/],
+    ['no currency', { amount: 4_900 }, /data\.price\.currency/],
+    [
+      'a field a price does not take',
+      { amount: 1, currency: 'EUR', tax: 2 },
+      /data\.price has fields it does not take: tax/,
+    ],
+    ['a number', 4_900, /data\.price must be an object \{amount, currency\}/],
+  ])(
+    'given a top-up priced with %s, then it is refused naming the field',
+    (_label, price, detail) => {
+      const topUp = {
+        ...contractExample,
+        type: 'TopUpPurchased',
+        data: { purchaseId: 'p', credits: 9, price },
+      };
+      const rejection = rejectionOf(parse(topUp));
+      expect(rejection?.reason).toBe('invalid_event');
+      expect(rejection?.details).toEqual([expect.stringMatching(detail)]);
+    },
+  );
+
+  it('given a price on an adjustment, then it is refused: adjustments are free', () => {
+    const adjusted = {
+      ...contractExample,
+      type: 'CreditsAdjusted',
+      data: { adjustmentId: 'a', credits: 5, reason: 'r', price: { amount: 100, currency: 'EUR' } },
+    };
+    expect(rejectionOf(parse(adjusted))?.details).toEqual([
+      'data.price: property price should not exist',
+    ]);
+  });
+
+  it('given a priced grant, then the command carries its price as plain data; without one, none', () => {
+    const priced = parse({
+      ...contractExample,
+      type: 'TopUpPurchased',
+      data: { purchaseId: 'p', credits: 9, price: { amount: 4_900, currency: 'EUR' } },
+    });
+    expect('event' in priced && commandOf(priced.event)).toMatchObject({
+      type: 'PurchaseTopUp',
+      price: { amount: 4_900, currency: 'EUR' },
+    });
+    const free = parse({
+      ...contractExample,
+      type: 'TopUpPurchased',
+      data: { purchaseId: 'p', credits: 9 },
+    });
+    expect('event' in free && 'price' in commandOf(free.event)).toBe(false);
+  });
 
   it('given a billing type on editor-events, or a usage type on billing-events, then it is on the wrong topic', () => {
     const topUp = {

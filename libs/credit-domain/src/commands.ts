@@ -1,3 +1,4 @@
+import type { Money } from './money';
 import type { Resolution } from './pricing/edit-types';
 import type { SourceEvent } from './source';
 import type { Instant } from './time';
@@ -44,6 +45,8 @@ export interface GrantAllowance extends CommandBase {
   readonly credits: number;
   readonly periodStart: Instant;
   readonly periodEnd: Instant;
+  /** What was paid for these credits (their cost basis); absent when they were free. */
+  readonly price?: Money;
 }
 
 export interface PurchaseTopUp extends CommandBase {
@@ -51,6 +54,8 @@ export interface PurchaseTopUp extends CommandBase {
   readonly purchaseId: string;
   readonly credits: number;
   readonly expiresAt?: Instant;
+  /** What was paid for these credits (their cost basis); absent when they were free. */
+  readonly price?: Money;
 }
 
 export interface AdjustCredits extends CommandBase {

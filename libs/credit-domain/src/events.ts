@@ -1,3 +1,4 @@
+import type { Money } from './money';
 import type { Resolution } from './pricing/edit-types';
 import type { SourceEvent } from './source';
 import { millisOf, type Instant } from './time';
@@ -28,6 +29,8 @@ export interface CreditsGranted extends EventBase {
   readonly usableFrom: Instant;
   readonly expiresAt: Instant | null;
   readonly plan?: string;
+  /** The grant's cost basis, as its wire event gave it; absent for free (promotional) credits. */
+  readonly price?: Money;
 }
 
 export interface GenerationCharged extends EventBase {

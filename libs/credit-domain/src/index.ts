@@ -3,6 +3,7 @@
 // the deciders, their vocabulary and the state's queries leave the library.
 export * from './commands';
 export * from './events';
+export * from './money';
 export * from './rules';
 export * from './pricing/edit-types';
 export * from './pricing/price-book';

@@ -17,6 +17,11 @@ const RESOLUTIONS: (Resolution | undefined)[] = ['1K', '2K', '4K', undefined];
 /** A command without its time and event id: the sequence arbitrary assigns both in order. */
 type Draft = (atInstant: string, id: string, offsetMs: number) => AccountCommand;
 const src = (id: string) => ({ id, producer: 'editor' });
+/** A grant's cost basis: the rules carry it, whatever it is. */
+const price = fc.record({
+  amount: fc.integer({ min: 0, max: 1_000_000 }),
+  currency: fc.constantFrom('EUR', 'USD', 'JPY'),
+});
 
 const draft: fc.Arbitrary<Draft> = fc.oneof(
   {
@@ -26,8 +31,9 @@ const draft: fc.Arbitrary<Draft> = fc.oneof(
         credits: fc.integer({ min: 1, max: 12 }),
         days: fc.integer({ min: 1, max: 6 }),
         plan: fc.constantFrom('pro', 'lite'),
+        price: fc.option(price),
       })
-      .map(({ credits, days, plan }): Draft => (a, id, offset) => ({
+      .map(({ credits, days, plan, price }): Draft => (a, id, offset) => ({
         type: 'GrantAllowance',
         at: a,
         source: src(id),
@@ -35,6 +41,7 @@ const draft: fc.Arbitrary<Draft> = fc.oneof(
         credits,
         periodStart: a,
         periodEnd: at(offset + days * DAY),
+        ...(price === null ? {} : { price }),
       })),
   },
   {
@@ -43,14 +50,16 @@ const draft: fc.Arbitrary<Draft> = fc.oneof(
       .record({
         credits: fc.integer({ min: 1, max: 12 }),
         days: fc.option(fc.integer({ min: 1, max: 6 })),
+        price: fc.option(price),
       })
-      .map(({ credits, days }): Draft => (a, id, offset) => ({
+      .map(({ credits, days, price }): Draft => (a, id, offset) => ({
         type: 'PurchaseTopUp',
         at: a,
         source: src(id),
         purchaseId: `p-${id}`,
         credits,
         ...(days === null ? {} : { expiresAt: at(offset + days * DAY) }),
+        ...(price === null ? {} : { price }),
       })),
   },
   {

@@ -286,6 +286,22 @@ describe('grants', () => {
     expect(account.when(command.accept('g1'))).toMatchObject([{ type: 'EditKept', captured: 2 }]);
   });
 
+  it('given priced and free grants, when granted, then each grant records its cost basis, and a free one none', () => {
+    const account = new Account();
+    const eur = { amount: 4_900, currency: 'EUR' };
+    expect(account.when(command.topUp(50, { price: eur }))).toEqual([
+      expect.objectContaining({ type: 'CreditsGranted', kind: 'top_up', price: eur }),
+    ]);
+    const usd = { amount: 19_900, currency: 'USD' };
+    expect(account.when(command.allowance(200, { price: usd }))).toEqual([
+      expect.objectContaining({ type: 'CreditsGranted', kind: 'allowance', price: usd }),
+    ]);
+    const [free] = account.when(command.topUp(5));
+    expect(free).not.toHaveProperty('price');
+    const [adjusted] = account.when(command.adjust(3));
+    expect(adjusted).not.toHaveProperty('price');
+  });
+
   it('given a grant already made, when the same purchase arrives as a new event, then it is ignored as a repeat', () => {
     const account = new Account().given(command.topUp(5, { purchaseId: 'p1' }));
     expect(account.when(command.topUp(5, { purchaseId: 'p1' }))).toMatchObject([

@@ -10,6 +10,7 @@ import {
   type AccountDecider,
   type AccountState,
   type CreditEvent,
+  type Money,
   type CreditRules,
   type Resolution,
 } from '../src';
@@ -31,7 +32,14 @@ function source(id?: string) {
 export const command = {
   allowance: (
     credits: number,
-    o: { plan?: string; start?: string; end?: string; at?: string; id?: string } = {},
+    o: {
+      plan?: string;
+      start?: string;
+      end?: string;
+      at?: string;
+      id?: string;
+      price?: Money;
+    } = {},
   ) =>
     ({
       type: 'GrantAllowance',
@@ -41,10 +49,11 @@ export const command = {
       credits,
       periodStart: o.start ?? START,
       periodEnd: o.end ?? at(30 * DAY),
+      ...(o.price ? { price: o.price } : {}),
     }) as const,
   topUp: (
     credits: number,
-    o: { purchaseId?: string; expiresAt?: string; at?: string; id?: string } = {},
+    o: { purchaseId?: string; expiresAt?: string; at?: string; id?: string; price?: Money } = {},
   ) =>
     ({
       type: 'PurchaseTopUp',
@@ -53,6 +62,7 @@ export const command = {
       purchaseId: o.purchaseId ?? `purchase-${eventSequence + 1}`,
       credits,
       ...(o.expiresAt ? { expiresAt: o.expiresAt } : {}),
+      ...(o.price ? { price: o.price } : {}),
     }) as const,
   generate: (
     generationId: string,

@@ -32,12 +32,14 @@ export function commandsOf(ledger: readonly CreditEvent[]): AccountCommand[] {
       case 'EditDiscarded':
         command = { type: 'RejectEdit', ...base, generationId: event.generationId };
         break;
-      case 'CreditsGranted':
+      case 'CreditsGranted': {
+        const price = event.price === undefined ? {} : { price: event.price };
         command =
           event.kind === 'allowance'
             ? {
                 type: 'GrantAllowance',
                 ...base,
+                ...price,
                 plan: event.plan ?? 'unknown',
                 credits: event.credits,
                 periodStart: event.usableFrom,
@@ -46,11 +48,13 @@ export function commandsOf(ledger: readonly CreditEvent[]): AccountCommand[] {
             : {
                 type: 'PurchaseTopUp',
                 ...base,
+                ...price,
                 purchaseId: event.grantId.replace(/^top-up:/, ''),
                 credits: event.credits,
                 ...(event.expiresAt === null ? {} : { expiresAt: event.expiresAt }),
               };
         break;
+      }
       case 'CreditsAdjusted':
         command = {
           type: 'AdjustCredits',

@@ -12,6 +12,8 @@ import {
 } from 'class-validator';
 import { RESOLUTIONS, type Resolution } from '@credits/domain';
 import { IsInstant } from '../time/is-instant';
+import { IsMoney } from '../money/is-money';
+import type { Money } from '@credits/domain';
 
 /** Usage facts, from the editor and the AI workers: the `editor-events` topic. */
 export const USAGE_EVENT_TYPES = ['GenerationRequested', 'EditAccepted', 'EditRejected'] as const;
@@ -122,6 +124,11 @@ export class AllowanceGrantedData {
 
   @IsInstant()
   periodEnd!: string;
+
+  /** What billing charged for these credits; absent: they were free (promotional). */
+  @IsOptional()
+  @IsMoney()
+  price?: Money;
 }
 
 export class TopUpPurchasedData {
@@ -136,6 +143,11 @@ export class TopUpPurchasedData {
   @IsOptional()
   @IsInstant()
   expiresAt?: string;
+
+  /** What billing charged for these credits; absent: they were free (promotional). */
+  @IsOptional()
+  @IsMoney()
+  price?: Money;
 }
 
 export class CreditsAdjustedData {

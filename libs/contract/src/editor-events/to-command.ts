@@ -1,4 +1,4 @@
-import type { AccountCommand, KafkaCoordinates, SourceEvent } from '@credits/domain';
+import type { AccountCommand, KafkaCoordinates, Money, SourceEvent } from '@credits/domain';
 import type { EditorEvent } from './editor-event.dto';
 
 /** The account command a valid wire event asks for, carrying its id, producer and Kafka place. */
@@ -31,6 +31,7 @@ export function commandOf(event: EditorEvent, kafka?: KafkaCoordinates): Account
         credits: event.data.credits,
         periodStart: event.data.periodStart,
         periodEnd: event.data.periodEnd,
+        ...priceOf(event.data.price),
       };
     case 'TopUpPurchased':
       return {
@@ -39,6 +40,7 @@ export function commandOf(event: EditorEvent, kafka?: KafkaCoordinates): Account
         purchaseId: event.data.purchaseId,
         credits: event.data.credits,
         ...(event.data.expiresAt === undefined ? {} : { expiresAt: event.data.expiresAt }),
+        ...priceOf(event.data.price),
       };
     case 'CreditsAdjusted':
       return {
@@ -49,4 +51,11 @@ export function commandOf(event: EditorEvent, kafka?: KafkaCoordinates): Account
         reason: event.data.reason,
       };
   }
+}
+
+/** A plain copy: the validated DTO is a class instance, the ledger keeps plain data. */
+function priceOf(price: Money | null | undefined): { price?: Money } {
+  // `price: null` passes as absent (class-validator's IsOptional), as an omitted price would.
+  if (price === undefined || price === null) return {};
+  return { price: { amount: price.amount, currency: price.currency } };
 }

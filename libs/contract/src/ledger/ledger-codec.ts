@@ -1,3 +1,4 @@
+import { moneyProblem } from '../money/is-money';
 import {
   accountStream,
   type CreditEvent,
@@ -68,7 +69,14 @@ export function encodeLedgerEvent(
 }
 
 type FieldKind =
-  'string' | 'number' | 'instant' | 'allocations' | 'string?' | 'string|null' | 'instant|null';
+  | 'string'
+  | 'number'
+  | 'instant'
+  | 'allocations'
+  | 'string?'
+  | 'string|null'
+  | 'instant|null'
+  | 'money?';
 
 const SHARED = { at: 'instant' } as const;
 const ALLOCATION_MOVE: Record<string, FieldKind> = {
@@ -86,6 +94,7 @@ const SHAPES: Record<CreditEventType, Record<string, FieldKind>> = {
     usableFrom: 'instant',
     expiresAt: 'instant|null',
     plan: 'string?',
+    price: 'money?',
   },
   GenerationCharged: {
     generationId: 'string',
@@ -157,6 +166,7 @@ const CHECKS: Record<FieldKind, (value: unknown) => boolean> = {
   'string?': (value) => value === undefined || typeof value === 'string',
   'string|null': (value) => value === null || typeof value === 'string',
   'instant|null': (value) => value === null || isInstant(value),
+  'money?': (value) => value === undefined || moneyProblem('price', value) === null,
 };
 
 /** Stored forms of earlier schemas, brought to the current one. Schema 1 is the current. */

@@ -265,7 +265,13 @@ function grantIdOf(command: GrantAllowance | PurchaseTopUp): string {
 function grant(command: GrantAllowance | PurchaseTopUp, state: AccountState): CreditEvent[] {
   const grantId = grantIdOf(command);
   if (state.grantIds.has(grantId)) return ignored(command, 'repeated_grant');
-  const base = { at: command.at, source: command.source, grantId, credits: command.credits };
+  const base = {
+    at: command.at,
+    source: command.source,
+    grantId,
+    credits: command.credits,
+    ...(command.price === undefined ? {} : { price: command.price }),
+  };
   if (command.type === 'GrantAllowance') {
     return [
       {
