@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
 import { createLogger, StartupError } from '@credits/runtime';
 import { connectAdmin, createKafkaClient } from './kafka-client';
-import { ensureTopics, inputTopicsMismatch, topicNames } from './topics';
+import { ensureContractTopics, inputTopicsMismatch, topicNames } from './topics';
 
 export const KAFKA = Symbol('KAFKA');
 
@@ -17,7 +17,7 @@ export async function connectKafka(config: AppConfig, processName: string): Prom
   const admin = await connectAdmin(probe, config.kafka.brokers, config.kafka.connectTimeoutMs);
   try {
     const topics = topicNames(config.kafka.topicPrefix);
-    const created = await ensureTopics(admin, Object.values(topics), {
+    const created = await ensureContractTopics(admin, topics, {
       partitions: config.kafka.topicPartitions,
       replicationFactor: config.kafka.replicationFactor,
       minInsyncReplicas: config.kafka.minInsyncReplicas,

@@ -48,6 +48,32 @@ export async function inputTopicsMismatch(
   );
 }
 
+/**
+ * Creates whichever contract topics are missing. An input topic is created with the partition
+ * count of the input topic that exists already (billing-events added beside an editor-events of
+ * 6 partitions gets 6, whatever KAFKA_TOPIC_PARTITIONS says); the rest with `layout`.
+ */
+export async function ensureContractTopics(
+  admin: Admin,
+  topics: TopicNames,
+  layout: TopicLayout,
+): Promise<string[]> {
+  const inputs = inputTopicNames(topics);
+  const existing = new Set(await admin.listTopics());
+  const present = inputs.filter((name) => existing.has(name));
+  let inputLayout = layout;
+  if (present.length > 0) {
+    const { topics: found } = await admin.fetchTopicMetadata({ topics: [present[0] as string] });
+    const partitions = found[0]?.partitions.length ?? 0;
+    if (partitions > 0) inputLayout = { ...layout, partitions };
+  }
+  const others = Object.values(topics).filter((name) => !inputs.includes(name));
+  return [
+    ...(await ensureTopics(admin, inputs, inputLayout)),
+    ...(await ensureTopics(admin, others, layout)),
+  ];
+}
+
 export interface TopicLayout {
   readonly partitions: number;
   readonly replicationFactor: number;
