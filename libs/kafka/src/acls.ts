@@ -5,6 +5,7 @@ import {
   ResourcePatternTypes,
   type AclEntry,
 } from 'kafkajs';
+import { projectorGroupId, quotaServiceGroupPrefix } from './group-offsets';
 import { topicNames } from './topics';
 
 /** The SASL users of a secured cluster (kafka.sh KAFKA_SECURITY=scram makes them). */
@@ -78,7 +79,7 @@ export function deploymentAcls(prefix: string): AclGrant[] {
     {
       principal: 'credit-projector',
       resource: 'group',
-      name: `${prefix}credit-projector`,
+      name: projectorGroupId(prefix),
       pattern: 'literal',
       operations: ['Read'],
       why: 'its consumer group: joins, commits, reads its lag',
@@ -91,7 +92,7 @@ export function deploymentAcls(prefix: string): AclGrant[] {
     {
       principal: 'quota-service',
       resource: 'group',
-      name: `${prefix}quota-service-`,
+      name: quotaServiceGroupPrefix(prefix),
       pattern: 'prefixed',
       operations: ['Read'],
       why: 'a group per process, for the decisions it waits for',

@@ -1,5 +1,10 @@
 import { AssignerProtocol, type Admin } from 'kafkajs';
 
+/** What every quota-service process's decision group id starts with (one group per process). */
+export function quotaServiceGroupPrefix(prefix: string): string {
+  return `${prefix}quota-service-`;
+}
+
 /** The consumer group of the credit projectors, under a deployment's prefix. */
 export function projectorGroupId(prefix: string): string {
   return `${prefix}credit-projector`;

@@ -10,7 +10,7 @@ import type { Consumer, Kafka } from 'kafkajs';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
 import type { DecisionEvent } from '@credits/contract';
-import { KAFKA, topicNames } from '@credits/kafka';
+import { KAFKA, quotaServiceGroupPrefix, topicNames } from '@credits/kafka';
 import { StartupError, within } from '@credits/runtime';
 
 const JOIN_TIMEOUT_MS = 30_000;
@@ -33,7 +33,7 @@ export class DecisionWaiter implements OnApplicationBootstrap, BeforeApplication
   ) {
     this.topic = topicNames(config.kafka.topicPrefix).creditDecisions;
     // Never commits: a group only this process uses, which the broker expires after it leaves.
-    const groupId = `${config.kafka.topicPrefix}quota-service-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    const groupId = `${quotaServiceGroupPrefix(config.kafka.topicPrefix)}${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     // A short long-poll: disconnecting waits for the fetch in flight, so shutdown stays quick.
     this.consumer = kafka.consumer({
       groupId,
