@@ -11,6 +11,8 @@ import { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs';
 import { PartitionByPartitionSender } from '../../libs/kafka/src/partition-by-partition';
 import { inputTopicNames, topicNames } from '../../libs/kafka/src/topics';
 import { inputTopicOf } from '../../libs/contract/src/editor-events/editor-event.dto';
+import { projectorGroupId } from '../../libs/kafka/src/group-offsets';
+import { groupBy } from './group-by';
 
 export function kafkaClient(
   clientId: string,
@@ -211,7 +213,7 @@ export async function projectorConsumed(
   try {
     await waitUntilConsumed(
       admin,
-      `${prefix}credit-projector`,
+      projectorGroupId(prefix),
       inputTopicNames(topicNames(prefix)),
       timeoutMs,
     );
@@ -236,12 +238,7 @@ export function byInputTopic(
   prefix: string,
   messages: readonly RawMessage[],
 ): Map<string, RawMessage[]> {
-  const groups = new Map<string, RawMessage[]>();
-  for (const message of messages) {
-    const topic = inputTopicOfMessage(prefix, message);
-    groups.set(topic, [...(groups.get(topic) ?? []), message]);
-  }
-  return groups;
+  return groupBy(messages, (message) => inputTopicOfMessage(prefix, message));
 }
 
 /**

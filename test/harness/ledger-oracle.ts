@@ -16,6 +16,7 @@ import {
 } from '@credits/domain';
 import { commandOf, inputTopicOf, validateEditorEvent } from '@credits/contract';
 import type { WireEvent } from './editor-events';
+import { groupBy } from './group-by';
 
 /**
  * The oracle: the pure fold of the unique input. Each account's wire events, first delivery
@@ -73,22 +74,18 @@ export function storedInterleaving(
       if (key && !storedAt.has(key)) storedAt.set(key, index);
     });
   const seen = new Set<string>();
-  const byAccount = new Map<string, { event: WireEvent; input: number; at: number }[]>();
+  const unique: { event: WireEvent; input: number; at: number }[] = [];
   events.forEach((event, input) => {
     const key = `${event.subject}\u0000${event.source}/${event.id}`;
     if (seen.has(key)) return;
     seen.add(key);
-    const at = storedAt.get(key) ?? Number.POSITIVE_INFINITY;
-    byAccount.set(event.subject, [...(byAccount.get(event.subject) ?? []), { event, input, at }]);
+    unique.push({ event, input, at: storedAt.get(key) ?? Number.POSITIVE_INFINITY });
   });
+  const byAccount = groupBy(unique, (item) => item.event.subject);
   const ordered: WireEvent[] = [];
   const outOfOrder: string[] = [];
   for (const [accountId, list] of byAccount) {
-    const queues = new Map<string, typeof list>();
-    for (const item of list) {
-      const topic = inputTopicOf(item.event.type);
-      queues.set(topic, [...(queues.get(topic) ?? []), item]);
-    }
+    const queues = groupBy(list, (item) => inputTopicOf(item.event.type));
     for (const [topic, queue] of queues) {
       const stored = queue.filter((item) => Number.isFinite(item.at));
       stored.forEach((item, index) => {
@@ -130,23 +127,27 @@ export async function storedLedgers(
         ORDER BY stream_name, stream_revision`,
       [names],
     );
+    const byStream = groupBy(rows, (row) => accountOfStream(row.stream_name));
     const ledgers = new Map<string, CreditEvent[]>();
-    for (const row of rows) {
-      const accountId = accountOfStream(row.stream_name);
-      // Who published is kept in the metadata, beside the event: put back where the domain has it.
-      const event =
-        row.published_by === null || !row.data.source
-          ? row.data
-          : ({
-              ...row.data,
-              source: { ...row.data.source, publishedBy: row.published_by },
-            } as CreditEvent);
-      ledgers.set(accountId, [...(ledgers.get(accountId) ?? []), withoutKafka(event)]);
-    }
+    for (const [accountId, streamRows] of byStream)
+      ledgers.set(accountId, streamRows.map(storedEvent));
     return ledgers;
   } finally {
     await pool.end();
   }
+}
+
+/** A stored row as the domain's event: who published put back, Kafka coordinates left out. */
+function storedEvent(row: { data: CreditEvent; published_by: string | null }): CreditEvent {
+  // Who published is kept in the metadata, beside the event: put back where the domain has it.
+  const event =
+    row.published_by === null || !row.data.source
+      ? row.data
+      : ({
+          ...row.data,
+          source: { ...row.data.source, publishedBy: row.published_by },
+        } as CreditEvent);
+  return withoutKafka(event);
 }
 
 /** How many ledger events those accounts' streams hold: a count, for polling progress. */

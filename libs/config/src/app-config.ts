@@ -1,4 +1,4 @@
-import { readEnvironment, type ApiKeyHash } from './environment';
+import { readEnvironment, type ApiKeyHash, type SaslMechanism } from './environment';
 
 /** The validated settings every process shares, grouped by the part of the system they steer. */
 export interface AppConfig {
@@ -12,7 +12,7 @@ export interface AppConfig {
     readonly topicPrefix: string;
     /** SASL authentication, when the cluster asks for it; the principal's ACLs decide the rest. */
     readonly sasl?: {
-      readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+      readonly mechanism: SaslMechanism;
       readonly username: string;
       readonly password: string;
     };
@@ -69,7 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         ? {}
         : {
             sasl: {
-              mechanism: e.KAFKA_SASL_MECHANISM as 'plain' | 'scram-sha-256' | 'scram-sha-512',
+              mechanism: e.KAFKA_SASL_MECHANISM,
               username: e.KAFKA_SASL_USERNAME as string,
               password: e.KAFKA_SASL_PASSWORD as string,
             },

@@ -37,6 +37,10 @@ export interface ApiKeyHash {
   readonly id: string;
 }
 
+/** How the apps may authenticate to Kafka: the SASL mechanisms kafkajs speaks. */
+export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+
 export const API_KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,48}$/;
 
 /** `<role>-<10 hex digits>`, the same for the same hash on every process and release. */
@@ -119,9 +123,9 @@ export const environmentSpec = {
     desc: 'min.insync.replicas of the topics the apps create: how many replicas must have a write before it is acknowledged (default: 2 from a replication factor of 3, else 1)',
     example: '2',
   }),
-  KAFKA_SASL_MECHANISM: str({
+  KAFKA_SASL_MECHANISM: str<SaslMechanism>({
     default: undefined,
-    choices: ['plain', 'scram-sha-256', 'scram-sha-512'],
+    choices: SASL_MECHANISMS,
     desc: 'how the apps authenticate to Kafka (SASL); unset: no authentication. Needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD',
     example: 'scram-sha-512',
   }),
@@ -298,7 +302,7 @@ function saslProblems(read: {
       .filter((name) => read[name] !== undefined)
       .map(
         (name) =>
-          `${name} is set but KAFKA_SASL_MECHANISM is not: set it (plain, scram-sha-256 or scram-sha-512), or unset ${name}`,
+          `${name} is set but KAFKA_SASL_MECHANISM is not: set it (${SASL_MECHANISMS.join(', ')}), or unset ${name}`,
       );
   return credentials
     .filter((name) => read[name] === undefined)

@@ -45,6 +45,12 @@ export function deploymentAcls(prefix: string): AclGrant[] {
     operations: AclOperation[],
     why: string,
   ): AclGrant => ({ principal, resource: 'topic', name, pattern: 'literal', operations, why });
+  const group = (
+    principal: KafkaPrincipal,
+    name: string,
+    pattern: AclGrant['pattern'],
+    why: string,
+  ): AclGrant => ({ principal, resource: 'group', name, pattern, operations: ['Read'], why });
   // The apps make any contract topic missing at start, so each may see and create all of them.
   const appTopics = (principal: KafkaPrincipal, uses: Record<string, 'Read' | 'Write'>) =>
     contractTopics.map((name) => {
@@ -76,41 +82,30 @@ export function deploymentAcls(prefix: string): AclGrant[] {
       [topics.creditDecisions]: 'Write',
       [topics.editorEventsDeadLetters]: 'Write',
     }),
-    {
-      principal: 'credit-projector',
-      resource: 'group',
-      name: projectorGroupId(prefix),
-      pattern: 'literal',
-      operations: ['Read'],
-      why: 'its consumer group: joins, commits, reads its lag',
-    },
+    group(
+      'credit-projector',
+      projectorGroupId(prefix),
+      'literal',
+      'its consumer group: joins, commits, reads its lag',
+    ),
     ...appTopics('quota-service', {
       [topics.editorEvents]: 'Write',
       [topics.billingEvents]: 'Write',
       [topics.creditDecisions]: 'Read',
     }),
-    {
-      principal: 'quota-service',
-      resource: 'group',
-      name: quotaServiceGroupPrefix(prefix),
-      pattern: 'prefixed',
-      operations: ['Read'],
-      why: 'a group per process, for the decisions it waits for',
-    },
-    {
+    group(
+      'quota-service',
+      quotaServiceGroupPrefix(prefix),
+      'prefixed',
+      'a group per process, for the decisions it waits for',
+    ),
+    ...(['topic', 'group'] as const).map((resource): AclGrant => ({
       principal: 'ops',
-      resource: 'topic',
+      resource,
       ...everything,
       operations: ['All'],
       why: 'credits dlq, status, offset resets',
-    },
-    {
-      principal: 'ops',
-      resource: 'group',
-      ...everything,
-      operations: ['All'],
-      why: 'credits dlq, status, offset resets',
-    },
+    })),
   ];
 }
 

@@ -185,7 +185,9 @@ export function dlqCommand(program: Command): void {
         const byTopic = new Map<string, DeadLetter[]>();
         for (const letter of letters) {
           const topic = target ?? originalInputTopic(letter, topics);
-          byTopic.set(topic, [...(byTopic.get(topic) ?? []), letter]);
+          const group = byTopic.get(topic);
+          if (group) group.push(letter);
+          else byTopic.set(topic, [letter]);
         }
         const producer = kafka.producer({
           idempotent: true,

@@ -25,11 +25,12 @@ export function kafkaCommand(program: Command): void {
           operations: grant.operations.join(','),
           why: grant.why,
         }));
+        const entries = aclEntriesOf(grants);
         if (apply) {
           const admin = (await context.broker()).admin();
           await admin.connect();
           try {
-            await admin.createAcls({ acl: aclEntriesOf(grants) });
+            await admin.createAcls({ acl: entries });
           } finally {
             await admin.disconnect();
           }
@@ -39,7 +40,7 @@ export function kafkaCommand(program: Command): void {
         );
         if (apply && format === 'table')
           console.log(
-            `created ${aclEntriesOf(grants).length} ACL entries (those present already are unchanged)`,
+            `created ${entries.length} ACL entries (those present already are unchanged)`,
           );
       }),
     );

@@ -10,10 +10,9 @@ import {
   NotEquals,
   ValidateIf,
 } from 'class-validator';
-import { RESOLUTIONS, type Resolution } from '@credits/domain';
-import { IsInstant } from '../time/is-instant';
+import { RESOLUTIONS, type Money, type Resolution } from '@credits/domain';
 import { IsMoney } from '../money/is-money';
-import type { Money } from '@credits/domain';
+import { IsInstant } from '../time/is-instant';
 
 /** Usage facts, from the editor and the AI workers: the `editor-events` topic. */
 export const USAGE_EVENT_TYPES = ['GenerationRequested', 'EditAccepted', 'EditRejected'] as const;
@@ -33,6 +32,11 @@ export type BillingEventType = (typeof BILLING_EVENT_TYPES)[number];
  * the contract does not know goes to editor-events, where it is dead-lettered as unknown_type.
  */
 export type InputTopic = 'editorEvents' | 'billingEvents';
+/** The input topics' names in ../shared/CONTRACT.md (a deployment may prefix them). */
+export const INPUT_TOPIC_NAMES: Readonly<Record<InputTopic, string>> = {
+  editorEvents: 'editor-events',
+  billingEvents: 'billing-events',
+};
 export function inputTopicOf(type: string): InputTopic {
   return (BILLING_EVENT_TYPES as readonly string[]).includes(type)
     ? 'billingEvents'

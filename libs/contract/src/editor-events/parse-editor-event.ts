@@ -5,6 +5,7 @@ import {
   DATA_CLASSES,
   EDITOR_EVENT_TYPES,
   EditorEventEnvelope,
+  INPUT_TOPIC_NAMES,
   inputTopicOf,
   type EditorEvent,
   type InputTopic,
@@ -106,11 +107,6 @@ export function validateEditorEvent(value: unknown): ParseResult {
   return { event: body as unknown as EditorEvent };
 }
 
-const TOPIC_NAMES: Record<InputTopic, string> = {
-  editorEvents: 'editor-events',
-  billingEvents: 'billing-events',
-};
-
 /**
  * Checks one Kafka message of an input topic: its size, its JSON, the contract, that its type
  * belongs on that topic (only billing may write billing-events, so a billing type arriving on
@@ -144,7 +140,7 @@ export function parseEditorEventMessage(
       rejection: {
         reason: 'wrong_topic',
         details: [
-          `${result.event.type} belongs on ${TOPIC_NAMES[belongsOn]}, not ${TOPIC_NAMES[topic]}`,
+          `${result.event.type} belongs on ${INPUT_TOPIC_NAMES[belongsOn]}, not ${INPUT_TOPIC_NAMES[topic]}`,
         ],
       },
     };

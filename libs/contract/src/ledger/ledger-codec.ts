@@ -1,4 +1,3 @@
-import { moneyProblem } from '../money/is-money';
 import {
   accountStream,
   type CreditEvent,
@@ -7,6 +6,7 @@ import {
 } from '@credits/domain';
 import type { EventData, RecordedEvent } from '@credits/event-store';
 import { NameBasedUuids } from '../ids/name-based-uuid';
+import { moneyProblem } from '../money/is-money';
 
 // Fixed forever: stored event ids derived from it must stay the same across releases.
 const ledgerEventIds = new NameBasedUuids('3c0f8f7e-5d0b-4f7a-a1d3-9a4c2e6b8d10');
@@ -49,23 +49,26 @@ export function encodeLedgerEvent(
   revision: bigint,
   event: CreditEvent,
 ): EventData {
-  const id = ledgerEventIds.of(`${accountStream(accountId)}@${revision}:${identity(event)}`);
-  const publishedBy = event.source?.publishedBy;
-  if (publishedBy === undefined)
-    return {
-      id,
-      type: event.type,
-      data: { ...event },
-      metadata: { accountId, schema: LEDGER_SCHEMA },
-    };
   // Who asked is the event's metadata, beside its account: what the event says stays the facts.
-  const { publishedBy: _publishedBy, ...source } = event.source as SourceEvent;
+  const publishedBy = event.source?.publishedBy;
+  const data =
+    publishedBy === undefined ? { ...event } : { ...event, source: withoutPublisher(event.source) };
   return {
-    id,
+    id: ledgerEventIds.of(`${accountStream(accountId)}@${revision}:${identity(event)}`),
     type: event.type,
-    data: { ...event, source },
-    metadata: { accountId, schema: LEDGER_SCHEMA, publishedBy },
+    data,
+    metadata: {
+      accountId,
+      schema: LEDGER_SCHEMA,
+      ...(publishedBy === undefined ? {} : { publishedBy }),
+    },
   };
+}
+
+function withoutPublisher(source: SourceEvent | undefined): SourceEvent | undefined {
+  if (source === undefined) return undefined;
+  const { publishedBy: _publishedBy, ...rest } = source;
+  return rest;
 }
 
 type FieldKind =
