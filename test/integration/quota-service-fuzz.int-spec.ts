@@ -140,6 +140,8 @@ describe('quota service under fuzzed requests', () => {
     },
     TopUpPurchased: { purchaseId: 'minted', credits: 500 },
     CreditsAdjusted: { adjustmentId: 'minted', credits: 500, reason: 'x' },
+    ChargeRefunded: { refundId: 'r', generationId: 'g', reason: 'x' },
+    GrantVoided: { grantId: 'minted', reason: 'x' },
   };
   const mayPublish = (role: (typeof API_ROLES)[number], type: string) =>
     role === 'ops' ||

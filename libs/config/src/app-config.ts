@@ -23,6 +23,7 @@ export interface AppConfig {
     | { readonly adapter: 'eventstoredb'; readonly connectionString: string };
   readonly credits: {
     readonly holdTimeoutMs: number;
+    readonly refundGrantDays: number;
     readonly assertInvariants: boolean;
     readonly settledGenerationsKept: number;
     readonly traceOnlySourcesKept: number;
@@ -82,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         : { adapter: 'postgres' },
     credits: {
       holdTimeoutMs: e.HOLD_TIMEOUT_MS,
+      refundGrantDays: e.REFUND_GRANT_DAYS,
       assertInvariants: e.CREDITS_ASSERT_INVARIANTS,
       settledGenerationsKept: e.CREDITS_SETTLED_GENERATIONS_KEPT,
       traceOnlySourcesKept: e.CREDITS_TRACE_ONLY_SOURCES_KEPT,

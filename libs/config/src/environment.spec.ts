@@ -31,6 +31,7 @@ describe('configuration from the environment', () => {
       eventStore: { adapter: 'postgres' },
       credits: {
         holdTimeoutMs: 86_400_000,
+        refundGrantDays: 30,
         assertInvariants: false,
         settledGenerationsKept: 1_000,
         traceOnlySourcesKept: 1_000,

@@ -169,6 +169,11 @@ export const environmentSpec = {
     desc: 'how long a hold waits for accept or reject before it lapses as a rejection',
     example: '86400000',
   }),
+  REFUND_GRANT_DAYS: positiveInteger({
+    default: 30,
+    desc: 'how many days a refund grant lasts: the credits a refund gives back when the grants that paid for them have ended',
+    example: '30',
+  }),
   CREDITS_ASSERT_INVARIANTS: bool({
     default: false,
     desc: 'check the credit invariants on every account state the projector reaches: a message whose state breaks them is dead-lettered as undecidable and nothing is appended after it',

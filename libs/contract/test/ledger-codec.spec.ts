@@ -23,7 +23,16 @@ function stored(data: EventData, revision = 3n): RecordedEvent {
   };
 }
 
-/** Every ledger event a long generated history makes: all ten types, in every variety. */
+const generation = (generationId: string, at: string, id: string): AccountCommand => ({
+  type: 'RequestGeneration',
+  at,
+  source: { id, producer: 'editor' },
+  generationId,
+  editType: 'twilight',
+  resolution: '1K',
+});
+
+/** Every ledger event a generated history makes: all twelve types, in every variety. */
 function ledgerOf(commands: readonly AccountCommand[]): CreditEvent[] {
   const decider = referenceDecider({
     ...STANDARD_RULES,
@@ -91,8 +100,51 @@ describe('the ledger codec', () => {
         { type: 'AcceptEdit', at, source: source('e3'), generationId: 'g1' },
       ]),
     );
+    // Value: a priced top-up charged, refunded after it ended, and a voided grant whose held
+    // credits are voided when their hold is released.
+    const later = (hours: number) => new Date(Date.parse(at) + hours * 3_600_000).toISOString();
+    roundTripLedger(
+      ledgerOf([
+        {
+          type: 'PurchaseTopUp',
+          at,
+          source: source('v1'),
+          purchaseId: 'p1',
+          credits: 3,
+          expiresAt: later(2),
+          price: { amount: 1_000, currency: 'EUR' },
+        },
+        {
+          type: 'PurchaseTopUp',
+          at,
+          source: source('v2'),
+          purchaseId: 'p2',
+          credits: 9,
+          price: { amount: 900, currency: 'USD' },
+        },
+        generation('g2', later(1), 'v3'),
+        { type: 'AcceptEdit', at: later(1), source: source('v4'), generationId: 'g2' },
+        generation('g3', later(1), 'v5'),
+        {
+          type: 'RefundCharge',
+          at: later(3),
+          source: source('v6'),
+          refundId: 'r1',
+          generationId: 'g2',
+          reason: 'corrupt_result',
+        },
+        {
+          type: 'VoidGrant',
+          at: later(3),
+          source: source('v7'),
+          grantId: 'top-up:p2',
+          reason: 'x',
+        },
+        { type: 'RejectEdit', at: later(4), source: source('v8'), generationId: 'g3' },
+      ]),
+    );
     fc.assert(fc.property(historyPlan({ min: 300, max: 600 }), roundTrip), { numRuns: 10 });
-    expect(types.size).toBe(10);
+    expect(types.size).toBe(12);
   });
 
   const charged = encodeLedgerEvent('acct-1', 3n, {

@@ -79,6 +79,8 @@ describe('editor-events messages against the contract', () => {
     ['EditAccepted', { generationId: 'gen-1' }],
     ['EditRejected', { generationId: 'gen-1' }],
     ['GenerationRequested', { generationId: 'gen-2', editType: 'crop' }],
+    ['ChargeRefunded', { refundId: 'r-1', generationId: 'gen-1', reason: 'corrupt result' }],
+    ['GrantVoided', { grantId: 'p-1', reason: 'chargeback' }],
   ])('given a valid %s, then it is accepted', (type, data) => {
     expect(rejectionOf(parse({ ...contractExample, type, data }))).toBeNull();
   });
@@ -255,6 +257,34 @@ describe('editor-events messages against the contract', () => {
     expect(rejectionOf(parse(adjusted))?.details).toEqual([
       'data.price: property price should not exist',
     ]);
+  });
+
+  it('given a refund without a generationId, then it is refused naming the field', () => {
+    const refund = {
+      ...contractExample,
+      type: 'ChargeRefunded',
+      data: { refundId: 'r-1', reason: 'corrupt result' },
+    };
+    expect(rejectionOf(parse(refund))).toMatchObject({
+      reason: 'invalid_event',
+      details: [expect.stringMatching(/^data\.generationId must be a string of 1 to 128/)],
+    });
+  });
+
+  it.each([
+    ['p-1', 'top-up:p-1'],
+    ['top-up:p-1', 'top-up:p-1'],
+    ['allowance:pro:2026-11-01T00:00:00Z', 'allowance:pro:2026-11-01T00:00:00Z'],
+  ])('given a void of %s, then it voids the ledger grant %s', (grantId, voided) => {
+    const parsed = parse({
+      ...contractExample,
+      type: 'GrantVoided',
+      data: { grantId, reason: 'chargeback' },
+    });
+    expect('event' in parsed && commandOf(parsed.event)).toMatchObject({
+      type: 'VoidGrant',
+      grantId: voided,
+    });
   });
 
   it('given a priced grant, then the command carries its price as plain data; without one, none', () => {

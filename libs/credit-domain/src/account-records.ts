@@ -1,4 +1,5 @@
-import type { GenerationCharged, GrantKind } from './events';
+import type { Allocation, GenerationCharged, GrantKind } from './events';
+import type { Money } from './money';
 
 /** What both deciders' states are made of. */
 
@@ -14,8 +15,12 @@ export interface Grant {
   /** Reserved by open holds: they stay with their hold even past the grant's end. */
   readonly pinned: number;
   readonly usableFromMs: number;
-  /** Infinity for a grant that never ends. */
+  /** Infinity for a grant that never ends; a voided grant ends when it is voided. */
   readonly expiresAtMs: number;
+  /** The cost basis: null for free (promotional) credits. */
+  readonly price: Money | null;
+  /** What the credits left are still worth, in the price's minor units (see value.ts). */
+  readonly deferred: number;
 }
 
 /** A generation charged and awaiting accept, reject or the lapse of its hold. */
@@ -29,17 +34,22 @@ export interface OpenGeneration extends Pick<
   | 'acceptCost'
   | 'held'
   | 'heldFrom'
+  | 'chargedFrom'
 > {
   readonly holdExpiresAtMs: number;
   /** The idempotency key of the request that opened it. */
   readonly requestedBy: string;
 }
 
-export type SettledStatus = 'kept' | 'discarded' | 'lapsed' | 'refused' | 'free';
+export type SettledStatus = 'kept' | 'discarded' | 'lapsed' | 'refused' | 'free' | 'refunded';
 
 export interface SettledGeneration {
   readonly status: SettledStatus;
   readonly requestedBy: string;
   /** The idempotency key of the accept or reject that settled it (null: a lapse, or at once). */
   readonly settledBy: string | null;
+  /** What it paid from each grant, with value (charged ones only): what a refund gives back. */
+  readonly paid?: readonly Allocation[];
+  /** The idempotency key of the refund that gave its credits back. */
+  readonly refundedBy?: string;
 }

@@ -10,7 +10,7 @@ import type { Instant } from './time';
 export interface Recalled {
   /** This wire event was decided before (a change or only a record): it causes nothing now. */
   readonly applied: boolean;
-  /** A generation was charged or refused under this request's id before. */
+  /** A generation was charged or refused under this request's (or refund's) id before. */
   readonly generationIdUsed: boolean;
 }
 
@@ -66,6 +66,21 @@ export interface AdjustCredits extends CommandBase {
   readonly reason: string;
 }
 
+/** Give back what a generation was charged (a corrupt or failed result). */
+export interface RefundCharge extends CommandBase {
+  readonly type: 'RefundCharge';
+  readonly refundId: string;
+  readonly generationId: string;
+  readonly reason: string;
+}
+
+/** Remove a grant's unused credits (a payment charged back, a grant made by mistake). */
+export interface VoidGrant extends CommandBase {
+  readonly type: 'VoidGrant';
+  readonly grantId: string;
+  readonly reason: string;
+}
+
 /** Time passed with no event from the account: apply the hold lapses and grant ends now due. */
 export interface ApplyDueExpiries {
   readonly type: 'ApplyDueExpiries';
@@ -79,4 +94,6 @@ export type AccountCommand =
   | GrantAllowance
   | PurchaseTopUp
   | AdjustCredits
+  | RefundCharge
+  | VoidGrant
   | ApplyDueExpiries;

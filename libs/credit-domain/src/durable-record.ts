@@ -9,7 +9,8 @@ import type { SourceEvent } from './source';
  *
  * - A wire event (producer, id) decided once claims its source, whatever it caused (a change or
  *   only a record): a repeat of any age causes nothing, as a repeat the state remembers does.
- * - A generation charged or refused claims its id: a request reusing it is ignored.
+ * - A generation charged or refused claims its id: a request reusing it is ignored, and a refund
+ *   of one the state no longer remembers is told apart from a refund of one never made.
  *
  * The claims' text is stored: its form never changes (a new form is a new claim).
  */
@@ -25,7 +26,7 @@ export function generationClaim(generationId: string): string {
 export function claimsToLookUp(command: AccountCommand): string[] {
   if (command.type === 'ApplyDueExpiries') return [];
   const source = sourceClaim(command.source);
-  return command.type === 'RequestGeneration'
+  return command.type === 'RequestGeneration' || command.type === 'RefundCharge'
     ? [source, generationClaim(command.generationId)]
     : [source];
 }
@@ -38,7 +39,8 @@ export function withRecalled(
   if (command.type === 'ApplyDueExpiries') return command;
   const applied = isHeld(sourceClaim(command.source));
   const generationIdUsed =
-    command.type === 'RequestGeneration' && isHeld(generationClaim(command.generationId));
+    (command.type === 'RequestGeneration' || command.type === 'RefundCharge') &&
+    isHeld(generationClaim(command.generationId));
   return applied || generationIdUsed
     ? { ...command, recalled: { applied, generationIdUsed } }
     : command;

@@ -7,9 +7,16 @@ import { millisOf, type Instant } from './time';
 export interface Allocation {
   readonly grantId: string;
   readonly credits: number;
+  /**
+   * What those credits were worth, when the grant has a price: on what recognises, lapses,
+   * voids, removes or refunds value (see value.ts). Absent on holds and releases, and for free
+   * credits.
+   */
+  readonly value?: Money;
 }
 
-export type GrantKind = 'allowance' | 'top_up' | 'adjustment';
+/** `refund`: credits a refund gave back when the grants that paid for them had ended. */
+export type GrantKind = 'allowance' | 'top_up' | 'adjustment' | 'refund';
 
 /**
  * The ledger: what the system decided, in the past tense. `at` is when it took effect (the wire
@@ -114,10 +121,49 @@ export interface HoldLapsed extends EventBase {
   readonly releasedTo: readonly Allocation[];
 }
 
+/** A grant's unused credits lapsed at its end: breakage, when they had value. */
 export interface CreditsExpired extends EventBase {
   readonly type: 'CreditsExpired';
   readonly grantId: string;
   readonly credits: number;
+  readonly value?: Money;
+}
+
+/**
+ * A grant voided (a payment charged back, a grant made by mistake): its unpinned credits are
+ * removed. Credits pinned by open holds stay with them; those freed later are removed then, by
+ * another CreditsVoided (with no source and no reason), and those captured stay consumed.
+ */
+export interface CreditsVoided extends EventBase {
+  readonly type: 'CreditsVoided';
+  readonly grantId: string;
+  readonly credits: number;
+  readonly value?: Money;
+  /** Credits of the grant still pinned by open holds after this. */
+  readonly stillPinned: number;
+  readonly reason?: string;
+}
+
+/** A grant made by a refund, for credits whose own grants had ended: same basis, its own end. */
+export interface RefundGrant {
+  readonly grantId: string;
+  readonly credits: number;
+  readonly price?: Money;
+  readonly expiresAt: Instant;
+}
+
+/**
+ * What a generation was charged, given back: to the grants that paid for them while those still
+ * run, else to refund grants. Its value goes back to deferred revenue.
+ */
+export interface GenerationRefunded extends EventBase {
+  readonly type: 'GenerationRefunded';
+  readonly refundId: string;
+  readonly generationId: string;
+  readonly reason: string;
+  readonly credits: number;
+  readonly returnedTo: readonly Allocation[];
+  readonly refundGrants: readonly RefundGrant[];
 }
 
 export interface CreditsAdjusted extends EventBase {
@@ -143,7 +189,15 @@ export type IgnoredReason =
   | 'repeated_grant'
   | 'resolution_missing'
   /** An accept or reject of a free edit: nothing was held, so nothing changes. */
-  | 'free_edit';
+  | 'free_edit'
+  | 'already_refunded'
+  /**
+   * A refund of a generation charged so long ago that the state no longer remembers what it
+   * paid (past `settledGenerationsKept` settled generations since).
+   */
+  | 'generation_too_old'
+  | 'unknown_grant'
+  | 'already_voided';
 
 /** An anomaly, recorded so it can be audited, that changes no balance. */
 export interface EventIgnored extends EventBase {
@@ -163,6 +217,8 @@ export type CreditEvent =
   | HoldLapsed
   | CreditsExpired
   | CreditsAdjusted
+  | CreditsVoided
+  | GenerationRefunded
   | EventIgnored;
 
 export type CreditEventType = CreditEvent['type'];

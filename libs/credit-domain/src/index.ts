@@ -4,6 +4,7 @@
 export * from './commands';
 export * from './events';
 export * from './money';
+export * from './value';
 export * from './rules';
 export * from './pricing/edit-types';
 export * from './pricing/price-book';

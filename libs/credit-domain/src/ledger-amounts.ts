@@ -20,6 +20,10 @@ export function creditsMoved(event: CreditEvent): number {
       return -event.credits;
     case 'CreditsAdjusted':
       return event.grantId !== null ? event.requested : -event.removed;
+    case 'CreditsVoided':
+      return -event.credits;
+    case 'GenerationRefunded':
+      return event.credits;
     case 'GenerationRefused':
     case 'AcceptRefused':
     case 'EventIgnored':

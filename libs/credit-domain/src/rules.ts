@@ -24,6 +24,8 @@ export interface CreditRules {
   readonly priceBook: PriceBook;
   /** A generation neither kept nor discarded within this time lapses as a rejection. */
   readonly holdTimeoutMs: number;
+  /** How long a refund grant (credits a refund gave back after their grants ended) lasts. */
+  readonly refundGrantMs: number;
   readonly defaultPolicy: ReservationPolicy;
   /** Plans whose policy differs from the default. */
   readonly planPolicies: Readonly<Record<string, ReservationPolicy>>;
@@ -44,6 +46,7 @@ export const STANDARD_MEMORY: MemoryBounds = {
 export const STANDARD_RULES: CreditRules = {
   priceBook: STANDARD_PRICE_BOOK,
   holdTimeoutMs: 24 * 60 * 60 * 1000,
+  refundGrantMs: 30 * 24 * 60 * 60 * 1000,
   defaultPolicy: 'reserve_kept_cost',
   planPolicies: {},
   maxOpenGenerations: 10_000,

@@ -9,6 +9,7 @@ export interface AccountView {
   readonly grantsMade: number;
   readonly grantIds: readonly (readonly [string, string])[];
   readonly adjustmentIds: readonly (readonly [string, string])[];
+  readonly voidedGrantIds: readonly (readonly [string, string])[];
   readonly plan: string | null;
   /** Open generations in the order their holds lapse. */
   readonly open: readonly OpenGeneration[];

@@ -112,10 +112,75 @@ const draft: fc.Arbitrary<Draft> = fc.oneof(
     })),
   },
   {
+    weight: 2,
+    // Mostly the latest generation requested (chosen with the sequence, see `withTargets`).
+    arbitrary: fc
+      .option(fc.constantFrom(...GENERATIONS), { freq: 3 })
+      .map((generationId): Draft => (a, id) => ({
+        type: 'RefundCharge',
+        at: a,
+        source: src(id),
+        refundId: `r-${id}`,
+        generationId: generationId ?? LATEST_GENERATION,
+        reason: 'corrupt_result',
+      })),
+  },
+  {
+    weight: 1,
+    // Which earlier grant it voids is chosen once the sequence is known (see `withTargets`).
+    arbitrary: fc.nat(8).map((which): Draft => (a, id) => ({
+      type: 'VoidGrant',
+      at: a,
+      source: src(id),
+      grantId: `${VOID_PLACEHOLDER}${which}`,
+      reason: 'chargeback',
+    })),
+  },
+  {
     weight: 1,
     arbitrary: fc.constant((a: string): AccountCommand => ({ type: 'ApplyDueExpiries', at: a })),
   },
 );
+
+const VOID_PLACEHOLDER = '#grant-';
+const LATEST_GENERATION = '#latest';
+
+/** The grant id a command grants, if it grants one. */
+function grantIdOf(command: AccountCommand): string | null {
+  switch (command.type) {
+    case 'GrantAllowance':
+      return `allowance:${command.plan}:${command.periodStart}`;
+    case 'PurchaseTopUp':
+      return `top-up:${command.purchaseId}`;
+    case 'AdjustCredits':
+      return command.credits > 0 ? `adjustment:${command.adjustmentId}` : null;
+    default:
+      return null;
+  }
+}
+
+/**
+ * Voids name one of the grants made before them (or one never made, when none was); refunds of
+ * the latest generation name the latest requested before them.
+ */
+function withTargets(commands: AccountCommand[]): AccountCommand[] {
+  const granted: string[] = [];
+  let latestGeneration = GENERATIONS[0]!;
+  return commands.map((command) => {
+    const grantId = grantIdOf(command);
+    if (grantId !== null) granted.push(grantId);
+    if (command.type === 'RequestGeneration') latestGeneration = command.generationId;
+    if (command.type === 'RefundCharge' && command.generationId === LATEST_GENERATION)
+      return { ...command, generationId: latestGeneration };
+    if (command.type !== 'VoidGrant' || !command.grantId.startsWith(VOID_PLACEHOLDER))
+      return command;
+    const which = Number(command.grantId.slice(VOID_PLACEHOLDER.length));
+    return {
+      ...command,
+      grantId: granted.length === 0 ? 'top-up:never' : granted[which % granted.length]!,
+    };
+  });
+}
 
 /** An account's unique wire events in time order: gaps from none to over a day (holds lapse). */
 export const commandSequence: fc.Arbitrary<AccountCommand[]> = fc
@@ -125,10 +190,12 @@ export const commandSequence: fc.Arbitrary<AccountCommand[]> = fc
   })
   .map((steps) => {
     let offset = 0;
-    return steps.map(([make, gap], index) => {
-      offset += gap;
-      return make(at(offset), `e${index}`, offset);
-    });
+    return withTargets(
+      steps.map(([make, gap], index) => {
+        offset += gap;
+        return make(at(offset), `e${index}`, offset);
+      }),
+    );
   });
 
 /**

@@ -19,6 +19,7 @@ function generation(id: string, holdExpiresAtMs: number): OpenGeneration {
     acceptCost: 2,
     held: 2,
     heldFrom: [],
+    chargedFrom: [],
     holdExpiresAtMs,
     requestedBy: `request of ${id}`,
   };

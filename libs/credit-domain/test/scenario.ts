@@ -94,6 +94,26 @@ export const command = {
       credits,
       reason: o.reason ?? 'goodwill',
     }) as const,
+  refund: (
+    generationId: string,
+    o: { refundId?: string; at?: string; id?: string; reason?: string } = {},
+  ) =>
+    ({
+      type: 'RefundCharge',
+      at: o.at ?? START,
+      source: source(o.id),
+      refundId: o.refundId ?? `refund-${eventSequence + 1}`,
+      generationId,
+      reason: o.reason ?? 'corrupt_result',
+    }) as const,
+  void: (grantId: string, o: { at?: string; id?: string; reason?: string } = {}) =>
+    ({
+      type: 'VoidGrant',
+      at: o.at ?? START,
+      source: source(o.id),
+      grantId,
+      reason: o.reason ?? 'chargeback',
+    }) as const,
   sweep: (atInstant: string) => ({ type: 'ApplyDueExpiries', at: atInstant }) as const,
 };
 

@@ -17,7 +17,7 @@ const rules: CreditRules = {
   memory: { settledGenerationsKept: 50, traceOnlySourcesKept: 20 },
 };
 
-describe('the serialized account state (format 1)', () => {
+describe('the serialized account state (format 2)', () => {
   it('gives back an equal state, and folding on from it decides and reaches what folding on without it does', () => {
     const decider = accountDecider(rules, { assertInvariants: true });
     fc.assert(
@@ -51,10 +51,10 @@ describe('the serialized account state (format 1)', () => {
 
   it('says which format it reads when given another, and refuses what is not a state', () => {
     const text = encodeAccountState(accountDecider().initialState);
-    expect(() => decodeAccountState(text.replace('"format":1', '"format":2'))).toThrow(
-      'account state format 2; this release reads format 1',
+    expect(() => decodeAccountState(text.replace('"format":2', '"format":1'))).toThrow(
+      'account state format 1; this release reads format 2',
     );
-    expect(() => decodeAccountState('{"format":1}')).toThrow(AccountStateFormatError);
+    expect(() => decodeAccountState('{"format":2}')).toThrow(AccountStateFormatError);
     expect(() => decodeAccountState('not json')).toThrow(AccountStateFormatError);
   });
 

@@ -19,8 +19,8 @@ describe('the state version snapshots are read by', () => {
     for (const command of history) state = decider.decideAndEvolve(command, state).state;
     const digest = createHash('sha256').update(encodeAccountState(state)).digest('hex');
     expect({ version: stateVersionOf(STANDARD_RULES), digest }).toEqual({
-      version: 'account-state/1 evolve/1 memory/1000,1000',
-      digest: 'b9646cc6d4b61974ac950348463ab7809e08c8bc73b7962f0c1174423169e5d5',
+      version: 'account-state/2 evolve/2 memory/1000,1000',
+      digest: '980f287110007548de4bc15be910fe97ef22ea0700cae2ed589465205c801b44',
     });
   });
 

@@ -1,4 +1,10 @@
-import { idempotencyKey, type AccountCommand, type CreditEvent } from '@credits/domain';
+import {
+  idempotencyKey,
+  type AccountCommand,
+  type CreditEvent,
+  type GenerationRefunded,
+  type SourceEvent,
+} from '@credits/domain';
 
 /**
  * The wire commands an account's ledger was decided from, in order: each stored event names the
@@ -6,13 +12,18 @@ import { idempotencyKey, type AccountCommand, type CreditEvent } from '@credits/
  * out (the rules derive them from time), as are anomalies that changed nothing.
  */
 export function commandsOf(ledger: readonly CreditEvent[]): AccountCommand[] {
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
   const commands: AccountCommand[] = [];
   for (const event of ledger) {
     if (!event.source) continue;
     const key = idempotencyKey(event.source);
-    if (seen.has(key)) continue;
     const base = { at: event.at, source: event.source };
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      // A refund of an open generation released its hold first: the refund was the command.
+      if (event.type === 'GenerationRefunded') commands[earlier] = refundOf(event, base);
+      continue;
+    }
     let command: AccountCommand | null = null;
     switch (event.type) {
       case 'GenerationCharged':
@@ -64,13 +75,37 @@ export function commandsOf(ledger: readonly CreditEvent[]): AccountCommand[] {
           reason: event.reason,
         };
         break;
+      case 'GenerationRefunded':
+        command = refundOf(event, base);
+        break;
+      case 'CreditsVoided':
+        command = {
+          type: 'VoidGrant',
+          ...base,
+          grantId: event.grantId,
+          reason: event.reason ?? '',
+        };
+        break;
       default:
         break;
     }
     if (command) {
-      seen.add(key);
+      seen.set(key, commands.length);
       commands.push(command);
     }
   }
   return commands;
+}
+
+function refundOf(
+  event: GenerationRefunded,
+  base: { at: string; source: SourceEvent },
+): AccountCommand {
+  return {
+    type: 'RefundCharge',
+    ...base,
+    refundId: event.refundId,
+    generationId: event.generationId,
+    reason: event.reason,
+  };
 }

@@ -21,6 +21,8 @@ export const BILLING_EVENT_TYPES = [
   'AllowanceGranted',
   'TopUpPurchased',
   'CreditsAdjusted',
+  'ChargeRefunded',
+  'GrantVoided',
 ] as const;
 export const EDITOR_EVENT_TYPES = [...USAGE_EVENT_TYPES, ...BILLING_EVENT_TYPES] as const;
 export type EditorEventType = (typeof EDITOR_EVENT_TYPES)[number];
@@ -168,6 +170,28 @@ export class CreditsAdjustedData {
   reason!: string;
 }
 
+/** Give back what a generation was charged: a corrupt or failed result, a duplicate job. */
+export class ChargeRefundedData {
+  @IsText(1, 128)
+  refundId!: string;
+
+  @IsText(1, 128)
+  generationId!: string;
+
+  @IsText(1, 500)
+  reason!: string;
+}
+
+/** Remove a grant's unused credits: a payment charged back, a grant made by mistake. */
+export class GrantVoidedData {
+  /** The `purchaseId`'s grant (`top-up:<purchaseId>`), or any grant id as the ledger names it. */
+  @IsText(1, 300)
+  grantId!: string;
+
+  @IsText(1, 500)
+  reason!: string;
+}
+
 export const DATA_CLASSES = {
   GenerationRequested: GenerationRequestedData,
   EditAccepted: EditDecisionData,
@@ -175,6 +199,8 @@ export const DATA_CLASSES = {
   AllowanceGranted: AllowanceGrantedData,
   TopUpPurchased: TopUpPurchasedData,
   CreditsAdjusted: CreditsAdjustedData,
+  ChargeRefunded: ChargeRefundedData,
+  GrantVoided: GrantVoidedData,
 } as const;
 
 export type EditorEventData<T extends EditorEventType> = InstanceType<(typeof DATA_CLASSES)[T]>;

@@ -50,7 +50,30 @@ export function commandOf(event: EditorEvent, kafka?: KafkaCoordinates): Account
         credits: event.data.credits,
         reason: event.data.reason,
       };
+    case 'ChargeRefunded':
+      return {
+        type: 'RefundCharge',
+        ...base,
+        refundId: event.data.refundId,
+        generationId: event.data.generationId,
+        reason: event.data.reason,
+      };
+    case 'GrantVoided':
+      return {
+        type: 'VoidGrant',
+        ...base,
+        grantId: grantIdNamed(event.data.grantId),
+        reason: event.data.reason,
+      };
   }
+}
+
+/**
+ * The ledger's grant id for what billing names: a ledger grant id as it is (`top-up:…`,
+ * `allowance:…`, `adjustment:…`, `refund:…`), else a purchase id, whose grant is `top-up:<id>`.
+ */
+export function grantIdNamed(name: string): string {
+  return /^(top-up|allowance|adjustment|refund):/.test(name) ? name : `top-up:${name}`;
 }
 
 /** A plain copy: the validated DTO is a class instance, the ledger keeps plain data. */

@@ -76,6 +76,7 @@ type FieldKind =
   | 'number'
   | 'instant'
   | 'allocations'
+  | 'refundGrants'
   | 'string?'
   | 'string|null'
   | 'instant|null'
@@ -137,7 +138,22 @@ const SHAPES: Record<CreditEventType, Record<string, FieldKind>> = {
   },
   EditDiscarded: ALLOCATION_MOVE,
   HoldLapsed: ALLOCATION_MOVE,
-  CreditsExpired: { grantId: 'string', credits: 'number' },
+  CreditsExpired: { grantId: 'string', credits: 'number', value: 'money?' },
+  CreditsVoided: {
+    grantId: 'string',
+    credits: 'number',
+    value: 'money?',
+    stillPinned: 'number',
+    reason: 'string?',
+  },
+  GenerationRefunded: {
+    refundId: 'string',
+    generationId: 'string',
+    reason: 'string',
+    credits: 'number',
+    returnedTo: 'allocations',
+    refundGrants: 'refundGrants',
+  },
   CreditsAdjusted: {
     adjustmentId: 'string',
     reason: 'string',
@@ -151,25 +167,34 @@ const SHAPES: Record<CreditEventType, Record<string, FieldKind>> = {
 };
 
 const isInstant = (value: unknown) => typeof value === 'string' && !Number.isNaN(Date.parse(value));
-const isAllocations = (value: unknown) =>
-  Array.isArray(value) &&
-  value.every(
-    (allocation: unknown) =>
-      typeof allocation === 'object' &&
-      allocation !== null &&
-      typeof (allocation as { grantId?: unknown }).grantId === 'string' &&
-      Number.isSafeInteger((allocation as { credits?: unknown }).credits),
-  );
+const isMoneyOrAbsent = (value: unknown) => value === undefined || moneyProblem('', value) === null;
+/** A list of objects with a string `grantId`, integer `credits` and optional money in `money`. */
+const grantCredits = (money: string, more: (item: Record<string, unknown>) => boolean) => {
+  return (value: unknown) =>
+    Array.isArray(value) &&
+    value.every(
+      (item: unknown) =>
+        typeof item === 'object' &&
+        item !== null &&
+        typeof (item as { grantId?: unknown }).grantId === 'string' &&
+        Number.isSafeInteger((item as { credits?: unknown }).credits) &&
+        isMoneyOrAbsent((item as Record<string, unknown>)[money]) &&
+        more(item as Record<string, unknown>),
+    );
+};
+const isAllocations = grantCredits('value', () => true);
+const isRefundGrants = grantCredits('price', (item) => isInstant(item['expiresAt']));
 
 const CHECKS: Record<FieldKind, (value: unknown) => boolean> = {
   string: (value) => typeof value === 'string',
   number: (value) => Number.isSafeInteger(value),
   instant: isInstant,
   allocations: isAllocations,
+  refundGrants: isRefundGrants,
   'string?': (value) => value === undefined || typeof value === 'string',
   'string|null': (value) => value === null || typeof value === 'string',
   'instant|null': (value) => value === null || isInstant(value),
-  'money?': (value) => value === undefined || moneyProblem('price', value) === null,
+  'money?': isMoneyOrAbsent,
 };
 
 /** Stored forms of earlier schemas, brought to the current one. Schema 1 is the current. */

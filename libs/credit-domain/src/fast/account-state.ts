@@ -10,6 +10,8 @@ export interface AccountState {
   /** Every grant id ever granted, with the idempotency key of the event that granted it. */
   readonly grantIds: ForwardMap<string>;
   readonly adjustmentIds: ForwardMap<string>;
+  /** Every grant id ever voided, with the idempotency key of the void. */
+  readonly voidedGrantIds: ForwardMap<string>;
   /** The plan of the latest allowance: it chooses the reservation policy. */
   readonly plan: string | null;
   /**

@@ -4,18 +4,37 @@ import type {
   AdjustCredits,
   GrantAllowance,
   PurchaseTopUp,
+  RefundCharge,
   RejectEdit,
   RequestGeneration,
+  VoidGrant,
 } from '../commands';
 import { foldDue } from './due';
 import type { Decision } from '../decision';
-import type { CreditEvent, EventIgnored, GenerationRefused, IgnoredReason } from '../events';
-import { foldKeyed } from './evolve';
+import type {
+  Allocation,
+  CreditEvent,
+  EditDiscarded,
+  EventIgnored,
+  GenerationRefused,
+  IgnoredReason,
+  RefundGrant,
+} from '../events';
+import { evolveKeyed, foldKeyed } from './evolve';
 import { allocate, splitAt, sumOf } from './grants';
 import { requiredToGenerate, type CreditRules } from '../rules';
 import { idempotencyKey, type SourceEvent } from '../source';
-import { availableCredits, openGeneration, type AccountState } from './state';
+import {
+  availableCredits,
+  isUsable,
+  openGeneration,
+  unpinned,
+  type AccountState,
+  type Grant,
+  type OpenGeneration,
+} from './state';
 import { instantOf, millisOf, type Instant } from '../time';
+import { valuedTakes } from '../value';
 
 type CommandWithSource = Exclude<AccountCommand, { type: 'ApplyDueExpiries' }>;
 
@@ -55,6 +74,7 @@ function mayEndAtOnce(event: CreditEvent): boolean {
   return (
     event.type === 'EditDiscarded' ||
     event.type === 'CreditsGranted' ||
+    event.type === 'GenerationRefunded' ||
     (event.type === 'CreditsAdjusted' && event.grantId !== null)
   );
 }
@@ -67,9 +87,9 @@ function isTraceOnly(event: CreditEvent): boolean {
  * Whether this wire event was applied before and changed the account. One whose first delivery
  * left only a record (ignored, or an accept refused) is found after deciding, when deciding
  * again leaves only a record too: a repeated request or grant, or a price missing at the
- * event's time, stay so (within the bounds of what the state remembers). Only an accept or a
- * reject can be decided differently later (it came before its generation, or before the
- * credits to keep it), so for those it is looked up here.
+ * event's time, stay so (within the bounds of what the state remembers). Only an accept, a
+ * reject, a refund or a void can be decided differently later (it came before its generation or
+ * grant, or before the credits to keep it), so for those it is looked up here.
  */
 function alreadyApplied(command: CommandWithSource, key: string, state: AccountState): boolean {
   if (command.recalled?.applied) return true;
@@ -87,6 +107,13 @@ function alreadyApplied(command: CommandWithSource, key: string, state: AccountS
       return state.grantIds.get(grantIdOf(command)) === key;
     case 'AdjustCredits':
       return state.adjustmentIds.get(command.adjustmentId) === key;
+    case 'RefundCharge':
+      return (
+        state.generations.settled(command.generationId)?.refundedBy === key ||
+        state.traceOnlySources.has(key)
+      );
+    case 'VoidGrant':
+      return state.voidedGrantIds.get(command.grantId) === key || state.traceOnlySources.has(key);
   }
 }
 
@@ -116,6 +143,10 @@ function decideCommand(
       return grant(command, state);
     case 'AdjustCredits':
       return adjust(command, state, atMs);
+    case 'RefundCharge':
+      return refund(rules, command, state, atMs);
+    case 'VoidGrant':
+      return voidGrant(command, state);
   }
 }
 
@@ -168,7 +199,8 @@ function requestGeneration(
     return refused('too_many_open_generations');
   // One allocation for both parts keeps the consumption order across them: the first credits
   // pay the generate part, the rest are held.
-  const [chargedFrom, heldFrom] = splitAt(allocate(state.grants, required, atMs), price.generate);
+  const [charged, heldFrom] = splitAt(allocate(state.grants, required, atMs), price.generate);
+  const [chargedFrom] = valued(state, [charged]);
   return [
     {
       type: 'GenerationCharged',
@@ -197,6 +229,8 @@ function settledReason(status: string): IgnoredReason {
       return 'already_discarded';
     case 'free':
       return 'free_edit';
+    case 'refunded':
+      return 'already_refunded';
     default:
       return 'already_lapsed';
   }
@@ -219,13 +253,16 @@ function acceptEdit(command: AcceptEdit, state: AccountState, atMs: number): Cre
       },
     ];
   }
-  const chargedFrom = toCharge > 0 ? allocate(state.grants, toCharge, atMs) : [];
+  const [capturedFrom, chargedFrom] = valued(state, [
+    generation.heldFrom,
+    toCharge > 0 ? allocate(state.grants, toCharge, atMs) : [],
+  ]);
   return [
     {
       type: 'EditKept',
       ...base,
       captured: generation.held,
-      capturedFrom: generation.heldFrom,
+      capturedFrom,
       charged: sumOf(chargedFrom),
       chargedFrom,
     },
@@ -235,16 +272,22 @@ function acceptEdit(command: AcceptEdit, state: AccountState, atMs: number): Cre
 function rejectEdit(command: RejectEdit, state: AccountState): CreditEvent[] {
   const generation = openGeneration(state, command.generationId);
   if (!generation) return unsettleable(command, state);
-  return [
-    {
-      type: 'EditDiscarded',
-      at: command.at,
-      source: command.source,
-      generationId: command.generationId,
-      released: generation.held,
-      releasedTo: generation.heldFrom,
-    },
-  ];
+  return [discardedBy(command, generation)];
+}
+
+/** An open generation's hold released by a reject, or by a refund. */
+function discardedBy(
+  command: RejectEdit | RefundCharge,
+  generation: OpenGeneration,
+): EditDiscarded {
+  return {
+    type: 'EditDiscarded',
+    at: command.at,
+    source: command.source,
+    generationId: command.generationId,
+    released: generation.held,
+    releasedTo: generation.heldFrom,
+  };
 }
 
 function unsettleable(command: AcceptEdit | RejectEdit, state: AccountState): CreditEvent[] {
@@ -316,7 +359,104 @@ function adjust(command: AdjustCredits, state: AccountState, atMs: number): Cred
       },
     ];
   }
-  const removedFrom = allocate(state.grants, -command.credits, atMs);
+  const [removedFrom] = valued(state, [allocate(state.grants, -command.credits, atMs)]);
   const removed = sumOf(removedFrom);
   return [{ ...base, grantId: null, removed, removedFrom, shortfall: -command.credits - removed }];
+}
+
+/** The grant of this id among those not yet spent. */
+function grantIn(state: AccountState, grantId: string): Grant | undefined {
+  return state.grants.find((grant) => grant.grantId === grantId);
+}
+
+/** Allocations taken from the account's grants, in order, with the value each takes. */
+function valued<const Lists extends readonly (readonly Allocation[])[]>(
+  state: AccountState,
+  lists: Lists,
+) {
+  return valuedTakes(lists, (grantId) => grantIn(state, grantId));
+}
+
+/** A refund: an open generation's hold is released first, then what it paid is given back. */
+function refund(
+  rules: CreditRules,
+  command: RefundCharge,
+  state: AccountState,
+  atMs: number,
+): CreditEvent[] {
+  const generation = openGeneration(state, command.generationId);
+  if (!generation) return refundSettled(rules, command, state, atMs);
+  const discarded = discardedBy(command, generation);
+  const afterDiscard = evolveKeyed(state, discarded, idempotencyKey(command.source));
+  return [discarded, ...refundSettled(rules, command, afterDiscard, atMs)];
+}
+
+function refundSettled(
+  rules: CreditRules,
+  command: RefundCharge,
+  state: AccountState,
+  atMs: number,
+): CreditEvent[] {
+  const { generationId } = command;
+  const settled = state.generations.settled(generationId);
+  if (!settled) {
+    const forgotten = command.recalled?.generationIdUsed === true;
+    return ignored(command, forgotten ? 'generation_too_old' : 'unknown_generation', generationId);
+  }
+  if (settled.status === 'refused' || settled.status === 'free' || settled.status === 'refunded')
+    return ignored(command, settledReason(settled.status), generationId);
+  const paid = settled.paid ?? [];
+  const refundExpiresAt = instantOf(atMs + rules.refundGrantMs);
+  let returnedTo: Allocation[] | undefined;
+  let refundGrants: RefundGrant[] | undefined;
+  for (const allocation of paid) {
+    const grant = grantIn(state, allocation.grantId);
+    if (grant && isUsable(grant, atMs) && !state.voidedGrantIds.has(grant.grantId)) {
+      (returnedTo ??= []).push(allocation);
+      continue;
+    }
+    const refundGrant: RefundGrant = {
+      grantId: `refund:${generationId}:${allocation.grantId}`,
+      credits: allocation.credits,
+      expiresAt: refundExpiresAt,
+    };
+    (refundGrants ??= []).push(
+      allocation.value ? { ...refundGrant, price: allocation.value } : refundGrant,
+    );
+  }
+  return [
+    {
+      type: 'GenerationRefunded',
+      at: command.at,
+      source: command.source,
+      refundId: command.refundId,
+      generationId,
+      reason: command.reason,
+      credits: sumOf(paid),
+      returnedTo: returnedTo ?? [],
+      refundGrants: refundGrants ?? [],
+    },
+  ];
+}
+
+function voidGrant(command: VoidGrant, state: AccountState): CreditEvent[] {
+  const { grantId } = command;
+  if (!state.grantIds.has(grantId)) return ignored(command, 'unknown_grant');
+  if (state.voidedGrantIds.has(grantId)) return ignored(command, 'already_voided');
+  const grant = grantIn(state, grantId);
+  const credits = grant ? unpinned(grant) : 0;
+  const value =
+    grant && credits > 0 ? valued(state, [[{ grantId, credits }]])[0][0]?.value : undefined;
+  return [
+    {
+      type: 'CreditsVoided',
+      at: command.at,
+      source: command.source,
+      grantId,
+      credits,
+      ...(value ? { value } : {}),
+      stillPinned: grant?.pinned ?? 0,
+      reason: command.reason,
+    },
+  ];
 }

@@ -3,6 +3,7 @@ import { evolve, fold } from './evolve';
 import { appended } from './lists';
 import { initialAccountState, nextHoldDue, unpinned, type AccountState } from './state';
 import { instantOf, millisOf } from '../time';
+import { valueTaken } from '../value';
 
 /**
  * The hold lapses and grant ends due by `atMs`, in the order they happened, as events. Time only
@@ -56,12 +57,21 @@ export function foldDue(
       cursor = Math.max(cursor, holdDue);
     } else if (grantIndex >= 0) {
       const grant = current.grants[grantIndex]!;
-      event = {
-        type: 'CreditsExpired',
-        at: instantOf(grantDue),
-        grantId: grant.grantId,
-        credits: unpinned(grant),
-      };
+      const credits = unpinned(grant);
+      const common = { at: instantOf(grantDue), grantId: grant.grantId, credits };
+      const valued = grant.price
+        ? {
+            ...common,
+            value: {
+              amount: valueTaken(grant.deferred, grant.remaining, credits),
+              currency: grant.price.currency,
+            },
+          }
+        : common;
+      // A voided grant's credits freed by its holds are voided, not lapsed.
+      event = current.voidedGrantIds.has(grant.grantId)
+        ? { type: 'CreditsVoided', ...valued, stillPinned: grant.pinned }
+        : { type: 'CreditsExpired', ...valued };
       cursor = Math.max(cursor, grantDue);
     } else {
       return { events: events ?? [], state: current };

@@ -1,5 +1,7 @@
 import { opensNoGeneration, type CreditEvent } from '../events';
-import { grantOf, insertGrant, moveCredits, sumOf } from './grants';
+import type { Allocation } from '../events';
+import { endedBy, grantOf, insertGrant, moveCredits, sumOf } from './grants';
+import { mergedByGrant, takenBy } from '../value';
 import { idempotencyKey } from '../source';
 import {
   openGeneration,
@@ -11,7 +13,7 @@ import {
 import { successorOf, type NextAccountState } from './state-record';
 import { millisOf } from '../time';
 
-const REMAINING = { kept: -1, unchanged: 0 } as const;
+const REMAINING = { kept: -1, unchanged: 0, given: 1 } as const;
 const PINNED = { less: -1, unchanged: 0, more: 1 } as const;
 
 function settledAs(
@@ -22,6 +24,26 @@ function settledAs(
   settledBy: string | null,
 ): AccountState['generations'] {
   return state.generations.withSettled(generationId, { status, requestedBy, settledBy });
+}
+
+/**
+ * The open generation under this id settled, remembered with what it paid from each grant (its
+ * charge, and what settling it took): what a refund gives back.
+ */
+function settledOpen(
+  state: AccountState,
+  generationId: string,
+  status: SettledStatus,
+  settledBy: string | null,
+  takenNow: readonly (readonly Allocation[])[],
+): AccountState['generations'] {
+  const generation = openGeneration(state, generationId);
+  return state.generations.withSettled(generationId, {
+    status,
+    requestedBy: generation?.requestedBy ?? '',
+    settledBy,
+    paid: mergedByGrant([generation?.chargedFrom ?? [], ...takenNow]),
+  });
 }
 
 function addTotals(totals: CreditTotals, change: Partial<CreditTotals>): CreditTotals {
@@ -36,11 +58,14 @@ function addTotals(totals: CreditTotals, change: Partial<CreditTotals>): CreditT
 /** `next` with a new grant. */
 function addGrant(
   next: NextAccountState,
-  grant: Omit<Grant, 'sequence' | 'remaining' | 'pinned'>,
+  grant: Omit<Grant, 'sequence' | 'remaining' | 'pinned' | 'deferred'>,
   sourceKey: string | null,
 ): NextAccountState {
   const sequence = next.grantSequence;
-  next.grants = insertGrant(next.grants, grantOf({ ...grant, sequence }, grant.granted, 0));
+  next.grants = insertGrant(
+    next.grants,
+    grantOf({ ...grant, sequence }, grant.granted, 0, grant.price?.amount ?? 0),
+  );
   next.grantSequence += 1;
   next.grantIds = next.grantIds.with(grant.grantId, sourceKey ?? '');
   next.latestUsableFromMs = Math.max(next.latestUsableFromMs, grant.usableFromMs);
@@ -75,6 +100,7 @@ export function evolveKeyed(
           granted: event.credits,
           usableFromMs: millisOf(event.usableFrom),
           expiresAtMs: event.expiresAt === null ? Infinity : millisOf(event.expiresAt),
+          price: event.price ?? null,
         },
         sourceKey,
       );
@@ -100,6 +126,7 @@ export function evolveKeyed(
         acceptCost: event.acceptCost,
         held: event.held,
         heldFrom: event.heldFrom,
+        chargedFrom: event.chargedFrom,
         holdExpiresAtMs: millisOf(event.holdExpiresAt),
         requestedBy: sourceKey ?? '',
       });
@@ -114,9 +141,11 @@ export function evolveKeyed(
       return next;
 
     case 'EditKept': {
-      const requestedBy = openGeneration(state, event.generationId)?.requestedBy ?? '';
       const captured = moveCredits(state.grants, event.capturedFrom, REMAINING.kept, PINNED.less);
-      next.generations = settledAs(state, event.generationId, 'kept', requestedBy, sourceKey);
+      next.generations = settledOpen(state, event.generationId, 'kept', sourceKey, [
+        event.capturedFrom,
+        event.chargedFrom,
+      ]);
       next.grants = moveCredits(captured, event.chargedFrom, REMAINING.kept, PINNED.unchanged);
       next.totals = addTotals(state.totals, { charged: event.captured + event.charged });
       next.held = state.held - event.captured;
@@ -125,23 +154,53 @@ export function evolveKeyed(
 
     case 'EditDiscarded':
     case 'HoldLapsed': {
-      const requestedBy = openGeneration(state, event.generationId)?.requestedBy ?? '';
       const status = event.type === 'EditDiscarded' ? 'discarded' : 'lapsed';
-      next.generations = settledAs(state, event.generationId, status, requestedBy, sourceKey);
+      next.generations = settledOpen(state, event.generationId, status, sourceKey, []);
       next.grants = moveCredits(state.grants, event.releasedTo, REMAINING.unchanged, PINNED.less);
       next.held = state.held - event.released;
       return next;
     }
 
     case 'CreditsExpired':
-      next.grants = moveCredits(
-        state.grants,
-        [{ grantId: event.grantId, credits: event.credits }],
-        REMAINING.kept,
-        PINNED.unchanged,
-      );
+      next.grants = moveCredits(state.grants, [takenBy(event)], REMAINING.kept, PINNED.unchanged);
       next.totals = addTotals(state.totals, { lapsed: event.credits });
       return next;
+
+    case 'CreditsVoided': {
+      // A voided grant ends now: credits its holds free later are voided then.
+      const taken = moveCredits(state.grants, [takenBy(event)], REMAINING.kept, PINNED.unchanged);
+      next.grants = endedBy(taken, event.grantId, millisOf(event.at));
+      if (!state.voidedGrantIds.has(event.grantId))
+        next.voidedGrantIds = state.voidedGrantIds.with(event.grantId, sourceKey ?? '');
+      next.totals = addTotals(state.totals, { removed: event.credits });
+      return next;
+    }
+
+    case 'GenerationRefunded': {
+      next.grants = moveCredits(state.grants, event.returnedTo, REMAINING.given, PINNED.unchanged);
+      next.totals = addTotals(state.totals, { granted: sumOf(event.returnedTo) });
+      for (const grant of event.refundGrants)
+        addGrant(
+          next,
+          {
+            grantId: grant.grantId,
+            kind: 'refund',
+            granted: grant.credits,
+            usableFromMs: millisOf(event.at),
+            expiresAtMs: millisOf(grant.expiresAt),
+            price: grant.price ?? null,
+          },
+          sourceKey,
+        );
+      const record = state.generations.settled(event.generationId);
+      if (record)
+        next.generations = state.generations.withSettled(event.generationId, {
+          ...record,
+          status: 'refunded',
+          refundedBy: sourceKey ?? '',
+        });
+      return next;
+    }
 
     case 'CreditsAdjusted':
       next.adjustmentIds = state.adjustmentIds.with(event.adjustmentId, sourceKey ?? '');
@@ -154,6 +213,7 @@ export function evolveKeyed(
             granted: event.requested,
             usableFromMs: millisOf(event.at),
             expiresAtMs: Infinity,
+            price: null,
           },
           sourceKey,
         );

@@ -1,10 +1,19 @@
 import type { Allocation, GrantKind } from '../events';
+import { amountOf } from '../value';
 import { appended } from './lists';
 import { isUsable, unpinned, type Grant } from './state';
 
-const KIND_ORDER: Record<GrantKind, number> = { allowance: 0, top_up: 1, adjustment: 2 };
+const KIND_ORDER: Record<GrantKind, number> = {
+  allowance: 0,
+  top_up: 1,
+  adjustment: 2,
+  refund: 3,
+};
 
-/** Soonest end first; at equal ends allowance before top-up before adjustment; then grant order. */
+/**
+ * Soonest end first; at equal ends allowance before top-up before adjustment before refund; then
+ * grant order.
+ */
 export function consumptionOrder(a: Grant, b: Grant): number {
   if (a.expiresAtMs !== b.expiresAtMs) return a.expiresAtMs < b.expiresAtMs ? -1 : 1;
   if (a.kind !== b.kind) return KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
@@ -43,11 +52,14 @@ export function sumOf(allocations: readonly Allocation[]): number {
   return total;
 }
 
-/** Moves credits of the named grants: `remaining` and `pinned` change by the given signs. */
+/**
+ * Moves credits of the named grants: `remaining` and `pinned` change by the given signs, and the
+ * deferred value with `remaining` by the value the allocations carry.
+ */
 export function moveCredits(
   grants: readonly Grant[],
   allocations: readonly Allocation[],
-  remainingSign: -1 | 0,
+  remainingSign: -1 | 0 | 1,
   pinnedSign: -1 | 0 | 1,
 ): Grant[] {
   if (allocations.length === 0) return grants as Grant[];
@@ -60,6 +72,7 @@ export function moveCredits(
       grant,
       grant.remaining + remainingSign * allocation.credits,
       grant.pinned + pinnedSign * allocation.credits,
+      grant.deferred + remainingSign * amountOf(allocation),
     );
   }
   // A grant with nothing left and nothing pinned can pay for nothing again.
@@ -71,9 +84,11 @@ export function moveCredits(
  * different shape with most fields outside the object, slower to read and costlier to allocate.
  */
 export function grantOf(
-  grant: Omit<Grant, 'remaining' | 'pinned'>,
+  grant: Omit<Grant, 'remaining' | 'pinned' | 'deferred'>,
   remaining: number,
   pinned: number,
+  deferred: number,
+  expiresAtMs = grant.expiresAtMs,
 ): Grant {
   return {
     grantId: grant.grantId,
@@ -83,8 +98,19 @@ export function grantOf(
     remaining,
     pinned,
     usableFromMs: grant.usableFromMs,
-    expiresAtMs: grant.expiresAtMs,
+    expiresAtMs,
+    price: grant.price,
+    deferred,
   };
+}
+
+/** The grants with this one ending at `atMs` if it ended later: a voided grant ends when voided. */
+export function endedBy(grants: readonly Grant[], grantId: string, atMs: number): Grant[] {
+  const index = grants.findIndex((grant) => grant.grantId === grantId);
+  const grant = grants[index];
+  if (!grant || grant.expiresAtMs <= atMs) return grants as Grant[];
+  const others = [...grants.slice(0, index), ...grants.slice(index + 1)];
+  return insertGrant(others, grantOf(grant, grant.remaining, grant.pinned, grant.deferred, atMs));
 }
 
 function isSpent(grant: Grant): boolean {

@@ -10,7 +10,8 @@ export class InvariantViolation extends Error {
  * - credits are conserved: granted = remaining + charged + lapsed + removed;
  * - nothing is overdrawn: no grant has fewer credits left than it has pinned, or fewer than none
  *   pinned, so what is available is never below zero at any instant;
- * - what is held is what the open holds pin: held = the sum of the open holds = the sum pinned.
+ * - what is held is what the open holds pin: held = the sum of the open holds = the sum pinned;
+ * - value is never made up: a grant's deferred value is between 0 and its price (0 when free).
  */
 export function invariantViolations(state: AccountState): string[] {
   const violations: string[] = [];
@@ -22,6 +23,10 @@ export function invariantViolations(state: AccountState): string[] {
     if (grant.pinned < 0 || grant.remaining < grant.pinned)
       violations.push(
         `grant ${grant.grantId} has ${grant.remaining} left and ${grant.pinned} pinned`,
+      );
+    if (grant.deferred < 0 || grant.deferred > (grant.price?.amount ?? 0))
+      violations.push(
+        `grant ${grant.grantId} has ${grant.deferred} deferred of a price of ${grant.price?.amount ?? 0}`,
       );
   }
   const { granted, charged, lapsed, removed } = state.totals;

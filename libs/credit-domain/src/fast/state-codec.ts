@@ -11,10 +11,11 @@ import { copyOfState } from './state-record';
  * reader meets an unknown version as an error and folds the stream instead (a serialized state
  * is a shortcut, never the truth).
  */
-export const ACCOUNT_STATE_FORMAT = 1;
+export const ACCOUNT_STATE_FORMAT = 2;
 
 /**
- * An account state as JSON, version 1. Every field of the state, in plain values: infinities
+ * An account state as JSON, version 2 (version 1 had no grant prices, deferred values or voided
+ * grants). Every field of the state, in plain values: infinities
  * (a grant that never ends, no grant yet) are null; maps are lists of [key, value] oldest first,
  * with the bound they keep (null: all).
  */
@@ -24,6 +25,7 @@ export interface SerializedAccountState {
   readonly grantSequence: number;
   readonly grantIds: readonly (readonly [string, string])[];
   readonly adjustmentIds: readonly (readonly [string, string])[];
+  readonly voidedGrantIds: readonly (readonly [string, string])[];
   readonly plan: string | null;
   readonly generations: {
     readonly open: readonly (readonly [string, OpenGeneration])[];
@@ -50,6 +52,7 @@ export function serializeAccountState(state: AccountState): SerializedAccountSta
     grantSequence: state.grantSequence,
     grantIds: [...state.grantIds],
     adjustmentIds: [...state.adjustmentIds],
+    voidedGrantIds: [...state.voidedGrantIds],
     plan: state.plan,
     generations: { open, settled, bound: finiteOrNull(state.generations.bound) },
     traceOnlySources: {
@@ -86,6 +89,7 @@ export function deserializeAccountState(form: SerializedAccountState): AccountSt
         grantSequence: form.grantSequence,
         grantIds: ForwardMap.of(form.grantIds),
         adjustmentIds: ForwardMap.of(form.adjustmentIds),
+        voidedGrantIds: ForwardMap.of(form.voidedGrantIds),
         plan: form.plan,
         generations: GenerationBook.of(
           { open: [...form.generations.open], settled: [...form.generations.settled] },

@@ -15,6 +15,7 @@ export function emptyAccountState(memory: MemoryBounds): AccountState {
     grantSequence: 0,
     grantIds: ForwardMap.empty(),
     adjustmentIds: ForwardMap.empty(),
+    voidedGrantIds: ForwardMap.empty(),
     plan: null,
     generations: GenerationBook.empty(memory.settledGenerationsKept),
     traceOnlySources: ForwardMap.empty(memory.traceOnlySourcesKept),

@@ -9,6 +9,7 @@ export function viewOfAccount(state: AccountState): AccountView {
     grantsMade: state.grantSequence,
     grantIds: [...state.grantIds],
     adjustmentIds: [...state.adjustmentIds],
+    voidedGrantIds: [...state.voidedGrantIds],
     plan: state.plan,
     open: open.map(([, generation]) => generation),
     settled,

@@ -4,19 +4,24 @@ import type {
   AdjustCredits,
   GrantAllowance,
   PurchaseTopUp,
+  RefundCharge,
   RejectEdit,
   RequestGeneration,
+  VoidGrant,
 } from '../commands';
 import type {
   Allocation,
   CreditEvent,
+  EditDiscarded,
   EventIgnored,
   GenerationRefusalReason,
   IgnoredReason,
+  RefundGrant,
 } from '../events';
 import { requiredToGenerate, type CreditRules } from '../rules';
 import { idempotencyKey } from '../source';
 import { instantOf, millisOf } from '../time';
+import { valuedTakes } from '../value';
 import { dueEvents } from './due';
 import { evolve } from './evolve';
 import {
@@ -24,6 +29,7 @@ import {
   grantsInConsumptionOrder,
   isUsable,
   unpinned,
+  type OpenGeneration,
   type ReferenceState,
   type SettledStatus,
 } from './state';
@@ -79,6 +85,10 @@ function decideCommand(
       return grant(command, state);
     case 'AdjustCredits':
       return adjust(command, state, atMs);
+    case 'RefundCharge':
+      return refund(rules, command, state, atMs);
+    case 'VoidGrant':
+      return voidGrant(command, state);
     default:
       return unreachable(command);
   }
@@ -95,9 +105,9 @@ function leavesOnlyARecord(event: CreditEvent): boolean {
 /**
  * Whether this wire event was applied before and changed the account: the durable record says
  * so at any age, the state within what it remembers. One that left only a
- * record is found after deciding (step 3 leaves only a record again); only an accept or a reject
- * can decide differently later (it came before its generation, or before the credits to keep
- * it), so for those the record is looked up here.
+ * record is found after deciding (step 3 leaves only a record again); only an accept, a reject,
+ * a refund or a void can decide differently later (it came before its generation or grant, or
+ * before the credits to keep it), so for those the record is looked up here.
  */
 function alreadyApplied(command: WireCommand, key: string, state: ReferenceState): boolean {
   if (command.recalled?.applied) return true;
@@ -115,6 +125,13 @@ function alreadyApplied(command: WireCommand, key: string, state: ReferenceState
       return state.grantIds.get(grantIdOf(command)) === key;
     case 'AdjustCredits':
       return state.adjustmentIds.get(command.adjustmentId) === key;
+    case 'RefundCharge':
+      return (
+        state.settled.get(command.generationId)?.refundedBy === key ||
+        state.traceOnlySources.has(key)
+      );
+    case 'VoidGrant':
+      return state.voidedGrantIds.get(command.grantId) === key || state.traceOnlySources.has(key);
   }
 }
 
@@ -165,7 +182,8 @@ function requestGeneration(
     return refused('too_many_open_generations');
   // One allocation for both parts keeps the consumption order: the first credits pay for the
   // generation, the rest are held.
-  const [chargedFrom, heldFrom] = splitAt(allocate(state, required, atMs), price.generate);
+  const [charged, heldFrom] = splitAt(allocate(state, required, atMs), price.generate);
+  const [chargedFrom] = valued(state, [charged]);
   return [
     {
       type: 'GenerationCharged',
@@ -203,13 +221,16 @@ function acceptEdit(command: AcceptEdit, state: ReferenceState, atMs: number): C
         reason: 'insufficient_credits',
       },
     ];
-  const chargedFrom = toCharge > 0 ? allocate(state, toCharge, atMs) : [];
+  const [capturedFrom, chargedFrom] = valued(state, [
+    generation.heldFrom,
+    toCharge > 0 ? allocate(state, toCharge, atMs) : [],
+  ]);
   return [
     {
       type: 'EditKept',
       ...base,
       captured: generation.held,
-      capturedFrom: generation.heldFrom,
+      capturedFrom,
       charged: total(chargedFrom),
       chargedFrom,
     },
@@ -220,16 +241,22 @@ function acceptEdit(command: AcceptEdit, state: ReferenceState, atMs: number): C
 function rejectEdit(command: RejectEdit, state: ReferenceState): CreditEvent[] {
   const generation = state.open.get(command.generationId);
   if (!generation) return unsettleable(command, state);
-  return [
-    {
-      type: 'EditDiscarded',
-      at: command.at,
-      source: command.source,
-      generationId: command.generationId,
-      released: generation.held,
-      releasedTo: generation.heldFrom,
-    },
-  ];
+  return [discardedBy(command, generation)];
+}
+
+/** An open generation's hold released by a reject, or by a refund. */
+function discardedBy(
+  command: RejectEdit | RefundCharge,
+  generation: OpenGeneration,
+): EditDiscarded {
+  return {
+    type: 'EditDiscarded',
+    at: command.at,
+    source: command.source,
+    generationId: command.generationId,
+    released: generation.held,
+    releasedTo: generation.heldFrom,
+  };
 }
 
 const SETTLED_REASONS: Record<SettledStatus, IgnoredReason> = {
@@ -238,6 +265,7 @@ const SETTLED_REASONS: Record<SettledStatus, IgnoredReason> = {
   discarded: 'already_discarded',
   lapsed: 'already_lapsed',
   free: 'free_edit',
+  refunded: 'already_refunded',
 };
 
 /** An accept or reject of a generation not open changes nothing, and is recorded with why. */
@@ -314,9 +342,98 @@ function adjust(command: AdjustCredits, state: ReferenceState, atMs: number): Cr
         shortfall: 0,
       },
     ];
-  const removedFrom = allocate(state, -command.credits, atMs);
+  const [removedFrom] = valued(state, [allocate(state, -command.credits, atMs)]);
   const removed = total(removedFrom);
   return [{ ...base, grantId: null, removed, removedFrom, shortfall: -command.credits - removed }];
+}
+
+/**
+ * A refund gives back what a generation paid, once: an open one's hold is released first. Credits
+ * go back to the grants that paid them while those still run (usable now, not voided), with the
+ * value they took; the rest go to a refund grant per ended grant, with the same basis, lasting
+ * `refundGrantMs`.
+ */
+function refund(
+  rules: CreditRules,
+  command: RefundCharge,
+  state: ReferenceState,
+  atMs: number,
+): CreditEvent[] {
+  const { generationId } = command;
+  const generation = state.open.get(generationId);
+  if (generation) {
+    const discarded = discardedBy(command, generation);
+    return [discarded, ...refund(rules, command, evolve(state, discarded), atMs)];
+  }
+  const settled = state.settled.get(generationId);
+  if (!settled)
+    return ignored(
+      command,
+      command.recalled?.generationIdUsed ? 'generation_too_old' : 'unknown_generation',
+      generationId,
+    );
+  if (settled.status !== 'kept' && settled.status !== 'discarded' && settled.status !== 'lapsed')
+    return ignored(command, SETTLED_REASONS[settled.status], generationId);
+  const returnedTo: Allocation[] = [];
+  const refundGrants: RefundGrant[] = [];
+  for (const paid of settled.paid ?? []) {
+    const grant = state.grants.get(paid.grantId);
+    if (grant && isUsable(grant, atMs) && !state.voidedGrantIds.has(paid.grantId))
+      returnedTo.push(paid);
+    else
+      refundGrants.push({
+        grantId: `refund:${generationId}:${paid.grantId}`,
+        credits: paid.credits,
+        expiresAt: instantOf(atMs + rules.refundGrantMs),
+        ...(paid.value ? { price: paid.value } : {}),
+      });
+  }
+  return [
+    {
+      type: 'GenerationRefunded',
+      at: command.at,
+      source: command.source,
+      refundId: command.refundId,
+      generationId,
+      reason: command.reason,
+      credits: total(settled.paid ?? []),
+      returnedTo,
+      refundGrants,
+    },
+  ];
+}
+
+/**
+ * A void removes a grant's unpinned credits now; those its open holds pin are removed when the
+ * holds settle (a capture consumes them as usual). A grant is voided once.
+ */
+function voidGrant(command: VoidGrant, state: ReferenceState): CreditEvent[] {
+  const { grantId } = command;
+  if (!state.grantIds.has(grantId)) return ignored(command, 'unknown_grant');
+  if (state.voidedGrantIds.has(grantId)) return ignored(command, 'already_voided');
+  const grant = state.grants.get(grantId);
+  const credits = grant ? unpinned(grant) : 0;
+  const [[removed]] = valued(state, [credits > 0 ? [{ grantId, credits }] : []]);
+  return [
+    {
+      type: 'CreditsVoided',
+      at: command.at,
+      source: command.source,
+      grantId,
+      credits,
+      ...(removed?.value ? { value: removed.value } : {}),
+      stillPinned: grant?.pinned ?? 0,
+      reason: command.reason,
+    },
+  ];
+}
+
+/** Allocations taken from the account's grants, in order, with the value each takes. */
+function valued<const Lists extends readonly (readonly Allocation[])[]>(
+  state: ReferenceState,
+  lists: Lists,
+) {
+  return valuedTakes(lists, (grantId) => state.grants.get(grantId));
 }
 
 function ignored(

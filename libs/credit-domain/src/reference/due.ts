@@ -1,5 +1,6 @@
 import type { CreditEvent } from '../events';
 import { instantOf } from '../time';
+import { valuedTakes } from '../value';
 import { evolve } from './evolve';
 import { grantsInConsumptionOrder, openInLapseOrder, unpinned, type ReferenceState } from './state';
 
@@ -37,12 +38,18 @@ export function dueEvents(
       };
       cursorMs = Math.max(cursorMs, holdDueMs);
     } else if (ending) {
-      event = {
-        type: 'CreditsExpired',
+      // A voided grant's credits freed by its holds are voided, not lapsed.
+      const grant = current.grants.get(ending.grantId)!;
+      const [[taken]] = valuedTakes([[ending]], () => grant);
+      const common = {
         at: instantOf(ending.dueMs),
         grantId: ending.grantId,
         credits: ending.credits,
+        ...(taken?.value ? { value: taken.value } : {}),
       };
+      event = current.voidedGrantIds.has(ending.grantId)
+        ? { type: 'CreditsVoided', ...common, stillPinned: grant.pinned }
+        : { type: 'CreditsExpired', ...common };
       cursorMs = Math.max(cursorMs, ending.dueMs);
     } else {
       return { events, state: current };

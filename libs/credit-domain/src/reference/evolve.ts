@@ -6,7 +6,8 @@ import {
 } from '../events';
 import { idempotencyKey } from '../source';
 import { millisOf } from '../time';
-import type { Grant, ReferenceState, SettledGeneration } from './state';
+import { amountOf, mergedByGrant, takenBy } from '../value';
+import type { Grant, ReferenceState, SettledGeneration, SettledStatus } from './state';
 
 /**
  * The state after one ledger event: what each event means for the account, in plain terms. The
@@ -24,6 +25,7 @@ export function evolve(state: ReferenceState, event: CreditEvent): ReferenceStat
           granted: event.credits,
           usableFromMs: millisOf(event.usableFrom),
           expiresAtMs: event.expiresAt === null ? Infinity : millisOf(event.expiresAt),
+          price: event.price ?? null,
           sourceKey,
         }),
         plan: event.kind === 'allowance' ? (event.plan ?? state.plan) : state.plan,
@@ -60,6 +62,7 @@ export function evolve(state: ReferenceState, event: CreditEvent): ReferenceStat
         event.generationId,
         'kept',
         sourceKey,
+        [event.capturedFrom, event.chargedFrom],
       );
     }
 
@@ -70,13 +73,45 @@ export function evolve(state: ReferenceState, event: CreditEvent): ReferenceStat
         event.generationId,
         event.type === 'EditDiscarded' ? 'discarded' : 'lapsed',
         sourceKey === '' ? null : sourceKey,
+        [],
       );
 
     case 'CreditsExpired':
-      return {
-        ...next,
-        grants: consumed(state.grants, [{ grantId: event.grantId, credits: event.credits }]),
-      };
+      return { ...next, grants: consumed(state.grants, [takenBy(event)]) };
+
+    case 'CreditsVoided': {
+      // A voided grant ends now: credits its holds free later lapse then, as voided.
+      const grants = new Map(consumed(state.grants, [takenBy(event)]));
+      const grant = grants.get(event.grantId);
+      const atMs = millisOf(event.at);
+      if (grant && grant.expiresAtMs > atMs)
+        grants.set(event.grantId, { ...grant, expiresAtMs: atMs });
+      const voidedGrantIds = state.voidedGrantIds.has(event.grantId)
+        ? state.voidedGrantIds
+        : new Map(state.voidedGrantIds).set(event.grantId, sourceKey);
+      return { ...next, grants, voidedGrantIds };
+    }
+
+    case 'GenerationRefunded': {
+      let refunded: ReferenceState = { ...next, grants: returned(state.grants, event.returnedTo) };
+      for (const grant of event.refundGrants)
+        refunded = withGrant(refunded, {
+          grantId: grant.grantId,
+          kind: 'refund',
+          granted: grant.credits,
+          usableFromMs: millisOf(event.at),
+          expiresAtMs: millisOf(grant.expiresAt),
+          price: grant.price ?? null,
+          sourceKey,
+        });
+      const record = state.settled.get(event.generationId);
+      if (!record) return refunded;
+      return withSettled(refunded, event.generationId, {
+        ...record,
+        status: 'refunded',
+        refundedBy: sourceKey,
+      });
+    }
 
     case 'CreditsAdjusted': {
       const adjustmentIds = new Map(state.adjustmentIds).set(event.adjustmentId, sourceKey);
@@ -89,6 +124,7 @@ export function evolve(state: ReferenceState, event: CreditEvent): ReferenceStat
             granted: event.requested,
             usableFromMs: millisOf(event.at),
             expiresAtMs: Infinity,
+            price: null,
             sourceKey,
           },
         );
@@ -110,7 +146,7 @@ export function evolve(state: ReferenceState, event: CreditEvent): ReferenceStat
 
 function withGrant(
   state: ReferenceState,
-  grant: Omit<Grant, 'sequence' | 'remaining' | 'pinned'> & { sourceKey: string },
+  grant: Omit<Grant, 'sequence' | 'remaining' | 'pinned' | 'deferred'> & { sourceKey: string },
 ): ReferenceState {
   const { sourceKey, ...fields } = grant;
   return {
@@ -120,20 +156,34 @@ function withGrant(
       sequence: state.grantsMade,
       remaining: grant.granted,
       pinned: 0,
+      deferred: grant.price?.amount ?? 0,
     }),
     grantsMade: state.grantsMade + 1,
     grantIds: new Map(state.grantIds).set(grant.grantId, sourceKey),
   };
 }
 
-/** The grants with the allocated credits gone: consumed, lapsed or removed. */
+/** The grants with the allocated credits gone, and their value: consumed, lapsed or removed. */
 function consumed(
   grants: ReadonlyMap<string, Grant>,
   allocations: readonly Allocation[],
 ): ReadonlyMap<string, Grant> {
-  return changed(grants, allocations, (grant, credits) => ({
+  return changed(grants, allocations, (grant, credits, allocation) => ({
     ...grant,
     remaining: grant.remaining - credits,
+    deferred: grant.deferred - amountOf(allocation),
+  }));
+}
+
+/** The grants with the allocated credits given back, and their value. */
+function returned(
+  grants: ReadonlyMap<string, Grant>,
+  allocations: readonly Allocation[],
+): ReadonlyMap<string, Grant> {
+  return changed(grants, allocations, (grant, credits, allocation) => ({
+    ...grant,
+    remaining: grant.remaining + credits,
+    deferred: grant.deferred + amountOf(allocation),
   }));
 }
 
@@ -153,13 +203,14 @@ function pinned(
 function changed(
   grants: ReadonlyMap<string, Grant>,
   allocations: readonly Allocation[],
-  change: (grant: Grant, credits: number) => Grant,
+  change: (grant: Grant, credits: number, allocation: Allocation) => Grant,
 ): ReadonlyMap<string, Grant> {
   if (allocations.length === 0) return grants;
   const result = new Map(grants);
-  for (const { grantId, credits } of allocations) {
-    const grant = result.get(grantId);
-    if (grant && credits !== 0) result.set(grantId, change(grant, credits));
+  for (const allocation of allocations) {
+    const grant = result.get(allocation.grantId);
+    if (grant && allocation.credits !== 0)
+      result.set(allocation.grantId, change(grant, allocation.credits, allocation));
   }
   for (const [grantId, grant] of result)
     if (grant.remaining <= 0 && grant.pinned <= 0) result.delete(grantId);
@@ -184,6 +235,7 @@ function withOpened(
       acceptCost: event.acceptCost,
       held: event.held,
       heldFrom: event.heldFrom,
+      chargedFrom: event.chargedFrom,
       holdExpiresAtMs: millisOf(event.holdExpiresAt),
       requestedBy,
     }),
@@ -191,15 +243,25 @@ function withOpened(
   };
 }
 
-/** The open generation under this id, settled. */
+/**
+ * The open generation under this id, settled: remembered with what it paid from each grant (its
+ * charge, and what settling it took).
+ */
 function settle(
   state: ReferenceState,
   generationId: string,
-  status: 'kept' | 'discarded' | 'lapsed',
+  status: Extract<SettledStatus, 'kept' | 'discarded' | 'lapsed'>,
   settledBy: string | null,
+  takenNow: readonly (readonly Allocation[])[],
 ): ReferenceState {
-  const requestedBy = state.open.get(generationId)?.requestedBy ?? '';
-  return withSettled(state, generationId, { status, requestedBy, settledBy });
+  const generation = state.open.get(generationId);
+  const paid = mergedByGrant([generation?.chargedFrom ?? [], ...takenNow]);
+  return withSettled(state, generationId, {
+    status,
+    requestedBy: generation?.requestedBy ?? '',
+    settledBy,
+    paid,
+  });
 }
 
 /** Remembered as the newest settled generation (and open no more). */

@@ -38,6 +38,7 @@ export function viewOfReference(state: ReferenceState): AccountView {
     grantsMade: state.grantsMade,
     grantIds: [...state.grantIds],
     adjustmentIds: [...state.adjustmentIds],
+    voidedGrantIds: [...state.voidedGrantIds],
     plan: state.plan,
     open: openInLapseOrder(state),
     settled: [...state.settled],

@@ -16,6 +16,8 @@ export interface ReferenceState {
   /** Every grant id ever granted, with the idempotency key of the event that granted it. */
   readonly grantIds: ReadonlyMap<string, string>;
   readonly adjustmentIds: ReadonlyMap<string, string>;
+  /** Every grant id ever voided, with the idempotency key of the void. */
+  readonly voidedGrantIds: ReadonlyMap<string, string>;
   /** The plan of the latest allowance: it chooses the reservation policy. */
   readonly plan: string | null;
   /** Every open generation, in the order opened. */
@@ -34,6 +36,7 @@ export function initialReferenceState(memory: MemoryBounds): ReferenceState {
     grantsMade: 0,
     grantIds: new Map(),
     adjustmentIds: new Map(),
+    voidedGrantIds: new Map(),
     plan: null,
     open: new Map(),
     settled: new Map(),
@@ -50,9 +53,17 @@ export function unpinned(grant: Grant): number {
   return grant.remaining - grant.pinned;
 }
 
-const KIND_ORDER: Record<GrantKind, number> = { allowance: 0, top_up: 1, adjustment: 2 };
+const KIND_ORDER: Record<GrantKind, number> = {
+  allowance: 0,
+  top_up: 1,
+  adjustment: 2,
+  refund: 3,
+};
 
-/** Soonest end first; at equal ends allowance before top-up before adjustment; then grant order. */
+/**
+ * Soonest end first; at equal ends allowance before top-up before adjustment before refund; then
+ * grant order.
+ */
 export function consumptionOrder(a: Grant, b: Grant): number {
   if (a.expiresAtMs !== b.expiresAtMs) return a.expiresAtMs < b.expiresAtMs ? -1 : 1;
   if (a.kind !== b.kind) return KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
