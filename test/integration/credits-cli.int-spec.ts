@@ -16,7 +16,7 @@ import {
 } from '../harness/editor-events';
 import { oracleLedgers } from '../harness/ledger-oracle';
 import { startCommand } from '../harness/processes';
-import { runCredits } from '../harness/credits-cli';
+import { readModelsCaughtUp as caughtUp, runCredits } from '../harness/credits-cli';
 import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
 import { startQuotaService, type QuotaService } from '../harness/quota-service';
 
@@ -29,17 +29,7 @@ const credits = (...args: string[]) => runCredits(args, { KAFKA_TOPIC_PREFIX: pr
 
 const consumed = () => projectorConsumed(kafka, prefix);
 
-/** Until every read model has handled the whole ledger. */
-async function readModelsCaughtUp(): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const status = await credits('projections', 'status', '--format', 'json');
-    const rows = JSON.parse(status.stdout) as { eventsBehind: number }[];
-    if (rows.every((row) => row.eventsBehind === 0)) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error('read models did not catch up');
-}
+const readModelsCaughtUp = () => caughtUp({ KAFKA_TOPIC_PREFIX: prefix });
 
 describe('credits, the finance and ops command, against the real stores', () => {
   const events = realisticMonth({

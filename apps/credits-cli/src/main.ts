@@ -11,6 +11,7 @@ import { dlqCommand } from './verbs/dlq';
 import { initKeys } from './verbs/keys';
 import { projectionsCommand } from './verbs/projections';
 import { reconcileCommand } from './verbs/reconcile';
+import { revenueCommand } from './verbs/revenue';
 import { statementCommand } from './verbs/statement';
 import { statusCommand } from './verbs/status';
 import { whatIfCommand } from './verbs/what-if';
@@ -51,6 +52,7 @@ program
 
 statementCommand(program);
 balancesCommand(program);
+revenueCommand(program);
 reconcileCommand(program);
 projectionsCommand(program);
 dlqCommand(program);

@@ -10,6 +10,7 @@ import { BalanceService } from './accounts/balance.service';
 import { GenerationsController } from './accounts/generations.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { EventsController } from './events/events.controller';
+import { RevenueController } from './finance/revenue.controller';
 import { HealthModule } from './health/health.module';
 import { NoopController } from './http/noop.controller';
 import { DecisionWaiter } from './kafka/decision-waiter';
@@ -35,6 +36,7 @@ export class QuotaServiceModule {
         AccountsController,
         GenerationsController,
         EventsController,
+        RevenueController,
         MetricsController,
         NoopController,
       ],

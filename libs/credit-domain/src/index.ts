@@ -5,6 +5,7 @@ export * from './commands';
 export * from './events';
 export * from './money';
 export * from './value';
+export * from './revenue';
 export * from './rules';
 export * from './pricing/edit-types';
 export * from './pricing/price-book';

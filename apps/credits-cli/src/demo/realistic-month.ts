@@ -40,11 +40,20 @@ const AI_EDITS = [
 ];
 const RESOLUTIONS = ['1K', '2K', '4K'];
 const MONTH_START = Date.parse('2026-11-01T00:00:00Z');
+/** What each plan's allowance and each top-up costs, in minor units. */
+const ALLOWANCE_PRICES: Readonly<Record<number, number>> = { 30: 2_900, 100: 7_900, 300: 19_900 };
+const TOP_UP_PRICES: Readonly<Record<number, number>> = { 20: 2_500, 50: 5_500 };
+
+/** Every fifth account pays in US dollars, the others in euros. */
+function currencyOf(accountIndex: number): string {
+  return accountIndex % 5 === 4 ? 'USD' : 'EUR';
+}
 
 /**
- * A realistic month of editor and billing events for many accounts: an allowance each, then
- * generations (mostly AI, some free) at mixed resolutions, accepts and rejects, a few top-ups
- * and adjustments; accounts interleave, each account's events in time order.
+ * A realistic month of editor and billing events for many accounts: a paid allowance each, then
+ * generations (mostly AI, some free) at mixed resolutions, accepts and rejects, a few paid
+ * top-ups and adjustments, refunds of settled generations and voids of top-ups; accounts
+ * interleave, each account's events in time order.
  */
 export function realisticMonth(options: {
   accounts: number;
@@ -56,28 +65,55 @@ export function realisticMonth(options: {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const prefix = options.accountPrefix ?? 'acct';
   const open = new Map<string, string[]>();
+  const settled = new Map<string, string[]>();
+  const topUps = new Map<string, string[]>();
   const events: WireEvent[] = [];
   const step = (30 * 24 * 3_600_000) / Math.max(1, options.events);
   for (let index = 0; index < options.accounts && events.length < options.events; index += 1) {
+    const plan = pick(['starter', 'pro', 'agency']);
+    const credits = pick([30, 100, 300]);
     events.push(
       wireEvent(`${prefix}-${index}`, 'AllowanceGranted', new Date(MONTH_START).toISOString(), {
-        plan: pick(['starter', 'pro', 'agency']),
-        credits: pick([30, 100, 300]),
+        plan,
+        credits,
         periodStart: '2026-11-01T00:00:00Z',
         periodEnd: '2026-12-01T00:00:00Z',
+        price: { amount: ALLOWANCE_PRICES[credits], currency: currencyOf(index) },
       }),
     );
   }
   for (let n = events.length; n < options.events; n += 1) {
-    const accountId = `${prefix}-${Math.floor(random() * options.accounts)}`;
+    const accountIndex = Math.floor(random() * options.accounts);
+    const accountId = `${prefix}-${accountIndex}`;
     const time = new Date(MONTH_START + Math.floor(n * step)).toISOString();
     const pending = open.get(accountId) ?? [];
+    const done = settled.get(accountId) ?? [];
+    const bought = topUps.get(accountId) ?? [];
     const roll = random();
     if (roll < 0.02) {
+      const credits = pick([20, 50]);
       events.push(
         wireEvent(accountId, 'TopUpPurchased', time, {
           purchaseId: `p-${n}`,
-          credits: pick([20, 50]),
+          credits,
+          price: { amount: TOP_UP_PRICES[credits], currency: currencyOf(accountIndex) },
+        }),
+      );
+      topUps.set(accountId, [...bought, `p-${n}`]);
+    } else if (roll < 0.024 && done.length > 0) {
+      // A failed result, refunded by billing: the latest settled generation.
+      events.push(
+        wireEvent(accountId, 'ChargeRefunded', time, {
+          refundId: `r-${n}`,
+          generationId: done.pop() as string,
+          reason: 'corrupt_result',
+        }),
+      );
+    } else if (roll < 0.0245 && bought.length > 0) {
+      events.push(
+        wireEvent(accountId, 'GrantVoided', time, {
+          grantId: bought.shift() as string,
+          reason: 'chargeback',
         }),
       );
     } else if (roll < 0.025) {
@@ -90,6 +126,7 @@ export function realisticMonth(options: {
       );
     } else if (pending.length > 0 && roll < 0.5) {
       const generationId = pending.shift() as string;
+      settled.set(accountId, [...done, generationId]);
       events.push(
         wireEvent(accountId, roll < 0.38 ? 'EditAccepted' : 'EditRejected', time, { generationId }),
       );

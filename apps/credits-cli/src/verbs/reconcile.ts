@@ -8,6 +8,7 @@ import {
   heldCredits,
   initialAccountState,
   millisOf,
+  REVENUE_COLUMNS,
   type CreditEvent,
 } from '@credits/domain';
 import { comparePositions, PostgresCheckpoints, type Position } from '@credits/event-store';
@@ -16,7 +17,10 @@ import {
   checkpointName,
   ledgerLinesReadModel,
   ReadModelRegistry,
+  revenueDailyReadModel,
+  revenueDaysOf,
   usageDailyReadModel,
+  type RevenueDay,
   type ReadModel,
   type StoredGrant,
 } from '@credits/read-models';
@@ -184,6 +188,65 @@ async function usage(
     compare(differences, 'usage_daily', accountId, 'totals', null, 'present');
 }
 
+/**
+ * Every revenue_daily row against the ledger's own (each day's amounts and closing deferred
+ * balance), and each account's final deferred balance against what its grants still hold.
+ */
+async function revenue(
+  pool: Pool,
+  ledgers: Map<string, LedgerEntry[]>,
+  differences: Difference[],
+): Promise<void> {
+  const checkpoint = await checkpointOf(pool, revenueDailyReadModel);
+  const { rows } = await pool.query<{ account_id: string; days: RevenueDay[] }>(
+    `SELECT account_id, json_agg(json_build_object(
+              'currency', currency, 'day', day - date '1970-01-01', 'sold', sold,
+              'recognised', recognised, 'breakage', breakage, 'refunded', refunded,
+              'voided', voided, 'closingDeferred', closing_deferred)
+            ORDER BY currency, day) AS days
+       FROM rm_revenue_daily GROUP BY account_id`,
+  );
+  const stored = new Map(rows.map((row) => [row.account_id, row.days]));
+  const fields = (day: RevenueDay) => [
+    day.currency,
+    day.day,
+    ...REVENUE_COLUMNS.map((column) => day[column]),
+    day.closingDeferred,
+  ];
+  for (const [accountId, ledger] of ledgers) {
+    const events = upTo(ledger, checkpoint);
+    const expected = revenueDaysOf(events);
+    const state = fold(events, initialAccountState);
+    const closing = new Map<string, number>();
+    for (const day of expected) closing.set(day.currency, day.closingDeferred);
+    for (const [currency, deferred] of closing) {
+      const held = state.grants
+        .filter((grant) => grant.price?.currency === currency)
+        .reduce((sum, grant) => sum + grant.deferred, 0);
+      compare(
+        differences,
+        'revenue_daily',
+        accountId,
+        `${currency} deferred of the grants`,
+        held,
+        deferred,
+      );
+    }
+    if (expected.length === 0 && !stored.has(accountId)) continue;
+    compare(
+      differences,
+      'revenue_daily',
+      accountId,
+      `days (currency, day, ${REVENUE_COLUMNS.join(', ')}, closing deferred)`,
+      expected.map(fields),
+      stored.get(accountId)?.map(fields),
+    );
+    stored.delete(accountId);
+  }
+  for (const accountId of stored.keys())
+    compare(differences, 'revenue_daily', accountId, 'days', null, 'present');
+}
+
 export function reconcileCommand(program: Command): void {
   program
     .command('reconcile')
@@ -198,6 +261,7 @@ export function reconcileCommand(program: Command): void {
         await balances(context.database, ledgers, differences);
         await ledgerLines(context.database, ledgers, differences);
         await usage(context.database, ledgers, differences);
+        await revenue(context.database, ledgers, differences);
         const snapshots = await checkSnapshots(
           await context.eventStore(),
           creditRulesOf(context.config),
