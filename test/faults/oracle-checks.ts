@@ -1,5 +1,14 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { CreditRules } from '@credits/domain';
+import {
+  deferredChange,
+  fold,
+  initialAccountState,
+  REVENUE_COLUMNS,
+  revenueOf,
+  type CreditEvent,
+  type CreditRules,
+  type RevenueColumn,
+} from '@credits/domain';
 import { topicNames } from '@credits/kafka';
 import { kafkaClient, projectorConsumed, readTopic } from '../harness/editor-events';
 import {
@@ -93,6 +102,7 @@ export async function checkAgainstOracle(
     `checked: ${expected.size - mismatched} of ${expected.size} account ledgers equal the oracle's`,
   );
   expect(mismatched).toBe(0);
+  expectValueOfOracle(expected, stored, report);
 
   const sources = new Set(
     [...stored.values()]
@@ -145,6 +155,50 @@ export async function checkAgainstOracle(
   expect(rejected.reduce((sum, row) => sum + row.copies, 0)).toBe(letters.length);
 
   await expectReconcileClean(world, report);
+}
+
+/**
+ * Value, per currency: what the stored ledgers sold, recognised, lapsed, refunded and voided is
+ * what the oracle's did, and what the stored accounts' grants are still worth is what those
+ * movements leave deferred (no minor unit appears or vanishes).
+ */
+function expectValueOfOracle(
+  expected: ReadonlyMap<string, readonly CreditEvent[]>,
+  stored: ReadonlyMap<string, readonly CreditEvent[]>,
+  report: FaultReport,
+): void {
+  const movements = (ledgers: Iterable<readonly CreditEvent[]>) => {
+    const totals = new Map<string, Record<RevenueColumn, number>>();
+    for (const ledger of ledgers)
+      for (const event of ledger)
+        for (const move of revenueOf(event)) {
+          const total = totals.get(move.currency) ?? {
+            sold: 0,
+            recognised: 0,
+            breakage: 0,
+            refunded: 0,
+            voided: 0,
+          };
+          for (const column of REVENUE_COLUMNS) total[column] += move[column];
+          totals.set(move.currency, total);
+        }
+    return Object.fromEntries([...totals].sort(([a], [b]) => (a < b ? -1 : 1)));
+  };
+  const storedMoves = movements(stored.values());
+  const deferred: Record<string, number> = {};
+  for (const ledger of stored.values())
+    for (const grant of fold(ledger, initialAccountState).grants)
+      if (grant.price)
+        deferred[grant.price.currency] = (deferred[grant.price.currency] ?? 0) + grant.deferred;
+  report.note(
+    `checked: value per currency ${JSON.stringify(storedMoves)}, deferred ${JSON.stringify(deferred)}`,
+  );
+  expect(storedMoves).toEqual(movements(expected.values()));
+  for (const [currency, move] of Object.entries(storedMoves))
+    expect({ currency, deferred: deferredChange(move) }).toEqual({
+      currency,
+      deferred: deferred[currency] ?? 0,
+    });
 }
 
 const credits = (world: FaultWorld, ...args: string[]) =>

@@ -76,10 +76,22 @@ describe('credits, the finance and ops command, against the real stores', () => 
     expect(statement.lines.map((line: { type: string }) => line.type)).toEqual(
       inWindow.map((event) => event.type),
     );
-    expect(statement.opening).toEqual(
-      balanceOf(stateAt(ledger, millisOf(from) - 1), millisOf(from)),
-    );
-    expect(statement.closing).toEqual(balanceOf(stateAt(ledger, millisOf(to) - 1), millisOf(to)));
+    // Values in the account's one currency: what its grants were still worth.
+    const valued = (atMs: number, asOfMs: number) => {
+      const state = stateAt(ledger, atMs);
+      const deferred = state.grants.reduce((sum, grant) => sum + grant.deferred, 0);
+      return { ...balanceOf(state, asOfMs), deferred };
+    };
+    expect(statement.currency).toBe('EUR');
+    expect(statement.opening).toEqual(valued(millisOf(from) - 1, millisOf(from)));
+    expect(statement.closing).toEqual(valued(millisOf(to) - 1, millisOf(to)));
+    // Each line's deferred balance follows from the one before and what the line moved.
+    let deferred = statement.opening.deferred;
+    for (const line of statement.lines) {
+      deferred += line.sold + line.refunded - line.recognised - line.breakage - line.voided;
+      expect(line.deferred).toBe(deferred);
+    }
+    expect(statement.lines.some((line: { recognised: number }) => line.recognised > 0)).toBe(true);
     const charged = statement.lines.find(
       (line: { type: string }) => line.type === 'GenerationCharged',
     );
@@ -89,8 +101,10 @@ describe('credits, the finance and ops command, against the real stores', () => 
     });
 
     const table = await credits('statement', '--account', account, '--from', from, '--to', to);
-    expect(table.stdout).toMatch(/^statement of .*\nopening: \d+ available, \d+ held/);
-    expect(table.stdout).toMatch(/closing: \d+ available, \d+ held$/);
+    expect(table.stdout).toMatch(
+      /^statement of .*, values in EUR\nopening: \d+ available, \d+ held, \d+ deferred/,
+    );
+    expect(table.stdout).toMatch(/closing: \d+ available, \d+ held, \d+ deferred$/);
   });
 
   it('balances: every account at an instant, from the history alone, as the pure fold says', async () => {
@@ -324,6 +338,17 @@ describe('credits, the finance and ops command, against the real stores', () => 
     );
     expect(unchanged.total.difference).toBe(0);
     expect(unchanged.differentDecisions).toEqual([]);
+    // Revenue too, per currency: the month's paid credits recognised the same under the same prices.
+    expect(unchanged.revenue).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ currency: 'EUR', actualRecognised: expect.any(Number) }),
+      ]),
+    );
+    for (const row of unchanged.revenue) expect(row.difference).toBe(0);
+    expect(
+      unchanged.revenue.find((row: { currency: string }) => row.currency === 'EUR')
+        .actualRecognised,
+    ).toBeGreaterThan(0);
     const mine = (report: { accounts: { accountId: string }[] }) =>
       report.accounts.filter((row) => row.accountId.startsWith(`${prefix}agency`));
     expect(mine(unchanged).length).toBeGreaterThan(0);
@@ -335,6 +360,7 @@ describe('credits, the finance and ops command, against the real stores', () => 
     ).toBeGreaterThan(0);
     // Dearer 4K edits refuse some that were approved, which can leave credit for later ones.
     expect(dear.total.difference).not.toBe(0);
+    expect(dear.revenue.some((row: { difference: number }) => row.difference !== 0)).toBe(true);
     const bad = await credits('what-if', '--price-book', path.join(dir, 'missing.json'), ...window);
     expect([bad.code, bad.stderr.join('\n')]).toEqual([
       2,

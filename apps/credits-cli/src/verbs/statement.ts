@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
-import { creditsMoved, millisOf, type CreditEvent } from '@credits/domain';
-import { ledgersAsOf, stateOfLedgerAt } from '@credits/ledger';
+import {
+  creditsMoved,
+  millisOf,
+  REVENUE_COLUMNS,
+  revenueOf,
+  type AccountState,
+  type CreditEvent,
+} from '@credits/domain';
+import { ledgersAsOf, stateOfLedgerAt, type LedgerAsOf } from '@credits/ledger';
 import { withContext } from '../context';
 import { UsageError } from '../exit-codes';
 import { balanceOf } from '../ledger/balance-at';
@@ -13,6 +20,8 @@ const COLUMNS = [
   'credits',
   'available',
   'held',
+  ...REVENUE_COLUMNS,
+  'deferred',
   'priceVersion',
   'generationId',
   'sourceEventId',
@@ -24,6 +33,39 @@ function priceVersionOf(event: CreditEvent): string | null {
   return 'priceVersion' in event ? event.priceVersion : null;
 }
 
+/** What the grants of a currency are still worth: the account's deferred revenue in it. */
+function deferredIn(state: AccountState, currency: string | null): number {
+  let deferred = 0;
+  for (const grant of state.grants)
+    if (grant.price?.currency === currency) deferred += grant.deferred;
+  return deferred;
+}
+
+/**
+ * The one currency a statement's values are in: the one asked for, else the only one the
+ * account's window (and its grants at the start) deals in; null when it holds free credits only.
+ */
+function currencyOf(
+  ledger: LedgerAsOf,
+  opening: AccountState,
+  fromMs: number,
+  toMs: number,
+  asked: string | undefined,
+): string | null {
+  if (asked !== undefined) return asked;
+  const seen = new Set<string>();
+  for (const grant of opening.grants) if (grant.price) seen.add(grant.price.currency);
+  for (const { event } of ledger.tail) {
+    const atMs = millisOf(event.at);
+    if (atMs >= fromMs && atMs < toMs) for (const move of revenueOf(event)) seen.add(move.currency);
+  }
+  if (seen.size > 1)
+    throw new UsageError(
+      `the account deals in ${[...seen].sort().join(' and ')}: pass --currency for the statement's values`,
+    );
+  return seen.values().next().value ?? null;
+}
+
 export function statementCommand(program: Command): void {
   program
     .command('statement')
@@ -33,72 +75,94 @@ export function statementCommand(program: Command): void {
     .requiredOption('--account <id>', 'the account')
     .requiredOption('--from <instant>', 'start, inclusive (RFC 3339)', instantArgument)
     .requiredOption('--to <instant>', 'end, exclusive (RFC 3339)', instantArgument)
+    .option('--currency <code>', 'the currency of the value columns (ISO 4217)')
     .addOption(formatOption())
-    .action(async (options: { account: string; from: string; to: string; format: Format }) => {
-      const fromMs = millisOf(options.from);
-      const toMs = millisOf(options.to);
-      if (toMs <= fromMs) throw new UsageError('--to must be after --from');
-      await withContext(async (context) => {
-        const { decider } = context;
-        // From the newest snapshot before the window: every line of the window is after it.
-        const ledger = (
-          await ledgersAsOf(
-            await context.eventStore(),
-            decider,
-            [options.account],
-            fromMs - 1,
-            context.snapshotTrouble,
-          )
-        ).get(options.account);
-        if (!ledger || (ledger.start === null && ledger.tail.length === 0))
-          throw new UsageError(`account ${options.account} has no events`);
-        // Everything before the window, and what fell due before it, is the opening state.
-        let state = stateOfLedgerAt(decider, ledger, fromMs - 1);
-        const opening = balanceOf(state, fromMs);
-        const lines: Row[] = [];
-        for (const { recorded, event } of ledger.tail) {
-          const atMs = millisOf(event.at);
-          if (atMs < fromMs || atMs >= toMs) continue;
-          state = decider.evolve(state, event);
-          const kafka = event.source?.kafka;
-          lines.push({
-            time: event.at,
-            type: event.type,
-            credits: creditsMoved(event),
-            ...balanceOf(state, atMs),
-            priceVersion: priceVersionOf(event),
-            generationId: 'generationId' in event ? (event.generationId ?? null) : null,
-            sourceEventId: event.source?.id ?? null,
-            publishedBy: event.source?.publishedBy ?? null,
-            kafka: kafka ? `${kafka.topic}/${kafka.partition}@${kafka.offset}` : null,
-            revision: Number(recorded.revision),
-          });
-        }
-        const closing = balanceOf(stateOfLedgerAt(decider, ledger, toMs - 1), toMs);
-        if (options.format === 'json') {
-          console.log(
-            JSON.stringify(
-              {
-                account: options.account,
-                from: options.from,
-                to: options.to,
-                opening,
-                lines,
-                closing,
-              },
-              null,
-              2,
-            ),
-          );
-          return;
-        }
-        if (options.format === 'table')
-          console.log(
-            `statement of ${options.account} from ${options.from} to ${options.to}\nopening: ${opening.available} available, ${opening.held} held`,
-          );
-        console.log(render(lines, COLUMNS, options.format));
-        if (options.format === 'table')
-          console.log(`closing: ${closing.available} available, ${closing.held} held`);
-      });
-    });
+    .action(
+      async (options: {
+        account: string;
+        from: string;
+        to: string;
+        currency?: string;
+        format: Format;
+      }) => {
+        const fromMs = millisOf(options.from);
+        const toMs = millisOf(options.to);
+        if (toMs <= fromMs) throw new UsageError('--to must be after --from');
+        await withContext(async (context) => {
+          const { decider } = context;
+          // From the newest snapshot before the window: every line of the window is after it.
+          const ledger = (
+            await ledgersAsOf(
+              await context.eventStore(),
+              decider,
+              [options.account],
+              fromMs - 1,
+              context.snapshotTrouble,
+            )
+          ).get(options.account);
+          if (!ledger || (ledger.start === null && ledger.tail.length === 0))
+            throw new UsageError(`account ${options.account} has no events`);
+          // Everything before the window, and what fell due before it, is the opening state.
+          let state = stateOfLedgerAt(decider, ledger, fromMs - 1);
+          const currency = currencyOf(ledger, state, fromMs, toMs, options.currency);
+          const opening = { ...balanceOf(state, fromMs), deferred: deferredIn(state, currency) };
+          const lines: Row[] = [];
+          for (const { recorded, event } of ledger.tail) {
+            const atMs = millisOf(event.at);
+            if (atMs < fromMs || atMs >= toMs) continue;
+            state = decider.evolve(state, event);
+            const kafka = event.source?.kafka;
+            const value = revenueOf(event).find((move) => move.currency === currency);
+            lines.push({
+              time: event.at,
+              type: event.type,
+              credits: creditsMoved(event),
+              ...balanceOf(state, atMs),
+              ...Object.fromEntries(
+                REVENUE_COLUMNS.map((column) => [column, value?.[column] ?? 0]),
+              ),
+              deferred: deferredIn(state, currency),
+              priceVersion: priceVersionOf(event),
+              generationId: 'generationId' in event ? (event.generationId ?? null) : null,
+              sourceEventId: event.source?.id ?? null,
+              publishedBy: event.source?.publishedBy ?? null,
+              kafka: kafka ? `${kafka.topic}/${kafka.partition}@${kafka.offset}` : null,
+              revision: Number(recorded.revision),
+            });
+          }
+          const closingState = stateOfLedgerAt(decider, ledger, toMs - 1);
+          const closing = {
+            ...balanceOf(closingState, toMs),
+            deferred: deferredIn(closingState, currency),
+          };
+          if (options.format === 'json') {
+            console.log(
+              JSON.stringify(
+                {
+                  account: options.account,
+                  from: options.from,
+                  to: options.to,
+                  currency,
+                  opening,
+                  lines,
+                  closing,
+                },
+                null,
+                2,
+              ),
+            );
+            return;
+          }
+          if (options.format === 'table')
+            console.log(
+              `statement of ${options.account} from ${options.from} to ${options.to}, values in ${currency ?? 'no currency (free credits only)'}\nopening: ${opening.available} available, ${opening.held} held, ${opening.deferred} deferred`,
+            );
+          console.log(render(lines, COLUMNS, options.format));
+          if (options.format === 'table')
+            console.log(
+              `closing: ${closing.available} available, ${closing.held} held, ${closing.deferred} deferred`,
+            );
+        });
+      },
+    );
 }

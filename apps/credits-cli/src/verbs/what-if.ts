@@ -5,6 +5,7 @@ import {
   fold,
   initialAccountState,
   millisOf,
+  revenueOf,
   strictInstantMillis,
   type AccountState,
   type CreditRules,
@@ -76,14 +77,54 @@ function replay(
     state = decided.state;
     events.push(...decided.events);
   }
-  return { charged: state.totals.charged - start.totals.charged, decisions: decisionsIn(events) };
+  return {
+    charged: state.totals.charged - start.totals.charged,
+    decisions: decisionsIn(events),
+    recognised: recognisedIn(events),
+  };
+}
+
+/** Revenue recognised by these events, per currency (minor units). */
+function recognisedIn(events: readonly CreditEvent[]): Map<string, number> {
+  const recognised = new Map<string, number>();
+  for (const event of events)
+    for (const move of revenueOf(event))
+      recognised.set(move.currency, (recognised.get(move.currency) ?? 0) + move.recognised);
+  return recognised;
+}
+
+/** Per currency: revenue recognised actually and under the other price book. */
+class RevenueComparison {
+  readonly #rows = new Map<string, { actual: number; hypothetical: number }>();
+
+  add(actual: ReadonlyMap<string, number>, hypothetical: ReadonlyMap<string, number>): void {
+    for (const [currency, amount] of actual) this.#row(currency).actual += amount;
+    for (const [currency, amount] of hypothetical) this.#row(currency).hypothetical += amount;
+  }
+
+  rows(): Row[] {
+    return [...this.#rows]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([currency, { actual, hypothetical }]) => ({
+        currency,
+        actualRecognised: actual,
+        hypotheticalRecognised: hypothetical,
+        difference: hypothetical - actual,
+      }));
+  }
+
+  #row(currency: string) {
+    const row = this.#rows.get(currency) ?? { actual: 0, hypothetical: 0 };
+    this.#rows.set(currency, row);
+    return row;
+  }
 }
 
 export function whatIfCommand(program: Command): void {
   program
     .command('what-if')
     .description(
-      'replay a period under another price book: credits charged actual vs hypothetical, and decisions that would differ',
+      'replay a period under another price book: credits charged and revenue recognised (per currency), actual vs hypothetical, and decisions that would differ',
     )
     .requiredOption('--price-book <file>', 'JSON: a price-book version, or {versions: [...]}')
     .requiredOption('--from <instant>', 'start, inclusive (RFC 3339)', instantArgument)
@@ -100,6 +141,7 @@ export function whatIfCommand(program: Command): void {
         const ledgers = await allLedgers(await context.eventStore());
         const accounts: Row[] = [];
         const differing: Row[] = [];
+        const revenue = new RevenueComparison();
         for (const [accountId, entries] of [...ledgers].sort(([a], [b]) => (a < b ? -1 : 1))) {
           const ledger = entries.map(({ event }) => event);
           const start = fold(
@@ -108,6 +150,7 @@ export function whatIfCommand(program: Command): void {
           );
           const actual = replay(rules, start, ledger, fromMs, toMs);
           const other = replay(hypothetical, start, ledger, fromMs, toMs);
+          revenue.add(actual.recognised, other.recognised);
           if (actual.decisions.size === 0 && actual.charged === 0 && other.charged === 0) continue;
           accounts.push({
             accountId,
@@ -141,6 +184,7 @@ export function whatIfCommand(program: Command): void {
                 to: options.to,
                 accounts,
                 total,
+                revenue: revenue.rows(),
                 differentDecisions: differing,
               },
               null,
@@ -156,6 +200,10 @@ export function whatIfCommand(program: Command): void {
             options.format,
           ),
         );
+        if (options.format === 'table')
+          console.log(
+            `revenue recognised (minor units):\n${render(revenue.rows(), ['currency', 'actualRecognised', 'hypotheticalRecognised', 'difference'], 'table')}`,
+          );
         if (options.format === 'table')
           console.log(
             differing.length === 0
