@@ -6,6 +6,7 @@ export {
   type WireEvent,
 } from '../../apps/credits-cli/src/demo/realistic-month';
 import type { WireEvent } from '../../apps/credits-cli/src/demo/realistic-month';
+import { wavesOf } from '../../apps/credits-cli/src/demo/waves';
 import { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs';
 // Relative, like this file's other imports of project code.
 import { PartitionByPartitionSender } from '../../libs/kafka/src/partition-by-partition';
@@ -269,9 +270,8 @@ export async function publishInput(
 
 /**
  * Publishes wire messages so the running projector decides each account's events in exactly the
- * given order, as if they shared one topic. An account's events are cut into runs of one topic;
- * the k-th runs of all accounts form wave k. Each wave is published and consumed before the next,
- * so an account's top-up is decided before the generations that follow it in the list.
+ * given order, as if they shared one topic (see `wavesOf`): each wave is published and consumed
+ * before the next, so an account's top-up is decided before the generations that follow it.
  */
 export async function publishInOrder(
   kafka: Kafka,
@@ -279,16 +279,11 @@ export async function publishInOrder(
   messages: readonly RawMessage[],
   timeoutMs?: number,
 ): Promise<void> {
-  const waves: RawMessage[][] = [];
-  const lastOf = new Map<string, { topic: string; wave: number }>();
-  for (const message of messages) {
-    const topic = inputTopicOfMessage(prefix, message);
-    const account = String(message.key);
-    const last = lastOf.get(account);
-    const wave = last === undefined ? 0 : last.topic === topic ? last.wave : last.wave + 1;
-    lastOf.set(account, { topic, wave });
-    (waves[wave] ??= []).push(message);
-  }
+  const waves = wavesOf(
+    messages,
+    (message) => String(message.key),
+    (message) => inputTopicOfMessage(prefix, message),
+  );
   for (const wave of waves) {
     await publishInput(kafka, prefix, wave);
     await projectorConsumed(kafka, prefix, timeoutMs);

@@ -217,7 +217,8 @@ describe('credit projector fed adversarial editor events', () => {
       if (behind.every((count) => count === 0) || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    expect(behind).toEqual([0, 0, 0]);
+    expect(behind.length).toBeGreaterThan(0);
+    expect(behind.filter((count) => count !== 0)).toEqual([]);
     const reconciled = await credits('reconcile');
     expect([reconciled.code, reconciled.stdout]).toEqual([
       0,

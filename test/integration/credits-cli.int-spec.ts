@@ -274,7 +274,7 @@ describe('credits, the finance and ops command, against the real stores', () => 
     }
   });
 
-  it('demo: a realistic month for a few agencies, with a refusal, that every other verb can then be tried on', async () => {
+  it("demo: a realistic month for a few agencies, with a refusal, and the README's worked month, that every other verb can then be tried on", async () => {
     const demo = await credits(
       'demo',
       '--prefix',
@@ -285,9 +285,7 @@ describe('credits, the finance and ops command, against the real stores', () => 
       '300',
     );
     expect(demo.code).toBe(0);
-    expect(demo.stdout).toMatch(
-      /^published 302 events \(billing first, then usage\) for 4 agencies/,
-    );
+    expect(demo.stdout).toMatch(/^published 323 events for 5 agencies .*the projector has them/);
     await consumed();
     await readModelsCaughtUp();
     const statement = JSON.parse(
@@ -308,6 +306,18 @@ describe('credits, the finance and ops command, against the real stores', () => 
     expect(statement.lines.map((line: { type: string }) => line.type)).toEqual([
       'CreditsGranted',
       'GenerationRefused',
+    ]);
+    // Published wave by wave, the worked month is decided in its order: the README's totals.
+    const revenue = JSON.parse(
+      (
+        await credits(
+          ...['revenue', '--from', '2026-11-01', '--to', '2026-12-01'],
+          ...['--account', `${prefix}demo-worked`, '--by', 'month', '--format', 'json'],
+        )
+      ).stdout,
+    );
+    expect(revenue.totals).toEqual([
+      expect.objectContaining({ sold: 9_000, recognised: 2_120, closingDeferred: 3_280 }),
     ]);
     expect((await credits('reconcile')).code).toBe(0);
   });

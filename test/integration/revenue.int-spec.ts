@@ -12,7 +12,20 @@ import {
 import { readModelsCaughtUp as caughtUp, runCredits } from '../harness/credits-cli';
 import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
 import { startQuotaService, type QuotaService } from '../harness/quota-service';
-import { WORKED_MONTH_BY_DAY, workedMonth } from '../harness/worked-month';
+import { workedMonth } from '../../apps/credits-cli/src/demo/worked-month';
+
+/** The worked month's revenue by day (EUR cents): the README's table. */
+const WORKED_MONTH_BY_DAY = [
+  ['2026-11-01', 0, 3_000, 0, 0, 0, 0, 3_000],
+  ['2026-11-02', 3_000, 4_000, 0, 0, 0, 0, 7_000],
+  ['2026-11-03', 7_000, 0, 1_200, 0, 0, 0, 5_800],
+  ['2026-11-05', 5_800, 0, 0, 0, 300, 0, 6_100],
+  ['2026-11-06', 6_100, 0, 200, 0, 0, 0, 5_900],
+  ['2026-11-20', 5_900, 2_000, 0, 0, 0, 0, 7_900],
+  ['2026-11-25', 7_900, 0, 0, 1_900, 0, 0, 6_000],
+  ['2026-11-26', 6_000, 0, 720, 0, 0, 0, 5_280],
+  ['2026-11-28', 5_280, 0, 0, 0, 0, 2_000, 3_280],
+] as const;
 
 const kafka = kafkaClient('revenue-tests');
 const prefix = isolatedPrefix('revenue');

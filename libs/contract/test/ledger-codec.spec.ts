@@ -8,6 +8,7 @@ import {
 import { positionOf, type EventData, type RecordedEvent } from '@credits/event-store';
 import { decodeLedgerEvent, encodeLedgerEvent, LedgerDecodeError } from '../src';
 import { historyPlan, longHistory, type HistoryPlan } from '../../credit-domain/test/long-history';
+import { ledgerOf as ledgerOfDecider } from '../../credit-domain/test/ledger-of';
 
 function stored(data: EventData, revision = 3n): RecordedEvent {
   return {
@@ -34,18 +35,10 @@ const generation = (generationId: string, at: string, id: string): AccountComman
 
 /** Every ledger event a generated history makes: all twelve types, in every variety. */
 function ledgerOf(commands: readonly AccountCommand[]): CreditEvent[] {
-  const decider = referenceDecider({
-    ...STANDARD_RULES,
-    planPolicies: { team: 'reserve_generate_only' },
-  });
-  let state = decider.initialState;
-  const ledger: CreditEvent[] = [];
-  for (const command of commands) {
-    const decided = decider.decideAndEvolve(command, state);
-    state = decided.state;
-    ledger.push(...decided.events);
-  }
-  return ledger;
+  return ledgerOfDecider(
+    referenceDecider({ ...STANDARD_RULES, planPolicies: { team: 'reserve_generate_only' } }),
+    commands,
+  );
 }
 
 describe('the ledger codec', () => {

@@ -43,6 +43,9 @@ export function valuedTakes<const Lists extends readonly (readonly Allocation[])
   lists: Lists,
   grantOf: (grantId: string) => Valued | undefined,
 ): { -readonly [Index in keyof Lists]: Allocation[] } {
+  // Most credits are free or come from one grant: nothing to value, nothing to copy.
+  if (!lists.some((allocations) => allocations.some((a) => grantOf(a.grantId)?.price)))
+    return lists as unknown as { -readonly [Index in keyof Lists]: Allocation[] };
   const taken = new Map<string, { credits: number; value: number }>();
   return lists.map((allocations) =>
     allocations.map((allocation) => {
@@ -86,7 +89,10 @@ export function amountOf(allocation: Allocation): number {
  * Allocations with one entry per grant, in first-seen order: credits and value added up. A
  * generation's charge, capture and accept charge, as one list of what it paid from each grant.
  */
-export function mergedByGrant(lists: readonly (readonly Allocation[])[]): Allocation[] {
+export function mergedByGrant(lists: readonly (readonly Allocation[])[]): readonly Allocation[] {
+  const nonEmpty = lists.filter((allocations) => allocations.length > 0);
+  // A discard or a lapse paid only its charge: that list as it is.
+  if (nonEmpty.length <= 1) return nonEmpty[0] ?? [];
   const merged = new Map<string, Allocation>();
   for (const allocations of lists)
     for (const allocation of allocations) {

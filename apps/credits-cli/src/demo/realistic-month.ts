@@ -101,11 +101,12 @@ export function realisticMonth(options: {
       );
       topUps.set(accountId, [...bought, `p-${n}`]);
     } else if (roll < 0.024 && done.length > 0) {
-      // A failed result, refunded by billing: the latest settled generation.
+      // A failed result, refunded by billing: the earliest settled generation not yet refunded
+      // (long settled, so a consumer taking the two topics at their own pace has decided it).
       events.push(
         wireEvent(accountId, 'ChargeRefunded', time, {
           refundId: `r-${n}`,
-          generationId: done.pop() as string,
+          generationId: done.shift() as string,
           reason: 'corrupt_result',
         }),
       );

@@ -1,15 +1,51 @@
 import type { Command } from 'commander';
-import { Partitioners } from 'kafkajs';
+import { Partitioners, type Kafka } from 'kafkajs';
 import { inputTopicOf } from '@credits/contract';
-import { PartitionByPartitionSender, topicNames } from '@credits/kafka';
+import {
+  inputTopicNames,
+  PartitionByPartitionSender,
+  projectorGroupId,
+  readGroupOffsets,
+  topicNames,
+} from '@credits/kafka';
 import { withContext } from '../context';
 import { realisticMonth, wireEvent } from '../demo/realistic-month';
+import { wavesOf } from '../demo/waves';
+import { workedMonth } from '../demo/worked-month';
+
+/** How long a wave may wait for the projector without it taking a single message. */
+const STALLED_AFTER_MS = 60_000;
+
+/** Until the projector group has taken every message of both input topics. */
+async function projectorCaughtUp(kafka: Kafka, prefix: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    let behind = Infinity;
+    let since = Date.now();
+    for (;;) {
+      let lag = 0;
+      for (const topic of inputTopicNames(topicNames(prefix)))
+        for (const partition of await readGroupOffsets(admin, projectorGroupId(prefix), topic))
+          lag += partition.lag;
+      if (lag === 0) return;
+      if (lag < behind) [behind, since] = [lag, Date.now()];
+      if (Date.now() - since > STALLED_AFTER_MS)
+        throw new Error(
+          `the credit projector has not taken a message for ${STALLED_AFTER_MS / 1000} s (${lag} waiting): is it running? (npm start)`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 export function demoCommand(program: Command): void {
   program
     .command('demo')
     .description(
-      'publish a realistic month for a few agencies (plans, top-ups, 1K/2K/4K edits, accepts, rejects, a refusal)',
+      "publish a realistic month for a few agencies (paid plans and top-ups, 1K/2K/4K edits, accepts, rejects, refunds, a refusal) and the README's worked month, in the order they happened (each wave waits for the running projector)",
     )
     .option('--agencies <count>', 'how many agencies', (value) => Number.parseInt(value, 10), 4)
     .option(
@@ -42,6 +78,8 @@ export function demoCommand(program: Command): void {
             resolution: '4K',
           }),
         );
+        const worked = `${options.prefix}-worked`;
+        month.push(...workedMonth(worked));
         const kafka = await context.broker();
         const producer = kafka.producer({
           idempotent: true,
@@ -49,28 +87,37 @@ export function demoCommand(program: Command): void {
         });
         await producer.connect();
         try {
-          const topics = topicNames(context.config.kafka.topicPrefix);
+          const prefix = context.config.kafka.topicPrefix;
+          const topics = topicNames(prefix);
           const sender = new PartitionByPartitionSender(producer, kafka);
-          // Billing first: the projector takes the two topics in whatever order they come, and
-          // the month's generations should find the credits bought for them.
-          for (const inputTopic of ['billingEvents', 'editorEvents'] as const) {
-            const events = month.filter((event) => inputTopicOf(event.type) === inputTopic);
-            for (let start = 0; start < events.length; start += 500)
-              await sender.send(
-                topics[inputTopic],
-                events
-                  .slice(start, start + 500)
-                  .map((event) => ({ key: event.subject, value: JSON.stringify(event) })),
-              );
+          // Wave by wave, each taken before the next: a refund is decided after its generation.
+          const waves = wavesOf(
+            month,
+            (event) => event.subject,
+            (event) => inputTopicOf(event.type),
+          );
+          for (const wave of waves) {
+            for (const inputTopic of ['billingEvents', 'editorEvents'] as const) {
+              const events = wave.filter((event) => inputTopicOf(event.type) === inputTopic);
+              for (let start = 0; start < events.length; start += 500)
+                await sender.send(
+                  topics[inputTopic],
+                  events
+                    .slice(start, start + 500)
+                    .map((event) => ({ key: event.subject, value: JSON.stringify(event) })),
+                );
+            }
+            await projectorCaughtUp(kafka, prefix);
           }
         } finally {
           await producer.disconnect();
         }
         console.log(
-          `published ${month.length} events (billing first, then usage) for ${options.agencies + 1} agencies (${options.prefix}-0 … ${options.prefix}-${options.agencies - 1}, ${small}).\n` +
-            `Once the projector has them, try:\n` +
+          `published ${month.length} events for ${options.agencies + 2} agencies (${options.prefix}-0 … ${options.prefix}-${options.agencies - 1}, ${small}, ${worked}); the projector has them. Try:\n` +
             `  npm run credits -- statement --account ${options.prefix}-0 --from 2026-11-01T00:00:00Z --to 2026-12-01T00:00:00Z\n` +
             `  npm run credits -- balances --as-of 2026-11-15T00:00:00Z\n` +
+            `  npm run credits -- revenue --from 2026-11-01 --to 2026-12-01 --account ${worked}\n` +
+            `  npm run credits -- revenue --from 2026-11-01 --to 2026-12-01 --by account\n` +
             `  npm run credits -- reconcile\n` +
             `  npm run credits -- projections status`,
         );

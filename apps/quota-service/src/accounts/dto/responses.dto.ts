@@ -1,7 +1,7 @@
 /** Shapes of the answers, for the OpenAPI document (the contract's bodies). */
 export class GrantView {
   grantId!: string;
-  /** allowance, top_up or adjustment */
+  /** allowance, top_up, adjustment or refund */
   kind!: string;
   remaining!: number;
   /** RFC 3339, or null for a grant that never ends. */

@@ -1,10 +1,11 @@
-import { wireEvent, type WireEvent } from './editor-events';
+import { wireEvent, type WireEvent } from './realistic-month';
 
 const EUR = (amount: number) => ({ amount, currency: 'EUR' });
 
 /**
  * The README's worked month (finance section): two top-ups at different prices, usage, one
- * refund, one lapse and one void, in November 2026, for one account.
+ * refund, one lapse and one void, in November 2026, for one account. `credits demo` publishes
+ * it, and the revenue integration test checks the table it makes.
  */
 export function workedMonth(accountId: string): WireEvent[] {
   const event = (type: WireEvent['type'], time: string, data: Record<string, unknown>) =>
@@ -46,16 +47,3 @@ export function workedMonth(accountId: string): WireEvent[] {
     event('GrantVoided', '2026-11-28T15:00:00Z', { grantId: 'nov-c', reason: 'chargeback' }),
   ];
 }
-
-/** The revenue table it makes, by day (minor units of EUR): what the README shows. */
-export const WORKED_MONTH_BY_DAY = [
-  ['2026-11-01', 0, 3_000, 0, 0, 0, 0, 3_000],
-  ['2026-11-02', 3_000, 4_000, 0, 0, 0, 0, 7_000],
-  ['2026-11-03', 7_000, 0, 1_200, 0, 0, 0, 5_800],
-  ['2026-11-05', 5_800, 0, 0, 0, 300, 0, 6_100],
-  ['2026-11-06', 6_100, 0, 200, 0, 0, 0, 5_900],
-  ['2026-11-20', 5_900, 2_000, 0, 0, 0, 0, 7_900],
-  ['2026-11-25', 7_900, 0, 0, 1_900, 0, 0, 6_000],
-  ['2026-11-26', 6_000, 0, 720, 0, 0, 0, 5_280],
-  ['2026-11-28', 5_280, 0, 0, 0, 0, 2_000, 3_280],
-] as const;
