@@ -43,27 +43,32 @@ export function valuedTakes<const Lists extends readonly (readonly Allocation[])
   lists: Lists,
   grantOf: (grantId: string) => Valued | undefined,
 ): { -readonly [Index in keyof Lists]: Allocation[] } {
-  // Most credits are free or come from one grant: nothing to value, nothing to copy.
+  type Valuedlists = { -readonly [Index in keyof Lists]: Allocation[] };
+  // Most credits are free: nothing to value, nothing to copy.
   if (!lists.some((allocations) => allocations.some((a) => grantOf(a.grantId)?.price)))
-    return lists as unknown as { -readonly [Index in keyof Lists]: Allocation[] };
-  const taken = new Map<string, { credits: number; value: number }>();
+    return lists as unknown as Valuedlists;
+  // What earlier allocations took from each grant (lists are a few entries long: a scan).
+  const taken: { grantId: string; credits: number; value: number }[] = [];
   return lists.map((allocations) =>
-    allocations.map((allocation) => {
+    allocations.map((allocation): Allocation => {
       const grant = grantOf(allocation.grantId);
       if (!grant?.price || allocation.credits === 0) return plain(allocation);
-      const before = taken.get(allocation.grantId) ?? { credits: 0, value: 0 };
+      let before = taken.find((entry) => entry.grantId === allocation.grantId);
+      if (!before) taken.push((before = { grantId: allocation.grantId, credits: 0, value: 0 }));
       const amount = valueTaken(
         grant.deferred - before.value,
         grant.remaining - before.credits,
         allocation.credits,
       );
-      taken.set(allocation.grantId, {
-        credits: before.credits + allocation.credits,
-        value: before.value + amount,
-      });
-      return { ...plain(allocation), value: { amount, currency: grant.price.currency } };
+      before.credits += allocation.credits;
+      before.value += amount;
+      return {
+        grantId: allocation.grantId,
+        credits: allocation.credits,
+        value: { amount, currency: grant.price.currency },
+      };
     }),
-  ) as { -readonly [Index in keyof Lists]: Allocation[] };
+  ) as Valuedlists;
 }
 
 /** An allocation of credits only: what holds and releases carry (they recognise nothing). */
@@ -90,25 +95,32 @@ export function amountOf(allocation: Allocation): number {
  * generation's charge, capture and accept charge, as one list of what it paid from each grant.
  */
 export function mergedByGrant(lists: readonly (readonly Allocation[])[]): readonly Allocation[] {
-  const nonEmpty = lists.filter((allocations) => allocations.length > 0);
+  let nonEmpty = 0;
+  let only: readonly Allocation[] = [];
+  for (const allocations of lists)
+    if (allocations.length > 0) {
+      nonEmpty += 1;
+      only = allocations;
+    }
   // A discard or a lapse paid only its charge: that list as it is.
-  if (nonEmpty.length <= 1) return nonEmpty[0] ?? [];
-  const merged = new Map<string, Allocation>();
+  if (nonEmpty <= 1) return only;
+  const merged: Allocation[] = [];
   for (const allocations of lists)
     for (const allocation of allocations) {
-      const before = merged.get(allocation.grantId);
+      const index = merged.findIndex((entry) => entry.grantId === allocation.grantId);
+      const before = merged[index];
       if (!before) {
-        merged.set(allocation.grantId, allocation);
+        merged.push(allocation);
         continue;
       }
       const value = before.value ?? allocation.value;
-      merged.set(allocation.grantId, {
+      merged[index] = {
         grantId: allocation.grantId,
         credits: before.credits + allocation.credits,
         ...(value
           ? { value: { amount: amountOf(before) + amountOf(allocation), currency: value.currency } }
           : {}),
-      });
+      };
     }
-  return [...merged.values()];
+  return merged;
 }
