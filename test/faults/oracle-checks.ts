@@ -3,6 +3,7 @@ import {
   deferredChange,
   fold,
   initialAccountState,
+  noRevenue,
   REVENUE_COLUMNS,
   revenueOf,
   type CreditEvent,
@@ -172,13 +173,7 @@ function expectValueOfOracle(
     for (const ledger of ledgers)
       for (const event of ledger)
         for (const move of revenueOf(event)) {
-          const total = totals.get(move.currency) ?? {
-            sold: 0,
-            recognised: 0,
-            breakage: 0,
-            refunded: 0,
-            voided: 0,
-          };
+          const total = totals.get(move.currency) ?? noRevenue();
           for (const column of REVENUE_COLUMNS) total[column] += move[column];
           totals.set(move.currency, total);
         }

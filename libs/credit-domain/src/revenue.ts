@@ -27,6 +27,11 @@ export interface RevenueMove {
 export const REVENUE_COLUMNS = ['sold', 'recognised', 'breakage', 'refunded', 'voided'] as const;
 export type RevenueColumn = (typeof REVENUE_COLUMNS)[number];
 
+/** Nothing moved yet: the start of every tally. */
+export function noRevenue(): Record<RevenueColumn, number> {
+  return { sold: 0, recognised: 0, breakage: 0, refunded: 0, voided: 0 };
+}
+
 /** What a move adds to deferred revenue: sold and refunded in, the rest out. */
 export function deferredChange(move: Omit<RevenueMove, 'currency'>): number {
   return move.sold + move.refunded - move.recognised - move.breakage - move.voided;
@@ -37,13 +42,7 @@ export function revenueOf(event: CreditEvent): RevenueMove[] {
   const moves = new Map<string, Record<RevenueColumn, number>>();
   const add = (column: RevenueColumn, value: Money | undefined) => {
     if (!value) return;
-    const move = moves.get(value.currency) ?? {
-      sold: 0,
-      recognised: 0,
-      breakage: 0,
-      refunded: 0,
-      voided: 0,
-    };
+    const move = moves.get(value.currency) ?? noRevenue();
     move[column] += value.amount;
     moves.set(value.currency, move);
   };

@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import {
   deferredChange,
+  noRevenue,
   REVENUE_COLUMNS,
   revenueOf,
   type CreditEvent,
@@ -54,7 +55,7 @@ export const revenueDailyReadModel: ReadModel = {
           accountId: change.accountId,
           currency: move.currency,
           day,
-          sums: { sold: 0, recognised: 0, breakage: 0, refunded: 0, voided: 0 },
+          sums: noRevenue(),
         };
         for (const column of REVENUE_COLUMNS) entry.sums[column] += move[column];
         totals.set(id, entry);
@@ -131,11 +132,7 @@ export function revenueDaysOf(events: readonly CreditEvent[]): RevenueDay[] {
       const entry = days.get(id) ?? {
         currency: move.currency,
         day,
-        sold: 0,
-        recognised: 0,
-        breakage: 0,
-        refunded: 0,
-        voided: 0,
+        ...noRevenue(),
       };
       for (const column of REVENUE_COLUMNS) entry[column] += move[column];
       days.set(id, entry);

@@ -1,5 +1,11 @@
 import type { Pool } from 'pg';
-import { deferredChange, millisOf, REVENUE_COLUMNS, type RevenueColumn } from '@credits/domain';
+import {
+  deferredChange,
+  millisOf,
+  noRevenue,
+  REVENUE_COLUMNS,
+  type RevenueColumn,
+} from '@credits/domain';
 
 export const REVENUE_BUCKETS = ['day', 'month', 'account'] as const;
 export type RevenueBucket = (typeof REVENUE_BUCKETS)[number];
@@ -70,7 +76,6 @@ export function revenuePeriodProblem(from: string, to: string): string | null {
 }
 
 type Sums = Record<RevenueColumn, number>;
-const zero = (): Sums => ({ sold: 0, recognised: 0, breakage: 0, refunded: 0, voided: 0 });
 
 /**
  * Revenue recognition over a period from revenue_daily, per currency and day, month or account,
@@ -160,7 +165,13 @@ export async function revenueReport(pool: Pool, query: RevenueQuery): Promise<Re
     for (const [key, openingDeferred] of openingOf) {
       if (seen.has(key) || openingDeferred === 0) continue;
       const [currency, period] = key.split('\u241f') as [string, string];
-      rows.push({ currency, period, openingDeferred, ...zero(), closingDeferred: openingDeferred });
+      rows.push({
+        currency,
+        period,
+        openingDeferred,
+        ...noRevenue(),
+        closingDeferred: openingDeferred,
+      });
     }
   rows.sort((a, b) =>
     a.currency === b.currency ? (a.period < b.period ? -1 : 1) : a.currency < b.currency ? -1 : 1,
@@ -213,5 +224,5 @@ function totalsOf(
 }
 
 function emptyTotal(currency: string): RevenueRow {
-  return { currency, period: 'total', openingDeferred: 0, ...zero(), closingDeferred: 0 };
+  return { currency, period: 'total', openingDeferred: 0, ...noRevenue(), closingDeferred: 0 };
 }
