@@ -3,12 +3,9 @@ import {
   deferredChange,
   fold,
   initialAccountState,
-  noRevenue,
-  REVENUE_COLUMNS,
-  revenueOf,
+  tallyRevenue,
   type CreditEvent,
   type CreditRules,
-  type RevenueColumn,
 } from '@credits/domain';
 import { topicNames } from '@credits/kafka';
 import { kafkaClient, projectorConsumed, readTopic } from '../harness/editor-events';
@@ -169,15 +166,16 @@ function expectValueOfOracle(
   report: FaultReport,
 ): void {
   const movements = (ledgers: Iterable<readonly CreditEvent[]>) => {
-    const totals = new Map<string, Record<RevenueColumn, number>>();
-    for (const ledger of ledgers)
-      for (const event of ledger)
-        for (const move of revenueOf(event)) {
-          const total = totals.get(move.currency) ?? noRevenue();
-          for (const column of REVENUE_COLUMNS) total[column] += move[column];
-          totals.set(move.currency, total);
-        }
-    return Object.fromEntries([...totals].sort(([a], [b]) => (a < b ? -1 : 1)));
+    const totals = tallyRevenue(
+      [...ledgers].flat(),
+      (event) => event,
+      (_, currency) => currency,
+    );
+    return Object.fromEntries(
+      [...totals]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([currency, { sums }]) => [currency, sums]),
+    );
   };
   const storedMoves = movements(stored.values());
   const deferred: Record<string, number> = {};

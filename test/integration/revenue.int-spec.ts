@@ -1,3 +1,4 @@
+import { Pool } from 'pg';
 import { topicNames } from '@credits/kafka';
 import { REVENUE_REPORT_COLUMNS } from '@credits/read-models';
 import {
@@ -148,6 +149,40 @@ describe('what credits are worth: Kafka in, ledger, revenue_daily, CLI and HTTP 
       ['CreditsExpired', -19],
       ['CreditsVoided', -20],
     ]);
+  });
+
+  it('given a revenue row tampered with, then credits revenue exits 3, the route answers 500 and reconcile names the row', async () => {
+    const pool = new Pool({ connectionString: process.env.DATABASE_URL ?? '', max: 1 });
+    const tamper = (by: number) =>
+      pool.query(
+        `UPDATE rm_revenue_daily SET closing_deferred = closing_deferred + $2
+          WHERE account_id = $1 AND day = date '2026-11-26'`,
+        [account, by],
+      );
+    try {
+      await tamper(5);
+      // A period opening on the tampered day's balance closes off what is stored after it.
+      const range = ['--from', '2026-11-27', '--to', '2026-12-01', '--account', account];
+      const report = await credits('revenue', ...range, '--format', 'json');
+      expect([report.code, report.stderr.join('\n')]).toEqual([
+        3,
+        expect.stringContaining(
+          "EUR: the period's movements close at 3285, the stored closing balances add up to 3280",
+        ),
+      ]);
+      const query = `from=2026-11-27T00:00:00Z&to=2026-12-01T00:00:00Z&account=${account}`;
+      expect((await service.call('finance', 'GET', `/finance/revenue?${query}`)).status).toBe(500);
+      const reconcile = await credits('reconcile', '--format', 'json');
+      expect(reconcile.code).toBe(3);
+      expect(JSON.parse(reconcile.stdout)).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ readModel: 'revenue_daily', accountId: account }),
+        ]),
+      );
+    } finally {
+      await tamper(-5);
+      await pool.end();
+    }
   });
 
   it('given bad money on the wire, then Kafka dead-letters it and HTTP refuses it, naming the field', async () => {

@@ -78,3 +78,31 @@ export function revenueOf(event: CreditEvent): RevenueMove[] {
   }
   return [...moves].map(([currency, move]) => ({ currency, ...move }));
 }
+
+/** Movements added up under one key: the first item that moved it, its currency, the sums. */
+export interface RevenueTally<T> {
+  readonly first: T;
+  readonly currency: string;
+  readonly sums: Record<RevenueColumn, number>;
+}
+
+/**
+ * The money these items' events move, added up per key (a currency; a currency and a day; an
+ * account, a currency and a day): the one tally behind every report, read model and check.
+ */
+export function tallyRevenue<T>(
+  items: Iterable<T>,
+  eventOf: (item: T) => CreditEvent,
+  keyOf: (item: T, currency: string) => string,
+): Map<string, RevenueTally<T>> {
+  const tallies = new Map<string, RevenueTally<T>>();
+  for (const item of items)
+    for (const move of revenueOf(eventOf(item))) {
+      const key = keyOf(item, move.currency);
+      let tally = tallies.get(key);
+      if (!tally)
+        tallies.set(key, (tally = { first: item, currency: move.currency, sums: noRevenue() }));
+      for (const column of REVENUE_COLUMNS) tally.sums[column] += move[column];
+    }
+  return tallies;
+}

@@ -5,7 +5,7 @@ import {
   fold,
   initialAccountState,
   millisOf,
-  revenueOf,
+  tallyRevenue,
   strictInstantMillis,
   type AccountState,
   type CreditRules,
@@ -86,11 +86,12 @@ function replay(
 
 /** Revenue recognised by these events, per currency (minor units). */
 function recognisedIn(events: readonly CreditEvent[]): Map<string, number> {
-  const recognised = new Map<string, number>();
-  for (const event of events)
-    for (const move of revenueOf(event))
-      recognised.set(move.currency, (recognised.get(move.currency) ?? 0) + move.recognised);
-  return recognised;
+  const tallies = tallyRevenue(
+    events,
+    (event) => event,
+    (_, currency) => currency,
+  );
+  return new Map([...tallies].map(([currency, { sums }]) => [currency, sums.recognised]));
 }
 
 /** Per currency: revenue recognised actually and under the other price book. */

@@ -1,9 +1,8 @@
 import type { PoolClient } from 'pg';
 import {
   deferredChange,
-  noRevenue,
   REVENUE_COLUMNS,
-  revenueOf,
+  tallyRevenue,
   type CreditEvent,
   type RevenueColumn,
 } from '@credits/domain';
@@ -43,26 +42,19 @@ export const revenueDailyReadModel: ReadModel = {
     changes: readonly AccountChange[],
   ): Promise<void> {
     const table = `rm_revenue_daily_v${version}`;
-    const totals = new Map<
-      string,
-      { accountId: string; currency: string; day: number; sums: Record<RevenueColumn, number> }
-    >();
-    for (const change of changes) {
-      const day = utcDayNumberOf(change.event.at);
-      for (const move of revenueOf(change.event)) {
-        const id = `${change.accountId}\u241f${move.currency}\u241f${day}`;
-        const entry = totals.get(id) ?? {
-          accountId: change.accountId,
-          currency: move.currency,
-          day,
-          sums: noRevenue(),
-        };
-        for (const column of REVENUE_COLUMNS) entry.sums[column] += move[column];
-        totals.set(id, entry);
-      }
-    }
+    const totals = tallyRevenue(
+      changes,
+      (change) => change.event,
+      (change, currency) =>
+        `${change.accountId}\u241f${currency}\u241f${utcDayNumberOf(change.event.at)}`,
+    );
     if (totals.size === 0) return;
-    const rows = [...totals.values()];
+    const rows = [...totals.values()].map(({ first, currency, sums }) => ({
+      accountId: first.accountId,
+      currency,
+      day: utcDayNumberOf(first.event.at),
+      sums,
+    }));
     await client.query(
       `INSERT INTO ${table} AS r
          (account_id, currency, day, sold, recognised, breakage, refunded, voided, closing_deferred)
@@ -124,23 +116,14 @@ export interface RevenueDay extends Record<RevenueColumn, number> {
 
 /** The rows revenue_daily holds for one account's ledger, by currency then day: the check. */
 export function revenueDaysOf(events: readonly CreditEvent[]): RevenueDay[] {
-  const days = new Map<string, Record<RevenueColumn, number> & { currency: string; day: number }>();
-  for (const event of events) {
-    const day = utcDayNumberOf(event.at);
-    for (const move of revenueOf(event)) {
-      const id = `${move.currency}\u241f${day}`;
-      const entry = days.get(id) ?? {
-        currency: move.currency,
-        day,
-        ...noRevenue(),
-      };
-      for (const column of REVENUE_COLUMNS) entry[column] += move[column];
-      days.set(id, entry);
-    }
-  }
-  const sorted = [...days.values()].sort((a, b) =>
-    a.currency === b.currency ? a.day - b.day : a.currency < b.currency ? -1 : 1,
+  const days = tallyRevenue(
+    events,
+    (event) => event,
+    (event, currency) => `${currency}\u241f${utcDayNumberOf(event.at)}`,
   );
+  const sorted = [...days.values()]
+    .map(({ first, currency, sums }) => ({ currency, day: utcDayNumberOf(first.at), ...sums }))
+    .sort((a, b) => (a.currency === b.currency ? a.day - b.day : a.currency < b.currency ? -1 : 1));
   const closing = new Map<string, number>();
   return sorted.map((entry) => {
     const closingDeferred = (closing.get(entry.currency) ?? 0) + deferredChange(entry);
