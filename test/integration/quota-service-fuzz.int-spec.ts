@@ -142,6 +142,9 @@ describe('quota service under fuzzed requests', () => {
     CreditsAdjusted: { adjustmentId: 'minted', credits: 500, reason: 'x' },
     ChargeRefunded: { refundId: 'r', generationId: 'g', reason: 'x' },
     GrantVoided: { grantId: 'minted', reason: 'x' },
+    MemberCapSet: { memberId: 'agent', credits: 0 },
+    BalanceThresholdSet: { credits: 0 },
+    AutoTopUpConfigured: { threshold: 0, credits: 0 },
   };
   const mayPublish = (role: (typeof API_ROLES)[number], type: string) =>
     role === 'ops' ||

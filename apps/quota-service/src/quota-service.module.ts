@@ -8,6 +8,7 @@ import { loggingModule } from '@credits/runtime';
 import { AccountsController } from './accounts/accounts.controller';
 import { BalanceService } from './accounts/balance.service';
 import { GenerationsController } from './accounts/generations.controller';
+import { MemberUsageController } from './accounts/member-usage.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { EventsController } from './events/events.controller';
 import { RevenueController } from './finance/revenue.controller';
@@ -35,6 +36,7 @@ export class QuotaServiceModule {
       controllers: [
         AccountsController,
         GenerationsController,
+        MemberUsageController,
         EventsController,
         RevenueController,
         MetricsController,

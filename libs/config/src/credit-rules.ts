@@ -8,6 +8,7 @@ export function creditRulesOf(config: AppConfig): CreditRules {
     holdTimeoutMs: config.credits.holdTimeoutMs,
     refundGrantMs: config.credits.refundGrantDays * 86_400_000,
     memory: {
+      ...STANDARD_RULES.memory,
       settledGenerationsKept: config.credits.settledGenerationsKept,
       traceOnlySourcesKept: config.credits.traceOnlySourcesKept,
     },

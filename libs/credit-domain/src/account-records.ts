@@ -1,5 +1,6 @@
 import type { Allocation, GenerationCharged, GrantKind } from './events';
 import type { Money } from './money';
+import type { MemberCharge } from './terms/account-terms';
 
 /** What both deciders' states are made of. */
 
@@ -39,6 +40,8 @@ export interface OpenGeneration extends Pick<
   readonly holdExpiresAtMs: number;
   /** The idempotency key of the request that opened it. */
   readonly requestedBy: string;
+  /** The agent it counts against, when a pooled account's agent asked for it. */
+  readonly member?: MemberCharge;
 }
 
 export type SettledStatus = 'kept' | 'discarded' | 'lapsed' | 'refused' | 'free' | 'refunded';
@@ -52,4 +55,6 @@ export interface SettledGeneration {
   readonly paid?: readonly Allocation[];
   /** The idempotency key of the refund that gave its credits back. */
   readonly refundedBy?: string;
+  /** The agent it counted against (what a refund gives back is theirs again). */
+  readonly member?: MemberCharge;
 }

@@ -27,6 +27,8 @@ export interface RequestGeneration extends CommandBase {
   readonly generationId: string;
   readonly editType: string;
   readonly resolution?: Resolution;
+  /** The agent of a pooled account (a brokerage) who asks: their cap applies. */
+  readonly memberId?: string;
 }
 
 export interface AcceptEdit extends CommandBase {
@@ -81,6 +83,25 @@ export interface VoidGrant extends CommandBase {
   readonly reason: string;
 }
 
+export interface SetMemberCap extends CommandBase {
+  readonly type: 'SetMemberCap';
+  readonly memberId: string;
+  readonly credits: number;
+}
+
+export interface SetBalanceThreshold extends CommandBase {
+  readonly type: 'SetBalanceThreshold';
+  readonly credits: number;
+}
+
+export interface ConfigureAutoTopUp extends CommandBase {
+  readonly type: 'ConfigureAutoTopUp';
+  readonly threshold: number;
+  /** 0 turns automatic top-ups off. */
+  readonly credits: number;
+  readonly price?: Money;
+}
+
 /** Time passed with no event from the account: apply the hold lapses and grant ends now due. */
 export interface ApplyDueExpiries {
   readonly type: 'ApplyDueExpiries';
@@ -96,4 +117,7 @@ export type AccountCommand =
   | AdjustCredits
   | RefundCharge
   | VoidGrant
+  | SetMemberCap
+  | SetBalanceThreshold
+  | ConfigureAutoTopUp
   | ApplyDueExpiries;

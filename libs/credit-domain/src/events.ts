@@ -59,6 +59,8 @@ export interface GenerationCharged extends EventBase {
    */
   readonly holdExpiresAt: Instant;
   readonly availableAfter: number;
+  /** The agent of a pooled account who asked for it: what it costs counts against their cap. */
+  readonly memberId?: string;
 }
 
 /**
@@ -83,9 +85,18 @@ export interface GenerationRefused extends EventBase {
   readonly available: number;
   /** `too_many_open_generations`: the account's open generations are at the rules' bound. */
   readonly reason: GenerationRefusalReason;
+  readonly memberId?: string;
+  /** For `member_cap_reached`: the agent's cap for the period, and what they had used of it. */
+  readonly cap?: number;
+  readonly used?: number;
 }
 
-export type GenerationRefusalReason = 'insufficient_credits' | 'too_many_open_generations';
+/**
+ * `member_cap_reached`: the agent's generations this period would pass their cap, whatever the
+ * pool holds.
+ */
+export type GenerationRefusalReason =
+  'insufficient_credits' | 'member_cap_reached' | 'too_many_open_generations';
 
 export interface EditKept extends EventBase {
   readonly type: 'EditKept';
@@ -197,7 +208,9 @@ export type IgnoredReason =
    */
   | 'generation_too_old'
   | 'unknown_grant'
-  | 'already_voided';
+  | 'already_voided'
+  /** A cap for one more agent than the rules' bound on capped agents. */
+  | 'too_many_members';
 
 /** An anomaly, recorded so it can be audited, that changes no balance. */
 export interface EventIgnored extends EventBase {
@@ -206,6 +219,58 @@ export interface EventIgnored extends EventBase {
   readonly reason: IgnoredReason;
   readonly generationId?: string;
 }
+
+/** An agent's cap per allowance period, set (0 blocks every generation that costs credits). */
+export interface MemberCapSet extends EventBase {
+  readonly type: 'MemberCapSet';
+  readonly memberId: string;
+  readonly credits: number;
+}
+
+/** The account's low-balance threshold, set (0: no BalanceLow). */
+export interface BalanceThresholdSet extends EventBase {
+  readonly type: 'BalanceThresholdSet';
+  readonly credits: number;
+}
+
+/** Automatic top-ups configured: `credits` when available falls below `threshold` (0: off). */
+export interface AutoTopUpConfigured extends EventBase {
+  readonly type: 'AutoTopUpConfigured';
+  readonly threshold: number;
+  readonly credits: number;
+  readonly price?: Money;
+}
+
+/** Available credits fell below the account's threshold: published once per crossing. */
+export interface BalanceLow extends EventBase {
+  readonly type: 'BalanceLow';
+  readonly available: number;
+  readonly threshold: number;
+}
+
+/** Available credits are back at or above the threshold after a BalanceLow. */
+export interface BalanceRestored extends EventBase {
+  readonly type: 'BalanceRestored';
+  readonly available: number;
+  readonly threshold: number;
+}
+
+/**
+ * Billing is asked to buy `credits` for the account. One is outstanding at a time: until a top-up
+ * arrives, or the rules' timeout passes.
+ */
+export interface AutoTopUpRequested extends EventBase {
+  readonly type: 'AutoTopUpRequested';
+  /** Deterministic (`auto-top-up:<n>`, n counting the account's requests): billing's purchaseId. */
+  readonly requestId: string;
+  readonly credits: number;
+  readonly price?: Money;
+  readonly available: number;
+  readonly threshold: number;
+}
+
+/** What the projector publishes on credit-notifications. */
+export type NotificationEvent = BalanceLow | BalanceRestored | AutoTopUpRequested;
 
 export type CreditEvent =
   | CreditsGranted
@@ -219,6 +284,12 @@ export type CreditEvent =
   | CreditsAdjusted
   | CreditsVoided
   | GenerationRefunded
+  | MemberCapSet
+  | BalanceThresholdSet
+  | AutoTopUpConfigured
+  | BalanceLow
+  | BalanceRestored
+  | AutoTopUpRequested
   | EventIgnored;
 
 export type CreditEventType = CreditEvent['type'];

@@ -16,6 +16,8 @@ export * from './durable-record';
 export * from './ledger-amounts';
 export * from './ledger-streams';
 export * from './view';
+export * from './terms/account-terms';
+export { memberCapReached, memberUsedAt, periodStartAt } from './terms/members';
 export {
   accountDecider,
   type AccountDecider,

@@ -26,6 +26,12 @@ export function creditsMoved(event: CreditEvent): number {
       return event.credits;
     case 'GenerationRefused':
     case 'AcceptRefused':
+    case 'MemberCapSet':
+    case 'BalanceThresholdSet':
+    case 'AutoTopUpConfigured':
+    case 'BalanceLow':
+    case 'BalanceRestored':
+    case 'AutoTopUpRequested':
     case 'EventIgnored':
       return 0;
   }

@@ -1,5 +1,11 @@
 import type { Resolution } from './pricing/edit-types';
-import { priceAt, STANDARD_PRICE_BOOK, type Price, type PriceBook } from './pricing/price-book';
+import {
+  planAt,
+  priceAt,
+  STANDARD_PRICE_BOOK,
+  type Price,
+  type PriceBook,
+} from './pricing/price-book';
 
 /**
  * How much a generation reserves. `reserve_kept_cost` (the default) charges the generate part and
@@ -18,6 +24,12 @@ export type ReservationPolicy = 'reserve_kept_cost' | 'reserve_generate_only';
 export interface MemoryBounds {
   readonly settledGenerationsKept: number;
   readonly traceOnlySourcesKept: number;
+  /**
+   * Agents of a pooled account whose cap or use this period the state keeps: at most this many
+   * capped agents (one more cap is ignored, `too_many_members`), and uncapped agents within the
+   * same bound (past it an uncapped agent's use is pooled without being counted in the state).
+   */
+  readonly membersKept: number;
 }
 
 export interface CreditRules {
@@ -35,12 +47,18 @@ export interface CreditRules {
    * behaves. Far above what a busy brokerage opens within a hold's time.
    */
   readonly maxOpenGenerations: number;
+  /**
+   * How long an automatic top-up request stays outstanding: until its top-up arrives or this
+   * passes, no other is made.
+   */
+  readonly autoTopUpTimeoutMs: number;
   readonly memory: MemoryBounds;
 }
 
 export const STANDARD_MEMORY: MemoryBounds = {
   settledGenerationsKept: 1_000,
   traceOnlySourcesKept: 1_000,
+  membersKept: 1_000,
 };
 
 export const STANDARD_RULES: CreditRules = {
@@ -50,15 +68,33 @@ export const STANDARD_RULES: CreditRules = {
   defaultPolicy: 'reserve_kept_cost',
   planPolicies: {},
   maxOpenGenerations: 10_000,
+  autoTopUpTimeoutMs: 30 * 60 * 1000,
   memory: STANDARD_MEMORY,
 };
 
-export function policyFor(rules: CreditRules, plan: string | null): ReservationPolicy {
+/** The plan's policy in the catalog version in force at `atMs`, else the rules' for the plan. */
+export function policyFor(
+  rules: CreditRules,
+  plan: string | null,
+  atMs: number,
+): ReservationPolicy {
   return (
+    planAt(rules.priceBook, plan, atMs)?.reservation ??
     (plan !== null && Object.hasOwn(rules.planPolicies, plan)
       ? rules.planPolicies[plan]
-      : undefined) ?? rules.defaultPolicy
+      : undefined) ??
+    rules.defaultPolicy
   );
+}
+
+/** The low-balance threshold in force: the account's own, else its plan's, else 0 (none). */
+export function balanceThresholdAt(
+  rules: CreditRules,
+  accountThreshold: number | null,
+  plan: string | null,
+  atMs: number,
+): number {
+  return accountThreshold ?? planAt(rules.priceBook, plan, atMs)?.balanceThresholdCredits ?? 0;
 }
 
 /** What a generation costs and what it needs available to be allowed. */
@@ -82,6 +118,6 @@ export function requiredToGenerate(
 ): GenerationRequirement | undefined {
   const price = priceAt(rules.priceBook, editType, resolution, atMs);
   if (price === undefined) return undefined;
-  const reserveAccept = policyFor(rules, plan) === 'reserve_kept_cost';
+  const reserveAccept = policyFor(rules, plan, atMs) === 'reserve_kept_cost';
   return { price, required: price.generate + (reserveAccept ? price.accept : 0) };
 }

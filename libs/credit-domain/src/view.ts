@@ -1,4 +1,5 @@
 import type { Grant, OpenGeneration, SettledGeneration } from './account-records';
+import type { SerializedTerms } from './terms/account-terms';
 
 /**
  * What can be observed of an account's state, whichever decider folded it: the differential test
@@ -18,6 +19,7 @@ export interface AccountView {
   /** Remembered wire events that left only a record, oldest first. */
   readonly traceOnlySources: readonly string[];
   readonly held: number;
+  readonly terms: SerializedTerms;
   readonly eventCount: number;
 }
 

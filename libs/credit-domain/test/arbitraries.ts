@@ -18,6 +18,8 @@ const RESOLUTIONS: (Resolution | undefined)[] = ['1K', '2K', '4K', undefined];
 type Draft = (atInstant: string, id: string, offsetMs: number) => AccountCommand;
 const src = (id: string) => ({ id, producer: 'editor' });
 /** A grant's cost basis: the rules carry it, whatever it is. */
+const MEMBERS = ['agent-a', 'agent-b', 'agent-c'] as const;
+
 const price = fc.record({
   amount: fc.integer({ min: 0, max: 1_000_000 }),
   currency: fc.constantFrom('EUR', 'USD', 'JPY'),
@@ -83,15 +85,50 @@ const draft: fc.Arbitrary<Draft> = fc.oneof(
         generationId: fc.constantFrom(...GENERATIONS),
         editType: fc.constantFrom(...EDIT_TYPES),
         resolution: fc.constantFrom(...RESOLUTIONS),
+        memberId: fc.option(fc.constantFrom(...MEMBERS), { freq: 2 }),
       })
-      .map(({ generationId, editType, resolution }): Draft => (a, id) => ({
+      .map(({ generationId, editType, resolution, memberId }): Draft => (a, id) => ({
         type: 'RequestGeneration',
         at: a,
         source: src(id),
         generationId,
         editType,
         ...(resolution ? { resolution } : {}),
+        ...(memberId ? { memberId } : {}),
       })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ memberId: fc.constantFrom(...MEMBERS), credits: fc.nat(12) })
+      .map(({ memberId, credits }): Draft => (a, id) => ({
+        type: 'SetMemberCap',
+        at: a,
+        source: src(id),
+        memberId,
+        credits,
+      })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      fc.nat(10).map((credits): Draft => (a, id) => ({
+        type: 'SetBalanceThreshold',
+        at: a,
+        source: src(id),
+        credits,
+      })),
+      fc
+        .record({ threshold: fc.nat(10), credits: fc.nat(8), price: fc.option(price) })
+        .map(({ threshold, credits, price }): Draft => (a, id) => ({
+          type: 'ConfigureAutoTopUp',
+          at: a,
+          source: src(id),
+          threshold,
+          credits,
+          ...(price ? { price } : {}),
+        })),
+    ),
   },
   {
     weight: 3,

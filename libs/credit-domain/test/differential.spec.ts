@@ -90,7 +90,7 @@ describe('the production decider equals the reference decider over long historie
       ...STANDARD_RULES,
       planPolicies: { team: 'reserve_generate_only' },
       maxOpenGenerations: 20,
-      memory: { settledGenerationsKept: 40, traceOnlySourcesKept: 24 },
+      memory: { settledGenerationsKept: 40, traceOnlySourcesKept: 24, membersKept: 1_000 },
     };
     const reached = nothingReached();
     // Busy accounts (short gaps, generous grants) reach every bound; the generated plans add
@@ -126,7 +126,7 @@ describe('the production decider equals the reference decider over long historie
     const rules: CreditRules = {
       ...STANDARD_RULES,
       maxOpenGenerations: 5,
-      memory: { settledGenerationsKept: 6, traceOnlySourcesKept: 5 },
+      memory: { settledGenerationsKept: 6, traceOnlySourcesKept: 5, membersKept: 1_000 },
     };
     const reached = nothingReached();
     fc.assert(

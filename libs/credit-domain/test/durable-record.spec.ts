@@ -48,11 +48,15 @@ function run<State>(
 
 const forgetful: CreditRules = {
   ...STANDARD_RULES,
-  memory: { settledGenerationsKept: 3, traceOnlySourcesKept: 2 },
+  memory: { settledGenerationsKept: 3, traceOnlySourcesKept: 2, membersKept: 1_000 },
 };
 const unforgetting: CreditRules = {
   ...STANDARD_RULES,
-  memory: { settledGenerationsKept: 1_000_000, traceOnlySourcesKept: 1_000_000 },
+  memory: {
+    settledGenerationsKept: 1_000_000,
+    traceOnlySourcesKept: 1_000_000,
+    membersKept: 1_000,
+  },
 };
 
 describe('the durable record makes what the state remembers only a shortcut', () => {

@@ -68,7 +68,7 @@ export const command = {
     generationId: string,
     editType: string,
     resolution?: Resolution,
-    o: { at?: string; id?: string } = {},
+    o: { at?: string; id?: string; memberId?: string } = {},
   ) =>
     ({
       type: 'RequestGeneration',
@@ -77,6 +77,30 @@ export const command = {
       generationId,
       editType,
       ...(resolution ? { resolution } : {}),
+      ...(o.memberId ? { memberId: o.memberId } : {}),
+    }) as const,
+  memberCap: (memberId: string, credits: number, o: { at?: string; id?: string } = {}) =>
+    ({
+      type: 'SetMemberCap',
+      at: o.at ?? START,
+      source: source(o.id),
+      memberId,
+      credits,
+    }) as const,
+  threshold: (credits: number, o: { at?: string; id?: string } = {}) =>
+    ({ type: 'SetBalanceThreshold', at: o.at ?? START, source: source(o.id), credits }) as const,
+  autoTopUp: (
+    threshold: number,
+    credits: number,
+    o: { at?: string; id?: string; price?: Money } = {},
+  ) =>
+    ({
+      type: 'ConfigureAutoTopUp',
+      at: o.at ?? START,
+      source: source(o.id),
+      threshold,
+      credits,
+      ...(o.price ? { price: o.price } : {}),
     }) as const,
   accept: (generationId: string, o: { at?: string; id?: string } = {}) =>
     ({ type: 'AcceptEdit', at: o.at ?? START, source: source(o.id), generationId }) as const,

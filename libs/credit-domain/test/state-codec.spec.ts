@@ -14,7 +14,7 @@ const rules: CreditRules = {
   ...STANDARD_RULES,
   planPolicies: { team: 'reserve_generate_only' },
   maxOpenGenerations: 30,
-  memory: { settledGenerationsKept: 50, traceOnlySourcesKept: 20 },
+  memory: { settledGenerationsKept: 50, traceOnlySourcesKept: 20, membersKept: 1_000 },
 };
 
 describe('the serialized account state (format 2)', () => {
@@ -51,10 +51,10 @@ describe('the serialized account state (format 2)', () => {
 
   it('says which format it reads when given another, and refuses what is not a state', () => {
     const text = encodeAccountState(accountDecider().initialState);
-    expect(() => decodeAccountState(text.replace('"format":2', '"format":1'))).toThrow(
-      'account state format 1; this release reads format 2',
+    expect(() => decodeAccountState(text.replace('"format":3', '"format":2'))).toThrow(
+      'account state format 2; this release reads format 3',
     );
-    expect(() => decodeAccountState('{"format":2}')).toThrow(AccountStateFormatError);
+    expect(() => decodeAccountState('{"format":3}')).toThrow(AccountStateFormatError);
     expect(() => decodeAccountState('not json')).toThrow(AccountStateFormatError);
   });
 

@@ -19,14 +19,16 @@ describe('the state version snapshots are read by', () => {
     for (const command of history) state = decider.decideAndEvolve(command, state).state;
     const digest = createHash('sha256').update(encodeAccountState(state)).digest('hex');
     expect({ version: stateVersionOf(STANDARD_RULES), digest }).toEqual({
-      version: 'account-state/2 evolve/2 memory/1000,1000',
-      digest: '980f287110007548de4bc15be910fe97ef22ea0700cae2ed589465205c801b44',
+      version: 'account-state/3 evolve/3 memory/1000,1000,1000',
+      digest: '74e95b6caec2fdbe155e5d0b2bf0b63fe448f6dc7a4e9aab359d84531f631d81',
     });
   });
 
   it('given other memory bounds, then another version', () => {
     expect(
-      stateVersionOf({ memory: { settledGenerationsKept: 5, traceOnlySourcesKept: 1_000 } }),
+      stateVersionOf({
+        memory: { settledGenerationsKept: 5, traceOnlySourcesKept: 1_000, membersKept: 1_000 },
+      }),
     ).not.toBe(stateVersionOf(STANDARD_RULES));
   });
 });

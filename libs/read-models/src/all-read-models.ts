@@ -1,5 +1,6 @@
 import { balancesReadModel } from './projections/balances';
 import { ledgerLinesReadModel } from './projections/ledger-lines';
+import { memberUsageReadModel } from './projections/member-usage';
 import { revenueDailyReadModel } from './projections/revenue-daily';
 import { usageDailyReadModel } from './projections/usage-daily';
 
@@ -8,4 +9,5 @@ export const READ_MODELS = [
   ledgerLinesReadModel,
   usageDailyReadModel,
   revenueDailyReadModel,
+  memberUsageReadModel,
 ] as const;

@@ -9,15 +9,25 @@ import { commandsOf } from './commands-of';
 /**
  * What changed the account: what wire events caused, in order (anomalies that changed nothing
  * are not rebuilt), and what time alone did, in any order (a lapse is recorded when the next
- * event comes, and an anomaly left out is not there to bring it).
+ * event comes, and an anomaly left out is not there to bring it). Signals (BalanceLow, an
+ * automatic top-up asked for) move no credits and follow what time alone did, so they may fall
+ * elsewhere: they are left out.
  */
-const changes = (ledger: readonly CreditEvent[]) => ({
-  caused: ledger.filter((event) => event.source && event.type !== 'EventIgnored'),
-  byTime: ledger
-    .filter((event) => !event.source)
-    .map((event) => JSON.stringify(event))
-    .sort(),
-});
+const SIGNALS: readonly CreditEvent['type'][] = [
+  'BalanceLow',
+  'BalanceRestored',
+  'AutoTopUpRequested',
+];
+const changes = (whole: readonly CreditEvent[]) => {
+  const ledger = whole.filter((event) => !SIGNALS.includes(event.type));
+  return {
+    caused: ledger.filter((event) => event.source && event.type !== 'EventIgnored'),
+    byTime: ledger
+      .filter((event) => !event.source)
+      .map((event) => JSON.stringify(event))
+      .sort(),
+  };
+};
 
 describe('the wire commands a ledger was decided from (what-if replays them)', () => {
   it('given any history with prices, refunds and voids, when its commands are rebuilt from the ledger and decided again, then the same ledger comes out', () => {

@@ -34,6 +34,7 @@ export function commandsOf(ledger: readonly CreditEvent[]): AccountCommand[] {
           generationId: event.generationId,
           editType: event.editType,
           ...(event.resolution === null ? {} : { resolution: event.resolution }),
+          ...(event.memberId === undefined ? {} : { memberId: event.memberId }),
         };
         break;
       case 'EditKept':
@@ -84,6 +85,26 @@ export function commandsOf(ledger: readonly CreditEvent[]): AccountCommand[] {
           ...base,
           grantId: event.grantId,
           reason: event.reason ?? '',
+        };
+        break;
+      case 'MemberCapSet':
+        command = {
+          type: 'SetMemberCap',
+          ...base,
+          memberId: event.memberId,
+          credits: event.credits,
+        };
+        break;
+      case 'BalanceThresholdSet':
+        command = { type: 'SetBalanceThreshold', ...base, credits: event.credits };
+        break;
+      case 'AutoTopUpConfigured':
+        command = {
+          type: 'ConfigureAutoTopUp',
+          ...base,
+          threshold: event.threshold,
+          credits: event.credits,
+          ...(event.price === undefined ? {} : { price: event.price }),
         };
         break;
       default:

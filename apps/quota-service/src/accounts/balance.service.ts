@@ -5,6 +5,10 @@ import { APP_CONFIG, creditRulesOf, type AppConfig } from '@credits/config';
 import {
   accountDecider,
   availableCredits,
+  deserializeTerms,
+  NO_TERMS,
+  type AccountTerms,
+  type SerializedTerms,
   heldCredits,
   millisOf,
   type AccountDecider,
@@ -21,6 +25,8 @@ import { balanceAt, type BalanceView, type StoredGrant } from '@credits/read-mod
 
 export interface AccountBalance extends BalanceView {
   readonly plan: string | null;
+  /** Agents' caps and use (none for a row written before terms were kept). */
+  readonly terms: AccountTerms;
 }
 
 /** Balances now (from the balances read model) and at any past instant (folded from the ledger). */
@@ -46,11 +52,14 @@ export class BalanceService {
       plan: string | null;
       held: number;
       grants: StoredGrant[];
-    }>('SELECT plan, held::float8 AS held, grants FROM rm_balances WHERE account_id = $1', [
+      terms: SerializedTerms | null;
+    }>('SELECT plan, held::float8 AS held, grants, terms FROM rm_balances WHERE account_id = $1', [
       accountId,
     ]);
     const row = rows[0];
-    return row ? { ...balanceAt(row, atMs), plan: row.plan } : null;
+    if (!row) return null;
+    const terms = row.terms === null ? NO_TERMS : deserializeTerms(row.terms);
+    return { ...balanceAt(row, atMs), plan: row.plan, terms };
   }
 
   /**

@@ -12,7 +12,8 @@ import {
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { APP_CONFIG, creditRulesOf, type AppConfig } from '@credits/config';
-import { requiredToGenerate } from '@credits/domain';
+import { memberCapReached, requiredToGenerate } from '@credits/domain';
+import { refusalMessage } from './refusal-message';
 import { Allow } from '../auth/access.decorator';
 import { CurrentCaller, type Caller } from '../auth/api-key.guard';
 import { DecisionWaiter } from '../kafka/decision-waiter';
@@ -70,11 +71,24 @@ export class GenerationsController {
       });
     const { price, required } = requirement;
     const available = balance?.available ?? 0;
+    const capReached =
+      balance && body.memberId !== undefined
+        ? memberCapReached(balance.terms, body.memberId, required, now)
+        : null;
+    const reason = capReached
+      ? 'member_cap_reached'
+      : available < required
+        ? 'insufficient_credits'
+        : undefined;
     return {
-      allowed: available >= required,
+      allowed: reason === undefined,
       generateCost: price.generate,
       acceptCost: price.accept,
       available,
+      ...(reason === undefined ? {} : { reason }),
+      ...(capReached && body.memberId !== undefined
+        ? { memberId: body.memberId, cap: capReached.cap, used: capReached.used }
+        : {}),
     };
   }
 
@@ -119,11 +133,15 @@ export class GenerationsController {
     }
     this.metrics.decisions.inc({ outcome: 'refused' });
     response.status(402);
+    const { required, available, reason, memberId, cap, used } = decision.data;
     return {
       decision: 'refused',
-      required: decision.data.required,
-      available: decision.data.available,
-      reason: decision.data.reason,
+      required,
+      available,
+      reason,
+      ...(memberId === undefined ? {} : { memberId }),
+      ...(cap === undefined ? {} : { cap, used: used ?? 0 }),
+      message: refusalMessage(decision.data),
     };
   }
 

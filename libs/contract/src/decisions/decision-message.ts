@@ -14,6 +14,7 @@ export interface GenerationApprovedData {
   readonly charged: number;
   readonly held: number;
   readonly available: number;
+  readonly memberId?: string;
 }
 
 export interface GenerationRefusedData {
@@ -21,6 +22,10 @@ export interface GenerationRefusedData {
   readonly required: number;
   readonly available: number;
   readonly reason: GenerationRefusalReason;
+  /** The agent who asked; with `member_cap_reached`, their cap and what they had used of it. */
+  readonly memberId?: string;
+  readonly cap?: number;
+  readonly used?: number;
 }
 
 /** A `credit-decisions` message value (CloudEvents 1.0, structured JSON). */
@@ -61,6 +66,7 @@ export function decisionEventOf(
           charged: stored.charged,
           held: stored.held,
           available: stored.availableAfter,
+          ...(stored.memberId === undefined ? {} : { memberId: stored.memberId }),
         },
       }
     : {
@@ -71,6 +77,8 @@ export function decisionEventOf(
           required: stored.required,
           available: stored.available,
           reason: stored.reason,
+          ...(stored.memberId === undefined ? {} : { memberId: stored.memberId }),
+          ...(stored.cap === undefined ? {} : { cap: stored.cap, used: stored.used ?? 0 }),
         },
       };
 }

@@ -23,6 +23,9 @@ export const BILLING_EVENT_TYPES = [
   'CreditsAdjusted',
   'ChargeRefunded',
   'GrantVoided',
+  'MemberCapSet',
+  'BalanceThresholdSet',
+  'AutoTopUpConfigured',
 ] as const;
 export const EDITOR_EVENT_TYPES = [...USAGE_EVENT_TYPES, ...BILLING_EVENT_TYPES] as const;
 export type EditorEventType = (typeof EDITOR_EVENT_TYPES)[number];
@@ -49,6 +52,9 @@ export function inputTopicOf(type: string): InputTopic {
 export const PUBLISHED_BY_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export const ACCOUNT_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+/** An agent inside a pooled account: the id alphabet of accounts. */
+export const MEMBER_ID_PATTERN = ACCOUNT_ID_PATTERN;
+const MEMBER_ID_MESSAGE = 'memberId must be 1-128 characters of A-Z a-z 0-9 . _ : -';
 export const FREE_EDIT_TYPES = ['color_adjustment', 'rotate', 'crop'] as const;
 /**
  * A string of `min` to `max` characters, in one check with one message: text fields are most of
@@ -109,6 +115,11 @@ export class GenerationRequestedData {
     message: 'resolution must be 1K, 2K or 4K (it may be omitted only for free edit types)',
   })
   resolution?: Resolution;
+
+  /** The agent inside a pooled account (a brokerage) who asks: their cap applies. */
+  @IsOptional()
+  @Matches(MEMBER_ID_PATTERN, { message: MEMBER_ID_MESSAGE })
+  memberId?: string;
 }
 
 export class EditDecisionData {
@@ -192,6 +203,43 @@ export class GrantVoidedData {
   reason!: string;
 }
 
+/** An agent's cap per allowance period; 0 blocks every generation that costs credits. */
+export class MemberCapSetData {
+  @Matches(MEMBER_ID_PATTERN, { message: MEMBER_ID_MESSAGE })
+  memberId!: string;
+
+  @IsInt({ message: 'credits must be an integer of 0 or more' })
+  @Min(0, { message: 'credits must be an integer of 0 or more' })
+  @Max(MAX_CREDITS)
+  credits!: number;
+}
+
+/** Below this many available credits the account is told (BalanceLow); 0: never. */
+export class BalanceThresholdSetData {
+  @IsInt({ message: 'credits must be an integer of 0 or more' })
+  @Min(0, { message: 'credits must be an integer of 0 or more' })
+  @Max(MAX_CREDITS)
+  credits!: number;
+}
+
+/** Ask billing for `credits` when available falls below `threshold`; credits 0 turns it off. */
+export class AutoTopUpConfiguredData {
+  @IsInt({ message: 'threshold must be an integer of 0 or more' })
+  @Min(0, { message: 'threshold must be an integer of 0 or more' })
+  @Max(MAX_CREDITS)
+  threshold!: number;
+
+  @IsInt({ message: 'credits must be an integer of 0 or more (0 turns automatic top-ups off)' })
+  @Min(0, { message: 'credits must be an integer of 0 or more (0 turns automatic top-ups off)' })
+  @Max(MAX_CREDITS)
+  credits!: number;
+
+  /** What billing will charge for each top-up. */
+  @IsOptional()
+  @IsMoney()
+  price?: Money;
+}
+
 export const DATA_CLASSES = {
   GenerationRequested: GenerationRequestedData,
   EditAccepted: EditDecisionData,
@@ -201,6 +249,9 @@ export const DATA_CLASSES = {
   CreditsAdjusted: CreditsAdjustedData,
   ChargeRefunded: ChargeRefundedData,
   GrantVoided: GrantVoidedData,
+  MemberCapSet: MemberCapSetData,
+  BalanceThresholdSet: BalanceThresholdSetData,
+  AutoTopUpConfigured: AutoTopUpConfiguredData,
 } as const;
 
 export type EditorEventData<T extends EditorEventType> = InstanceType<(typeof DATA_CLASSES)[T]>;

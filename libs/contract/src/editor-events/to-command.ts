@@ -18,6 +18,7 @@ export function commandOf(event: EditorEvent, kafka?: KafkaCoordinates): Account
         generationId: event.data.generationId,
         editType: event.data.editType,
         ...(event.data.resolution === undefined ? {} : { resolution: event.data.resolution }),
+        ...(event.data.memberId === undefined ? {} : { memberId: event.data.memberId }),
       };
     case 'EditAccepted':
       return { type: 'AcceptEdit', ...base, generationId: event.data.generationId };
@@ -64,6 +65,23 @@ export function commandOf(event: EditorEvent, kafka?: KafkaCoordinates): Account
         ...base,
         grantId: grantIdNamed(event.data.grantId),
         reason: event.data.reason,
+      };
+    case 'MemberCapSet':
+      return {
+        type: 'SetMemberCap',
+        ...base,
+        memberId: event.data.memberId,
+        credits: event.data.credits,
+      };
+    case 'BalanceThresholdSet':
+      return { type: 'SetBalanceThreshold', ...base, credits: event.data.credits };
+    case 'AutoTopUpConfigured':
+      return {
+        type: 'ConfigureAutoTopUp',
+        ...base,
+        threshold: event.data.threshold,
+        credits: event.data.credits,
+        ...priceOf(event.data.price),
       };
   }
 }

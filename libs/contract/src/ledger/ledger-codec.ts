@@ -163,6 +163,18 @@ const SHAPES: Record<CreditEventType, Record<string, FieldKind>> = {
     removedFrom: 'allocations',
     shortfall: 'number',
   },
+  MemberCapSet: { memberId: 'string', credits: 'number' },
+  BalanceThresholdSet: { credits: 'number' },
+  AutoTopUpConfigured: { threshold: 'number', credits: 'number', price: 'money?' },
+  BalanceLow: { available: 'number', threshold: 'number' },
+  BalanceRestored: { available: 'number', threshold: 'number' },
+  AutoTopUpRequested: {
+    requestId: 'string',
+    credits: 'number',
+    price: 'money?',
+    available: 'number',
+    threshold: 'number',
+  },
   EventIgnored: { command: 'string', reason: 'string', generationId: 'string?' },
 };
 

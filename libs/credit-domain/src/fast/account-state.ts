@@ -1,6 +1,7 @@
 import type { ForwardMap } from './forward-map';
 import type { GenerationBook } from './generation-book';
 import type { CreditTotals, Grant } from './records';
+import type { AccountTerms } from '../terms/account-terms';
 
 /** The fold of an account's stream. */
 export interface AccountState {
@@ -27,6 +28,10 @@ export interface AccountState {
   readonly held: number;
   /** The latest start of any grant ever granted: before it, some grant may not be usable yet. */
   readonly latestUsableFromMs: number;
+  /** Agents' caps and use, the low-balance threshold, automatic top-ups. */
+  readonly terms: AccountTerms;
+  /** The memory bound on agents in `terms` (see `MemoryBounds.membersKept`). */
+  readonly membersKept: number;
   /** How many events were folded: the stream revision the state stands at, plus one. */
   readonly eventCount: number;
 }

@@ -2,11 +2,14 @@ import type {
   AcceptEdit,
   AccountCommand,
   AdjustCredits,
+  ConfigureAutoTopUp,
   GrantAllowance,
   PurchaseTopUp,
   RefundCharge,
   RejectEdit,
   RequestGeneration,
+  SetBalanceThreshold,
+  SetMemberCap,
   VoidGrant,
 } from '../commands';
 import { foldDue } from './due';
@@ -22,7 +25,9 @@ import type {
 } from '../events';
 import { evolveKeyed, foldKeyed } from './evolve';
 import { allocate, splitAt, sumOf } from './grants';
-import { requiredToGenerate, type CreditRules } from '../rules';
+import { balanceThresholdAt, requiredToGenerate, type CreditRules } from '../rules';
+import { cappedMembers, memberCapReached } from '../terms/members';
+import { signalsAfter } from '../terms/signals';
 import { idempotencyKey, type SourceEvent } from '../source';
 import {
   availableCredits,
@@ -52,7 +57,11 @@ export function decideAndEvolve(
   state: AccountState,
 ): Decision<AccountState> {
   const atMs = millisOf(command.at);
-  if (command.type === 'ApplyDueExpiries') return foldDue(state, atMs);
+  if (command.type === 'ApplyDueExpiries') {
+    const due = foldDue(state, atMs);
+    if (due.events.length === 0) return due;
+    return withSignals(rules, due, command.at, atMs, null);
+  }
   const key = idempotencyKey(command.source);
   if (alreadyApplied(command, key, state)) return { events: [], state };
 
@@ -61,12 +70,45 @@ export function decideAndEvolve(
   // A wire event whose first delivery left only a record leaves none the second time.
   if (own.every(isTraceOnly) && state.traceOnlySources.has(key)) return { events: [], state };
   const afterOwn = foldKeyed(own, current, key);
+  // A command that left only a record changed nothing, so signals nothing.
+  const signalled = (decision: Decision<AccountState>) =>
+    decision.events.every(isTraceOnly)
+      ? decision
+      : withSignals(rules, decision, command.at, atMs, { source: command.source, key });
   if (!own.some(mayEndAtOnce))
-    return { events: due.length > 0 ? [...due, ...own] : own, state: afterOwn };
+    return signalled({ events: due.length > 0 ? [...due, ...own] : own, state: afterOwn });
   // Credits a discard frees on a grant that has already ended, and grants that arrive already
   // ended, lapse at once.
   const after = foldDue(afterOwn, atMs, atMs);
-  return { events: [...due, ...own, ...after.events], state: after.state };
+  return signalled({ events: [...due, ...own, ...after.events], state: after.state });
+}
+
+/** The decision, and what the balance after it signals (see `signalsAfter`), folded. */
+function withSignals(
+  rules: CreditRules,
+  decision: Decision<AccountState>,
+  at: Instant,
+  atMs: number,
+  cause: { source: SourceEvent; key: string } | null,
+): Decision<AccountState> {
+  const { state } = decision;
+  const terms = state.terms;
+  const threshold = balanceThresholdAt(rules, terms.balanceThreshold, state.plan, atMs);
+  // Nothing to signal, the usual case, without building the question.
+  if (threshold === 0 && !terms.balanceLow && terms.autoTopUp === null) return decision;
+  const signals = signalsAfter(terms, {
+    at,
+    atMs,
+    ...(cause ? { source: cause.source } : {}),
+    available: availableCredits(state, atMs),
+    threshold,
+    autoTopUpTimeoutMs: rules.autoTopUpTimeoutMs,
+  });
+  if (signals.length === 0) return decision;
+  return {
+    events: [...decision.events, ...signals],
+    state: foldKeyed(signals, state, cause?.key ?? ''),
+  };
 }
 
 /** Only these can leave unpinned credits on a grant that has already ended. */
@@ -114,6 +156,10 @@ function alreadyApplied(command: CommandWithSource, key: string, state: AccountS
       );
     case 'VoidGrant':
       return state.voidedGrantIds.get(command.grantId) === key || state.traceOnlySources.has(key);
+    case 'SetMemberCap':
+    case 'SetBalanceThreshold':
+    case 'ConfigureAutoTopUp':
+      return state.traceOnlySources.has(key);
   }
 }
 
@@ -147,6 +193,10 @@ function decideCommand(
       return refund(rules, command, state, atMs);
     case 'VoidGrant':
       return voidGrant(command, state);
+    case 'SetMemberCap':
+    case 'SetBalanceThreshold':
+    case 'ConfigureAutoTopUp':
+      return setting(command, state);
   }
 }
 
@@ -182,8 +232,12 @@ function requestGeneration(
   const { price, required } = requirement;
   const available = availableCredits(state, atMs);
   const resolution = command.resolution ?? null;
+  const { memberId } = command;
   const common = { at: command.at, source: command.source, generationId, editType, resolution };
-  const refused = (reason: GenerationRefused['reason']): GenerationRefused[] => [
+  const refused = (
+    reason: GenerationRefused['reason'],
+    capReached?: { cap: number; used: number },
+  ): GenerationRefused[] => [
     {
       type: 'GenerationRefused',
       ...common,
@@ -191,8 +245,13 @@ function requestGeneration(
       required,
       available,
       reason,
+      ...(memberId === undefined ? {} : { memberId }),
+      ...capReached,
     },
   ];
+  const capReached =
+    memberId === undefined ? null : memberCapReached(state.terms, memberId, required, atMs);
+  if (capReached) return refused('member_cap_reached', capReached);
   if (available < required) return refused('insufficient_credits');
   const free = price.generate + price.accept === 0;
   if (!free && state.generations.openCount >= rules.maxOpenGenerations)
@@ -215,8 +274,29 @@ function requestGeneration(
       // A free edit holds nothing, so its hold ends as it starts: it opens no generation.
       holdExpiresAt: free ? command.at : instantOf(atMs + rules.holdTimeoutMs),
       availableAfter: available - required,
+      ...(memberId === undefined ? {} : { memberId }),
     },
   ];
+}
+
+/** A setting, recorded as given: the latest wins. One cap too many is ignored. */
+function setting(
+  command: SetMemberCap | SetBalanceThreshold | ConfigureAutoTopUp,
+  state: AccountState,
+): CreditEvent[] {
+  const base = { at: command.at, source: command.source };
+  if (command.type === 'SetBalanceThreshold')
+    return [{ type: 'BalanceThresholdSet', ...base, credits: command.credits }];
+  if (command.type === 'ConfigureAutoTopUp') {
+    const { threshold, credits, price } = command;
+    return [
+      { type: 'AutoTopUpConfigured', ...base, threshold, credits, ...(price ? { price } : {}) },
+    ];
+  }
+  const capped = (state.terms.members.get(command.memberId)?.cap ?? null) !== null;
+  if (!capped && cappedMembers(state.terms) >= state.membersKept)
+    return ignored(command, 'too_many_members');
+  return [{ type: 'MemberCapSet', ...base, memberId: command.memberId, credits: command.credits }];
 }
 
 function settledReason(status: string): IgnoredReason {

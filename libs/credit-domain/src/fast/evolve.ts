@@ -12,6 +12,8 @@ import {
 } from './state';
 import { successorOf, type NextAccountState } from './state-record';
 import { millisOf } from '../time';
+import { evolveTerms, memberChargeOf } from '../terms/evolve-terms';
+import type { MemberCharge } from '../terms/account-terms';
 
 const REMAINING = { kept: -1, unchanged: 0, given: 1 } as const;
 const PINNED = { less: -1, unchanged: 0, more: 1 } as const;
@@ -43,6 +45,7 @@ function settledOpen(
     requestedBy: generation?.requestedBy ?? '',
     settledBy,
     paid: mergedByGrant([generation?.chargedFrom ?? [], ...takenNow]),
+    ...(generation?.member ? { member: generation.member } : {}),
   });
 }
 
@@ -88,6 +91,51 @@ export function evolveKeyed(
   event: CreditEvent,
   sourceKey: string | null,
 ): AccountState {
+  const next = evolveCredits(state, event, sourceKey);
+  // Most events change no terms: the record is kept as it is.
+  const charge = memberChargeFor(state, event);
+  if (charge !== undefined || mayChangeTerms(event))
+    next.terms = evolveTerms(state.terms, event, charge, state.membersKept);
+  return next;
+}
+
+/** Events that change the terms without being about an agent's generation. */
+function mayChangeTerms(event: CreditEvent): boolean {
+  switch (event.type) {
+    case 'CreditsGranted':
+    case 'MemberCapSet':
+    case 'BalanceThresholdSet':
+    case 'AutoTopUpConfigured':
+    case 'BalanceLow':
+    case 'BalanceRestored':
+    case 'AutoTopUpRequested':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The agent and period the generation an event is about counts against, if any. */
+function memberChargeFor(state: AccountState, event: CreditEvent): MemberCharge | undefined {
+  switch (event.type) {
+    case 'GenerationCharged':
+      return event.memberId === undefined ? undefined : memberChargeOf(state.terms, event);
+    case 'EditKept':
+    case 'EditDiscarded':
+    case 'HoldLapsed':
+      return openGeneration(state, event.generationId)?.member;
+    case 'GenerationRefunded':
+      return state.generations.settled(event.generationId)?.member;
+    default:
+      return undefined;
+  }
+}
+
+function evolveCredits(
+  state: AccountState,
+  event: CreditEvent,
+  sourceKey: string | null,
+): NextAccountState {
   const next = successorOf(state);
   switch (event.type) {
     case 'CreditsGranted':
@@ -129,6 +177,7 @@ export function evolveKeyed(
         chargedFrom: event.chargedFrom,
         holdExpiresAtMs: millisOf(event.holdExpiresAt),
         requestedBy: sourceKey ?? '',
+        ...(event.memberId === undefined ? {} : memberOf(state, event)),
       });
       next.totals = addTotals(state.totals, { charged: event.charged });
       next.held = state.held + event.held;
@@ -222,11 +271,25 @@ export function evolveKeyed(
       next.totals = addTotals(state.totals, { removed: sumOf(event.removedFrom) });
       return next;
 
+    case 'BalanceLow':
+    case 'BalanceRestored':
+    case 'AutoTopUpRequested':
+      return next;
+
+    // A setting's source is remembered as a record's is, so a redelivery sets nothing again.
+    case 'MemberCapSet':
+    case 'BalanceThresholdSet':
+    case 'AutoTopUpConfigured':
     case 'AcceptRefused':
     case 'EventIgnored':
       if (sourceKey !== null) next.traceOnlySources = state.traceOnlySources.with(sourceKey, true);
       return next;
   }
+}
+
+function memberOf(state: AccountState, event: CreditEvent): { member?: MemberCharge } {
+  const member = memberChargeOf(state.terms, event);
+  return member ? { member } : {};
 }
 
 /** The state after a command's own events, which all carry its source (of this key). */

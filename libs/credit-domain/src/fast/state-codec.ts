@@ -5,17 +5,18 @@ import { GenerationBook } from './generation-book';
 import { assertInvariants } from './invariants';
 import type { Grant } from './records';
 import { copyOfState } from './state-record';
+import { deserializeTerms, serializeTerms, type SerializedTerms } from '../terms/account-terms';
 
 /**
  * The version of the serialized account state. Bump it whenever the form below changes; a
  * reader meets an unknown version as an error and folds the stream instead (a serialized state
  * is a shortcut, never the truth).
  */
-export const ACCOUNT_STATE_FORMAT = 2;
+export const ACCOUNT_STATE_FORMAT = 3;
 
 /**
- * An account state as JSON, version 2 (version 1 had no grant prices, deferred values or voided
- * grants). Every field of the state, in plain values: infinities
+ * An account state as JSON, version 3 (version 2 had no terms: agents' caps, thresholds, automatic
+ * top-ups; version 1 had no grant prices, deferred values or voided grants). Every field of the state, in plain values: infinities
  * (a grant that never ends, no grant yet) are null; maps are lists of [key, value] oldest first,
  * with the bound they keep (null: all).
  */
@@ -36,6 +37,8 @@ export interface SerializedAccountState {
   readonly totals: AccountState['totals'];
   readonly held: number;
   readonly latestUsableFromMs: number | null;
+  readonly terms: SerializedTerms;
+  readonly membersKept: number;
   readonly eventCount: number;
 }
 
@@ -62,6 +65,8 @@ export function serializeAccountState(state: AccountState): SerializedAccountSta
     totals: state.totals,
     held: state.held,
     latestUsableFromMs: finiteOrNull(state.latestUsableFromMs),
+    terms: serializeTerms(state.terms),
+    membersKept: state.membersKept,
     eventCount: state.eventCount,
   };
 }
@@ -102,6 +107,8 @@ export function deserializeAccountState(form: SerializedAccountState): AccountSt
         totals: { ...form.totals },
         held: form.held,
         latestUsableFromMs: form.latestUsableFromMs ?? -Infinity,
+        terms: deserializeTerms(form.terms),
+        membersKept: form.membersKept,
         eventCount: form.eventCount,
       }),
     );

@@ -2,6 +2,7 @@ import type { ForwardMap } from './forward-map';
 import type { GenerationBook } from './generation-book';
 import type { AccountState } from './account-state';
 import type { CreditTotals, Grant } from './records';
+import type { AccountTerms } from '../terms/account-terms';
 
 /**
  * Every account state is built by this one constructor, fields in one order: V8 then gives all
@@ -21,6 +22,8 @@ class AccountStateRecord implements AccountState {
     public totals: CreditTotals,
     public held: number,
     public latestUsableFromMs: number,
+    public terms: AccountTerms,
+    public membersKept: number,
     public eventCount: number,
   ) {}
 }
@@ -42,6 +45,8 @@ export function copyOfState(state: AccountState): NextAccountState {
     state.totals,
     state.held,
     state.latestUsableFromMs,
+    state.terms,
+    state.membersKept,
     state.eventCount,
   );
 }

@@ -6,7 +6,7 @@ import { ACCOUNT_STATE_FORMAT } from './state-codec';
  * a state keeps. A test pins the state of a fixed history to this number, so such a change fails
  * it until the number moves.
  */
-export const EVOLVE_VERSION = 2;
+export const EVOLVE_VERSION = 3;
 
 /**
  * What a stored snapshot of an account state must match to be used: the serialized form, the
@@ -14,6 +14,6 @@ export const EVOLVE_VERSION = 2;
  * A snapshot of any other version is ignored, and the stream is folded from the start.
  */
 export function stateVersionOf(rules: Pick<CreditRules, 'memory'>): string {
-  const { settledGenerationsKept, traceOnlySourcesKept } = rules.memory;
-  return `account-state/${ACCOUNT_STATE_FORMAT} evolve/${EVOLVE_VERSION} memory/${settledGenerationsKept},${traceOnlySourcesKept}`;
+  const { settledGenerationsKept, traceOnlySourcesKept, membersKept } = rules.memory;
+  return `account-state/${ACCOUNT_STATE_FORMAT} evolve/${EVOLVE_VERSION} memory/${settledGenerationsKept},${traceOnlySourcesKept},${membersKept}`;
 }

@@ -4,6 +4,7 @@ import type { AccountState } from './account-state';
 import type { Grant, OpenGeneration } from './records';
 import { STANDARD_MEMORY, type MemoryBounds } from '../rules';
 import { copyOfState } from './state-record';
+import { NO_TERMS } from '../terms/account-terms';
 
 export type * from './records';
 export type { AccountState } from './account-state';
@@ -22,6 +23,8 @@ export function emptyAccountState(memory: MemoryBounds): AccountState {
     totals: { granted: 0, charged: 0, lapsed: 0, removed: 0 },
     held: 0,
     latestUsableFromMs: -Infinity,
+    terms: NO_TERMS,
+    membersKept: memory.membersKept,
     eventCount: 0,
   });
 }

@@ -1,3 +1,4 @@
+import { serializeTerms } from '../terms/account-terms';
 import { grantView, type AccountView } from '../view';
 import type { AccountState } from './account-state';
 
@@ -14,6 +15,7 @@ export function viewOfAccount(state: AccountState): AccountView {
     open: open.map(([, generation]) => generation),
     settled,
     traceOnlySources: [...state.traceOnlySources].map(([key]) => key),
+    terms: serializeTerms(state.terms),
     held: state.held,
     eventCount: state.eventCount,
   };

@@ -8,13 +8,45 @@ export interface EditPrice {
   readonly accept: number;
 }
 
-/** One version of the prices, in force from `effectiveFrom` until the next version starts. */
+/**
+ * One version of the catalog: the prices, and the plans, in force from `effectiveFrom` until the
+ * next version starts.
+ */
 export interface PriceBookVersion {
   readonly version: string;
   readonly effectiveFrom: Instant;
   readonly aiEdit: Readonly<Record<Resolution, EditPrice>>;
   /** Edit types that cost nothing at any resolution (still recorded). */
   readonly freeEditTypes: readonly string[];
+  /** The plans by name; a plan not named here takes the rules' defaults. */
+  readonly plans?: Readonly<Record<string, PlanTerms>>;
+}
+
+/** What a plan gives and how it behaves. */
+export interface PlanTerms {
+  /** Credits per allowance period (what an upgrade prorates). */
+  readonly allowanceCredits: number;
+  readonly reservation?: 'reserve_kept_cost' | 'reserve_generate_only';
+  /** The low-balance threshold of accounts on the plan that set none. */
+  readonly balanceThresholdCredits?: number;
+  readonly rollover?: RolloverRule;
+}
+
+/** How much unused allowance carries into the next period. */
+export interface RolloverRule {
+  /** Of the allowance left unused at the period's end, this share (0–1) rolls over, rounded down. */
+  readonly fraction: number;
+  /** At most this many credits roll over. */
+  readonly capCredits: number;
+  /** How many periods the rolled-over credits last (1 by default). */
+  readonly periods?: number;
+}
+
+/** A plan's terms in the version in force at `atMs`, if the catalog names it. */
+export function planAt(book: PriceBook, plan: string | null, atMs: number): PlanTerms | undefined {
+  if (plan === null) return undefined;
+  const plans = versionAt(book, atMs).plans;
+  return plans !== undefined && Object.hasOwn(plans, plan) ? plans[plan] : undefined;
 }
 
 /** Versions in any order; `priceAt` picks the one in force at an event's time. */

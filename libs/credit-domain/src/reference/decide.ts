@@ -2,11 +2,14 @@ import type {
   AcceptEdit,
   AccountCommand,
   AdjustCredits,
+  ConfigureAutoTopUp,
   GrantAllowance,
   PurchaseTopUp,
   RefundCharge,
   RejectEdit,
   RequestGeneration,
+  SetBalanceThreshold,
+  SetMemberCap,
   VoidGrant,
 } from '../commands';
 import type {
@@ -18,9 +21,11 @@ import type {
   IgnoredReason,
   RefundGrant,
 } from '../events';
-import { requiredToGenerate, type CreditRules } from '../rules';
-import { idempotencyKey } from '../source';
-import { instantOf, millisOf } from '../time';
+import { balanceThresholdAt, requiredToGenerate, type CreditRules } from '../rules';
+import { idempotencyKey, type SourceEvent } from '../source';
+import { cappedMembers, memberCapReached } from '../terms/members';
+import { signalsAfter } from '../terms/signals';
+import { instantOf, millisOf, type Instant } from '../time';
 import { valuedTakes } from '../value';
 import { dueEvents } from './due';
 import { evolve } from './evolve';
@@ -45,6 +50,8 @@ type WireCommand = Exclude<AccountCommand, { type: 'ApplyDueExpiries' }>;
  *    the state remembers.
  * 3. The command decides, on the state after what was due.
  * 4. Credits its events leave on a grant that has already ended lapse at once.
+ * 5. The balance after them may signal: low, restored, or an automatic top-up to ask for (not
+ *    after a command that left only a record, and changed nothing).
  */
 export function decide(
   rules: CreditRules,
@@ -52,15 +59,39 @@ export function decide(
   state: ReferenceState,
 ): CreditEvent[] {
   const atMs = millisOf(command.at);
-  if (command.type === 'ApplyDueExpiries') return dueEvents(state, atMs).events;
+  if (command.type === 'ApplyDueExpiries') {
+    const due = dueEvents(state, atMs);
+    if (due.events.length === 0) return [];
+    return [...due.events, ...signals(rules, due.state, command.at, atMs)];
+  }
   const key = idempotencyKey(command.source);
   if (alreadyApplied(command, key, state)) return [];
   const due = dueEvents(state, atMs);
   const own = decideCommand(rules, command, due.state, atMs);
   // A repeat whose first delivery left only a record leaves none the second time.
   if (own.every(leavesOnlyARecord) && state.traceOnlySources.has(key)) return [];
-  const endedAtOnce = dueEvents(fold(own, due.state), atMs, atMs).events;
-  return [...due.events, ...own, ...endedAtOnce];
+  const endedAtOnce = dueEvents(fold(own, due.state), atMs, atMs);
+  const events = [...due.events, ...own, ...endedAtOnce.events];
+  if (events.every(leavesOnlyARecord)) return events;
+  return [...events, ...signals(rules, endedAtOnce.state, command.at, atMs, command.source)];
+}
+
+/** What the balance after a decision signals (see `signalsAfter`). */
+function signals(
+  rules: CreditRules,
+  state: ReferenceState,
+  at: Instant,
+  atMs: number,
+  source?: SourceEvent,
+): CreditEvent[] {
+  return signalsAfter(state.terms, {
+    at,
+    atMs,
+    ...(source ? { source } : {}),
+    available: availableAt(state, atMs),
+    threshold: balanceThresholdAt(rules, state.terms.balanceThreshold, state.plan, atMs),
+    autoTopUpTimeoutMs: rules.autoTopUpTimeoutMs,
+  });
 }
 
 export function fold(events: readonly CreditEvent[], state: ReferenceState): ReferenceState {
@@ -89,6 +120,10 @@ function decideCommand(
       return refund(rules, command, state, atMs);
     case 'VoidGrant':
       return voidGrant(command, state);
+    case 'SetMemberCap':
+    case 'SetBalanceThreshold':
+    case 'ConfigureAutoTopUp':
+      return setting(command, state);
     default:
       return unreachable(command);
   }
@@ -132,6 +167,10 @@ function alreadyApplied(command: WireCommand, key: string, state: ReferenceState
       );
     case 'VoidGrant':
       return state.voidedGrantIds.get(command.grantId) === key || state.traceOnlySources.has(key);
+    case 'SetMemberCap':
+    case 'SetBalanceThreshold':
+    case 'ConfigureAutoTopUp':
+      return state.traceOnlySources.has(key);
   }
 }
 
@@ -159,6 +198,7 @@ function requestGeneration(
   if (!requirement) return ignored(command, 'resolution_missing', generationId);
   const { price, required } = requirement;
   const available = availableAt(state, atMs);
+  const { memberId } = command;
   const common = {
     at: command.at,
     source: command.source,
@@ -166,7 +206,10 @@ function requestGeneration(
     editType,
     resolution: command.resolution ?? null,
   };
-  const refused = (reason: GenerationRefusalReason): CreditEvent[] => [
+  const refused = (
+    reason: GenerationRefusalReason,
+    capReached?: { cap: number; used: number },
+  ): CreditEvent[] => [
     {
       type: 'GenerationRefused',
       ...common,
@@ -174,9 +217,13 @@ function requestGeneration(
       required,
       available,
       reason,
+      ...(memberId === undefined ? {} : { memberId }),
+      ...capReached,
     },
   ];
   const free = price.generate + price.accept === 0;
+  const capReached = memberCapReached(state.terms, memberId, required, atMs);
+  if (capReached) return refused('member_cap_reached', capReached);
   if (available < required) return refused('insufficient_credits');
   if (!free && state.open.size >= rules.maxOpenGenerations)
     return refused('too_many_open_generations');
@@ -197,6 +244,7 @@ function requestGeneration(
       heldFrom,
       holdExpiresAt: free ? command.at : instantOf(atMs + rules.holdTimeoutMs),
       availableAfter: available - required,
+      ...(memberId === undefined ? {} : { memberId }),
     },
   ];
 }
@@ -426,6 +474,39 @@ function voidGrant(command: VoidGrant, state: ReferenceState): CreditEvent[] {
       reason: command.reason,
     },
   ];
+}
+
+/**
+ * A setting is recorded as given, in stream order: the latest wins. A cap for one more agent than
+ * the state keeps is ignored.
+ */
+function setting(
+  command: SetMemberCap | SetBalanceThreshold | ConfigureAutoTopUp,
+  state: ReferenceState,
+): CreditEvent[] {
+  const base = { at: command.at, source: command.source };
+  switch (command.type) {
+    case 'SetMemberCap': {
+      const known = state.terms.members.get(command.memberId)?.cap != null;
+      if (!known && cappedMembers(state.terms) >= state.memory.membersKept)
+        return ignored(command, 'too_many_members');
+      return [
+        { type: 'MemberCapSet', ...base, memberId: command.memberId, credits: command.credits },
+      ];
+    }
+    case 'SetBalanceThreshold':
+      return [{ type: 'BalanceThresholdSet', ...base, credits: command.credits }];
+    case 'ConfigureAutoTopUp':
+      return [
+        {
+          type: 'AutoTopUpConfigured',
+          ...base,
+          threshold: command.threshold,
+          credits: command.credits,
+          ...(command.price ? { price: command.price } : {}),
+        },
+      ];
+  }
 }
 
 /** Allocations taken from the account's grants, in order, with the value each takes. */

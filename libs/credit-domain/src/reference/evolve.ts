@@ -7,6 +7,8 @@ import {
 import { idempotencyKey } from '../source';
 import { millisOf } from '../time';
 import { amountOf, mergedByGrant, takenBy } from '../value';
+import { evolveTerms, memberChargeOf } from '../terms/evolve-terms';
+import type { MemberCharge } from '../terms/account-terms';
 import type { Grant, ReferenceState, SettledGeneration, SettledStatus } from './state';
 
 /**
@@ -14,6 +16,32 @@ import type { Grant, ReferenceState, SettledGeneration, SettledStatus } from './
  * given state is never changed; each change makes new maps.
  */
 export function evolve(state: ReferenceState, event: CreditEvent): ReferenceState {
+  const terms = evolveTerms(
+    state.terms,
+    event,
+    memberChargeFor(state, event),
+    state.memory.membersKept,
+  );
+  return { ...evolveCredits(state, event), terms };
+}
+
+/** The agent and period the generation an event is about counts against, if any. */
+function memberChargeFor(state: ReferenceState, event: CreditEvent): MemberCharge | undefined {
+  switch (event.type) {
+    case 'GenerationCharged':
+      return memberChargeOf(state.terms, event);
+    case 'EditKept':
+    case 'EditDiscarded':
+    case 'HoldLapsed':
+      return state.open.get(event.generationId)?.member;
+    case 'GenerationRefunded':
+      return state.settled.get(event.generationId)?.member;
+    default:
+      return undefined;
+  }
+}
+
+function evolveCredits(state: ReferenceState, event: CreditEvent): ReferenceState {
   const next = { ...state, eventCount: state.eventCount + 1 };
   const sourceKey = event.source ? idempotencyKey(event.source) : '';
   switch (event.type) {
@@ -131,6 +159,15 @@ export function evolve(state: ReferenceState, event: CreditEvent): ReferenceStat
       return { ...next, adjustmentIds, grants: consumed(state.grants, event.removedFrom) };
     }
 
+    case 'BalanceLow':
+    case 'BalanceRestored':
+    case 'AutoTopUpRequested':
+      return next;
+
+    // A setting's source is remembered as a record's is, so a redelivery sets nothing again.
+    case 'MemberCapSet':
+    case 'BalanceThresholdSet':
+    case 'AutoTopUpConfigured':
     case 'AcceptRefused':
     case 'EventIgnored':
       if (!event.source) return next;
@@ -224,6 +261,7 @@ function withOpened(
 ): ReferenceState {
   const settled = new Map(state.settled);
   settled.delete(event.generationId);
+  const member = memberChargeOf(state.terms, event);
   return {
     ...state,
     open: new Map(state.open).set(event.generationId, {
@@ -238,6 +276,7 @@ function withOpened(
       chargedFrom: event.chargedFrom,
       holdExpiresAtMs: millisOf(event.holdExpiresAt),
       requestedBy,
+      ...(member ? { member } : {}),
     }),
     settled,
   };
@@ -261,6 +300,7 @@ function settle(
     requestedBy: generation?.requestedBy ?? '',
     settledBy,
     paid,
+    ...(generation?.member ? { member: generation.member } : {}),
   });
 }
 

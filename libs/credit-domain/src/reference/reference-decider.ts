@@ -1,3 +1,4 @@
+import { serializeTerms } from '../terms/account-terms';
 import type { Decider } from '../decider';
 import { STANDARD_RULES, type CreditRules } from '../rules';
 import { grantView, type AccountView } from '../view';
@@ -43,6 +44,7 @@ export function viewOfReference(state: ReferenceState): AccountView {
     open: openInLapseOrder(state),
     settled: [...state.settled],
     traceOnlySources: [...state.traceOnlySources],
+    terms: serializeTerms(state.terms),
     held: heldBy(state),
     eventCount: state.eventCount,
   };

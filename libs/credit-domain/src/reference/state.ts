@@ -1,6 +1,7 @@
 import type { Grant, OpenGeneration, SettledGeneration } from '../account-records';
 import type { GrantKind } from '../events';
 import type { MemoryBounds } from '../rules';
+import { NO_TERMS, type AccountTerms } from '../terms/account-terms';
 
 export type * from '../account-records';
 
@@ -26,6 +27,8 @@ export interface ReferenceState {
   readonly settled: ReadonlyMap<string, SettledGeneration>;
   /** The newest wire events that left only a record (oldest first), so a repeat adds none. */
   readonly traceOnlySources: ReadonlySet<string>;
+  /** Agents' caps and use, the low-balance threshold, automatic top-ups. */
+  readonly terms: AccountTerms;
   readonly eventCount: number;
 }
 
@@ -41,6 +44,7 @@ export function initialReferenceState(memory: MemoryBounds): ReferenceState {
     open: new Map(),
     settled: new Map(),
     traceOnlySources: new Set(),
+    terms: NO_TERMS,
     eventCount: 0,
   };
 }

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { heldCredits } from '@credits/domain';
+import { heldCredits, serializeTerms } from '@credits/domain';
 import type { AccountChange } from '../account-folds';
 import { secondsOf, type ReadModel } from './read-model';
 
@@ -16,7 +16,7 @@ export interface StoredGrant {
 const iso = (ms: number): string | null =>
   Number.isFinite(ms) ? new Date(ms).toISOString() : null;
 
-/** Each account's grants, holds and plan after its latest ledger event. */
+/** Each account's grants, holds, plan and terms (agents' caps and use) after its latest event. */
 export const balancesReadModel: ReadModel = {
   name: 'balances',
   createSql: (version) => `
@@ -27,7 +27,9 @@ export const balancesReadModel: ReadModel = {
       grants jsonb NOT NULL,
       revision bigint NOT NULL,
       last_event_at timestamptz NOT NULL
-    )`,
+    );
+    -- Added with agents' caps: null until the account's next event, or a rebuild.
+    ALTER TABLE rm_balances_v${version} ADD COLUMN IF NOT EXISTS terms jsonb`,
   tablesOf: (version) => [`rm_balances_v${version}`],
   viewSql: (version) =>
     `CREATE OR REPLACE VIEW rm_balances AS SELECT * FROM rm_balances_v${version}`,
@@ -41,12 +43,15 @@ export const balancesReadModel: ReadModel = {
     if (latest.size === 0) return;
     const rows = [...latest.values()];
     await client.query(
-      `INSERT INTO rm_balances_v${version} (account_id, plan, held, grants, revision, last_event_at)
-       SELECT account_id, plan, held, grants, revision, to_timestamp(at_seconds)
-         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::jsonb[], $5::bigint[], $6::float8[])
-           AS row (account_id, plan, held, grants, revision, at_seconds)
+      `INSERT INTO rm_balances_v${version}
+         (account_id, plan, held, grants, revision, last_event_at, terms)
+       SELECT account_id, plan, held, grants, revision, to_timestamp(at_seconds), terms
+         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::jsonb[], $5::bigint[], $6::float8[],
+                     $7::jsonb[])
+           AS row (account_id, plan, held, grants, revision, at_seconds, terms)
        ON CONFLICT (account_id) DO UPDATE SET plan = excluded.plan, held = excluded.held,
-         grants = excluded.grants, revision = excluded.revision, last_event_at = excluded.last_event_at`,
+         grants = excluded.grants, revision = excluded.revision,
+         last_event_at = excluded.last_event_at, terms = excluded.terms`,
       [
         rows.map((row) => row.accountId),
         rows.map((row) => row.after.plan),
@@ -65,6 +70,7 @@ export const balancesReadModel: ReadModel = {
         ),
         rows.map((row) => row.recorded.revision.toString()),
         rows.map((row) => secondsOf(row.event.at)),
+        rows.map((row) => JSON.stringify(serializeTerms(row.after.terms))),
       ],
     );
   },

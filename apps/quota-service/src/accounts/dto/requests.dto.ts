@@ -1,5 +1,5 @@
-import { IsIn, IsString, Length, ValidateIf } from 'class-validator';
-import { FREE_EDIT_TYPES, GenerationRequestedData } from '@credits/contract';
+import { IsIn, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
+import { FREE_EDIT_TYPES, GenerationRequestedData, MEMBER_ID_PATTERN } from '@credits/contract';
 import { RESOLUTIONS, type Resolution } from '@credits/domain';
 
 const isAiEdit = (editType: unknown) =>
@@ -20,6 +20,13 @@ export class AuthorizationRequest {
     message: 'resolution must be 1K, 2K or 4K (it may be omitted only for free edit types)',
   })
   resolution?: Resolution;
+
+  /** The agent inside a pooled account who would generate: their cap applies. */
+  @IsOptional()
+  @Matches(MEMBER_ID_PATTERN, {
+    message: 'memberId must be 1-128 characters of A-Z a-z 0-9 . _ : -',
+  })
+  memberId?: string;
 }
 
 /** The body of POST /accounts/{id}/generations: the contract's GenerationRequested data. */

@@ -20,6 +20,12 @@ export class AuthorizationResponse {
   generateCost!: number;
   acceptCost!: number;
   available!: number;
+  /** Why it would be refused: insufficient_credits, or member_cap_reached. */
+  reason?: 'insufficient_credits' | 'member_cap_reached';
+  /** With member_cap_reached: the agent, their cap for the period and what they used of it. */
+  memberId?: string;
+  cap?: number;
+  used?: number;
 }
 
 export class GenerationDecisionResponse {
@@ -29,8 +35,15 @@ export class GenerationDecisionResponse {
   held?: number;
   required?: number;
   available!: number;
-  /** Why it was refused: insufficient_credits, or too_many_open_generations. */
-  reason?: 'insufficient_credits' | 'too_many_open_generations';
+  /** Why it was refused: insufficient_credits, member_cap_reached, or too_many_open_generations. */
+  reason?: 'insufficient_credits' | 'member_cap_reached' | 'too_many_open_generations';
+  /** The agent who asked, when one did. */
+  memberId?: string;
+  /** With member_cap_reached: the agent's cap for the period, and what they had used of it. */
+  cap?: number;
+  used?: number;
+  /** The refusal in a sentence, naming the agent, their cap and use where those apply. */
+  message?: string;
 }
 
 export class AcceptedResponse {

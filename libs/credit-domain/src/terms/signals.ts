@@ -1,0 +1,52 @@
+import type { AutoTopUpRequested, BalanceLow, BalanceRestored, CreditEvent } from '../events';
+import type { SourceEvent } from '../source';
+import type { Instant } from '../time';
+import type { AccountTerms } from './account-terms';
+
+/**
+ * What the account's balance tells billing and the owner after a decision, with `available`
+ * credits at its time: BalanceLow once when they fall below the threshold, BalanceRestored once
+ * when they are back at or above it; and, with automatic top-ups on, AutoTopUpRequested when
+ * they are below its threshold and no request is outstanding (none since the last top-up, or the
+ * last one older than `autoTopUpTimeoutMs`). A burst of generations thus asks once.
+ */
+export function signalsAfter(
+  terms: AccountTerms,
+  signal: {
+    readonly at: Instant;
+    readonly atMs: number;
+    readonly source?: SourceEvent;
+    readonly available: number;
+    /** The threshold in force: the account's, else its plan's default, else 0 (none). */
+    readonly threshold: number;
+    readonly autoTopUpTimeoutMs: number;
+  },
+): CreditEvent[] {
+  const { at, atMs, available, threshold } = signal;
+  const base = { at, ...(signal.source ? { source: signal.source } : {}) };
+  const events: CreditEvent[] = [];
+  if (!terms.balanceLow && available < threshold)
+    events.push({ type: 'BalanceLow', ...base, available, threshold } satisfies BalanceLow);
+  else if (terms.balanceLow && available >= threshold)
+    events.push({
+      type: 'BalanceRestored',
+      ...base,
+      available,
+      threshold,
+    } satisfies BalanceRestored);
+  const auto = terms.autoTopUp;
+  const outstanding = terms.autoTopUpRequest;
+  const waiting =
+    outstanding !== null && atMs - outstanding.requestedAtMs < signal.autoTopUpTimeoutMs;
+  if (auto !== null && available < auto.threshold && !waiting)
+    events.push({
+      type: 'AutoTopUpRequested',
+      ...base,
+      requestId: `auto-top-up:${terms.autoTopUpsRequested + 1}`,
+      credits: auto.credits,
+      ...(auto.price ? { price: auto.price } : {}),
+      available,
+      threshold: auto.threshold,
+    } satisfies AutoTopUpRequested);
+  return events;
+}
