@@ -72,6 +72,7 @@ describe('quota service over HTTP, with the projector, the real broker and Postg
         required: 3,
         available: 0,
         reason: 'insufficient_credits',
+        message: 'the account has 0 credits available; this edit needs 3',
       });
     expect(answers.every((answer) => answer.body.available >= 0)).toBe(true);
 

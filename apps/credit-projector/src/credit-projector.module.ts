@@ -7,6 +7,7 @@ import { loggingModule } from '@credits/runtime';
 import type { AccountDecider } from '@credits/domain';
 import { AccountSnapshots } from './ledger/account-snapshots';
 import { AccountStates } from './ledger/account-states';
+import { NotificationRelay } from './notifications/notification-relay';
 import { ConsumerHealth } from './observability/consumer-health';
 import { LagMonitor } from './observability/lag-monitor';
 import { OpsServer } from './observability/ops-server';
@@ -71,6 +72,7 @@ export class CreditProjectorModule {
         ProjectorProducer,
         EditorEventsConsumer,
         ExpirySweeper,
+        NotificationRelay,
       ],
     };
   }

@@ -7,3 +7,4 @@ export * from './ids/name-based-uuid';
 export * from './time/is-instant';
 export * from './ledger/ledger-codec';
 export * from './money/is-money';
+export * from './notifications/notification-message';

@@ -76,10 +76,18 @@ export function deploymentAcls(prefix: string): AclGrant[] {
       ['Write', 'Describe'],
       'publishes billing events: only it mints credits',
     ),
+    topic(
+      'billing',
+      topics.creditNotifications,
+      ['Read', 'Describe'],
+      'reads automatic top-up requests and low-balance notices',
+    ),
+    group('billing', `${prefix}billing`, 'prefixed', 'its consumer groups for notifications'),
     ...appTopics('credit-projector', {
       [topics.editorEvents]: 'Read',
       [topics.billingEvents]: 'Read',
       [topics.creditDecisions]: 'Write',
+      [topics.creditNotifications]: 'Write',
       [topics.editorEventsDeadLetters]: 'Write',
     }),
     group(

@@ -9,6 +9,7 @@ export const Topics = {
   editorEvents: 'editor-events',
   billingEvents: 'billing-events',
   creditDecisions: 'credit-decisions',
+  creditNotifications: 'credit-notifications',
   editorEventsDeadLetters: 'editor-events-dlq',
 } as const;
 
@@ -21,6 +22,7 @@ export function topicNames(prefix: string): TopicNames {
     editorEvents: `${prefix}${Topics.editorEvents}`,
     billingEvents: `${prefix}${Topics.billingEvents}`,
     creditDecisions: `${prefix}${Topics.creditDecisions}`,
+    creditNotifications: `${prefix}${Topics.creditNotifications}`,
     editorEventsDeadLetters: `${prefix}${Topics.editorEventsDeadLetters}`,
   };
 }

@@ -28,6 +28,13 @@ export class ProjectorMetrics {
     registers: [this.registry],
   });
 
+  readonly notifications = new Counter({
+    name: 'credits_projector_notifications_published_total',
+    help: 'messages published to credit-notifications (at least once), by type',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+
   readonly deadLetters = new Counter({
     name: 'credits_projector_dead_letters_total',
     help: 'messages sent to the dead-letter topic, by reason',

@@ -1,7 +1,12 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Partitioners, type IHeaders, type Kafka, type Producer } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
-import { DeadLetterHeaders, decisionEventOf, type Rejection } from '@credits/contract';
+import {
+  DeadLetterHeaders,
+  decisionEventOf,
+  type NotificationMessage,
+  type Rejection,
+} from '@credits/contract';
 import type { GenerationCharged, GenerationRefused } from '@credits/domain';
 import { KAFKA, PartitionByPartitionSender, topicNames, type TopicNames } from '@credits/kafka';
 import { within } from '@credits/runtime';
@@ -93,6 +98,19 @@ export class ProjectorProducer implements OnModuleInit, OnApplicationShutdown {
       })),
     );
     for (const event of events) this.metrics.decisions.inc({ decision: event.type });
+  }
+
+  async publishNotifications(messages: readonly NotificationMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.send(
+      this.topics.creditNotifications,
+      messages.map((message) => ({
+        key: message.subject,
+        value: JSON.stringify(message),
+        headers: { 'content-type': 'application/cloudevents+json', 'ce-id': message.id },
+      })),
+    );
+    for (const message of messages) this.metrics.notifications.inc({ type: message.type });
   }
 
   private send(topic: string, messages: Parameters<PartitionByPartitionSender['send']>[1]) {
