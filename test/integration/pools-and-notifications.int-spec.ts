@@ -1,5 +1,6 @@
 import type { EditorEventType } from '@credits/contract';
 import { topicNames } from '@credits/kafka';
+import { runCredits } from '../harness/credits-cli';
 import { kafkaClient, readTopic, wireEvent } from '../harness/editor-events';
 import { storedLedgers } from '../harness/ledger-oracle';
 import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
@@ -116,6 +117,41 @@ describe('brokerage pools and balance notifications, end to end', () => {
     });
     const balance = await service.call('finance', 'GET', `/accounts/${accountId}/balance`);
     expect(balance.body).toMatchObject({ available: 200 - 33 * 3 });
+
+    // Generations through HTTP happen now: the statement runs to the end of today.
+    const now = new Date();
+    const tomorrow = new Date(
+      Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1),
+    );
+    const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+    const statement = await runCredits(
+      [
+        'statement',
+        '--account',
+        accountId,
+        '--from',
+        '2026-11-01T00:00:00Z',
+        '--to',
+        tomorrow.toISOString(),
+        '--member',
+        'agent-capped',
+        '--format',
+        'json',
+      ],
+      { KAFKA_TOPIC_PREFIX: prefix },
+    );
+    expect(statement.code).toBe(0);
+    const { member, lines } = JSON.parse(statement.stdout);
+    expect(member).toEqual({
+      memberId: 'agent-capped',
+      cap: 9,
+      periodStart: monthStart.toISOString(),
+      usedThisPeriod: 9,
+    });
+    expect(lines.map((line: { type: string }) => line.type).sort()).toEqual([
+      ...Array(3).fill('GenerationCharged'),
+      ...Array(27).fill('GenerationRefused'),
+    ]);
   });
 
   it('given a threshold and automatic top-ups, when a burst of generations crosses them, then one BalanceLow and exactly one AutoTopUpRequested are published; the top-up it asks for brings BalanceRestored', async () => {

@@ -46,6 +46,7 @@ export {
   type SettledStatus,
 } from './fast/state';
 export { evolve, fold } from './fast/evolve';
+export { memberOfEvent } from './fast/member-of';
 export { dueEvents, nextDueMs, stateAt } from './fast/due';
 export {
   ACCOUNT_STATE_FORMAT,

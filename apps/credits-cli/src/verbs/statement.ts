@@ -1,7 +1,11 @@
 import type { Command } from 'commander';
 import {
   creditsMoved,
+  instantOf,
+  memberOfEvent,
+  memberUsedAt,
   millisOf,
+  periodStartAt,
   REVENUE_COLUMNS,
   revenueOf,
   type AccountState,
@@ -66,6 +70,16 @@ function currencyOf(
   return seen.values().next().value ?? null;
 }
 
+/** An agent's cap and use in the period holding `atMs` (the statement's last instant). */
+function memberAt(state: AccountState, memberId: string, atMs: number) {
+  return {
+    memberId,
+    cap: state.terms.members.get(memberId)?.cap ?? null,
+    periodStart: instantOf(periodStartAt(state.terms.period, atMs)),
+    usedThisPeriod: memberUsedAt(state.terms, memberId, atMs),
+  };
+}
+
 export function statementCommand(program: Command): void {
   program
     .command('statement')
@@ -76,6 +90,10 @@ export function statementCommand(program: Command): void {
     .requiredOption('--from <instant>', 'start, inclusive (RFC 3339)', instantArgument)
     .requiredOption('--to <instant>', 'end, exclusive (RFC 3339)', instantArgument)
     .option('--currency <code>', 'the currency of the value columns (ISO 4217)')
+    .option(
+      '--member <id>',
+      "a pooled account's agent: only the lines of their generations, with their cap and use",
+    )
     .addOption(formatOption())
     .action(
       async (options: {
@@ -83,6 +101,7 @@ export function statementCommand(program: Command): void {
         from: string;
         to: string;
         currency?: string;
+        member?: string;
         format: Format;
       }) => {
         const fromMs = millisOf(options.from);
@@ -110,7 +129,10 @@ export function statementCommand(program: Command): void {
           for (const { recorded, event } of ledger.tail) {
             const atMs = millisOf(event.at);
             if (atMs < fromMs || atMs >= toMs) continue;
+            const before = state;
             state = decider.evolve(state, event);
+            if (options.member !== undefined && memberOfEvent(before, event) !== options.member)
+              continue;
             const kafka = event.source?.kafka;
             const value = revenueOf(event).find((move) => move.currency === currency);
             lines.push({
@@ -135,6 +157,8 @@ export function statementCommand(program: Command): void {
             ...balanceOf(closingState, toMs),
             deferred: deferredIn(closingState, currency),
           };
+          const member =
+            options.member === undefined ? null : memberAt(closingState, options.member, toMs - 1);
           if (options.format === 'json') {
             console.log(
               JSON.stringify(
@@ -143,6 +167,7 @@ export function statementCommand(program: Command): void {
                   from: options.from,
                   to: options.to,
                   currency,
+                  ...(member ? { member } : {}),
                   opening,
                   lines,
                   closing,
@@ -160,7 +185,10 @@ export function statementCommand(program: Command): void {
           console.log(render(lines, COLUMNS, options.format));
           if (options.format === 'table')
             console.log(
-              `closing: ${closing.available} available, ${closing.held} held, ${closing.deferred} deferred`,
+              `closing: ${closing.available} available, ${closing.held} held, ${closing.deferred} deferred` +
+                (member
+                  ? `\nagent ${member.memberId}: ${member.cap === null ? 'no cap' : `cap ${member.cap}`}, ${member.usedThisPeriod} used in the period from ${member.periodStart}`
+                  : ''),
             );
         });
       },

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { openGeneration, type CreditEvent } from '@credits/domain';
+import { memberOfEvent, type CreditEvent } from '@credits/domain';
 import type { AccountChange } from '../account-folds';
 import { utcDayNumberOf, type ReadModel } from './read-model';
 
@@ -15,42 +15,31 @@ export const MEMBER_USAGE_COUNTERS = [
 
 export type MemberUsageCounts = Record<(typeof MEMBER_USAGE_COUNTERS)[number], number>;
 
-/** The agent a change is about and what it counts for them, if it is an agent's generation's. */
+/** What a change counts for the agent it is about (see `memberOfEvent`). */
+function countsOf(event: CreditEvent): Partial<MemberUsageCounts> {
+  switch (event.type) {
+    case 'GenerationCharged':
+      return { generations: 1, credits: event.charged };
+    case 'GenerationRefused':
+      return { refused: 1 };
+    case 'EditKept':
+      return { kept: 1, credits: event.captured + event.charged };
+    case 'EditDiscarded':
+      return { discarded: 1 };
+    case 'HoldLapsed':
+      return { lapsed: 1 };
+    case 'GenerationRefunded':
+      return { refunded: 1, credits: -event.credits };
+    default:
+      return {};
+  }
+}
+
 function memberUsageOf(
   change: AccountChange,
 ): { memberId: string; add: Partial<MemberUsageCounts> } | null {
-  const event: CreditEvent = change.event;
-  switch (event.type) {
-    case 'GenerationCharged':
-      return event.memberId === undefined
-        ? null
-        : { memberId: event.memberId, add: { generations: 1, credits: event.charged } };
-    case 'GenerationRefused':
-      return event.memberId === undefined
-        ? null
-        : { memberId: event.memberId, add: { refused: 1 } };
-    case 'EditKept':
-    case 'EditDiscarded':
-    case 'HoldLapsed': {
-      const memberId = openGeneration(change.before, event.generationId)?.member?.memberId;
-      if (memberId === undefined) return null;
-      const add: Partial<MemberUsageCounts> =
-        event.type === 'EditKept'
-          ? { kept: 1, credits: event.captured + event.charged }
-          : event.type === 'EditDiscarded'
-            ? { discarded: 1 }
-            : { lapsed: 1 };
-      return { memberId, add };
-    }
-    case 'GenerationRefunded': {
-      const memberId = change.before.generations.settled(event.generationId)?.member?.memberId;
-      return memberId === undefined
-        ? null
-        : { memberId, add: { refunded: 1, credits: -event.credits } };
-    }
-    default:
-      return null;
-  }
+  const memberId = memberOfEvent(change.before, change.event);
+  return memberId === undefined ? null : { memberId, add: countsOf(change.event) };
 }
 
 /**
