@@ -65,7 +65,10 @@ describe('credit projector across offset resets, checked against the oracle', ()
         CREDITS_TRACE_ONLY_SOURCES_KEPT: '2',
         PROJECTOR_SNAPSHOT_EVERY_EVENTS: '20',
       },
-      rules: { ...STANDARD_RULES, memory: { settledGenerationsKept: 3, traceOnlySourcesKept: 2, membersKept: 1_000 } },
+      rules: {
+        ...STANDARD_RULES,
+        memory: { settledGenerationsKept: 3, traceOnlySourcesKept: 2, membersKept: 1_000 },
+      },
     };
     const input = faultInput(world.prefix, EVENTS, 8642);
     report.note(`input: ${input.description}`);

@@ -274,7 +274,7 @@ describe('credits, the finance and ops command, against the real stores', () => 
     }
   });
 
-  it("demo: a realistic month for a few agencies, with a refusal, and the README's worked month, that every other verb can then be tried on", async () => {
+  it("demo: a realistic month for a few agencies, with a refusal, the README's worked month and a brokerage pool, that every other verb can then be tried on", async () => {
     const demo = await credits(
       'demo',
       '--prefix',
@@ -285,7 +285,7 @@ describe('credits, the finance and ops command, against the real stores', () => 
       '300',
     );
     expect(demo.code).toBe(0);
-    expect(demo.stdout).toMatch(/^published 323 events for 5 agencies .*the projector has them/);
+    expect(demo.stdout).toMatch(/^published 405 events for 6 agencies .*the projector has them/);
     await consumed();
     await readModelsCaughtUp();
     const statement = JSON.parse(
@@ -319,6 +319,36 @@ describe('credits, the finance and ops command, against the real stores', () => 
     expect(revenue.totals).toEqual([
       expect.objectContaining({ sold: 9_000, recognised: 2_120, closingDeferred: 3_280 }),
     ]);
+    // The brokerage: Jo is capped at 9 credits, Sam's edits take the pool below both thresholds.
+    const brokerage = async (...more: string[]) =>
+      JSON.parse(
+        (
+          await credits(
+            ...['statement', '--account', `${prefix}demo-brokerage`, ...more],
+            ...[
+              '--from',
+              '2026-11-01T00:00:00Z',
+              '--to',
+              '2026-12-01T00:00:00Z',
+              '--format',
+              'json',
+            ],
+          )
+        ).stdout,
+      );
+    const jo = await brokerage('--member', 'agent-jo');
+    expect(jo.member).toMatchObject({ cap: 9, usedThisPeriod: 9 });
+    expect(jo.lines.map((line: { type: string }) => line.type).sort()).toEqual(
+      [
+        ...Array(3).fill('EditKept'),
+        ...Array(3).fill('GenerationCharged'),
+        'GenerationRefused',
+        'GenerationRefused',
+      ].sort(),
+    );
+    const pool = (await brokerage()).lines.map((line: { type: string }) => line.type);
+    expect(pool.filter((type: string) => type === 'BalanceLow')).toHaveLength(1);
+    expect(pool.filter((type: string) => type === 'AutoTopUpRequested')).toHaveLength(1);
     expect((await credits('reconcile')).code).toBe(0);
   });
 

@@ -9,6 +9,7 @@ import {
   topicNames,
 } from '@credits/kafka';
 import { withContext } from '../context';
+import { brokerageMonth } from '../demo/brokerage';
 import { realisticMonth, wireEvent } from '../demo/realistic-month';
 import { wavesOf } from '../demo/waves';
 import { workedMonth } from '../demo/worked-month';
@@ -45,7 +46,7 @@ export function demoCommand(program: Command): void {
   program
     .command('demo')
     .description(
-      "publish a realistic month for a few agencies (paid plans and top-ups, 1K/2K/4K edits, accepts, rejects, refunds, a refusal) and the README's worked month, in the order they happened (each wave waits for the running projector)",
+      "publish a realistic month for a few agencies (paid plans and top-ups, 1K/2K/4K edits, accepts, rejects, refunds, a refusal), the README's worked month, and a brokerage pool with a capped agent, in the order they happened (each wave waits for the running projector)",
     )
     .option('--agencies <count>', 'how many agencies', (value) => Number.parseInt(value, 10), 4)
     .option(
@@ -80,6 +81,8 @@ export function demoCommand(program: Command): void {
         );
         const worked = `${options.prefix}-worked`;
         month.push(...workedMonth(worked));
+        const brokerage = `${options.prefix}-brokerage`;
+        month.push(...brokerageMonth(brokerage));
         const kafka = await context.broker();
         const producer = kafka.producer({
           idempotent: true,
@@ -113,11 +116,12 @@ export function demoCommand(program: Command): void {
           await producer.disconnect();
         }
         console.log(
-          `published ${month.length} events for ${options.agencies + 2} agencies (${options.prefix}-0 … ${options.prefix}-${options.agencies - 1}, ${small}, ${worked}); the projector has them. Try:\n` +
+          `published ${month.length} events for ${options.agencies + 3} agencies (${options.prefix}-0 … ${options.prefix}-${options.agencies - 1}, ${small}, ${worked}, ${brokerage}); the projector has them. Try:\n` +
             `  npm run credits -- statement --account ${options.prefix}-0 --from 2026-11-01T00:00:00Z --to 2026-12-01T00:00:00Z\n` +
             `  npm run credits -- balances --as-of 2026-11-15T00:00:00Z\n` +
             `  npm run credits -- revenue --from 2026-11-01 --to 2026-12-01 --account ${worked}\n` +
             `  npm run credits -- revenue --from 2026-11-01 --to 2026-12-01 --by account\n` +
+            `  npm run credits -- statement --account ${brokerage} --member agent-jo --from 2026-11-01T00:00:00Z --to 2026-12-01T00:00:00Z\n` +
             `  npm run credits -- reconcile\n` +
             `  npm run credits -- projections status`,
         );
