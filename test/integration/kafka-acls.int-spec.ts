@@ -16,7 +16,7 @@ import { startQuotaService, type QuotaService } from '../harness/quota-service';
 /**
  * Least privilege on a real broker: kafka.sh with KAFKA_SECURITY=scram (SASL/SCRAM-SHA-512, the
  * standard authorizer, nothing allowed without an ACL), the ACLs `credits kafka acls --apply`
- * creates and the README lists, and the apps running as their own principals.
+ * creates and docs/least-privilege.md lists, and the apps running as their own principals.
  */
 const unavailable = dedicatedBrokerUnavailable();
 
@@ -89,7 +89,7 @@ suite(`Kafka ACLs on a SASL/SCRAM broker${unavailable ? ` (SKIPPED: ${unavailabl
     await broker?.destroy();
   });
 
-  it('lists in the README exactly the ACLs it applies', () => {
+  it('lists in docs/least-privilege.md exactly the ACLs it applies', () => {
     // Cell by cell: prettier pads the README's tables.
     const cells = (markdown: string) =>
       markdown
@@ -102,8 +102,8 @@ suite(`Kafka ACLs on a SASL/SCRAM broker${unavailable ? ` (SKIPPED: ${unavailabl
             .join('|'),
         )
         .join('\n');
-    const readme = readFileSync(path.join(repositoryRoot, 'README.md'), 'utf8');
-    expect(cells(readme)).toContain(cells(aclMarkdownTable(deploymentAcls(''))));
+    const doc = readFileSync(path.join(repositoryRoot, 'docs/least-privilege.md'), 'utf8');
+    expect(cells(doc)).toContain(cells(aclMarkdownTable(deploymentAcls(''))));
   });
 
   it('refuses a principal without an ACL anything, until credits kafka acls --apply grants them', async () => {

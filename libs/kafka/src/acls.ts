@@ -141,7 +141,7 @@ export function aclEntriesOf(grants: readonly AclGrant[]): AclEntry[] {
   );
 }
 
-/** The grants as the Markdown table the README lists (its test keeps the two equal). */
+/** The grants as the Markdown table docs/least-privilege.md lists (its test keeps the two equal). */
 export function aclMarkdownTable(grants: readonly AclGrant[]): string {
   const rows = grants.map(
     (grant) =>
