@@ -142,6 +142,7 @@ describe('quota service under fuzzed requests', () => {
     CreditsAdjusted: { adjustmentId: 'minted', credits: 500, reason: 'x' },
     ChargeRefunded: { refundId: 'r', generationId: 'g', reason: 'x' },
     GrantVoided: { grantId: 'minted', reason: 'x' },
+    PlanChanged: { plan: 'pro', effectiveAt: '2026-11-01T00:00:00Z' },
     MemberCapSet: { memberId: 'agent', credits: 0 },
     BalanceThresholdSet: { credits: 0 },
     AutoTopUpConfigured: { threshold: 0, credits: 0 },

@@ -160,7 +160,13 @@ describe('quota service over HTTP, with the projector, the real broker and Postg
     });
     expect([fourK.status, fourK.body]).toEqual([
       200,
-      { allowed: false, generateCost: 2, acceptCost: 4, available: 4 },
+      {
+        allowed: false,
+        generateCost: 2,
+        acceptCost: 4,
+        available: 4,
+        reason: 'insufficient_credits',
+      },
     ]);
     const oneK = await service.call('worker', 'POST', `/accounts/${accountId}/authorizations`, {
       editType: 'twilight',

@@ -12,6 +12,7 @@ import { ConsumerHealth } from './observability/consumer-health';
 import { LagMonitor } from './observability/lag-monitor';
 import { OpsServer } from './observability/ops-server';
 import { ProjectorMetrics } from './observability/projector-metrics';
+import { liveCatalogProvider } from '@credits/ledger';
 import { ACCOUNT_DECIDER, accountDeciderProvider } from './projector/account-decider.provider';
 import { ChunkProcessor } from './projector/chunk-processor';
 import { EditorEventsConsumer } from './projector/editor-events.consumer';
@@ -33,6 +34,7 @@ export class CreditProjectorModule {
         EventStoreModule,
       ],
       providers: [
+        liveCatalogProvider,
         accountDeciderProvider,
         AccountSnapshots,
         {

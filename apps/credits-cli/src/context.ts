@@ -1,7 +1,12 @@
 import { Pool } from 'pg';
 import { creditRulesOf, loadConfig, type AppConfig } from '@credits/config';
-import { accountDecider, type AccountDecider } from '@credits/domain';
-import { warnedSnapshotTrouble, type SnapshotTrouble } from '@credits/ledger';
+import { accountDecider, type AccountDecider, type CreditRules } from '@credits/domain';
+import {
+  readCatalog,
+  rulesWithCatalog,
+  warnedSnapshotTrouble,
+  type SnapshotTrouble,
+} from '@credits/ledger';
 import { poolConfig } from '@credits/postgres';
 import { openEventStore, type EventStore } from '@credits/event-store';
 import { connectAdmin, createKafkaClient } from '@credits/kafka';
@@ -11,8 +16,7 @@ import type { Kafka } from 'kafkajs';
 /** What a verb works with, opened on first use from the same configuration as the services. */
 export class CliContext {
   readonly config: AppConfig = loadConfig();
-  /** The projector's rules: its snapshots are of their state version. */
-  readonly decider: AccountDecider = accountDecider(creditRulesOf(this.config));
+  private rulesLoaded: CreditRules | null = null;
   /** A snapshot that cannot be used costs a longer read, and a line on stderr. */
   readonly snapshotTrouble: SnapshotTrouble = warnedSnapshotTrouble((fields, message) =>
     console.error(`warning: ${message} ${JSON.stringify(fields)}`),
@@ -29,6 +33,22 @@ export class CliContext {
   async eventStore(): Promise<EventStore> {
     this.store ??= await openEventStore(this.config, this.database);
     return this.store;
+  }
+
+  /**
+   * The projector's rules, with every catalog version published: its snapshots are of their
+   * state version, and the ledger is read by the catalog it was decided by.
+   */
+  async rules(): Promise<CreditRules> {
+    if (!this.rulesLoaded) {
+      const { versions } = await readCatalog(await this.eventStore());
+      this.rulesLoaded = rulesWithCatalog(creditRulesOf(this.config), versions);
+    }
+    return this.rulesLoaded;
+  }
+
+  async decider(): Promise<AccountDecider> {
+    return accountDecider(await this.rules());
   }
 
   async broker(): Promise<Kafka> {

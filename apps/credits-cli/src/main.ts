@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '@credits/config';
 import { StartupError } from '@credits/runtime';
 import { ExitCode, UsageError } from './exit-codes';
 import { balancesCommand } from './verbs/balances';
+import { catalogCommand } from './verbs/catalog';
 import { claimsCommand } from './verbs/claims';
 import { kafkaCommand } from './verbs/kafka';
 import { demoCommand } from './verbs/demo';
@@ -59,6 +60,7 @@ dlqCommand(program);
 statusCommand(program);
 demoCommand(program);
 whatIfCommand(program);
+catalogCommand(program);
 claimsCommand(program);
 kafkaCommand(program);
 

@@ -7,6 +7,7 @@ import { PostgresModule } from '@credits/postgres';
 import { loggingModule } from '@credits/runtime';
 import { AccountsController } from './accounts/accounts.controller';
 import { BalanceService } from './accounts/balance.service';
+import { liveCatalogProvider } from '@credits/ledger';
 import { GenerationsController } from './accounts/generations.controller';
 import { MemberUsageController } from './accounts/member-usage.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -45,6 +46,7 @@ export class QuotaServiceModule {
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         QuotaMetrics,
+        liveCatalogProvider,
         BalanceService,
         InputEventsPublisher,
         DecisionWaiter,

@@ -27,6 +27,8 @@ export interface AppConfig {
     readonly assertInvariants: boolean;
     readonly settledGenerationsKept: number;
     readonly traceOnlySourcesKept: number;
+    readonly catalogLeadTimeMs: number;
+    readonly catalogRefreshMs: number;
   };
   readonly projector: {
     readonly metricsPort: number;
@@ -87,6 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       assertInvariants: e.CREDITS_ASSERT_INVARIANTS,
       settledGenerationsKept: e.CREDITS_SETTLED_GENERATIONS_KEPT,
       traceOnlySourcesKept: e.CREDITS_TRACE_ONLY_SOURCES_KEPT,
+      catalogLeadTimeMs: e.CATALOG_LEAD_TIME_MS,
+      catalogRefreshMs: e.CATALOG_REFRESH_MS,
     },
     projector: {
       metricsPort: e.PROJECTOR_METRICS_PORT,

@@ -174,6 +174,16 @@ export const environmentSpec = {
     desc: 'how many days a refund grant lasts: the credits a refund gives back when the grants that paid for them have ended',
     example: '30',
   }),
+  CATALOG_LEAD_TIME_MS: positiveInteger({
+    default: 300_000,
+    desc: 'how far ahead a catalog version must start when it is published (credits catalog publish): every projector and quota service reloads the catalog well within it, so a version is known everywhere before it applies',
+    example: '300000',
+  }),
+  CATALOG_REFRESH_MS: positiveInteger({
+    default: 10_000,
+    desc: 'how often the projector and the quota service reload the catalog (keep it well under CATALOG_LEAD_TIME_MS); an event stamped past what the last load covers reloads it first',
+    example: '10000',
+  }),
   CREDITS_ASSERT_INVARIANTS: bool({
     default: false,
     desc: 'check the credit invariants on every account state the projector reaches: a message whose state breaks them is dead-lettered as undecidable and nothing is appended after it',

@@ -8,3 +8,4 @@ export * from './time/is-instant';
 export * from './ledger/ledger-codec';
 export * from './money/is-money';
 export * from './notifications/notification-message';
+export * from './catalog/catalog-file';

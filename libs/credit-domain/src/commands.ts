@@ -83,6 +83,13 @@ export interface VoidGrant extends CommandBase {
   readonly reason: string;
 }
 
+/** Move the account to another plan of the catalog (see PlanChanged). */
+export interface ChangePlan extends CommandBase {
+  readonly type: 'ChangePlan';
+  readonly plan: string;
+  readonly effectiveAt: Instant;
+}
+
 export interface SetMemberCap extends CommandBase {
   readonly type: 'SetMemberCap';
   readonly memberId: string;
@@ -117,6 +124,7 @@ export type AccountCommand =
   | AdjustCredits
   | RefundCharge
   | VoidGrant
+  | ChangePlan
   | SetMemberCap
   | SetBalanceThreshold
   | ConfigureAutoTopUp

@@ -15,8 +15,11 @@ export interface Allocation {
   readonly value?: Money;
 }
 
-/** `refund`: credits a refund gave back when the grants that paid for them had ended. */
-export type GrantKind = 'allowance' | 'top_up' | 'adjustment' | 'refund';
+/**
+ * `refund`: credits a refund gave back when the grants that paid for them had ended.
+ * `rollover`: unused allowance carried into the next period (see CreditsRolledOver).
+ */
+export type GrantKind = 'allowance' | 'top_up' | 'adjustment' | 'refund' | 'rollover';
 
 /**
  * The ledger: what the system decided, in the past tense. `at` is when it took effect (the wire
@@ -210,7 +213,9 @@ export type IgnoredReason =
   | 'unknown_grant'
   | 'already_voided'
   /** A cap for one more agent than the rules' bound on capped agents. */
-  | 'too_many_members';
+  | 'too_many_members'
+  /** A change to the plan already in force, with no other change waiting. */
+  | 'same_plan';
 
 /** An anomaly, recorded so it can be audited, that changes no balance. */
 export interface EventIgnored extends EventBase {
@@ -218,6 +223,41 @@ export interface EventIgnored extends EventBase {
   readonly command: string;
   readonly reason: IgnoredReason;
   readonly generationId?: string;
+}
+
+/**
+ * At an allowance's end, the share of its unused credits the plan rolls over becomes a grant of
+ * its own (kind `rollover`, consumed first among grants ending together), with the value those
+ * credits still had: deferred revenue moves with them, none is recognised. The rest lapses.
+ */
+export interface CreditsRolledOver extends EventBase {
+  readonly type: 'CreditsRolledOver';
+  /** `rollover:<fromGrantId>` */
+  readonly grantId: string;
+  readonly fromGrantId: string;
+  readonly credits: number;
+  readonly value?: Money;
+  readonly usableFrom: Instant;
+  readonly expiresAt: Instant;
+  /** The plan whose rule rolled them over. */
+  readonly plan: string;
+}
+
+/**
+ * The account's plan changed. An upgrade takes effect at `effectiveAt`, with the prorated
+ * difference of the allowances granted at once (a CreditsGranted of kind allowance, id
+ * `plan-change:<plan>:<effectiveAt>`); a downgrade at the end of the current period.
+ */
+export interface PlanChanged extends EventBase {
+  readonly type: 'PlanChanged';
+  readonly plan: string;
+  readonly previousPlan: string | null;
+  readonly change: 'upgrade' | 'downgrade';
+  readonly effectiveAt: Instant;
+  /** When the plan is in force: `effectiveAt` for an upgrade, the period's end for a downgrade. */
+  readonly takesEffectAt: Instant;
+  /** Credits the upgrade granted at once (0 for a downgrade). */
+  readonly proratedCredits: number;
 }
 
 /** An agent's cap per allowance period, set (0 blocks every generation that costs credits). */
@@ -284,6 +324,8 @@ export type CreditEvent =
   | CreditsAdjusted
   | CreditsVoided
   | GenerationRefunded
+  | CreditsRolledOver
+  | PlanChanged
   | MemberCapSet
   | BalanceThresholdSet
   | AutoTopUpConfigured

@@ -18,6 +18,7 @@ export * from './ledger-streams';
 export * from './view';
 export * from './terms/account-terms';
 export { memberCapReached, memberUsedAt, periodStartAt } from './terms/members';
+export { UndecidableCommandError } from './terms/plan-change';
 export {
   accountDecider,
   type AccountDecider,

@@ -26,6 +26,8 @@ export function creditsMoved(event: CreditEvent): number {
       return event.credits;
     case 'GenerationRefused':
     case 'AcceptRefused':
+    case 'CreditsRolledOver':
+    case 'PlanChanged':
     case 'MemberCapSet':
     case 'BalanceThresholdSet':
     case 'AutoTopUpConfigured':

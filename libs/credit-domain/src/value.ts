@@ -1,4 +1,4 @@
-import type { Allocation } from './events';
+import type { Allocation, CreditsRolledOver } from './events';
 import type { Money } from './money';
 
 /**
@@ -83,6 +83,11 @@ export function takenBy(event: { grantId: string; credits: number; value?: Money
     credits: event.credits,
     ...(event.value ? { value: event.value } : {}),
   };
+}
+
+/** What a rollover took from the allowance it rolled over. */
+export function rolledFrom(event: CreditsRolledOver): Allocation {
+  return takenBy({ ...event, grantId: event.fromGrantId });
 }
 
 /** The minor units an allocation carries (0 for free credits). */

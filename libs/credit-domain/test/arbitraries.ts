@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import type { AccountCommand, Resolution } from '../src';
+import {
+  STANDARD_PRICES,
+  STANDARD_RULES,
+  type AccountCommand,
+  type CreditRules,
+  type Resolution,
+} from '../src';
 import { at, DAY } from './scenario';
 
 const GENERATIONS = ['g0', 'g1', 'g2', 'g3', 'g4', 'g5'];
@@ -252,4 +258,59 @@ export const withRedeliveries = commandSequence.chain((unique) =>
       }
       return { unique, delivered };
     }),
+);
+
+/**
+ * A catalog whose plans are the ones the generated allowances name: pro rolls half its unused
+ * allowance over (at most 5), lite all of it (at most 2, for two periods), reserves only the
+ * generate part and warns below 3 credits.
+ */
+export const PLAN_RULES: CreditRules = {
+  ...STANDARD_RULES,
+  priceBook: {
+    versions: [
+      {
+        ...STANDARD_PRICES,
+        version: 'plans',
+        plans: {
+          pro: { allowanceCredits: 8, rollover: { fraction: 0.5, capCredits: 5 } },
+          lite: {
+            allowanceCredits: 4,
+            reservation: 'reserve_generate_only',
+            balanceThresholdCredits: 3,
+            rollover: { fraction: 1, capCredits: 2, periods: 2 },
+          },
+        },
+      },
+    ],
+  },
+};
+
+/** `commandSequence` with plan changes (to plans PLAN_RULES names) among the commands. */
+export const planCommandSequence: fc.Arbitrary<AccountCommand[]> = commandSequence.chain(
+  (commands) =>
+    fc
+      .array(
+        fc.tuple(
+          fc.nat(commands.length),
+          fc.constantFrom('pro', 'lite'),
+          fc.integer({ min: -DAY, max: 3 * DAY }),
+        ),
+        { maxLength: 6 },
+      )
+      .map((changes) => {
+        const result = [...commands];
+        changes.forEach(([position, plan, offsetMs], index) => {
+          const at = (result[Math.min(position, result.length - 1)] ?? result[0])!.at;
+          const effectiveMs = Math.max(0, Date.parse(at) + offsetMs);
+          result.splice(Math.min(position + 1, result.length), 0, {
+            type: 'ChangePlan',
+            at,
+            source: { id: `plan-${index}`, producer: 'billing' },
+            plan,
+            effectiveAt: new Date(effectiveMs).toISOString(),
+          });
+        });
+        return result;
+      }),
 );

@@ -9,6 +9,7 @@ import {
   type AccountView,
   type CreditRules,
 } from '../src';
+import { PLAN_RULES, planCommandSequence } from './arbitraries';
 import { historyPlan, longHistory } from './long-history';
 import { DAY } from './scenario';
 
@@ -137,6 +138,26 @@ describe('the production decider equals the reference decider over long historie
     );
     expect(reached.settled).toBe(6);
     expect(reached.traceOnlySources).toBe(5);
+  });
+
+  it('with a catalog of plans: rollover, plan changes and plan thresholds', () => {
+    const seen = new Map<string, number>();
+    const decider = accountDecider(PLAN_RULES);
+    fc.assert(
+      fc.property(planCommandSequence, (commands) => {
+        compare(PLAN_RULES, commands, nothingReached());
+        let state = decider.initialState;
+        for (const command of commands) {
+          const decided = decider.decideAndEvolve(command, state);
+          state = decided.state;
+          for (const event of decided.events) seen.set(event.type, (seen.get(event.type) ?? 0) + 1);
+        }
+      }),
+      { numRuns: 300 },
+    );
+    // The histories reach what they are for.
+    for (const type of ['CreditsRolledOver', 'PlanChanged', 'BalanceLow', 'MemberCapSet'])
+      expect([type, (seen.get(type) ?? 0) > 0]).toEqual([type, true]);
   });
 
   it('with the standard rules, past their memory bounds of 1,000', () => {

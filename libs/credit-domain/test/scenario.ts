@@ -79,6 +79,14 @@ export const command = {
       ...(resolution ? { resolution } : {}),
       ...(o.memberId ? { memberId: o.memberId } : {}),
     }) as const,
+  changePlan: (plan: string, effectiveAt: string, o: { at?: string; id?: string } = {}) =>
+    ({
+      type: 'ChangePlan',
+      at: o.at ?? effectiveAt,
+      source: source(o.id),
+      plan,
+      effectiveAt,
+    }) as const,
   memberCap: (memberId: string, credits: number, o: { at?: string; id?: string } = {}) =>
     ({
       type: 'SetMemberCap',

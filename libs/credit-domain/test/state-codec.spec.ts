@@ -51,10 +51,10 @@ describe('the serialized account state (format 2)', () => {
 
   it('says which format it reads when given another, and refuses what is not a state', () => {
     const text = encodeAccountState(accountDecider().initialState);
-    expect(() => decodeAccountState(text.replace('"format":3', '"format":2'))).toThrow(
-      'account state format 2; this release reads format 3',
+    expect(() => decodeAccountState(text.replace('"format":4', '"format":3'))).toThrow(
+      'account state format 3; this release reads format 4',
     );
-    expect(() => decodeAccountState('{"format":3}')).toThrow(AccountStateFormatError);
+    expect(() => decodeAccountState('{"format":4}')).toThrow(AccountStateFormatError);
     expect(() => decodeAccountState('not json')).toThrow(AccountStateFormatError);
   });
 

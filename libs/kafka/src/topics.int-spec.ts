@@ -35,7 +35,12 @@ describe('ensureTopics on the real broker', () => {
       replicationFactor: 1,
     });
     expect(created.sort()).toEqual(
-      [topics.billingEvents, topics.creditDecisions, topics.editorEventsDeadLetters].sort(),
+      [
+        topics.billingEvents,
+        topics.creditDecisions,
+        topics.creditNotifications,
+        topics.editorEventsDeadLetters,
+      ].sort(),
     );
     const { topics: found } = await admin.fetchTopicMetadata({ topics: Object.values(topics) });
     const counts = Object.fromEntries(found.map((t) => [t.name, t.partitions.length]));

@@ -61,5 +61,6 @@ export function stateOfLedgerAt(
     ledger.tail.map(({ event }) => event),
     atMs,
     ledger.start?.state ?? decider.initialState,
+    decider.rules,
   );
 }

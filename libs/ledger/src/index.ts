@@ -4,3 +4,6 @@ export * from './ledger-entry';
 export * from './account-start';
 export * from './read-accounts';
 export * from './as-of';
+export * from './catalog/catalog-stream';
+export * from './catalog/live-catalog';
+export * from './catalog/live-catalog.provider';

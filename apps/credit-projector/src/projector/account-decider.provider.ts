@@ -1,13 +1,11 @@
 import type { Provider } from '@nestjs/common';
-import { APP_CONFIG, creditRulesOf, type AppConfig } from '@credits/config';
-import { accountDecider } from '@credits/domain';
+import { LiveCatalog } from '@credits/ledger';
 
 export const ACCOUNT_DECIDER = Symbol('ACCOUNT_DECIDER');
 
-/** The credit rules with this deployment's hold timeout. */
+/** The credit rules of the catalog last loaded (see LiveCatalog). */
 export const accountDeciderProvider: Provider = {
   provide: ACCOUNT_DECIDER,
-  inject: [APP_CONFIG],
-  useFactory: (config: AppConfig) =>
-    accountDecider(creditRulesOf(config), { assertInvariants: config.credits.assertInvariants }),
+  inject: [LiveCatalog],
+  useFactory: (catalog: LiveCatalog) => catalog.asDecider(),
 };

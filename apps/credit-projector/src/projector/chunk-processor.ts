@@ -3,6 +3,7 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   accountStream,
+  millisOf,
   generationClaim,
   type AccountDecider,
   type GenerationCharged,
@@ -25,6 +26,7 @@ import { ACCOUNT_DECIDER } from './account-decider.provider';
 import { AccountStates, type LoadedAccount } from '../ledger/account-states';
 import { ClaimBook } from '../ledger/claim-book';
 import { asError } from '@credits/runtime';
+import { LiveCatalog } from '@credits/ledger';
 import {
   decideChunk,
   type AccountCommandItem,
@@ -62,6 +64,16 @@ function isRefusalOfTheData(error: unknown): boolean {
   );
 }
 
+/** The latest time among the items' commands (epoch ms); -Infinity for none. */
+function latestTimeMs(items: readonly AccountCommandItem[]): number {
+  let latest = -Infinity;
+  for (const item of items) {
+    const atMs = millisOf(item.command.at);
+    if (atMs > latest) latest = atMs;
+  }
+  return latest;
+}
+
 const BACKOFF = { initialMs: 200, maxMs: 10_000 };
 const HEARTBEAT_SLICE_MS = 1_000;
 
@@ -77,6 +89,7 @@ export class ChunkProcessor {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(ACCOUNT_DECIDER) private readonly decider: AccountDecider,
     private readonly states: AccountStates,
+    private readonly catalog: LiveCatalog,
     private readonly due: DueAccounts,
     private readonly metrics: ProjectorMetrics,
     @InjectPinoLogger(ChunkProcessor.name) private readonly logger: PinoLogger,
@@ -126,6 +139,9 @@ export class ChunkProcessor {
     items: readonly AccountCommandItem[],
     accountIds: string[],
   ): Promise<ChunkResult> {
+    // Priced by the catalog in force at each event's time: one stamped past what the last load
+    // covers loads the catalog again first.
+    await this.catalog.freshFor(latestTimeMs(items));
     const { loaded, unloadable } = await this.states.load(accountIds);
     // After the states: a claim stored before they were read is seen, and one stored after
     // comes with events that make this chunk's append conflict.

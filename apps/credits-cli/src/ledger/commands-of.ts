@@ -87,6 +87,9 @@ export function commandsOf(ledger: readonly CreditEvent[]): AccountCommand[] {
           reason: event.reason ?? '',
         };
         break;
+      case 'PlanChanged':
+        command = { type: 'ChangePlan', ...base, plan: event.plan, effectiveAt: event.effectiveAt };
+        break;
       case 'MemberCapSet':
         command = {
           type: 'SetMemberCap',

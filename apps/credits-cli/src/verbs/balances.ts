@@ -19,7 +19,7 @@ export function balancesCommand(program: Command): void {
       const atMs = millisOf(options.asOf);
       await withContext(async (context) => {
         const store = await context.eventStore();
-        const { decider } = context;
+        const decider = await context.decider();
         const rows: Row[] = [];
         // Account by account from its newest snapshot at or before the instant: the cost is
         // the accounts' tails after their snapshots, not the whole history.

@@ -108,7 +108,7 @@ export function statementCommand(program: Command): void {
         const toMs = millisOf(options.to);
         if (toMs <= fromMs) throw new UsageError('--to must be after --from');
         await withContext(async (context) => {
-          const { decider } = context;
+          const decider = await context.decider();
           // From the newest snapshot before the window: every line of the window is after it.
           const ledger = (
             await ledgersAsOf(

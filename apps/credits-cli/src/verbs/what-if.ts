@@ -13,7 +13,7 @@ import {
   type PriceBook,
   type PriceBookVersion,
 } from '@credits/domain';
-import { creditRulesOf } from '@credits/config';
+import { parseCatalogVersion } from '@credits/contract';
 import { withContext } from '../context';
 import { UsageError } from '../exit-codes';
 import { commandsOf } from '../ledger/commands-of';
@@ -21,6 +21,10 @@ import { allLedgers } from '../ledger/history';
 import { render, type Format, type Row } from '../output';
 import { formatOption, instantArgument } from './options';
 
+/**
+ * A price book in the catalog's file format (`credits catalog publish` reads the same): one
+ * version, or `{versions: [...]}`. A version without `effectiveFrom` is in force throughout.
+ */
 function readPriceBook(file: string): PriceBook {
   let parsed: unknown;
   try {
@@ -28,26 +32,24 @@ function readPriceBook(file: string): PriceBook {
   } catch (error) {
     throw new UsageError(`cannot read the price book ${file}: ${(error as Error).message}`);
   }
-  const versions = (
+  const given = (
     Array.isArray((parsed as PriceBook)?.versions) ? (parsed as PriceBook).versions : [parsed]
-  ) as PriceBookVersion[];
-  for (const version of versions) {
-    const ok =
-      typeof version?.version === 'string' &&
-      strictInstantMillis(version.effectiveFrom) !== undefined &&
-      Array.isArray(version.freeEditTypes) &&
-      (['1K', '2K', '4K'] as const).every(
-        (resolution) =>
-          Number.isInteger(version.aiEdit?.[resolution]?.generate) &&
-          Number.isInteger(version.aiEdit?.[resolution]?.accept),
-      );
-    if (!ok)
+  ) as Partial<PriceBookVersion>[];
+  const versions = given.map((version, index) => {
+    const effectiveFrom = version?.effectiveFrom ?? EPOCH;
+    if (strictInstantMillis(effectiveFrom) === undefined)
       throw new UsageError(
-        `${file}: each version needs version, effectiveFrom (RFC 3339), freeEditTypes and aiEdit.{1K,2K,4K}.{generate,accept} as whole numbers`,
+        `${file}: version ${index + 1}: effectiveFrom must be an RFC 3339 instant`,
       );
-  }
+    const result = parseCatalogVersion(version, effectiveFrom);
+    if ('problems' in result)
+      throw new UsageError(`${file}: version ${index + 1}: ${result.problems.join('; ')}`);
+    return result.version;
+  });
   return { versions };
 }
+
+const EPOCH = '1970-01-01T00:00:00.000Z';
 
 type Decision = 'approved' | 'refused';
 
@@ -127,7 +129,10 @@ export function whatIfCommand(program: Command): void {
     .description(
       'replay a period under another price book: credits charged and revenue recognised (per currency), actual vs hypothetical, and decisions that would differ',
     )
-    .requiredOption('--price-book <file>', 'JSON: a price-book version, or {versions: [...]}')
+    .requiredOption(
+      '--price-book <file>',
+      'JSON: a catalog version as `credits catalog publish` reads it, or {versions: [...]}',
+    )
     .requiredOption('--from <instant>', 'start, inclusive (RFC 3339)', instantArgument)
     .requiredOption('--to <instant>', 'end, exclusive (RFC 3339)', instantArgument)
     .addOption(formatOption())
@@ -136,8 +141,8 @@ export function whatIfCommand(program: Command): void {
       const [fromMs, toMs] = [millisOf(options.from), millisOf(options.to)];
       if (toMs <= fromMs) throw new UsageError('--to must be after --from');
       await withContext(async (context) => {
-        // "Actual" replays with the rules this deployment runs (its hold timeout included).
-        const rules = creditRulesOf(context.config);
+        // "Actual" replays with the rules this deployment runs (its hold timeout and catalog).
+        const rules = await context.rules();
         const hypothetical = { ...rules, priceBook };
         const ledgers = await allLedgers(await context.eventStore());
         const accounts: Row[] = [];

@@ -1,9 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { Pool } from 'pg';
-import { APP_CONFIG, creditRulesOf, type AppConfig } from '@credits/config';
 import {
-  accountDecider,
   availableCredits,
   deserializeTerms,
   NO_TERMS,
@@ -15,6 +13,7 @@ import {
 } from '@credits/domain';
 import { EVENT_STORE, type EventStore } from '@credits/event-store';
 import {
+  LiveCatalog,
   ledgersAsOf,
   stateOfLedgerAt,
   warnedSnapshotTrouble,
@@ -38,11 +37,11 @@ export class BalanceService {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(APP_CONFIG) config: AppConfig,
+    catalog: LiveCatalog,
     @InjectPinoLogger(BalanceService.name) logger: PinoLogger,
   ) {
-    // The projector's rules: its snapshots are of their state version.
-    this.decider = accountDecider(creditRulesOf(config));
+    // The projector's rules and catalog: its snapshots are of their state version.
+    this.decider = catalog.asDecider();
     this.trouble = warnedSnapshotTrouble((fields, message) => logger.warn(fields, message));
   }
 

@@ -11,8 +11,9 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { APP_CONFIG, creditRulesOf, type AppConfig } from '@credits/config';
-import { memberCapReached, requiredToGenerate } from '@credits/domain';
+import { APP_CONFIG, type AppConfig } from '@credits/config';
+import { memberCapReached, planInForce, requiredToGenerate } from '@credits/domain';
+import { LiveCatalog } from '@credits/ledger';
 import { refusalMessage } from './refusal-message';
 import { Allow } from '../auth/access.decorator';
 import { CurrentCaller, type Caller } from '../auth/api-key.guard';
@@ -41,6 +42,7 @@ export class GenerationsController {
     private readonly publisher: InputEventsPublisher,
     private readonly decisions: DecisionWaiter,
     private readonly metrics: QuotaMetrics,
+    private readonly catalog: LiveCatalog,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -57,9 +59,10 @@ export class GenerationsController {
   ): Promise<AuthorizationResponse> {
     const now = Date.now();
     const balance = await this.balances.current(id, now);
+    const plan = balance ? planInForce(balance.plan, balance.terms, now) : null;
     const requirement = requiredToGenerate(
-      creditRulesOf(this.config),
-      balance?.plan ?? null,
+      this.catalog.rules,
+      plan,
       body.editType,
       body.resolution,
       now,

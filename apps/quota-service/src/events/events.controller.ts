@@ -8,6 +8,8 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { validateEditorEvent } from '@credits/contract';
+import { millisOf, planAt } from '@credits/domain';
+import { LiveCatalog } from '@credits/ledger';
 import { Allow } from '../auth/access.decorator';
 import { CurrentCaller, type Caller } from '../auth/api-key.guard';
 import { publishRefusal } from '../auth/publish-rights';
@@ -18,7 +20,10 @@ import { InputEventsPublisher } from '../kafka/input-events.publisher';
 @ApiBearerAuth()
 @Controller('events')
 export class EventsController {
-  constructor(private readonly publisher: InputEventsPublisher) {}
+  constructor(
+    private readonly publisher: InputEventsPublisher,
+    private readonly catalog: LiveCatalog,
+  ) {}
 
   @Post()
   @HttpCode(202)
@@ -51,7 +56,19 @@ export class EventsController {
         error: result.rejection.reason,
         details: result.rejection.details,
       });
-    await this.publisher.publish(result.event, caller.keyId);
-    return { accepted: true, id: result.event.id };
+    const { event } = result;
+    // The projector could not decide it (it would be dead-lettered): say so now.
+    if (event.type === 'PlanChanged') {
+      await this.catalog.freshFor(millisOf(event.data.effectiveAt));
+      if (!planAt(this.catalog.rules.priceBook, event.data.plan, millisOf(event.data.effectiveAt)))
+        throw new BadRequestException({
+          error: 'invalid_event',
+          details: [
+            `data.plan: the catalog in force at ${event.data.effectiveAt} has no plan ${JSON.stringify(event.data.plan)}`,
+          ],
+        });
+    }
+    await this.publisher.publish(event, caller.keyId);
+    return { accepted: true, id: event.id };
   }
 }

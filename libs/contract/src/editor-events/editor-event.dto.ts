@@ -23,6 +23,7 @@ export const BILLING_EVENT_TYPES = [
   'CreditsAdjusted',
   'ChargeRefunded',
   'GrantVoided',
+  'PlanChanged',
   'MemberCapSet',
   'BalanceThresholdSet',
   'AutoTopUpConfigured',
@@ -203,6 +204,18 @@ export class GrantVoidedData {
   reason!: string;
 }
 
+/**
+ * Move the account to another plan of the catalog: an upgrade is in force at `effectiveAt` with
+ * the prorated difference granted, a downgrade at the end of the period.
+ */
+export class PlanChangedData {
+  @IsText(1, 64)
+  plan!: string;
+
+  @IsInstant()
+  effectiveAt!: string;
+}
+
 /** An agent's cap per allowance period; 0 blocks every generation that costs credits. */
 export class MemberCapSetData {
   @Matches(MEMBER_ID_PATTERN, { message: MEMBER_ID_MESSAGE })
@@ -249,6 +262,7 @@ export const DATA_CLASSES = {
   CreditsAdjusted: CreditsAdjustedData,
   ChargeRefunded: ChargeRefundedData,
   GrantVoided: GrantVoidedData,
+  PlanChanged: PlanChangedData,
   MemberCapSet: MemberCapSetData,
   BalanceThresholdSet: BalanceThresholdSetData,
   AutoTopUpConfigured: AutoTopUpConfiguredData,

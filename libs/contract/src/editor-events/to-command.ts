@@ -66,6 +66,13 @@ export function commandOf(event: EditorEvent, kafka?: KafkaCoordinates): Account
         grantId: grantIdNamed(event.data.grantId),
         reason: event.data.reason,
       };
+    case 'PlanChanged':
+      return {
+        type: 'ChangePlan',
+        ...base,
+        plan: event.data.plan,
+        effectiveAt: event.data.effectiveAt,
+      };
     case 'MemberCapSet':
       return {
         type: 'SetMemberCap',

@@ -26,7 +26,9 @@ import type {
 import { evolveKeyed, foldKeyed } from './evolve';
 import { allocate, splitAt, sumOf } from './grants';
 import { balanceThresholdAt, requiredToGenerate, type CreditRules } from '../rules';
+import { planInForce } from '../terms/account-terms';
 import { cappedMembers, memberCapReached } from '../terms/members';
+import { planChangeEvents } from '../terms/plan-change';
 import { signalsAfter } from '../terms/signals';
 import { idempotencyKey, type SourceEvent } from '../source';
 import {
@@ -58,14 +60,14 @@ export function decideAndEvolve(
 ): Decision<AccountState> {
   const atMs = millisOf(command.at);
   if (command.type === 'ApplyDueExpiries') {
-    const due = foldDue(state, atMs);
+    const due = foldDue(rules, state, atMs);
     if (due.events.length === 0) return due;
     return withSignals(rules, due, command.at, atMs, null);
   }
   const key = idempotencyKey(command.source);
   if (alreadyApplied(command, key, state)) return { events: [], state };
 
-  const { events: due, state: current } = foldDue(state, atMs);
+  const { events: due, state: current } = foldDue(rules, state, atMs);
   const own = decideCommand(rules, command, current, atMs);
   // A wire event whose first delivery left only a record leaves none the second time.
   if (own.every(isTraceOnly) && state.traceOnlySources.has(key)) return { events: [], state };
@@ -79,7 +81,7 @@ export function decideAndEvolve(
     return signalled({ events: due.length > 0 ? [...due, ...own] : own, state: afterOwn });
   // Credits a discard frees on a grant that has already ended, and grants that arrive already
   // ended, lapse at once.
-  const after = foldDue(afterOwn, atMs, atMs);
+  const after = foldDue(rules, afterOwn, atMs, atMs);
   return signalled({ events: [...due, ...own, ...after.events], state: after.state });
 }
 
@@ -93,7 +95,8 @@ function withSignals(
 ): Decision<AccountState> {
   const { state } = decision;
   const terms = state.terms;
-  const threshold = balanceThresholdAt(rules, terms.balanceThreshold, state.plan, atMs);
+  const plan = planInForce(state.plan, terms, atMs);
+  const threshold = balanceThresholdAt(rules, terms.balanceThreshold, plan, atMs);
   // Nothing to signal, the usual case, without building the question.
   if (threshold === 0 && !terms.balanceLow && terms.autoTopUp === null) return decision;
   const signals = signalsAfter(terms, {
@@ -156,6 +159,7 @@ function alreadyApplied(command: CommandWithSource, key: string, state: AccountS
       );
     case 'VoidGrant':
       return state.voidedGrantIds.get(command.grantId) === key || state.traceOnlySources.has(key);
+    case 'ChangePlan':
     case 'SetMemberCap':
     case 'SetBalanceThreshold':
     case 'ConfigureAutoTopUp':
@@ -193,6 +197,10 @@ function decideCommand(
       return refund(rules, command, state, atMs);
     case 'VoidGrant':
       return voidGrant(command, state);
+    case 'ChangePlan':
+      return planChangeEvents(rules, command, state.plan, state.terms, (id) =>
+        state.grantIds.has(id),
+      );
     case 'SetMemberCap':
     case 'SetBalanceThreshold':
     case 'ConfigureAutoTopUp':
@@ -227,7 +235,8 @@ function requestGeneration(
   if (knownGeneration(state, generationId) || command.recalled?.generationIdUsed) {
     return ignored(command, 'repeated_generation', generationId);
   }
-  const requirement = requiredToGenerate(rules, state.plan, editType, command.resolution, atMs);
+  const plan = planInForce(state.plan, state.terms, atMs);
+  const requirement = requiredToGenerate(rules, plan, editType, command.resolution, atMs);
   if (requirement === undefined) return ignored(command, 'resolution_missing', generationId);
   const { price, required } = requirement;
   const available = availableCredits(state, atMs);

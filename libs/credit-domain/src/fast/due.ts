@@ -1,4 +1,6 @@
 import type { CreditEvent } from '../events';
+import { STANDARD_RULES, type CreditRules } from '../rules';
+import { rolloverAtEnd, rolloverGrantId } from '../terms/rollover';
 import { evolve, fold } from './evolve';
 import { appended } from './lists';
 import { initialAccountState, nextHoldDue, unpinned, type AccountState } from './state';
@@ -9,14 +11,21 @@ import { valueTaken } from '../value';
  * The hold lapses and grant ends due by `atMs`, in the order they happened, as events. Time only
  * moves when an event arrives (or the sweeper asks), so these are applied at the next event.
  * `sinceMs` is the earliest time an ended grant's freed credits can lapse (they were pinned until
- * then): a grant's unpinned credits lapse at the later of its end and `sinceMs`.
+ * then): a grant's unpinned credits lapse at the later of its end and `sinceMs`. At an
+ * allowance's own end, what its plan rolls over under `rules` goes first, once.
  */
-export function dueEvents(state: AccountState, atMs: number, sinceMs = -Infinity): CreditEvent[] {
-  return foldDue(state, atMs, sinceMs).events;
+export function dueEvents(
+  state: AccountState,
+  atMs: number,
+  sinceMs = -Infinity,
+  rules: CreditRules = STANDARD_RULES,
+): CreditEvent[] {
+  return foldDue(rules, state, atMs, sinceMs).events;
 }
 
 /** `dueEvents`, and the state after them. */
 export function foldDue(
+  rules: CreditRules,
   state: AccountState,
   atMs: number,
   sinceMs = -Infinity,
@@ -58,6 +67,25 @@ export function foldDue(
     } else if (grantIndex >= 0) {
       const grant = current.grants[grantIndex]!;
       const credits = unpinned(grant);
+      const rollover =
+        grant.kind === 'allowance' &&
+        grantDue === grant.expiresAtMs &&
+        !current.voidedGrantIds.has(grant.grantId) &&
+        !current.grantIds.has(rolloverGrantId(grant.grantId))
+          ? rolloverAtEnd(
+              rules,
+              grant,
+              credits,
+              current.plan,
+              current.terms,
+              rolledOverAt(current, grantDue),
+            )
+          : null;
+      if (rollover) {
+        events = appended(events, rollover);
+        current = evolve(current, rollover);
+        continue;
+      }
       const common = { at: instantOf(grantDue), grantId: grant.grantId, credits };
       const valued = grant.price
         ? {
@@ -79,6 +107,14 @@ export function foldDue(
     events = appended(events, event);
     current = evolve(current, event);
   }
+}
+
+/** Credits already rolled over at this instant, by allowances ending then: the cap is shared. */
+function rolledOverAt(state: AccountState, endMs: number): number {
+  let rolled = 0;
+  for (const grant of state.grants)
+    if (grant.kind === 'rollover' && grant.usableFromMs === endMs) rolled += grant.granted;
+  return rolled;
 }
 
 /**
@@ -104,10 +140,11 @@ export function stateAt(
   ledger: readonly CreditEvent[],
   atMs: number,
   start: AccountState = initialAccountState,
+  rules: CreditRules = STANDARD_RULES,
 ): AccountState {
   const until = fold(
     ledger.filter((event) => millisOf(event.at) <= atMs),
     start,
   );
-  return fold(dueEvents(until, atMs), until);
+  return foldDue(rules, until, atMs).state;
 }

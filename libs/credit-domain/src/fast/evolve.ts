@@ -1,7 +1,7 @@
 import { opensNoGeneration, type CreditEvent } from '../events';
 import type { Allocation } from '../events';
 import { endedBy, grantOf, insertGrant, moveCredits, sumOf } from './grants';
-import { mergedByGrant, takenBy } from '../value';
+import { mergedByGrant, rolledFrom, takenBy } from '../value';
 import { idempotencyKey } from '../source';
 import {
   openGeneration,
@@ -103,6 +103,7 @@ export function evolveKeyed(
 function mayChangeTerms(event: CreditEvent): boolean {
   switch (event.type) {
     case 'CreditsGranted':
+    case 'PlanChanged':
     case 'MemberCapSet':
     case 'BalanceThresholdSet':
     case 'AutoTopUpConfigured':
@@ -276,7 +277,29 @@ function evolveCredits(
     case 'AutoTopUpRequested':
       return next;
 
+    case 'CreditsRolledOver':
+      next.grants = moveCredits(
+        state.grants,
+        [rolledFrom(event)],
+        REMAINING.kept,
+        PINNED.unchanged,
+      );
+      next.totals = addTotals(state.totals, { lapsed: event.credits });
+      return addGrant(
+        next,
+        {
+          grantId: event.grantId,
+          kind: 'rollover',
+          granted: event.credits,
+          usableFromMs: millisOf(event.usableFrom),
+          expiresAtMs: millisOf(event.expiresAt),
+          price: event.value ?? null,
+        },
+        sourceKey,
+      );
+
     // A setting's source is remembered as a record's is, so a redelivery sets nothing again.
+    case 'PlanChanged':
     case 'MemberCapSet':
     case 'BalanceThresholdSet':
     case 'AutoTopUpConfigured':

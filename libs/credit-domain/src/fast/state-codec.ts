@@ -12,11 +12,12 @@ import { deserializeTerms, serializeTerms, type SerializedTerms } from '../terms
  * reader meets an unknown version as an error and folds the stream instead (a serialized state
  * is a shortcut, never the truth).
  */
-export const ACCOUNT_STATE_FORMAT = 3;
+export const ACCOUNT_STATE_FORMAT = 4;
 
 /**
- * An account state as JSON, version 3 (version 2 had no terms: agents' caps, thresholds, automatic
- * top-ups; version 1 had no grant prices, deferred values or voided grants). Every field of the state, in plain values: infinities
+ * An account state as JSON, version 4 (version 3 had no pending plan or allowance credits in its
+ * terms; version 2 no terms at all: agents' caps, thresholds, automatic top-ups; version 1 no
+ * grant prices, deferred values or voided grants). Every field of the state, in plain values: infinities
  * (a grant that never ends, no grant yet) are null; maps are lists of [key, value] oldest first,
  * with the bound they keep (null: all).
  */

@@ -6,7 +6,7 @@ import { ACCOUNT_STATE_FORMAT } from './state-codec';
  * a state keeps. A test pins the state of a fixed history to this number, so such a change fails
  * it until the number moves.
  */
-export const EVOLVE_VERSION = 3;
+export const EVOLVE_VERSION = 4;
 
 /**
  * What a stored snapshot of an account state must match to be used: the serialized form, the

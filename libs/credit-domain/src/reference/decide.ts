@@ -23,7 +23,9 @@ import type {
 } from '../events';
 import { balanceThresholdAt, requiredToGenerate, type CreditRules } from '../rules';
 import { idempotencyKey, type SourceEvent } from '../source';
+import { planInForce } from '../terms/account-terms';
 import { cappedMembers, memberCapReached } from '../terms/members';
+import { planChangeEvents } from '../terms/plan-change';
 import { signalsAfter } from '../terms/signals';
 import { instantOf, millisOf, type Instant } from '../time';
 import { valuedTakes } from '../value';
@@ -60,17 +62,17 @@ export function decide(
 ): CreditEvent[] {
   const atMs = millisOf(command.at);
   if (command.type === 'ApplyDueExpiries') {
-    const due = dueEvents(state, atMs);
+    const due = dueEvents(rules, state, atMs);
     if (due.events.length === 0) return [];
     return [...due.events, ...signals(rules, due.state, command.at, atMs)];
   }
   const key = idempotencyKey(command.source);
   if (alreadyApplied(command, key, state)) return [];
-  const due = dueEvents(state, atMs);
+  const due = dueEvents(rules, state, atMs);
   const own = decideCommand(rules, command, due.state, atMs);
   // A repeat whose first delivery left only a record leaves none the second time.
   if (own.every(leavesOnlyARecord) && state.traceOnlySources.has(key)) return [];
-  const endedAtOnce = dueEvents(fold(own, due.state), atMs, atMs);
+  const endedAtOnce = dueEvents(rules, fold(own, due.state), atMs, atMs);
   const events = [...due.events, ...own, ...endedAtOnce.events];
   if (events.every(leavesOnlyARecord)) return events;
   return [...events, ...signals(rules, endedAtOnce.state, command.at, atMs, command.source)];
@@ -89,7 +91,12 @@ function signals(
     atMs,
     ...(source ? { source } : {}),
     available: availableAt(state, atMs),
-    threshold: balanceThresholdAt(rules, state.terms.balanceThreshold, state.plan, atMs),
+    threshold: balanceThresholdAt(
+      rules,
+      state.terms.balanceThreshold,
+      planInForce(state.plan, state.terms, atMs),
+      atMs,
+    ),
     autoTopUpTimeoutMs: rules.autoTopUpTimeoutMs,
   });
 }
@@ -120,6 +127,10 @@ function decideCommand(
       return refund(rules, command, state, atMs);
     case 'VoidGrant':
       return voidGrant(command, state);
+    case 'ChangePlan':
+      return planChangeEvents(rules, command, state.plan, state.terms, (id) =>
+        state.grantIds.has(id),
+      );
     case 'SetMemberCap':
     case 'SetBalanceThreshold':
     case 'ConfigureAutoTopUp':
@@ -167,6 +178,7 @@ function alreadyApplied(command: WireCommand, key: string, state: ReferenceState
       );
     case 'VoidGrant':
       return state.voidedGrantIds.get(command.grantId) === key || state.traceOnlySources.has(key);
+    case 'ChangePlan':
     case 'SetMemberCap':
     case 'SetBalanceThreshold':
     case 'ConfigureAutoTopUp':
@@ -194,7 +206,8 @@ function requestGeneration(
   const { generationId, editType } = command;
   if (knownGeneration(state, generationId) || command.recalled?.generationIdUsed)
     return ignored(command, 'repeated_generation', generationId);
-  const requirement = requiredToGenerate(rules, state.plan, editType, command.resolution, atMs);
+  const plan = planInForce(state.plan, state.terms, atMs);
+  const requirement = requiredToGenerate(rules, plan, editType, command.resolution, atMs);
   if (!requirement) return ignored(command, 'resolution_missing', generationId);
   const { price, required } = requirement;
   const available = availableAt(state, atMs);

@@ -1,4 +1,6 @@
 import type { CreditEvent } from '../events';
+import type { CreditRules } from '../rules';
+import { rolloverAtEnd, rolloverGrantId } from '../terms/rollover';
 import { instantOf } from '../time';
 import { valuedTakes } from '../value';
 import { evolve } from './evolve';
@@ -8,9 +10,11 @@ import { grantsInConsumptionOrder, openInLapseOrder, unpinned, type ReferenceSta
  * What time alone does to an account by `atMs`, in the order it happened: a hold neither kept nor
  * discarded lapses at its expiry, and a grant's unpinned credits lapse at its end. Credits pinned
  * past their grant's end and freed later lapse when freed: not before `sinceMs`. A hold lapsing
- * at the instant a grant ends goes first, so its credits end with the grant.
+ * at the instant a grant ends goes first, so its credits end with the grant. At an allowance's
+ * own end, what its plan rolls over goes first (once), then the rest lapses.
  */
 export function dueEvents(
+  rules: CreditRules,
   state: ReferenceState,
   atMs: number,
   sinceMs = -Infinity,
@@ -38,8 +42,26 @@ export function dueEvents(
       };
       cursorMs = Math.max(cursorMs, holdDueMs);
     } else if (ending) {
-      // A voided grant's credits freed by its holds are voided, not lapsed.
       const grant = current.grants.get(ending.grantId)!;
+      const rollover =
+        ending.dueMs === grant.expiresAtMs &&
+        !current.voidedGrantIds.has(grant.grantId) &&
+        !current.grantIds.has(rolloverGrantId(grant.grantId))
+          ? rolloverAtEnd(
+              rules,
+              grant,
+              ending.credits,
+              current.plan,
+              current.terms,
+              rolledOverAt(current, grant.expiresAtMs),
+            )
+          : null;
+      if (rollover) {
+        events.push(rollover);
+        current = evolve(current, rollover);
+        continue;
+      }
+      // A voided grant's credits freed by its holds are voided, not lapsed.
       const [[taken]] = valuedTakes([[ending]], () => grant);
       const common = {
         at: instantOf(ending.dueMs),
@@ -57,6 +79,14 @@ export function dueEvents(
     events.push(event);
     current = evolve(current, event);
   }
+}
+
+/** Credits already rolled over at this instant, by allowances ending then: the cap is shared. */
+function rolledOverAt(state: ReferenceState, endMs: number): number {
+  let rolled = 0;
+  for (const grant of state.grants.values())
+    if (grant.kind === 'rollover' && grant.usableFromMs === endMs) rolled += grant.granted;
+  return rolled;
 }
 
 /** When the next hold lapse or grant end falls due (epoch ms), or null when nothing will. */

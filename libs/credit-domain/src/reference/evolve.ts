@@ -6,7 +6,7 @@ import {
 } from '../events';
 import { idempotencyKey } from '../source';
 import { millisOf } from '../time';
-import { amountOf, mergedByGrant, takenBy } from '../value';
+import { amountOf, mergedByGrant, rolledFrom, takenBy } from '../value';
 import { evolveTerms, memberChargeOf } from '../terms/evolve-terms';
 import type { MemberCharge } from '../terms/account-terms';
 import type { Grant, ReferenceState, SettledGeneration, SettledStatus } from './state';
@@ -164,7 +164,22 @@ function evolveCredits(state: ReferenceState, event: CreditEvent): ReferenceStat
     case 'AutoTopUpRequested':
       return next;
 
+    case 'CreditsRolledOver':
+      return withGrant(
+        { ...next, grants: consumed(state.grants, [rolledFrom(event)]) },
+        {
+          grantId: event.grantId,
+          kind: 'rollover',
+          granted: event.credits,
+          usableFromMs: millisOf(event.usableFrom),
+          expiresAtMs: millisOf(event.expiresAt),
+          price: event.value ?? null,
+          sourceKey,
+        },
+      );
+
     // A setting's source is remembered as a record's is, so a redelivery sets nothing again.
+    case 'PlanChanged':
     case 'MemberCapSet':
     case 'BalanceThresholdSet':
     case 'AutoTopUpConfigured':

@@ -58,15 +58,16 @@ export function unpinned(grant: Grant): number {
 }
 
 const KIND_ORDER: Record<GrantKind, number> = {
-  allowance: 0,
-  top_up: 1,
-  adjustment: 2,
-  refund: 3,
+  rollover: 0,
+  allowance: 1,
+  top_up: 2,
+  adjustment: 3,
+  refund: 4,
 };
 
 /**
- * Soonest end first; at equal ends allowance before top-up before adjustment before refund; then
- * grant order.
+ * Soonest end first; at equal ends rollover before allowance before top-up before adjustment
+ * before refund; then grant order.
  */
 export function consumptionOrder(a: Grant, b: Grant): number {
   if (a.expiresAtMs !== b.expiresAtMs) return a.expiresAtMs < b.expiresAtMs ? -1 : 1;

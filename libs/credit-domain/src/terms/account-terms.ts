@@ -10,6 +10,8 @@ export interface AccountTerms {
   readonly members: ReadonlyMap<string, MemberUsage>;
   /** The period of the latest allowance: agents' caps count per allowance period. */
   readonly period: AllowancePeriod | null;
+  /** A downgrade waiting for the period's end. */
+  readonly pendingPlan: PendingPlan | null;
   /** Set by BalanceThresholdSet; null: the plan's default, if any. */
   readonly balanceThreshold: number | null;
   /** A BalanceLow was recorded and no BalanceRestored since. */
@@ -32,6 +34,14 @@ export interface MemberUsage {
 export interface AllowancePeriod {
   readonly startMs: number;
   readonly endMs: number;
+  /** What the allowance granted: what an upgrade's proration compares with. */
+  readonly credits: number;
+}
+
+export interface PendingPlan {
+  readonly plan: string;
+  /** When it is in force (the end of the period the downgrade came in). */
+  readonly fromMs: number;
 }
 
 export interface AutoTopUpSettings {
@@ -51,9 +61,16 @@ export interface MemberCharge {
   readonly periodStartMs: number;
 }
 
+/** The plan in force at `atMs`: a pending downgrade once its time has come, else the account's. */
+export function planInForce(plan: string | null, terms: AccountTerms, atMs: number): string | null {
+  const pending = terms.pendingPlan;
+  return pending !== null && atMs >= pending.fromMs ? pending.plan : plan;
+}
+
 export const NO_TERMS: AccountTerms = {
   members: new Map(),
   period: null,
+  pendingPlan: null,
   balanceThreshold: null,
   balanceLow: false,
   autoTopUp: null,

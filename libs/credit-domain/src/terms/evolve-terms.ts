@@ -28,12 +28,25 @@ export function evolveTerms(
     case 'CreditsGranted':
       if (event.kind === 'top_up' && terms.autoTopUpRequest !== null)
         return { ...terms, autoTopUpRequest: null };
-      if (event.kind === 'allowance' && event.expiresAt !== null)
+      // A billing allowance starts a period (an upgrade's prorated credits do not).
+      if (event.grantId.startsWith('allowance:') && event.expiresAt !== null) {
+        const startMs = millisOf(event.usableFrom);
+        const pending = terms.pendingPlan;
         return {
           ...terms,
-          period: { startMs: millisOf(event.usableFrom), endMs: millisOf(event.expiresAt) },
+          period: { startMs, endMs: millisOf(event.expiresAt), credits: event.credits },
+          pendingPlan: pending !== null && startMs >= pending.fromMs ? null : pending,
         };
+      }
       return terms;
+    case 'PlanChanged':
+      return {
+        ...terms,
+        pendingPlan:
+          event.change === 'downgrade'
+            ? { plan: event.plan, fromMs: millisOf(event.takesEffectAt) }
+            : null,
+      };
     case 'GenerationCharged':
       return charge ? withMemberUse(terms, charge, event.charged + event.held, membersKept) : terms;
     case 'EditKept':

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { millisOf, type CreditRules, type PriceBookVersion } from '@credits/domain';
+import { StreamNotFoundError, type EventStore, type ExpectedRevision } from '@credits/event-store';
+
+/** The event store stream of catalog versions (not an account's: read models never see it). */
+export const CATALOG_STREAM = 'catalog-versions';
+export const CATALOG_VERSION_PUBLISHED = 'CatalogVersionPublished';
+
+/** The catalog versions published, in order, and the stream revision to publish the next at. */
+export interface PublishedCatalog {
+  readonly versions: PriceBookVersion[];
+  readonly expectedRevision: ExpectedRevision;
+}
+
+/** A catalog version is stored as the file gave it, checked by `parseCatalogVersion`. */
+export async function readCatalog(store: EventStore): Promise<PublishedCatalog> {
+  try {
+    const events = await store.readStream(CATALOG_STREAM);
+    return {
+      versions: events.map((event) => event.data as unknown as PriceBookVersion),
+      expectedRevision: events.at(-1)?.revision ?? 'no_stream',
+    };
+  } catch (error) {
+    if (error instanceof StreamNotFoundError)
+      return { versions: [], expectedRevision: 'no_stream' };
+    throw error;
+  }
+}
+
+/** Appends a version at the revision it was checked against: two publishers cannot both win. */
+export async function appendCatalogVersion(
+  store: EventStore,
+  version: PriceBookVersion,
+  expectedRevision: ExpectedRevision,
+): Promise<void> {
+  await store.appendToStream(
+    CATALOG_STREAM,
+    [{ id: randomUUID(), type: CATALOG_VERSION_PUBLISHED, data: { ...version } }],
+    { expectedRevision },
+  );
+}
+
+/** The rules with the published versions after the deployment's own price book. */
+export function rulesWithCatalog(
+  base: CreditRules,
+  published: readonly PriceBookVersion[],
+): CreditRules {
+  if (published.length === 0) return base;
+  return { ...base, priceBook: { versions: [...base.priceBook.versions, ...published] } };
+}
+
+/**
+ * Why a version may not be published now, or null. It must start at least `leadTimeMs` from
+ * now (every process loads it before it applies), after the newest event already decided (the
+ * past is never re-priced), and carry a version name not used before.
+ */
+export function publishProblem(
+  version: PriceBookVersion,
+  published: readonly PriceBookVersion[],
+  context: { nowMs: number; leadTimeMs: number; newestDecidedMs: number | null },
+): string | null {
+  const fromMs = millisOf(version.effectiveFrom);
+  if (fromMs < context.nowMs + context.leadTimeMs)
+    return `--effective-from must be at least CATALOG_LEAD_TIME_MS (${context.leadTimeMs} ms) from now: the earliest is ${new Date(context.nowMs + context.leadTimeMs).toISOString()}`;
+  if (context.newestDecidedMs !== null && fromMs <= context.newestDecidedMs)
+    return `--effective-from must be after the newest event already decided (${new Date(context.newestDecidedMs).toISOString()}): the past is never re-priced`;
+  if (published.some((earlier) => earlier.version === version.version))
+    return `version ${JSON.stringify(version.version)} was published before: give the new one its own name`;
+  return null;
+}
