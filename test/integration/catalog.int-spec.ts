@@ -11,20 +11,26 @@ import {
   wireEvent,
 } from '../harness/editor-events';
 import { storedLedgers } from '../harness/ledger-oracle';
+import { ownDatabase } from '../harness/own-database';
 import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
 import { startQuotaService, type QuotaService } from '../harness/quota-service';
 
-const databaseUrl = process.env.DATABASE_URL ?? '';
 const kafka = kafkaClient('catalog-tests');
 const prefix = isolatedPrefix('catalog');
+/** A database of its own (a version published here would price the other tests' events). */
+let databaseUrl = '';
+let dropDatabase = async () => {};
 /** Short lead and refresh times, so a version published now applies within seconds. */
 const env = {
   KAFKA_TOPIC_PREFIX: prefix,
+  get DATABASE_URL() {
+    return databaseUrl;
+  },
   CATALOG_LEAD_TIME_MS: '3000',
   CATALOG_REFRESH_MS: '250',
   PROJECTOR_SWEEP_INTERVAL_MS: '200',
 };
-const credits = (...args: string[]) => runCredits(args, env);
+const credits = (...args: string[]) => runCredits(args, { ...env });
 const dir = mkdtempSync(path.join(tmpdir(), 'catalog-'));
 const file = (name: string, body: unknown) => {
   const where = path.join(dir, name);
@@ -57,12 +63,15 @@ describe('the catalog as data: published, loaded while running, priced by the ve
   let projector: ProjectorProcess;
   let service: QuotaService;
   beforeAll(async () => {
-    projector = await startProjector(prefix, env);
-    service = await startQuotaService(prefix, env);
+    const own = await ownDatabase('catalog');
+    [databaseUrl, dropDatabase] = [own.url, own.drop];
+    projector = await startProjector(prefix, { ...env });
+    service = await startQuotaService(prefix, { ...env });
   });
   afterAll(async () => {
     await service?.process.stop('SIGTERM');
     await projector?.process.stop('SIGTERM');
+    await dropDatabase();
   });
 
   it.each([
@@ -181,7 +190,7 @@ describe('the catalog as data: published, loaded while running, priced by the ve
     await ledgerWhen(account, (events) =>
       events.some((event) => 'generationId' in event && event.generationId === 'ahead'),
     );
-    await readModelsCaughtUp(env);
+    await readModelsCaughtUp({ ...env });
     const inTenMinutes = new Date(Date.now() + 600_000).toISOString();
     const refused = await credits(
       'catalog',

@@ -35,6 +35,8 @@ describe('configuration from the environment', () => {
         assertInvariants: false,
         settledGenerationsKept: 1_000,
         traceOnlySourcesKept: 1_000,
+        catalogLeadTimeMs: 300_000,
+        catalogRefreshMs: 10_000,
       },
       projector: {
         metricsPort: 9464,

@@ -48,6 +48,7 @@ describe('ensureTopics on the real broker', () => {
       [topics.editorEvents]: 3,
       [topics.billingEvents]: 3,
       [topics.creditDecisions]: 4,
+      [topics.creditNotifications]: 4,
       [topics.editorEventsDeadLetters]: 4,
     });
     expect(await inputTopicsMismatch(admin, topics)).toBeNull();

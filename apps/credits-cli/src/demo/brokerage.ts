@@ -1,11 +1,22 @@
+import { STANDARD_PRICES, type PriceBookVersion } from '@credits/domain';
 import { wireEvent, type WireEvent } from './realistic-month';
 
 /**
  * A brokerage sharing one pool among its agents in November 2026: Jo is capped at 9 credits a
  * period (three kept 1K edits; the fourth and fifth are refused as member_cap_reached while the
- * pool has plenty), Sam is not. The pool warns below 20 credits and asks billing for 50 more
- * below 10: Sam's edits cross both, once each.
+ * pool has plenty), Sam is not. The pool warns below 40 credits and asks billing for 50 more
+ * below 35: Sam's edits cross both, once each, and billing's top-up restores the balance. With
+ * the demo catalog (plan `brokerage` rolls a quarter of its unused allowance over, at most 30),
+ * December's allowance finds November's ended: 33 unused, 8 roll over, 25 lapse.
  */
+export const DEMO_CATALOG = {
+  ...STANDARD_PRICES,
+  version: 'demo-2026',
+  plans: {
+    brokerage: { allowanceCredits: 120, rollover: { fraction: 0.25, capCredits: 30 } },
+  },
+} satisfies PriceBookVersion;
+
 export function brokerageMonth(accountId: string): WireEvent[] {
   const event = (type: WireEvent['type'], time: string, data: Record<string, unknown>) =>
     wireEvent(accountId, type, time, data);
@@ -29,15 +40,28 @@ export function brokerageMonth(accountId: string): WireEvent[] {
       price: { amount: 9_900, currency: 'EUR' },
     }),
     event('MemberCapSet', day(1, 1), { memberId: 'agent-jo', credits: 9 }),
-    event('BalanceThresholdSet', day(1, 1), { credits: 20 }),
+    event('BalanceThresholdSet', day(1, 1), { credits: 40 }),
     event('AutoTopUpConfigured', day(1, 1), {
-      threshold: 10,
+      threshold: 35,
       credits: 50,
       price: { amount: 4_500, currency: 'EUR' },
     }),
     ...[2, 3, 4, 5, 6].flatMap((n) => kept1K('agent-jo', `jo-${n}`, day(n))),
-    ...Array.from({ length: 34 }, (_, index) =>
+    ...Array.from({ length: 26 }, (_, index) =>
       kept1K('agent-sam', `sam-${index}`, day(2 + Math.floor(index / 2), 11 + (index % 2))),
     ).flat(),
+    // Billing answers the automatic top-up request (its id is the request's).
+    event('TopUpPurchased', day(20), {
+      purchaseId: 'auto-top-up:1',
+      credits: 50,
+      price: { amount: 4_500, currency: 'EUR' },
+    }),
+    event('AllowanceGranted', '2026-12-01T00:00:00Z', {
+      plan: 'brokerage',
+      credits: 120,
+      periodStart: '2026-12-01T00:00:00Z',
+      periodEnd: '2027-01-01T00:00:00Z',
+      price: { amount: 9_900, currency: 'EUR' },
+    }),
   ];
 }

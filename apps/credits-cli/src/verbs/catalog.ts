@@ -3,7 +3,13 @@ import type { Command } from 'commander';
 import { parseCatalogVersion } from '@credits/contract';
 import { millisOf, versionAt, type PriceBookVersion } from '@credits/domain';
 import { WrongExpectedRevisionError } from '@credits/event-store';
-import { appendCatalogVersion, publishProblem, readCatalog } from '@credits/ledger';
+import {
+  appendCatalogVersion,
+  FROM_THE_START,
+  fromTheStartProblem,
+  publishProblem,
+  readCatalog,
+} from '@credits/ledger';
 import type { Pool } from 'pg';
 import { withContext, type CliContext } from '../context';
 import { UsageError } from '../exit-codes';
@@ -34,15 +40,24 @@ function readCatalogFile(file: string, effectiveFrom: string): PriceBookVersion 
   return result.version;
 }
 
-async function publish(context: CliContext, file: string, effectiveFrom: string): Promise<void> {
-  const version = readCatalogFile(file, effectiveFrom);
+/**
+ * Publishes a catalog version: in force from `effectiveFrom`, or from the start (the first
+ * version of a deployment where nothing has been decided yet).
+ */
+export async function publishCatalog(
+  context: CliContext,
+  version: PriceBookVersion,
+): Promise<void> {
   const store = await context.eventStore();
   const published = await readCatalog(store);
-  const problem = publishProblem(version, published.versions, {
-    nowMs: Date.now(),
-    leadTimeMs: context.config.credits.catalogLeadTimeMs,
-    newestDecidedMs: await newestDecidedMs(context.database),
-  });
+  const problem =
+    version.effectiveFrom === FROM_THE_START
+      ? await fromTheStartProblem(store, published.versions)
+      : publishProblem(version, published.versions, {
+          nowMs: Date.now(),
+          leadTimeMs: context.config.credits.catalogLeadTimeMs,
+          newestDecidedMs: await newestDecidedMs(context.database),
+        });
   if (problem) throw new UsageError(problem);
   try {
     await appendCatalogVersion(store, version, published.expectedRevision);
@@ -51,6 +66,17 @@ async function publish(context: CliContext, file: string, effectiveFrom: string)
       throw new UsageError('another catalog version was published meanwhile: check and try again');
     throw error;
   }
+}
+
+async function publish(
+  context: CliContext,
+  file: string,
+  options: { effectiveFrom?: string; fromTheStart?: boolean },
+): Promise<void> {
+  if ((options.effectiveFrom === undefined) === !options.fromTheStart)
+    throw new UsageError('give either --effective-from or --from-the-start');
+  const version = readCatalogFile(file, options.effectiveFrom ?? FROM_THE_START);
+  await publishCatalog(context, version);
   console.log(
     `published catalog version ${version.version}, in force from ${version.effectiveFrom}; the projectors load it within CATALOG_REFRESH_MS (${context.config.credits.catalogRefreshMs} ms)`,
   );
@@ -111,12 +137,16 @@ export function catalogCommand(program: Command): void {
   catalog
     .command('publish')
     .description(
-      'publish a catalog version from FILE (the format what-if --price-book reads), in force from --effective-from: at least CATALOG_LEAD_TIME_MS ahead and after every event already decided',
+      'publish a catalog version from FILE (the format what-if --price-book reads), in force from --effective-from: at least CATALOG_LEAD_TIME_MS ahead and after every event already decided (or --from-the-start, for the first version before any event)',
     )
     .argument('<file>', 'JSON: version, aiEdit.{1K,2K,4K}.{generate,accept}, freeEditTypes, plans')
-    .requiredOption('--effective-from <instant>', 'when it applies (RFC 3339)', instantArgument)
-    .action(async (file: string, options: { effectiveFrom: string }) =>
-      withContext((context) => publish(context, file, options.effectiveFrom)),
+    .option('--effective-from <instant>', 'when it applies (RFC 3339)', instantArgument)
+    .option(
+      '--from-the-start',
+      "a deployment's first catalog, in force for every event: only before anything is decided",
+    )
+    .action(async (file: string, options: { effectiveFrom?: string; fromTheStart?: boolean }) =>
+      withContext((context) => publish(context, file, options)),
     );
   catalog
     .command('show')

@@ -9,7 +9,11 @@ import {
   topicNames,
 } from '@credits/kafka';
 import { withContext } from '../context';
-import { brokerageMonth } from '../demo/brokerage';
+import { FROM_THE_START } from '@credits/ledger';
+import { brokerageMonth, DEMO_CATALOG } from '../demo/brokerage';
+import type { CliContext } from '../context';
+import { UsageError } from '../exit-codes';
+import { publishCatalog } from './catalog';
 import { realisticMonth, wireEvent } from '../demo/realistic-month';
 import { wavesOf } from '../demo/waves';
 import { workedMonth } from '../demo/worked-month';
@@ -42,6 +46,20 @@ async function projectorCaughtUp(kafka: Kafka, prefix: string): Promise<void> {
   }
 }
 
+/**
+ * On a deployment where nothing was decided yet, the demo catalog (plan `brokerage` rolls
+ * unused allowance over) is published from the start; otherwise the catalog stays as it is.
+ */
+async function demoCatalog(context: CliContext): Promise<string> {
+  try {
+    await publishCatalog(context, { ...DEMO_CATALOG, effectiveFrom: FROM_THE_START });
+    return `published the demo catalog (${DEMO_CATALOG.version}): the brokerage rolls a quarter of its unused allowance over`;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    return `the catalog was left as it is (${error.message}): the brokerage's rollover shows only if plan brokerage has a rollover rule`;
+  }
+}
+
 export function demoCommand(program: Command): void {
   program
     .command('demo')
@@ -58,6 +76,7 @@ export function demoCommand(program: Command): void {
     .option('--prefix <prefix>', 'account ids start with this', 'demo-agency')
     .action(async (options: { agencies: number; events: number; prefix: string }) =>
       withContext(async (context) => {
+        const catalogNote = await demoCatalog(context);
         const month = realisticMonth({
           accounts: options.agencies,
           events: options.events,
@@ -122,8 +141,10 @@ export function demoCommand(program: Command): void {
             `  npm run credits -- revenue --from 2026-11-01 --to 2026-12-01 --account ${worked}\n` +
             `  npm run credits -- revenue --from 2026-11-01 --to 2026-12-01 --by account\n` +
             `  npm run credits -- statement --account ${brokerage} --member agent-jo --from 2026-11-01T00:00:00Z --to 2026-12-01T00:00:00Z\n` +
+            `  npm run credits -- statement --account ${brokerage} --from 2026-11-20T00:00:00Z --to 2026-12-02T00:00:00Z\n` +
             `  npm run credits -- reconcile\n` +
-            `  npm run credits -- projections status`,
+            `  npm run credits -- projections status\n` +
+            catalogNote,
         );
       }),
     );

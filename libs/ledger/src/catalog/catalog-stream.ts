@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { millisOf, type CreditRules, type PriceBookVersion } from '@credits/domain';
+import {
+  ACCOUNT_CATEGORY,
+  millisOf,
+  type CreditRules,
+  type PriceBookVersion,
+} from '@credits/domain';
 import { StreamNotFoundError, type EventStore, type ExpectedRevision } from '@credits/event-store';
 
 /** The event store stream of catalog versions (not an account's: read models never see it). */
@@ -47,6 +52,25 @@ export function rulesWithCatalog(
 ): CreditRules {
   if (published.length === 0) return base;
   return { ...base, priceBook: { versions: [...base.priceBook.versions, ...published] } };
+}
+
+/** The instant a catalog published from the start is in force from. */
+export const FROM_THE_START = '1970-01-01T00:00:00.000Z';
+
+/**
+ * Why a version may not be published from the start (in force for every event), or null: only
+ * the first version, on a ledger where nothing has been decided yet.
+ */
+export async function fromTheStartProblem(
+  store: EventStore,
+  published: readonly PriceBookVersion[],
+): Promise<string | null> {
+  if (published.length > 0)
+    return 'a catalog was published before: later versions take --effective-from';
+  for await (const streams of store.listStreams(ACCOUNT_CATEGORY, 1))
+    if (streams.length > 0)
+      return 'events have been decided already: the past is never re-priced (publish with --effective-from)';
+  return null;
 }
 
 /**

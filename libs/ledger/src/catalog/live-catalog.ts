@@ -19,6 +19,7 @@ export class LiveCatalog {
   private loadedAtMs = -Infinity;
   private timer: NodeJS.Timeout | null = null;
   private loading: Promise<void> | null = null;
+  private decidedSinceStart = false;
 
   constructor(
     private readonly store: EventStore,
@@ -78,9 +79,15 @@ export class LiveCatalog {
     this.timer = null;
   }
 
-  /** Loads again first when an event at `atMs` is past what the last load covers. */
+  /**
+   * Loads again first when an event at `atMs` is past what the last load covers, and before the
+   * process's first decision (a catalog published from the start, while nothing was decided, is
+   * then known to every writer started before it).
+   */
   async freshFor(atMs: number): Promise<void> {
-    if (atMs < this.loadedAtMs + this.options.leadTimeMs) return;
+    const first = !this.decidedSinceStart;
+    this.decidedSinceStart = true;
+    if (!first && atMs < this.loadedAtMs + this.options.leadTimeMs) return;
     await this.load();
   }
 
