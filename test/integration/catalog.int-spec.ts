@@ -1,13 +1,16 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DeadLetterHeaders } from '@credits/contract';
 import { STANDARD_PRICES, type CreditEvent } from '@credits/domain';
+import { topicNames } from '@credits/kafka';
 import { readModelsCaughtUp, runCredits } from '../harness/credits-cli';
 import {
   asMessages,
   kafkaClient,
   publishInOrder,
   publishInput,
+  readTopic,
   wireEvent,
 } from '../harness/editor-events';
 import { storedLedgers } from '../harness/ledger-oracle';
@@ -174,6 +177,17 @@ describe('the catalog as data: published, loaded while running, priced by the ve
     const shown = await credits('catalog', 'show', '--at', at(1_000), '--format', 'json');
     expect(JSON.parse(shown.stdout)).toMatchObject({ version: '2027-dearer-4k', effectiveFrom });
 
+    // what-if reads the same file: the whole window under the dearer 4K price.
+    const whatIf = await credits(
+      ...['what-if', '--price-book', file('dearer.json', DEARER), '--format', 'json'],
+      ...['--from', at(-3_000), '--to', at(3_000)],
+    );
+    expect(whatIf.code).toBe(0);
+    const [row] = JSON.parse(whatIf.stdout).accounts.filter(
+      (line: { accountId: string }) => line.accountId === account,
+    );
+    expect(row).toMatchObject({ actualCharged: 7, hypotheticalCharged: 10 });
+
     // The past is never re-priced: a version must start after the newest event decided, even
     // one a producer stamped an hour ahead.
     const hourAhead = new Date(Date.now() + 3_600_000).toISOString();
@@ -201,6 +215,27 @@ describe('the catalog as data: published, loaded while running, priced by the ve
     );
     expect(refused.code).toBe(2);
     expect(refused.stderr.join('\n')).toContain('after the newest event already decided');
+  });
+
+  it('given a PlanChanged on Kafka to a plan no catalog version names, then it is dead-lettered as undecidable, naming the plan', async () => {
+    const account = `${prefix}dlq`;
+    await publishInput(
+      kafka,
+      prefix,
+      asMessages([
+        wireEvent(account, 'PlanChanged', new Date().toISOString(), {
+          plan: 'platinum',
+          effectiveAt: new Date().toISOString(),
+        }),
+      ]),
+    );
+    const [letter] = (await readTopic(kafka, topicNames(prefix).editorEventsDeadLetters, 1)).filter(
+      (message) => message.key === account,
+    );
+    expect(letter?.headers).toMatchObject({
+      [DeadLetterHeaders.reason]: 'undecidable',
+      [DeadLetterHeaders.details]: expect.stringContaining('has no plan "platinum"'),
+    });
   });
 
   it('given a PlanChanged to a plan no catalog version names, then 400 naming the field', async () => {

@@ -359,6 +359,8 @@ describe('credits, the finance and ops command, against the real stores', () => 
     'dlq replay',
     'demo',
     'what-if',
+    'catalog publish',
+    'catalog show',
   ])('%s --help explains itself and exits 0', async (verb) => {
     const { code, stdout } = await credits(...verb.split(' '), '--help');
     expect(code).toBe(0);

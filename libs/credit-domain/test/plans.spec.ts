@@ -16,7 +16,7 @@ const PLANS: CreditRules = {
         ...STANDARD_PRICES,
         version: '2026-11-plans',
         plans: {
-          lite: { allowanceCredits: 30 },
+          lite: { allowanceCredits: 30, balanceThresholdCredits: 10 },
           pro: { allowanceCredits: 100, rollover: { fraction: 0.5, capCredits: 20 } },
           team: { allowanceCredits: 300, rollover: { fraction: 0.25, capCredits: 50 } },
         },
@@ -165,8 +165,10 @@ describe('plan changes mid-period', () => {
       },
     ]);
     expect(account.available(at(10 * DAY))).toBe(100);
+    // Lite is in force from the end: nothing rolls over, and its threshold (10) applies.
     expect(account.when(command.sweep(DEC))).toMatchObject([
       { type: 'CreditsExpired', credits: 100 },
+      { type: 'BalanceLow', available: 0, threshold: 10 },
     ]);
   });
 
@@ -188,5 +190,20 @@ describe('plan changes mid-period', () => {
     expect(() => account.when(command.changePlan('platinum', NOV))).toThrow(
       /plan: the catalog in force at .* has no plan "platinum"/,
     );
+  });
+});
+
+describe("a plan's default low-balance threshold", () => {
+  it('given lite (threshold 10) and no threshold of the account, when available falls below 10, then BalanceLow; an account threshold of its own wins', () => {
+    const account = new Account(PLANS).given(
+      command.allowance(30, { plan: 'lite', start: NOV, end: DEC }),
+      ...keptEdits(6, 1),
+    );
+    expect(
+      ofType(account.when(command.generate('x', 'twilight', '1K', { at: at(DAY) })), 'BalanceLow'),
+    ).toMatchObject([{ available: 9, threshold: 10 }]);
+    expect(
+      ofType(account.when(command.threshold(5, { at: at(DAY) })), 'BalanceRestored'),
+    ).toMatchObject([{ available: 9, threshold: 5 }]);
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { STANDARD_RULES, type CreditEvent, type CreditRules } from '../src';
 import { Account, at, command, DAY } from './scenario';
 
@@ -226,5 +227,81 @@ describe('low balance and automatic top-ups', () => {
     );
     expect(types(account.when(command.sweep(at(DAY))))).toEqual(['CreditsExpired', 'BalanceLow']);
     expect(account.available(at(DAY))).toBe(2);
+  });
+});
+
+describe('an agent never passes their cap (an oracle of its own)', () => {
+  it('given any mix of two agents generating, keeping, rejecting and refunding within one period, then each charge fits the cap and each member_cap_reached refusal would not have', () => {
+    const step = fc.oneof(
+      fc.record({
+        kind: fc.constant('generate' as const),
+        member: fc.constantFrom('capped', 'other'),
+        resolution: fc.constantFrom('1K' as const, '4K' as const),
+      }),
+      fc.record({
+        kind: fc.constantFrom('accept' as const, 'reject' as const, 'refund' as const),
+        which: fc.nat(30),
+      }),
+    );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 20 }),
+        fc.array(step, { maxLength: 40 }),
+        (cap, steps) => {
+          const account = new Account().given(
+            command.allowance(60, { end: at(30 * DAY) }),
+            command.memberCap('capped', cap),
+          );
+          const member = new Map<string, string>();
+          const used = new Map<string, number>();
+          const add = (id: string, credits: number) => {
+            const who = member.get(id);
+            if (who) used.set(who, (used.get(who) ?? 0) + credits);
+          };
+          steps.forEach((s, index) => {
+            const atInstant = at(index * 60_000);
+            let events: CreditEvent[];
+            if (s.kind === 'generate') {
+              const id = `g${index}`;
+              events = account.when(
+                command.generate(id, 'twilight', s.resolution, {
+                  memberId: s.member,
+                  at: atInstant,
+                }),
+              );
+              for (const event of events) {
+                if (event.type === 'GenerationCharged') {
+                  if (s.member === 'capped')
+                    expect(
+                      (used.get('capped') ?? 0) + event.charged + event.held,
+                    ).toBeLessThanOrEqual(cap);
+                  member.set(id, s.member);
+                  add(id, event.charged + event.held);
+                }
+                if (event.type === 'GenerationRefused' && event.reason === 'member_cap_reached')
+                  expect([event.used, (event.used ?? 0) + event.required > cap]).toEqual([
+                    used.get('capped') ?? 0,
+                    true,
+                  ]);
+              }
+              return;
+            }
+            const id = `g${s.which}`;
+            const c =
+              s.kind === 'accept'
+                ? command.accept(id, { at: atInstant })
+                : s.kind === 'reject'
+                  ? command.reject(id, { at: atInstant })
+                  : command.refund(id, { at: atInstant });
+            for (const event of account.when(c)) {
+              if (event.type === 'EditKept') add(id, event.charged);
+              if (event.type === 'EditDiscarded') add(id, -event.released);
+              if (event.type === 'GenerationRefunded') add(id, -event.credits);
+            }
+          });
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

@@ -75,7 +75,14 @@ export function withMemberUse(
   const usage = terms.members.get(memberId);
   if (usage !== undefined && usage.periodStartMs > periodStartMs) return terms;
   const used = usage !== undefined && usage.periodStartMs === periodStartMs ? usage.used : 0;
-  const next: MemberUsage = { cap: usage?.cap ?? null, periodStartMs, used: used + credits };
+  // Giving back what was not counted (an agent remembered only after the charge: past the bound
+  // at the time) leaves nothing to give back.
+  if (credits < 0 && used === 0) return terms;
+  const next: MemberUsage = {
+    cap: usage?.cap ?? null,
+    periodStartMs,
+    used: Math.max(0, used + credits),
+  };
   const members = new Map(terms.members);
   if (usage === undefined && members.size >= maxMembers) {
     for (const [id, entry] of members)
