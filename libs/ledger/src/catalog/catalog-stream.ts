@@ -5,6 +5,7 @@ import {
   type CreditRules,
   type PriceBookVersion,
 } from '@credits/domain';
+import { parseCatalogVersion } from '@credits/contract';
 import { StreamNotFoundError, type EventStore, type ExpectedRevision } from '@credits/event-store';
 
 /** The event store stream of catalog versions (not an account's: read models never see it). */
@@ -17,12 +18,22 @@ export interface PublishedCatalog {
   readonly expectedRevision: ExpectedRevision;
 }
 
-/** A catalog version is stored as the file gave it, checked by `parseCatalogVersion`. */
+/**
+ * The versions published, each read back through the same check as the file it came from: a
+ * stored version that fails it is an error naming its revision, never a catalog half applied.
+ */
 export async function readCatalog(store: EventStore): Promise<PublishedCatalog> {
   try {
     const events = await store.readStream(CATALOG_STREAM);
     return {
-      versions: events.map((event) => event.data as unknown as PriceBookVersion),
+      versions: events.map((event) => {
+        const read = parseCatalogVersion(event.data, String(event.data.effectiveFrom));
+        if ('problems' in read)
+          throw new Error(
+            `catalog version at revision ${event.revision} is unreadable: ${read.problems.join('; ')}`,
+          );
+        return read.version;
+      }),
       expectedRevision: events.at(-1)?.revision ?? 'no_stream',
     };
   } catch (error) {
