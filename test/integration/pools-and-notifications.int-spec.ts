@@ -5,20 +5,11 @@ import { kafkaClient, readTopic, wireEvent } from '../harness/editor-events';
 import { storedLedgers } from '../harness/ledger-oracle';
 import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
 import { startQuotaService, type QuotaService } from '../harness/quota-service';
+import { eventually } from '../harness/eventually';
 
 const databaseUrl = process.env.DATABASE_URL ?? '';
 const kafka = kafkaClient('pools-tests');
 const TIME = '2026-11-20T09:00:00Z';
-
-/** Polls until `check` passes (the read models follow the ledger within moments). */
-async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await read();
-    if (check(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('brokerage pools and balance notifications, end to end', () => {
   const prefix = isolatedPrefix('pools');

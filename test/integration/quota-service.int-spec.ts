@@ -2,22 +2,9 @@ import { Pool } from 'pg';
 import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
 import { startQuotaService, type QuotaService } from '../harness/quota-service';
 import { wireEvent } from '../harness/editor-events';
+import { eventually } from '../harness/eventually';
 
 const databaseUrl = process.env.DATABASE_URL ?? '';
-
-/** Polls until `check` passes (the read models follow the ledger within moments). */
-async function eventually<T>(
-  read: () => Promise<T>,
-  check: (value: T) => boolean,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('quota service over HTTP, with the projector, the real broker and PostgreSQL', () => {
   const prefix = isolatedPrefix('quota');

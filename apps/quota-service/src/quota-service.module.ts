@@ -9,7 +9,7 @@ import { AccountsController } from './accounts/accounts.controller';
 import { BalanceService } from './accounts/balance.service';
 import { liveCatalogProvider } from '@credits/ledger';
 import { GenerationsController } from './accounts/generations.controller';
-import { MemberUsageController } from './accounts/member-usage.controller';
+import { UsageController } from './usage/usage.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { EventsController } from './events/events.controller';
 import { RevenueController } from './finance/revenue.controller';
@@ -37,7 +37,7 @@ export class QuotaServiceModule {
       controllers: [
         AccountsController,
         GenerationsController,
-        MemberUsageController,
+        UsageController,
         EventsController,
         RevenueController,
         MetricsController,

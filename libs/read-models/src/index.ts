@@ -12,3 +12,5 @@ export * from './all-read-models';
 export * from './live-read-models';
 export * from './queries/revenue-report';
 export * from './queries/member-usage-report';
+export * from './queries/usage-report';
+export * from './queries/whole-days';

@@ -14,7 +14,12 @@ import { PG_POOL } from '@credits/postgres';
 import { Allow } from '../auth/access.decorator';
 import type { Caller } from '../auth/api-key.guard';
 import { BalanceService } from './balance.service';
-import { AccountParams, BalanceQuery, LedgerQuery } from './dto/account-params.dto';
+import {
+  AccountParams,
+  BalanceQuery,
+  LEDGER_LINES_PER_PAGE,
+  LedgerPageQuery,
+} from './dto/account-params.dto';
 import { BalanceResponse, ErrorResponse, LedgerResponse } from './dto/responses.dto';
 
 function noAccount(accountId: string): NotFoundException {
@@ -70,14 +75,16 @@ export class AccountsController {
   @Get('ledger')
   @Allow('finance')
   @ApiOperation({
-    summary: 'Ledger lines between two instants: what each event moved and what was left',
+    summary:
+      'Ledger lines between two instants: what each event moved and what was left; 1,000 a page by default (`limit`, at most 10,000), `next` as `cursor` for the next',
   })
   @ApiResponse({ status: 200, type: LedgerResponse })
   @ApiResponse({ status: 404, type: ErrorResponse, description: 'an account with no events' })
   async ledger(
     @Param() { id }: AccountParams,
-    @Query() { from, to }: LedgerQuery,
+    @Query() { from, to, cursor, limit }: LedgerPageQuery,
   ): Promise<LedgerResponse> {
+    const pageSize = limit ?? LEDGER_LINES_PER_PAGE.default;
     const { rows } = await this.pool.query<{
       position: string;
       time: Date;
@@ -87,17 +94,23 @@ export class AccountsController {
       generation_id: string | null;
       source_event_id: string | null;
       published_by: string | null;
+      revision: string;
     }>(
       `SELECT position, time, type, credits::float8 AS credits, available::float8 AS available,
-              generation_id, source_event_id, published_by
+              generation_id, source_event_id, published_by, revision::text AS revision
          FROM rm_ledger_lines
         WHERE account_id = $1 AND ($2::timestamptz IS NULL OR time >= $2) AND ($3::timestamptz IS NULL OR time < $3)
-        ORDER BY revision`,
-      [id, from ?? null, to ?? null],
+          AND ($4::bigint IS NULL OR revision > $4)
+        ORDER BY revision
+        LIMIT $5`,
+      [id, from ?? null, to ?? null, cursor ?? null, pageSize + 1],
     );
-    if (rows.length === 0 && !(await this.balances.current(id))) throw noAccount(id);
+    if (rows.length === 0 && cursor === undefined && !(await this.balances.current(id)))
+      throw noAccount(id);
+    const page = rows.slice(0, pageSize);
     return {
-      entries: rows.map((row) => ({
+      next: rows.length > pageSize ? (page.at(-1)?.revision ?? null) : null,
+      entries: page.map((row) => ({
         position: row.position,
         time: row.time.toISOString(),
         type: row.type,

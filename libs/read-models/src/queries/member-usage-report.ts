@@ -1,9 +1,7 @@
 import type { Pool } from 'pg';
 import { millisOf } from '@credits/domain';
 import { MEMBER_USAGE_COUNTERS, type MemberUsageCounts } from '../projections/member-usage';
-import { revenuePeriodProblem } from './revenue-report';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS, wholeDaysProblem } from './whole-days';
 
 export interface MemberUsageDay extends MemberUsageCounts {
   /** YYYY-MM-DD (UTC). */
@@ -21,7 +19,9 @@ export interface MemberUsageReport {
 }
 
 /** Why a period cannot be reported (whole UTC days, at most 3,660 of them), or null. */
-export const memberUsagePeriodProblem = revenuePeriodProblem;
+export function usagePeriodProblem(from: string, to: string): string | null {
+  return wholeDaysProblem('usage', from, to);
+}
 
 /** An agent's usage per UTC day over whole days [from, to), from member_usage. */
 export async function memberUsageReport(

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { DAY_MS, MAX_REPORT_DAYS, wholeDaysProblem } from './whole-days';
 import {
   deferredChange,
   millisOf,
@@ -11,7 +12,7 @@ export const REVENUE_BUCKETS = ['day', 'month', 'account'] as const;
 export type RevenueBucket = (typeof REVENUE_BUCKETS)[number];
 
 /** The longest period one report covers: ten years of days. */
-export const MAX_REVENUE_DAYS = 3_660;
+export const MAX_REVENUE_DAYS = MAX_REPORT_DAYS;
 /** Rows per page of a report by account; the next page starts after the last account. */
 export const REVENUE_ACCOUNTS_PER_PAGE = { default: 1_000, max: 10_000 } as const;
 
@@ -62,17 +63,9 @@ export interface RevenueReport {
   readonly discrepancies: string[];
 }
 
-const DAY_MS = 86_400_000;
-
 /** Why a period cannot be reported, or null: whole UTC days, in order, at most MAX_REVENUE_DAYS. */
 export function revenuePeriodProblem(from: string, to: string): string | null {
-  const [fromMs, toMs] = [millisOf(from), millisOf(to)];
-  if (fromMs % DAY_MS !== 0 || toMs % DAY_MS !== 0)
-    return 'revenue is kept per UTC day: from and to must be UTC midnights (e.g. 2026-11-01T00:00:00Z)';
-  if (toMs <= fromMs) return 'to must be after from';
-  if ((toMs - fromMs) / DAY_MS > MAX_REVENUE_DAYS)
-    return `a report covers at most ${MAX_REVENUE_DAYS} days`;
-  return null;
+  return wholeDaysProblem('revenue', from, to);
 }
 
 type Sums = Record<RevenueColumn, number>;

@@ -1,4 +1,5 @@
-import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { ACCOUNT_ID_PATTERN, IsInstant } from '@credits/contract';
 
 export class AccountParams {
@@ -30,4 +31,22 @@ export class LedgerQuery {
   @IsOptional()
   @IsInstant()
   to?: string;
+}
+
+/** Ledger lines per answer: 1,000 by default, at most 10,000; `next` pages on. */
+export const LEDGER_LINES_PER_PAGE = { default: 1_000, max: 10_000 } as const;
+
+export class LedgerPageQuery extends LedgerQuery {
+  /** Where the previous page ended: its `next`. */
+  @IsOptional()
+  @Matches(/^\d{1,19}$/, { message: 'cursor must be the `next` of an earlier answer' })
+  cursor?: string;
+
+  /** Lines per page: 1,000 by default, at most 10,000. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(LEDGER_LINES_PER_PAGE.max)
+  limit?: number;
 }

@@ -66,6 +66,8 @@ export class LedgerEntry {
 
 export class LedgerResponse {
   entries!: LedgerEntry[];
+  /** Pass as `cursor` for the next page; null on the last. */
+  next!: string | null;
 }
 
 export class ErrorResponse {

@@ -1,6 +1,6 @@
 import { Matches } from 'class-validator';
 import { MEMBER_ID_PATTERN } from '@credits/contract';
-import { AccountParams, LedgerQuery } from './account-params.dto';
+import { AccountParams, LedgerQuery } from '../../accounts/dto/account-params.dto';
 
 export class MemberParams extends AccountParams {
   /** The agent inside the pooled account: 1-128 characters of A-Z a-z 0-9 . _ : - */
