@@ -28,10 +28,23 @@ install_node_modules() {
 
 build() {
   local output
-  output="$(npx --no-install nest build 2>&1)" || {
+  output="$(npm run --silent build 2>&1)" || {
     echo "$output" >&2
-    fail "the TypeScript build failed (errors above)"
+    fail "the build failed (errors above)"
   }
+}
+
+# The dashboard's browser tests drive Debian's Chromium: installed once where apt-get can. Where
+# it cannot be had, those tests say they skipped and why.
+ensure_chromium() {
+  command -v chromium >/dev/null 2>&1 && return 0
+  if command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
+    echo "image-credits: installing chromium for the dashboard's browser tests (apt-get)"
+    apt-get install -y chromium >/dev/null 2>&1 ||
+      echo "image-credits: could not install chromium: the browser tests will skip"
+  else
+    echo "image-credits: no chromium and no apt-get as root: the browser tests will skip"
+  fi
 }
 
 # From the repository's top: Node checked, npm dependencies current. Sets $root.

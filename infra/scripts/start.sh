@@ -51,6 +51,7 @@ setsid node --max-old-space-size=256 --max-semi-space-size=16 dist/apps/credit-p
 pids+=($!)
 setsid node dist/apps/quota-service/src/main.js &
 pids+=($!)
+echo "image-credits: dashboard at http://${HOST:-127.0.0.1}:${PORT:-3000}/dashboard/ (sign in with the finance or ops key)"
 
 # If either service exits (a start-up failure, say), stop the other and report its exit code.
 set +e

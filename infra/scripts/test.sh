@@ -5,6 +5,7 @@ set -euo pipefail
 # shellcheck source=infra/scripts/prepare.sh
 source "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
 prepare_checkout
+ensure_chromium
 echo "== typecheck" && npm run --silent typecheck
 echo "== lint" && npm run --silent lint
 echo "== build" && build

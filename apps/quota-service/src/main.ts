@@ -10,6 +10,7 @@ import { validationPipe } from './http/validation';
 import { QuotaMetrics } from './metrics/quota-metrics';
 import { requestTimer } from './metrics/request-timer';
 import { QuotaServiceModule } from './quota-service.module';
+import { serveDashboard } from './http/dashboard';
 
 /** Far above any request this API takes; a bigger body is refused before it is parsed. */
 const BODY_LIMIT = '64kb';
@@ -29,6 +30,7 @@ runMain('quota-service', async () => {
   app.useGlobalFilters(new ErrorBodyFilter(await app.resolve(PinoLogger)));
   app.useGlobalPipes(validationPipe());
   app.disable('x-powered-by');
+  serveDashboard(app);
   SwaggerModule.setup(
     'docs',
     app,

@@ -1,0 +1,92 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { wireEvent } from '../harness/editor-events';
+import { eventually } from '../harness/eventually';
+import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
+import { startQuotaService, type QuotaService } from '../harness/quota-service';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOTS = path.resolve(__dirname, '../../.run/screenshots');
+const available = existsSync(CHROMIUM);
+if (!available)
+  console.log(
+    `dashboard browser tests SKIPPED: no ${CHROMIUM} (apt-get install -y chromium; npm test does it where it can)`,
+  );
+const describeInBrowser = available ? describe : describe.skip;
+
+describeInBrowser('the dashboard in a real browser (Debian Chromium)', () => {
+  const prefix = isolatedPrefix('dash');
+  let projector: ProjectorProcess;
+  let service: QuotaService;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    projector = await startProjector(prefix);
+    service = await startQuotaService(prefix);
+    // Usage of today, so the overview's default period (the last 60 days) shows it.
+    const account = `${prefix}agency`;
+    const now = new Date().toISOString();
+    const topUp = wireEvent(account, 'TopUpPurchased', now, { purchaseId: 'p', credits: 50 });
+    expect((await service.call('billing', 'POST', '/events', topUp)).status).toBe(202);
+    await eventually(
+      () => service.call('finance', 'GET', `/accounts/${account}/balance`),
+      (answer) => answer.status === 200,
+    );
+    for (const [index, resolution] of ['1K', '4K', '1K'].entries()) {
+      const generated = await service.call('worker', 'POST', `/accounts/${account}/generations`, {
+        generationId: `g${index}`,
+        editType: 'virtual_staging',
+        resolution,
+      });
+      expect(generated.status).toBe(201);
+    }
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu'],
+    });
+    page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  }, 90_000);
+  afterAll(async () => {
+    await browser?.close();
+    await service?.process.stop('SIGTERM');
+    await projector?.process.stop('SIGTERM');
+  });
+
+  /** Signs in with the keyboard alone: Tab to the key, type it, Enter. */
+  async function signIn(key: string): Promise<void> {
+    await page.goto(`${service.url}/dashboard/`);
+    await page.evaluate('sessionStorage.clear()');
+    await page.reload();
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(key);
+    await page.keyboard.press('Enter');
+  }
+
+  it('given an unknown key, then a sign-in error, never a blank page', async () => {
+    await signIn('not-a-key');
+    await expect(page.getByRole('alert').textContent()).resolves.toBe('This key is not known.');
+  });
+
+  it('given a worker key, then it is refused: its role may not read usage', async () => {
+    await signIn(service.keys.worker);
+    await expect(page.getByRole('alert').textContent()).resolves.toContain(
+      'sign in with a finance or ops key',
+    );
+  });
+
+  it('given a finance key, then the overview plots generations and credits per UTC day, with the 4K share; the key is never in the URL', async () => {
+    await signIn(service.keys.finance);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.getByRole('img', { name: 'Generations per UTC day' }).waitFor();
+    const legend = await page.locator('.u-legend').first().textContent();
+    for (const series of ['generations', 'kept', 'discarded', 'lapsed', 'refused'])
+      expect(legend).toContain(series);
+    await expect(page.getByText('4K share of generations').isVisible()).resolves.toBe(true);
+    expect(page.url()).not.toContain(service.keys.finance);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'overview.png'), fullPage: true });
+  });
+});
