@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { runCredits } from '../harness/credits-cli';
 import { wireEvent } from '../harness/editor-events';
 import { eventually } from '../harness/eventually';
 import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
@@ -21,15 +22,19 @@ describeInBrowser('the dashboard in a real browser (Debian Chromium)', () => {
   let service: QuotaService;
   let browser: Browser;
   let page: Page;
+  const account = `${prefix}agency`;
+  let toppedUpAt = '';
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     projector = await startProjector(prefix);
     service = await startQuotaService(prefix);
     // Usage of today, so the overview's default period (the last 60 days) shows it.
-    const account = `${prefix}agency`;
-    const now = new Date().toISOString();
-    const topUp = wireEvent(account, 'TopUpPurchased', now, { purchaseId: 'p', credits: 50 });
+    toppedUpAt = new Date(Date.now() - 60_000).toISOString();
+    const topUp = wireEvent(account, 'TopUpPurchased', toppedUpAt, {
+      purchaseId: 'p',
+      credits: 50,
+    });
     expect((await service.call('billing', 'POST', '/events', topUp)).status).toBe(202);
     await eventually(
       () => service.call('finance', 'GET', `/accounts/${account}/balance`),
@@ -48,7 +53,7 @@ describeInBrowser('the dashboard in a real browser (Debian Chromium)', () => {
       headless: true,
       args: ['--no-sandbox', '--disable-gpu'],
     });
-    page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    page = await browser.newPage({ viewport: { width: 1100, height: 900 }, acceptDownloads: true });
   }, 90_000);
   afterAll(async () => {
     await browser?.close();
@@ -88,5 +93,70 @@ describeInBrowser('the dashboard in a real browser (Debian Chromium)', () => {
     await expect(page.getByText('4K share of generations').isVisible()).resolves.toBe(true);
     expect(page.url()).not.toContain(service.keys.finance);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'overview.png'), fullPage: true });
+  });
+
+  it("given an account, when opened from the search box, then its balance now and as of an instant, and a CSV statement whose totals are the CLI statement's", async () => {
+    await signIn(service.keys.finance);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.getByLabel('Account').fill(account);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: `Account ${account}` }).waitFor();
+    const available = page.getByTestId('available');
+    await available.filter({ hasText: '38 credits' }).waitFor();
+    // Just after the top-up, before the generations: all 50.
+    await page.getByLabel(/As of/).fill(new Date(Date.parse(toppedUpAt) + 1_000).toISOString());
+    await page.getByLabel(/As of/).press('Enter');
+    await page.getByRole('heading', { name: /Balance as of/ }).waitFor();
+    await available.filter({ hasText: '50 credits' }).waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'account.png'), fullPage: true });
+
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download CSV' }).click(),
+    ]);
+    const text = readFileSync((await csv.path()) as string, 'utf8');
+    const [header, ...rows] = text.split('\r\n');
+    const creditsAt = header?.split(',').indexOf('credits') ?? -1;
+    const csvCredits = rows.reduce((sum, row) => sum + Number(row.split(',')[creditsAt]), 0);
+    const statement = await runCredits(
+      [
+        'statement',
+        '--account',
+        account,
+        '--from',
+        '2026-11-01T00:00:00Z',
+        '--to',
+        new Date(Date.now() + 86_400_000).toISOString().slice(0, 10) + 'T00:00:00Z',
+        '--format',
+        'json',
+      ],
+      { KAFKA_TOPIC_PREFIX: prefix },
+    );
+    const lines: { credits: number }[] = JSON.parse(statement.stdout).lines;
+    expect([rows.length, csvCredits]).toEqual([
+      lines.length,
+      lines.reduce((sum, line) => sum + line.credits, 0),
+    ]);
+  });
+
+  it('given the accounts page, then an account refused most is listed with a link to it', async () => {
+    // 38 credits: five 4K edits are approved, the sixth and seventh refused.
+    for (let index = 0; index < 7; index += 1)
+      await service.call('worker', 'POST', `/accounts/${account}/generations`, {
+        generationId: `more-${index}`,
+        editType: 'virtual_staging',
+        resolution: '4K',
+      });
+    await eventually(
+      () =>
+        service.call(
+          'finance',
+          'GET',
+          `/accounts/${account}/usage?from=2026-11-01T00:00:00Z&to=2030-01-01T00:00:00Z&by=day`,
+        ),
+      (answer) => answer.body?.totals?.refused > 0,
+    );
+    await page.goto(`${service.url}/dashboard/#/running-out`);
+    await page.getByRole('link', { name: account }).waitFor();
   });
 });

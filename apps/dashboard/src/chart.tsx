@@ -25,7 +25,13 @@ export function DailyChart(props: {
         width: Math.min(960, target.current.clientWidth || 960),
         height: 280,
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
-        scales: { x: { time: true } },
+        // One day alone would span no time: a day either side of it.
+        scales: {
+          x: {
+            time: true,
+            range: (_plot, min, max) => (min === max ? [min - 86_400, max + 86_400] : [min, max]),
+          },
+        },
         axes: [{ label: 'UTC day' }, { label: props.unit }],
         series: [
           { label: 'day (UTC)' },
