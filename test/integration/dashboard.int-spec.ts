@@ -4,6 +4,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { runCredits } from '../harness/credits-cli';
 import { wireEvent } from '../harness/editor-events';
 import { eventually } from '../harness/eventually';
+import { ownDatabase } from '../harness/own-database';
 import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
 import { startQuotaService, type QuotaService } from '../harness/quota-service';
 
@@ -24,11 +25,17 @@ describeInBrowser('the dashboard in a real browser (Debian Chromium)', () => {
   let page: Page;
   const account = `${prefix}agency`;
   let toppedUpAt = '';
+  /** A deployment of its own: the cross-account pages show this test's accounts only. */
+  let databaseUrl = '';
+  let dropDatabase = async () => {};
+  const env = () => ({ KAFKA_TOPIC_PREFIX: prefix, DATABASE_URL: databaseUrl });
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    projector = await startProjector(prefix);
-    service = await startQuotaService(prefix);
+    const own = await ownDatabase('dashboard');
+    [databaseUrl, dropDatabase] = [own.url, own.drop];
+    projector = await startProjector(prefix, env());
+    service = await startQuotaService(prefix, env());
     // Usage of today, so the overview's default period (the last 60 days) shows it.
     toppedUpAt = new Date(Date.now() - 60_000).toISOString();
     const topUp = wireEvent(account, 'TopUpPurchased', toppedUpAt, {
@@ -59,6 +66,7 @@ describeInBrowser('the dashboard in a real browser (Debian Chromium)', () => {
     await browser?.close();
     await service?.process.stop('SIGTERM');
     await projector?.process.stop('SIGTERM');
+    await dropDatabase();
   });
 
   /** Signs in with the keyboard alone: Tab to the key, type it, Enter. */
@@ -130,7 +138,7 @@ describeInBrowser('the dashboard in a real browser (Debian Chromium)', () => {
         '--format',
         'json',
       ],
-      { KAFKA_TOPIC_PREFIX: prefix },
+      env(),
     );
     const lines: { credits: number }[] = JSON.parse(statement.stdout).lines;
     expect([rows.length, csvCredits]).toEqual([

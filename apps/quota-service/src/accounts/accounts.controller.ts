@@ -3,7 +3,6 @@ import {
   ForbiddenException,
   Get,
   Inject,
-  NotFoundException,
   Param,
   Query,
   Req,
@@ -14,6 +13,7 @@ import { PG_POOL } from '@credits/postgres';
 import { Allow } from '../auth/access.decorator';
 import type { Caller } from '../auth/api-key.guard';
 import { BalanceService } from './balance.service';
+import { noAccount } from './no-account';
 import {
   AccountParams,
   BalanceQuery,
@@ -21,13 +21,6 @@ import {
   LedgerPageQuery,
 } from './dto/account-params.dto';
 import { BalanceResponse, ErrorResponse, LedgerResponse } from './dto/responses.dto';
-
-function noAccount(accountId: string): NotFoundException {
-  return new NotFoundException({
-    error: 'account_not_found',
-    details: [`account ${accountId} has no events`],
-  });
-}
 
 @ApiTags('balances and ledgers')
 @ApiBearerAuth()

@@ -1,12 +1,4 @@
-import {
-  BadRequestException,
-  Controller,
-  Get,
-  Inject,
-  NotFoundException,
-  Param,
-  Query,
-} from '@nestjs/common';
+import { BadRequestException, Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Pool } from 'pg';
 import { PG_POOL } from '@credits/postgres';
@@ -22,15 +14,16 @@ import { Allow } from '../auth/access.decorator';
 import { AccountParams } from '../accounts/dto/account-params.dto';
 import { ErrorResponse } from '../accounts/dto/responses.dto';
 import { BalanceService } from '../accounts/balance.service';
+import { noAccount } from '../accounts/no-account';
 import { MemberParams, MemberUsageQuery, MemberUsageResponse } from './dto/member-usage.dto';
 import { AccountUsageQuery, AllUsageQuery, UsageResponse } from './dto/usage.dto';
 
+/** Usage routes: per account, across accounts, and per agent of a pool. */
 @ApiTags('usage')
 @ApiBearerAuth()
 @ApiResponse({ status: 400, type: ErrorResponse, description: 'a bad parameter, named' })
 @ApiResponse({ status: 401, type: ErrorResponse })
 @ApiResponse({ status: 403, type: ErrorResponse })
-/** Usage routes: per account, across accounts, and per agent of a pool. */
 @Controller()
 export class UsageController {
   constructor(
@@ -51,16 +44,8 @@ export class UsageController {
     @Query() query: AccountUsageQuery,
   ): Promise<UsageResponse> {
     const report = await this.report({ ...query, by: query.by ?? 'day', accountId: id });
-    if (report.rows.length === 0 && query.after === undefined) {
-      const { rows } = await this.pool.query('SELECT 1 FROM rm_balances WHERE account_id = $1', [
-        id,
-      ]);
-      if (rows.length === 0)
-        throw new NotFoundException({
-          error: 'not_found',
-          details: [`account ${id} has no events`],
-        });
-    }
+    if (report.rows.length === 0 && query.after === undefined && !(await this.balances.current(id)))
+      throw noAccount(id);
     return report;
   }
 
@@ -89,8 +74,7 @@ export class UsageController {
   ): Promise<MemberUsageResponse> {
     const nowMs = Date.now();
     const balance = await this.balances.current(id, nowMs);
-    if (!balance)
-      throw new NotFoundException({ error: 'not_found', details: [`account ${id} has no events`] });
+    if (!balance) throw noAccount(id);
     const periodStartMs = periodStartAt(balance.terms.period, nowMs);
     const from = query.from ?? instantOf(Math.floor(periodStartMs / DAY_MS) * DAY_MS);
     const to = query.to ?? instantOf((Math.floor(nowMs / DAY_MS) + 1) * DAY_MS);
