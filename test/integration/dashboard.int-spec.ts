@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { runCredits } from '../harness/credits-cli';
+import { readModelsCaughtUp, runCredits } from '../harness/credits-cli';
 import { wireEvent } from '../harness/editor-events';
 import { eventually } from '../harness/eventually';
 import { ownDatabase } from '../harness/own-database';
@@ -55,6 +55,8 @@ describeInBrowser('the dashboard in a real browser (Debian Chromium)', () => {
       });
       expect(generated.status).toBe(201);
     }
+    // The pages read the read models: every one has the ledger before the browser looks.
+    await readModelsCaughtUp(env());
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,

@@ -79,6 +79,13 @@ describe('brokerage pools and balance notifications, end to end', () => {
       });
     expect(answers.every((answer) => answer.body.available >= 0)).toBe(true);
 
+    // The read models follow the ledger within moments: the balances (and the agents' use with
+    // them), then the usage per agent.
+    const balance = await eventually(
+      () => service.call('finance', 'GET', `/accounts/${accountId}/balance`),
+      (answer) => answer.body?.available === 200 - 33 * 3,
+    );
+    expect(balance.body).toMatchObject({ available: 200 - 33 * 3 });
     const usage = await eventually(
       () => memberUsage(accountId, 'agent-capped'),
       (answer) => answer.body.totals?.refused === 27,
@@ -106,8 +113,6 @@ describe('brokerage pools and balance notifications, end to end', () => {
       cap: 9,
       used: 9,
     });
-    const balance = await service.call('finance', 'GET', `/accounts/${accountId}/balance`);
-    expect(balance.body).toMatchObject({ available: 200 - 33 * 3 });
 
     // Generations through HTTP happen now: the statement runs to the end of today.
     const now = new Date();
