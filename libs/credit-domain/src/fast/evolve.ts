@@ -92,35 +92,16 @@ export function evolveKeyed(
   sourceKey: string | null,
 ): AccountState {
   const next = evolveCredits(state, event, sourceKey);
-  // Most events change no terms: the record is kept as it is.
-  const charge = memberChargeFor(state, event);
-  if (charge !== undefined || mayChangeTerms(event))
-    next.terms = evolveTerms(state.terms, event, charge, state.membersKept);
+  // evolveTerms gives back the same record for events that change no terms.
+  next.terms = evolveTerms(state.terms, event, memberChargeFor(state, event), state.membersKept);
   return next;
-}
-
-/** Events that change the terms without being about an agent's generation. */
-function mayChangeTerms(event: CreditEvent): boolean {
-  switch (event.type) {
-    case 'CreditsGranted':
-    case 'PlanChanged':
-    case 'MemberCapSet':
-    case 'BalanceThresholdSet':
-    case 'AutoTopUpConfigured':
-    case 'BalanceLow':
-    case 'BalanceRestored':
-    case 'AutoTopUpRequested':
-      return true;
-    default:
-      return false;
-  }
 }
 
 /** The agent and period the generation an event is about counts against, if any. */
 function memberChargeFor(state: AccountState, event: CreditEvent): MemberCharge | undefined {
   switch (event.type) {
     case 'GenerationCharged':
-      return event.memberId === undefined ? undefined : memberChargeOf(state.terms, event);
+      return memberChargeOf(state.terms, event);
     case 'EditKept':
     case 'EditDiscarded':
     case 'HoldLapsed':
