@@ -33,6 +33,7 @@ describeFaultRun('credit projector across a Kafka broker restart', unavailable, 
   let broker: DedicatedBroker | undefined;
   let projector: ProjectorProcess | undefined;
   afterAll(async () => {
+    if (projector) report.keepLog('projector', projector.process.stdout);
     report.print();
     // Also when the run failed: a process left running keeps jest from exiting.
     await projector?.process.stop('SIGTERM');
@@ -89,6 +90,10 @@ describeFaultRun('credit projector across a Kafka broker restart', unavailable, 
     report.note(`every message published (${resent} batch sends failed and were sent again)`);
 
     await checkAgainstOracle(world, input, report);
+    const renewals = projector.process.stdout.filter((line) =>
+      line.includes('lost step with the producer'),
+    ).length;
+    report.note(`the projector renewed its Kafka producer ${renewals} times`);
     expect(projector.process.child.exitCode).toBeNull();
     report.note('checked: the projector process never exited');
   }, 900_000);

@@ -11,6 +11,7 @@ import {
 } from '../harness/dedicated-broker';
 import { asMessages, wireEvent } from '../harness/editor-events';
 import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
+import { eventually } from '../harness/eventually';
 import { startQuotaService, type QuotaService } from '../harness/quota-service';
 
 /**
@@ -157,6 +158,10 @@ suite(`Kafka ACLs on a SASL/SCRAM broker${unavailable ? ` (SKIPPED: ${unavailabl
       reason: 'goodwill',
     });
     expect((await service.call('billing', 'POST', '/events', adjusted)).status).toBe(202);
+    // The ops routes read the projector's group and the dead-letter topic with these grants too.
+    const status = await service.call('ops', 'GET', '/ops/status');
+    expect([status.status, status.body.partitions.length]).toEqual([200, expect.any(Number)]);
+    expect(status.body.partitions.length).toBeGreaterThan(0);
   });
 
   it('keeps each producer to its own topic, and nobody but the apps reads decisions', async () => {
@@ -175,5 +180,15 @@ suite(`Kafka ACLs on a SASL/SCRAM broker${unavailable ? ` (SKIPPED: ${unavailabl
         'TOPIC_AUTHORIZATION_FAILED',
       ]);
     expect(await readAs('quota-service', topics.creditDecisions)).toBe('readable');
+    // The top-up the editor sent to its own topic is dead-lettered (wrong_topic), and the quota
+    // service reads it back for the ops routes with its grants.
+    const letters = await eventually(
+      () => service!.call('ops', 'GET', '/ops/dead-letters'),
+      (answer) => answer.status !== 200 || answer.body.letters.length > 0,
+    );
+    expect([letters.status, letters.body.letters]).toEqual([
+      200,
+      [expect.objectContaining({ reason: 'wrong_topic' })],
+    ]);
   });
 });

@@ -18,6 +18,7 @@ import { NoopController } from './http/noop.controller';
 import { DecisionWaiter } from './kafka/decision-waiter';
 import { InputEventsPublisher } from './kafka/input-events.publisher';
 import { MetricsController } from './metrics/metrics.controller';
+import { OpsController } from './ops/ops.controller';
 import { QuotaMetrics } from './metrics/quota-metrics';
 import { ReadModelsService } from './read-models/read-models.service';
 
@@ -40,6 +41,7 @@ export class QuotaServiceModule {
         UsageController,
         EventsController,
         RevenueController,
+        OpsController,
         MetricsController,
         NoopController,
       ],

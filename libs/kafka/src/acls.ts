@@ -50,7 +50,8 @@ export function deploymentAcls(prefix: string): AclGrant[] {
     name: string,
     pattern: AclGrant['pattern'],
     why: string,
-  ): AclGrant => ({ principal, resource: 'group', name, pattern, operations: ['Read'], why });
+    operations: AclOperation[] = ['Read'],
+  ): AclGrant => ({ principal, resource: 'group', name, pattern, operations, why });
   // The apps make any contract topic missing at start, so each may see and create all of them.
   const appTopics = (principal: KafkaPrincipal, uses: Record<string, 'Read' | 'Write'>) =>
     contractTopics.map((name) => {
@@ -100,12 +101,20 @@ export function deploymentAcls(prefix: string): AclGrant[] {
       [topics.editorEvents]: 'Write',
       [topics.billingEvents]: 'Write',
       [topics.creditDecisions]: 'Read',
+      [topics.editorEventsDeadLetters]: 'Read',
     }),
     group(
       'quota-service',
       quotaServiceGroupPrefix(prefix),
       'prefixed',
-      'a group per process, for the decisions it waits for',
+      'a group per process for the decisions it waits for, and one per read of dead letters',
+    ),
+    group(
+      'quota-service',
+      projectorGroupId(prefix),
+      'literal',
+      "reads the projector's offsets and members for GET /ops/status",
+      ['Describe'],
     ),
     ...(['topic', 'group'] as const).map((resource): AclGrant => ({
       principal: 'ops',

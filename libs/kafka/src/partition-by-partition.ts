@@ -15,7 +15,7 @@ export class PartitionByPartitionSender {
   private readonly partitioner = Partitioners.DefaultPartitioner();
 
   constructor(
-    private readonly producer: Producer,
+    private readonly producer: Pick<Producer, 'send'>,
     private readonly kafka: Kafka,
   ) {}
 

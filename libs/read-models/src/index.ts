@@ -8,6 +8,7 @@ export * from './projections/revenue-daily';
 export * from './projections/member-usage';
 export * from './read-model-projector';
 export * from './registry';
+export * from './standings';
 export * from './all-read-models';
 export * from './live-read-models';
 export * from './queries/revenue-report';

@@ -42,6 +42,12 @@ export class ProjectorMetrics {
     registers: [this.registry],
   });
 
+  readonly producerRenewals = new Counter({
+    name: 'credits_projector_producer_renewals_total',
+    help: 'times the Kafka producer was replaced by one with a new producer id (its sequences out of step with the broker)',
+    registers: [this.registry],
+  });
+
   readonly batchSize = new Histogram({
     name: 'credits_projector_chunk_messages',
     help: 'messages decided and appended together',

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Partitioners, type IHeaders, type Kafka, type Producer } from 'kafkajs';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { Partitioners, type IHeaders, type Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
 import {
   DeadLetterHeaders,
@@ -8,8 +9,14 @@ import {
   type Rejection,
 } from '@credits/contract';
 import type { GenerationCharged, GenerationRefused } from '@credits/domain';
-import { KAFKA, PartitionByPartitionSender, topicNames, type TopicNames } from '@credits/kafka';
-import { within } from '@credits/runtime';
+import {
+  KAFKA,
+  PartitionByPartitionSender,
+  RenewableProducer,
+  topicNames,
+  type TopicNames,
+} from '@credits/kafka';
+import { asError, within } from '@credits/runtime';
 import { ProjectorMetrics } from '../observability/projector-metrics';
 
 /**
@@ -34,7 +41,7 @@ export interface DeadLetter {
 /** What the projector writes to Kafka: dead letters and decisions, acknowledged by all replicas. */
 @Injectable()
 export class ProjectorProducer implements OnModuleInit, OnApplicationShutdown {
-  private readonly producer: Producer;
+  private readonly producer: RenewableProducer;
   private readonly sender: PartitionByPartitionSender;
   private readonly topics: TopicNames;
 
@@ -42,15 +49,28 @@ export class ProjectorProducer implements OnModuleInit, OnApplicationShutdown {
     @Inject(KAFKA) kafka: Kafka,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly metrics: ProjectorMetrics,
+    @InjectPinoLogger(ProjectorProducer.name) logger: PinoLogger,
   ) {
     this.topics = topicNames(config.kafka.topicPrefix);
-    // Idempotent: a retried send after a lost acknowledgement is written once.
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 5,
-      // Murmur2 on the key, as the Java clients do: an account's decisions share one partition.
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    this.producer = new RenewableProducer(
+      // Idempotent: a retried send after a lost acknowledgement is written once.
+      () =>
+        kafka.producer({
+          idempotent: true,
+          maxInFlightRequests: 5,
+          // Murmur2 on the key, as the Java clients do: an account's decisions share one partition.
+          createPartitioner: Partitioners.DefaultPartitioner,
+        }),
+      {
+        renewed: (cause) => {
+          metrics.producerRenewals.inc();
+          logger.warn(
+            { error: asError(cause).message },
+            'the broker lost step with the producer: sending with a new producer id',
+          );
+        },
+      },
+    );
     this.sender = new PartitionByPartitionSender(this.producer, kafka);
   }
 

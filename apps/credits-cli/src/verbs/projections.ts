@@ -1,35 +1,20 @@
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { Pool } from 'pg';
-import { PostgresCheckpoints, type EventStore, type ReadFrom } from '@credits/event-store';
+import { PostgresCheckpoints } from '@credits/event-store';
 import {
-  ACCOUNT_CATEGORY,
   checkpointName,
+  ledgerEventsAfter,
+  readModelStandings,
   READ_MODELS,
   ReadModelProjector,
   ReadModelRegistry,
   type ReadModel,
 } from '@credits/read-models';
-import { withContext, type CliContext } from '../context';
+import { withContext } from '../context';
 import { UsageError } from '../exit-codes';
 import { render, type Format, type Row } from '../output';
 import { formatOption } from './options';
-
-/** Ledger events after a checkpoint: how far behind a read model is. */
-async function eventsAfter(store: EventStore, from: ReadFrom): Promise<number> {
-  let count = 0;
-  let position = from;
-  for (;;) {
-    const page = await store.readAll({
-      from: position,
-      maxCount: 5_000,
-      category: ACCOUNT_CATEGORY,
-    });
-    count += page.events.length;
-    if (page.lastPosition) position = page.lastPosition;
-    if (page.isEnd) return count;
-  }
-}
 
 function modelNamed(name: string): ReadModel {
   const model = READ_MODELS.find((candidate) => candidate.name === name);
@@ -79,7 +64,7 @@ async function rebuild(name: string, pageSize: number): Promise<void> {
       version,
     ]);
     const stored = await new PostgresCheckpoints(pool).load(checkpointName(model, version));
-    const total = await eventsAfter(store, stored?.position ?? 'start');
+    const total = await ledgerEventsAfter(store, stored?.position ?? 'start');
     console.log(
       `${building ? 'resuming' : 'rebuilding'} ${model.name} into version ${version} while version ${active} serves: ${total.toLocaleString('en')} events to go`,
     );
@@ -117,50 +102,17 @@ async function rebuild(name: string, pageSize: number): Promise<void> {
   });
 }
 
-export interface ReadModelStanding {
-  readonly readModel: string;
-  readonly version: number;
-  readonly state: 'serving' | 'rebuilding';
-  readonly checkpoint: string;
-  readonly eventsBehind: number;
-  /** When its checkpoint was last saved; null before its first save. */
-  readonly savedAt: Date | null;
-}
-
-/** Each read model's versions, with how far each is behind the ledger. */
-export async function readModelStandings(context: CliContext): Promise<ReadModelStanding[]> {
-  const store = await context.eventStore();
-  const registry = new ReadModelRegistry(context.database);
-  const checkpoints = new PostgresCheckpoints(context.database);
-  const standings: ReadModelStanding[] = [];
-  for (const model of READ_MODELS) {
-    const { active, building } = await registry.ensure(model);
-    for (const version of building ? [active, building] : [active]) {
-      const checkpoint = await checkpoints.load(checkpointName(model, version));
-      standings.push({
-        readModel: model.name,
-        version,
-        state: version === active ? 'serving' : 'rebuilding',
-        checkpoint: checkpoint?.position ?? 'none',
-        eventsBehind: await eventsAfter(store, checkpoint?.position ?? 'start'),
-        savedAt: checkpoint?.savedAt ?? null,
-      });
-    }
-  }
-  return standings;
-}
-
 async function status(format: Format): Promise<void> {
   await withContext(async (context) => {
-    const rows: Row[] = (await readModelStandings(context)).map(
-      ({ readModel, version, state, checkpoint, eventsBehind }) => ({
-        readModel,
-        version,
-        state,
-        checkpoint,
-        eventsBehind,
-      }),
-    );
+    const rows: Row[] = (
+      await readModelStandings(await context.eventStore(), context.database)
+    ).map(({ readModel, version, state, checkpoint, eventsBehind }) => ({
+      readModel,
+      version,
+      state,
+      checkpoint,
+      eventsBehind,
+    }));
     console.log(
       render(rows, ['readModel', 'version', 'state', 'checkpoint', 'eventsBehind'], format),
     );

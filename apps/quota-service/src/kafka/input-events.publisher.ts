@@ -1,9 +1,11 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { Partitioners, type Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
 import { inputTopicOf, type EditorEvent, type EditorEventType } from '@credits/contract';
-import { KAFKA, topicNames, type TopicNames } from '@credits/kafka';
+import { KAFKA, RenewableProducer, topicNames, type TopicNames } from '@credits/kafka';
+import { asError } from '@credits/runtime';
 
 export const QUOTA_SERVICE_SOURCE = 'image-credits/quota-service';
 
@@ -13,15 +15,29 @@ export const QUOTA_SERVICE_SOURCE = 'image-credits/quota-service';
  */
 @Injectable()
 export class InputEventsPublisher implements OnModuleInit, OnApplicationShutdown {
-  private readonly producer: Producer;
+  private readonly producer: RenewableProducer;
   private readonly topics: TopicNames;
 
-  constructor(@Inject(KAFKA) kafka: Kafka, @Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(KAFKA) kafka: Kafka,
+    @Inject(APP_CONFIG) config: AppConfig,
+    @InjectPinoLogger(InputEventsPublisher.name) logger: PinoLogger,
+  ) {
     this.topics = topicNames(config.kafka.topicPrefix);
-    this.producer = kafka.producer({
-      idempotent: true,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    // Renewed when the broker loses step with it (after a restart, say): without that every
+    // later publish to the partition would fail. A publish is written at least once either way,
+    // and the projector keeps its effect once.
+    this.producer = new RenewableProducer(
+      () =>
+        kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner }),
+      {
+        renewed: (cause) =>
+          logger.warn(
+            { error: asError(cause).message },
+            'the broker lost step with the producer: publishing with a new producer id',
+          ),
+      },
+    );
   }
 
   async onModuleInit(): Promise<void> {
