@@ -8,6 +8,7 @@ const BENCHMARKS = [
   'pipeline.bench.js',
   'quota.bench.js',
   'cold-load.bench.js',
+  'dashboard.bench.js',
 ];
 
 for (const file of BENCHMARKS) {

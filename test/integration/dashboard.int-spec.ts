@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { readModelsCaughtUp, runCredits } from '../harness/credits-cli';
-import { wireEvent } from '../harness/editor-events';
+import { topicNames } from '@credits/kafka';
+import { kafkaClient, projectorConsumed, publish, wireEvent } from '../harness/editor-events';
 import { eventually } from '../harness/eventually';
 import { ownDatabase } from '../harness/own-database';
 import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
@@ -55,6 +56,10 @@ describeInBrowser('the dashboard in a real browser (Debian Chromium)', () => {
       });
       expect(generated.status).toBe(201);
     }
+    // A message that is not JSON, for the ops page's dead letters.
+    const kafka = kafkaClient('dashboard-tests');
+    await publish(kafka, topicNames(prefix).editorEvents, [{ key: account, value: '{"broken":' }]);
+    await projectorConsumed(kafka, prefix);
     // The pages read the read models: every one has the ledger before the browser looks.
     await readModelsCaughtUp(env());
     browser = await chromium.launch({
@@ -113,6 +118,12 @@ describeInBrowser('the dashboard in a real browser (Debian Chromium)', () => {
     await page.getByRole('heading', { name: `Account ${account}` }).waitFor();
     const available = page.getByTestId('available');
     await available.filter({ hasText: '38 credits' }).waitFor();
+    // Three generations neither kept nor discarded: 2 + 4 + 2 credits held.
+    await page.getByText('Open holds now: 8 credits').waitFor();
+    await page
+      .getByRole('region', { name: 'Balance' })
+      .getByRole('cell', { name: 'g1', exact: true })
+      .waitFor();
     // Just after the top-up, before the generations: all 50.
     await page.getByLabel(/As of/).fill(new Date(Date.parse(toppedUpAt) + 1_000).toISOString());
     await page.getByLabel(/As of/).press('Enter');
@@ -167,6 +178,90 @@ describeInBrowser('the dashboard in a real browser (Debian Chromium)', () => {
       (answer) => answer.body?.totals?.refused > 0,
     );
     await page.goto(`${service.url}/dashboard/#/running-out`);
-    await page.getByRole('link', { name: account }).waitFor();
+    const refusedMost = page.getByRole('region', { name: 'Refused most' });
+    await refusedMost.getByRole('link', { name: account }).waitFor();
+    const fewestDays = page.getByRole('region', { name: 'Fewest days left' });
+    await fewestDays.getByRole('link', { name: account }).waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'running-out.png'), fullPage: true });
+  });
+
+  it('given a period longer than the usage routes allow, then the overview says so', async () => {
+    await signIn(service.keys.finance);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.getByLabel('From (UTC day)').fill('1990-01-01');
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('3660');
+  });
+
+  it('given an ops key, then the ops page shows the partitions, the read models and a dead letter with its reason; a replay asks first, and happens only once confirmed', async () => {
+    await signIn(service.keys.ops);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.getByRole('link', { name: 'Ops' }).click();
+    await page.getByRole('heading', { name: 'Ops' }).waitFor();
+    const partitions = page.getByRole('region', { name: 'Projector' });
+    await partitions
+      .getByRole('cell', { name: topicNames(prefix).editorEvents })
+      .first()
+      .waitFor();
+    await page
+      .getByRole('region', { name: 'Read models' })
+      .getByRole('cell', { name: 'balances' })
+      .waitFor();
+    const letters = page.getByRole('region', { name: 'Dead letters' });
+    await letters.getByRole('cell', { name: 'invalid_json' }).waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'ops.png'), fullPage: true });
+
+    const replays: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/ops/dead-letters/replay')) replays.push(request.method());
+    });
+    const replay = letters.getByRole('button', { name: /^Replay / });
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await replay.click();
+    expect(replays).toEqual([]);
+    page.once('dialog', (dialog) => {
+      expect(dialog.message()).toContain('invalid_json');
+      void dialog.accept();
+    });
+    await replay.click();
+    await expect(letters.getByRole('status').textContent()).resolves.toMatch(
+      new RegExp(
+        `^Replayed \\d+:\\d+ onto ${topicNames(prefix).editorEvents.replace('.', '\\.')}\\.$`,
+      ),
+    );
+    expect(replays).toEqual(['POST']);
+  });
+
+  it('given a finance key, then every page loads without a refused request, the ops page shows the dead letters without a replay button, and the replay route refuses the key', async () => {
+    const refused: string[] = [];
+    const listen = (response: import('playwright-core').Response) => {
+      if (response.status() === 401 || response.status() === 403) refused.push(response.url());
+    };
+    page.on('response', listen);
+    try {
+      await signIn(service.keys.finance);
+      await page.getByRole('heading', { name: 'Overview' }).waitFor();
+      await page.goto(`${service.url}/dashboard/#/accounts/${encodeURIComponent(account)}`);
+      await page.getByTestId('available').waitFor();
+      await page.goto(`${service.url}/dashboard/#/running-out`);
+      await page.getByRole('region', { name: 'Fewest days left' }).getByRole('table').waitFor();
+      await page.goto(`${service.url}/dashboard/#/ops`);
+      const letters = page.getByRole('region', { name: 'Dead letters' });
+      await letters.getByRole('cell', { name: 'invalid_json' }).first().waitFor();
+      await expect(letters.getByRole('button', { name: /^Replay / }).count()).resolves.toBe(0);
+    } finally {
+      page.off('response', listen);
+    }
+    expect(refused).toEqual([]);
+    // The route itself refuses the key, whatever a page offers.
+    // In the page, as its code would: the test's own tsconfig has no DOM, so the script is text.
+    const status = await page.evaluate(`fetch('/ops/dead-letters/replay', {
+      method: 'POST',
+      headers: {
+        Authorization: 'Bearer ' + sessionStorage.getItem('image-credits.key'),
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({ at: ['0:0'] }),
+    }).then((response) => response.status)`);
+    expect(status).toBe(403);
   });
 });

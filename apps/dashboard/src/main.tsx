@@ -2,12 +2,13 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { session } from './api';
 import { Account } from './pages/account';
+import { Ops } from './pages/ops';
 import { Overview } from './pages/overview';
 import { RunningOut } from './pages/running-out';
 import { SignIn } from './pages/sign-in';
 import './style.css';
 
-/** The page the location's hash names: #/, #/accounts/<id>, #/running-out. */
+/** The page the location's hash names: #/, #/accounts/<id>, #/running-out, #/ops. */
 function useRoute(): string {
   const [route, setRoute] = useState(location.hash.slice(1) || '/');
   useEffect(() => {
@@ -22,6 +23,7 @@ function Page(props: { readonly route: string }) {
   const account = /^\/accounts\/(.+)$/.exec(props.route);
   if (account) return <Account accountId={decodeURIComponent(account[1] ?? '')} />;
   if (props.route === '/running-out') return <RunningOut />;
+  if (props.route === '/ops') return <Ops />;
   return <Overview />;
 }
 
@@ -34,7 +36,8 @@ function App() {
     <>
       <header>
         <nav aria-label="Pages">
-          <a href="#/">Overview</a> <a href="#/running-out">Accounts running out</a>
+          <a href="#/">Overview</a> <a href="#/running-out">Accounts running out</a>{' '}
+          <a href="#/ops">Ops</a>
         </nav>
         <form
           role="search"

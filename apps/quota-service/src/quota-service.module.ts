@@ -11,6 +11,7 @@ import { liveCatalogProvider } from '@credits/ledger';
 import { GenerationsController } from './accounts/generations.controller';
 import { UsageController } from './usage/usage.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { WhoAmIController } from './auth/whoami.controller';
 import { EventsController } from './events/events.controller';
 import { RevenueController } from './finance/revenue.controller';
 import { HealthModule } from './health/health.module';
@@ -42,6 +43,7 @@ export class QuotaServiceModule {
         EventsController,
         RevenueController,
         OpsController,
+        WhoAmIController,
         MetricsController,
         NoopController,
       ],

@@ -38,6 +38,7 @@ export {
   initialAccountState,
   nextHoldDue,
   openGeneration,
+  openGenerations,
   remainingCredits,
   type AccountState,
   type CreditTotals,

@@ -9,6 +9,18 @@ interface Balance {
   readonly held: number;
   readonly grants: { grantId: string; kind: string; remaining: number; expiresAt: string | null }[];
 }
+interface OpenHolds {
+  readonly held: number;
+  readonly holds: {
+    generationId: string;
+    editType: string;
+    resolution: string | null;
+    held: number;
+    expiresAt: string;
+    memberId: string | null;
+  }[];
+  readonly more: number;
+}
 interface LedgerLine {
   readonly position: string;
   readonly time: string;
@@ -64,6 +76,7 @@ export function Account(props: { readonly accountId: string }) {
   // The balance with the instant it was read as of: the heading never names one the numbers are not.
   const [loaded, setLoaded] = useState<{ asOf: string; balance: Balance } | null>(null);
   const balance = loaded?.balance ?? null;
+  const [holds, setHolds] = useState<OpenHolds | null>(null);
   const [lines, setLines] = useState<LedgerLine[]>([]);
   const [members, setMembers] = useState<MemberRow[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
@@ -75,6 +88,11 @@ export function Account(props: { readonly accountId: string }) {
       .then((answer) => setLoaded({ asOf, balance: answer }))
       .catch((error: Error) => setProblem(error.message));
   }, [account, asOf]);
+  useEffect(() => {
+    get<OpenHolds>(`/accounts/${account}/holds`)
+      .then(setHolds)
+      .catch(() => setHolds(null));
+  }, [account]);
   useEffect(() => {
     ledgerOf(accountId, from, to)
       .then(setLines)
@@ -147,6 +165,39 @@ export function Account(props: { readonly accountId: string }) {
                   <td>{grant.kind}</td>
                   <td class="number">{grant.remaining.toLocaleString('en')}</td>
                   <td>{grant.expiresAt ?? 'never'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {holds && (
+          <table>
+            <caption>
+              Open holds now: {holds.held.toLocaleString('en')} credits
+              {holds.holds.length === 0 ? ' (none)' : ''}
+              {holds.more > 0 ? ` (the first ${holds.holds.length} shown, ${holds.more} more)` : ''}
+            </caption>
+            {holds.holds.length > 0 && (
+              <thead>
+                <tr>
+                  <th>generation</th>
+                  <th>edit</th>
+                  <th>resolution</th>
+                  <th>agent</th>
+                  <th>held (credits)</th>
+                  <th>lapses (UTC)</th>
+                </tr>
+              </thead>
+            )}
+            <tbody>
+              {holds.holds.map((hold) => (
+                <tr key={hold.generationId}>
+                  <td>{hold.generationId}</td>
+                  <td>{hold.editType}</td>
+                  <td>{hold.resolution ?? '—'}</td>
+                  <td>{hold.memberId ?? '—'}</td>
+                  <td class="number">{hold.held.toLocaleString('en')}</td>
+                  <td>{hold.expiresAt.replace('T', ' ').slice(0, 19)}</td>
                 </tr>
               ))}
             </tbody>

@@ -9,13 +9,13 @@ export function SignIn(props: { readonly onSignedIn: () => void }) {
   const submit = async (event: Event) => {
     event.preventDefault();
     setChecking(true);
-    const refused = await checkKey(key.trim());
+    const checked = await checkKey(key.trim());
     setChecking(false);
-    if (refused) {
-      setProblem(refused);
+    if ('refused' in checked) {
+      setProblem(checked.refused);
       return;
     }
-    session.signIn(key.trim());
+    session.signIn(key.trim(), checked.role);
     props.onSignedIn();
   };
   return (

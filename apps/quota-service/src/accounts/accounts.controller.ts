@@ -12,7 +12,15 @@ import {
   LEDGER_LINES_PER_PAGE,
   LedgerPageQuery,
 } from './dto/account-params.dto';
-import { BalanceResponse, ErrorResponse, LedgerResponse } from './dto/responses.dto';
+import {
+  BalanceResponse,
+  ErrorResponse,
+  LedgerResponse,
+  OpenHoldsResponse,
+} from './dto/responses.dto';
+
+/** Open holds one answer shows; the rest are counted (`more`). */
+const HOLDS_SHOWN = 1_000;
 
 @ApiTags('balances and ledgers')
 @ApiBearerAuth()
@@ -54,6 +62,32 @@ export class AccountsController {
       available: balance.available,
       held: balance.held,
       grants: balance.grants,
+    };
+  }
+
+  @Get('holds')
+  @Allow('finance')
+  @ApiOperation({
+    summary:
+      'The generations holding credits now (edits neither kept nor discarded yet), the one that lapses first first; at most 1,000',
+  })
+  @ApiResponse({ status: 200, type: OpenHoldsResponse })
+  @ApiResponse({ status: 404, type: ErrorResponse, description: 'an account with no events' })
+  async holds(@Param() { id }: AccountParams): Promise<OpenHoldsResponse> {
+    const holds = await this.balances.openHolds(id);
+    if (!holds) throw noAccount(id);
+    return {
+      accountId: id,
+      held: holds.reduce((sum, hold) => sum + hold.held, 0),
+      holds: holds.slice(0, HOLDS_SHOWN).map((hold) => ({
+        generationId: hold.generationId,
+        editType: hold.editType,
+        resolution: hold.resolution,
+        held: hold.held,
+        expiresAt: new Date(hold.holdExpiresAtMs).toISOString(),
+        memberId: hold.member?.memberId ?? null,
+      })),
+      more: Math.max(0, holds.length - HOLDS_SHOWN),
     };
   }
 

@@ -9,7 +9,10 @@ import {
   type SerializedTerms,
   heldCredits,
   millisOf,
+  openGenerations,
   type AccountDecider,
+  type AccountState,
+  type OpenGeneration,
 } from '@credits/domain';
 import { EVENT_STORE, type EventStore } from '@credits/event-store';
 import {
@@ -68,11 +71,8 @@ export class BalanceService {
    */
   async asOf(accountId: string, asOf: string): Promise<BalanceView | null> {
     const asOfMs = millisOf(asOf);
-    const ledger = (
-      await ledgersAsOf(this.store, this.decider, [accountId], asOfMs, this.trouble)
-    ).get(accountId);
-    if (!ledger || (ledger.start === null && ledger.tail.length === 0)) return null;
-    const state = stateOfLedgerAt(this.decider, ledger, asOfMs);
+    const state = await this.stateAt(accountId, asOfMs);
+    if (!state) return null;
     return {
       available: availableCredits(state, asOfMs),
       held: heldCredits(state),
@@ -87,5 +87,23 @@ export class BalanceService {
             : null,
         })),
     };
+  }
+
+  /**
+   * The generations holding credits at `atMs` (holds that lapsed by then released), the one
+   * whose hold lapses first first; null for an account with no events. Folded from the ledger,
+   * as the balances read model keeps only their sum.
+   */
+  async openHolds(accountId: string, atMs = Date.now()): Promise<OpenGeneration[] | null> {
+    const state = await this.stateAt(accountId, atMs);
+    return state ? openGenerations(state) : null;
+  }
+
+  private async stateAt(accountId: string, atMs: number): Promise<AccountState | null> {
+    const ledger = (
+      await ledgersAsOf(this.store, this.decider, [accountId], atMs, this.trouble)
+    ).get(accountId);
+    if (!ledger || (ledger.start === null && ledger.tail.length === 0)) return null;
+    return stateOfLedgerAt(this.decider, ledger, atMs);
   }
 }

@@ -71,6 +71,11 @@ export function openGeneration(
   return state.generations.open(generationId);
 }
 
+/** Every open generation, the one whose hold lapses first first. */
+export function openGenerations(state: AccountState): OpenGeneration[] {
+  return state.generations.toJSON().open.map(([, generation]) => generation);
+}
+
 /** The open hold that lapses first, if any. */
 export function nextHoldDue(state: AccountState): OpenGeneration | undefined {
   return state.generations.firstOpen();

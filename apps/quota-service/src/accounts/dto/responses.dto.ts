@@ -15,6 +15,29 @@ export class BalanceResponse {
   grants!: GrantView[];
 }
 
+export class OpenHoldView {
+  generationId!: string;
+  editType!: string;
+  /** 1K, 2K or 4K. */
+  resolution!: string | null;
+  /** Credits the hold keeps aside for keeping the edit. */
+  held!: number;
+  /** When the hold lapses if the edit is neither kept nor discarded (RFC 3339, UTC). */
+  expiresAt!: string;
+  /** The agent of a pooled account who asked for it, if one did. */
+  memberId!: string | null;
+}
+
+export class OpenHoldsResponse {
+  accountId!: string;
+  /** Every open hold's credits, shown or not. */
+  held!: number;
+  /** Open holds, the one that lapses first first; at most 1,000. */
+  holds!: OpenHoldView[];
+  /** Open holds not shown past the first 1,000. */
+  more!: number;
+}
+
 export class AuthorizationResponse {
   allowed!: boolean;
   generateCost!: number;
