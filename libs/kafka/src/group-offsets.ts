@@ -37,10 +37,11 @@ export async function readGroupOffsets(
   groupId: string,
   topic: string,
 ): Promise<PartitionOffsets[]> {
-  const [committed, ends] = await Promise.all([
-    admin.fetchOffsets({ groupId, topics: [topic] }),
-    admin.fetchTopicOffsets(topic),
-  ]);
+  // The topic's offsets first, then the group's: on an admin client that has not yet looked the
+  // topic up, kafkajs 2.2.4 answers the group's first in about 330 ms (a retry's backoff), and
+  // the pair in this order in about 15 ms.
+  const ends = await admin.fetchTopicOffsets(topic);
+  const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
   const byPartition = new Map(
     (committed.find((entry) => entry.topic === topic)?.partitions ?? []).map((entry) => [
       entry.partition,

@@ -75,10 +75,10 @@ const looksStalled = (status: Omit<PipelineStatus, 'stalled'>) =>
 
 async function topicRows(sources: PipelineSources, topic: string): Promise<PartitionStatus[]> {
   const groupId = projectorGroupId(sources.topicPrefix);
-  const [offsets, owners] = await Promise.all([
-    readGroupOffsets(sources.admin, groupId, topic),
-    partitionOwners(sources.admin, groupId, topic),
-  ]);
+  // One after the other: asked together, kafkajs 2.2.4 answers the group's offsets only after a
+  // retry's backoff (about 330 ms); in turn both take about 20 ms.
+  const offsets = await readGroupOffsets(sources.admin, groupId, topic);
+  const owners = await partitionOwners(sources.admin, groupId, topic);
   const now = Date.now();
   return offsets.map((partition) => {
     const lastProgress = committedAt(partition.metadata);
