@@ -22,7 +22,7 @@ interface Letter {
   copies: number;
 }
 
-describe('ops routes: the pipeline status and the dead letters, read by finance and ops, replayed by ops alone', () => {
+describe('ops routes: the pipeline status and the dead letters, read by finance and ops, replayed by ops alone; open holds', () => {
   let projector: ProjectorProcess;
   let service: QuotaService;
 
@@ -115,6 +115,53 @@ describe('ops routes: the pipeline status and the dead letters, read by finance 
     expect([badLimit.status, badLimit.body.details]).toEqual([
       400,
       [expect.stringContaining('limit')],
+    ]);
+  });
+
+  it('holds: the open generations, the one that lapses first first, paged by cursor; finance may read them, a worker may not', async () => {
+    const holder = `${prefix}holder`;
+    const topUp = wireEvent(holder, 'TopUpPurchased', new Date().toISOString(), {
+      purchaseId: 'holds',
+      credits: 20,
+    });
+    expect((await service.call('billing', 'POST', '/events', topUp)).status).toBe(202);
+    for (const [index, resolution] of ['1K', '4K', '1K'].entries()) {
+      const generated = await service.call('worker', 'POST', `/accounts/${holder}/generations`, {
+        generationId: `hold-${index}`,
+        editType: 'twilight',
+        resolution,
+      });
+      expect(generated.status).toBe(201);
+    }
+    expect(
+      (await service.call('worker', 'POST', `/accounts/${holder}/generations/hold-1/accept`))
+        .status,
+    ).toBe(202);
+    const open = await eventually(
+      () => service.call('finance', 'GET', `/accounts/${holder}/holds?limit=1`),
+      (answer) => answer.status === 200 && answer.body.open === 2,
+    );
+    expect(open.body).toMatchObject({ accountId: holder, held: 4, open: 2 });
+    expect(open.body.holds).toEqual([
+      expect.objectContaining({ generationId: 'hold-0', held: 2, resolution: '1K' }),
+    ]);
+    const second = await service.call(
+      'finance',
+      'GET',
+      `/accounts/${holder}/holds?limit=1&cursor=${encodeURIComponent(open.body.next)}`,
+    );
+    expect([
+      second.body.holds.map((hold: { generationId: string }) => hold.generationId),
+      second.body.next,
+    ]).toEqual([['hold-2'], null]);
+    expect((await service.call('worker', 'GET', `/accounts/${holder}/holds`)).status).toBe(403);
+    expect((await service.call('finance', 'GET', `/accounts/${prefix}nobody/holds`)).status).toBe(
+      404,
+    );
+    const badCursor = await service.call('finance', 'GET', `/accounts/${holder}/holds?cursor=x`);
+    expect([badCursor.status, badCursor.body.details]).toEqual([
+      400,
+      [expect.stringContaining('cursor')],
     ]);
   });
 

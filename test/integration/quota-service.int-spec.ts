@@ -317,7 +317,14 @@ describe('quota service over HTTP, with the projector, the real broker and Postg
           '/accounts/{id}/generations',
           '/accounts/{id}/generations/{generationId}/accept',
           '/accounts/{id}/generations/{generationId}/reject',
+          '/accounts/{id}/holds',
+          '/accounts/{id}/usage',
+          '/usage',
           '/events',
+          '/ops/status',
+          '/ops/dead-letters',
+          '/ops/dead-letters/replay',
+          '/whoami',
         ]),
       );
     });

@@ -19,7 +19,7 @@ interface OpenHolds {
     expiresAt: string;
     memberId: string | null;
   }[];
-  readonly more: number;
+  readonly open: number;
 }
 interface LedgerLine {
   readonly position: string;
@@ -89,7 +89,7 @@ export function Account(props: { readonly accountId: string }) {
       .catch((error: Error) => setProblem(error.message));
   }, [account, asOf]);
   useEffect(() => {
-    get<OpenHolds>(`/accounts/${account}/holds`)
+    get<OpenHolds>(`/accounts/${account}/holds?limit=1000`)
       .then(setHolds)
       .catch(() => setHolds(null));
   }, [account]);
@@ -175,7 +175,9 @@ export function Account(props: { readonly accountId: string }) {
             <caption>
               Open holds now: {holds.held.toLocaleString('en')} credits
               {holds.holds.length === 0 ? ' (none)' : ''}
-              {holds.more > 0 ? ` (the first ${holds.holds.length} shown, ${holds.more} more)` : ''}
+              {holds.open > holds.holds.length
+                ? ` (the first ${holds.holds.length} of ${holds.open} shown)`
+                : ''}
             </caption>
             {holds.holds.length > 0 && (
               <thead>

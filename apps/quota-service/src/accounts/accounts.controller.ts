@@ -1,6 +1,7 @@
 import { Controller, ForbiddenException, Get, Inject, Param, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Pool } from 'pg';
+import type { OpenGeneration } from '@credits/domain';
 import { PG_POOL } from '@credits/postgres';
 import { Allow } from '../auth/access.decorator';
 import type { Caller } from '../auth/api-key.guard';
@@ -9,6 +10,8 @@ import { noAccount } from './no-account';
 import {
   AccountParams,
   BalanceQuery,
+  HOLDS_PER_PAGE,
+  HoldsPageQuery,
   LEDGER_LINES_PER_PAGE,
   LedgerPageQuery,
 } from './dto/account-params.dto';
@@ -18,9 +21,6 @@ import {
   LedgerResponse,
   OpenHoldsResponse,
 } from './dto/responses.dto';
-
-/** Open holds one answer shows; the rest are counted (`more`). */
-const HOLDS_SHOWN = 1_000;
 
 @ApiTags('balances and ledgers')
 @ApiBearerAuth()
@@ -69,17 +69,36 @@ export class AccountsController {
   @Allow('finance')
   @ApiOperation({
     summary:
-      'The generations holding credits now (edits neither kept nor discarded yet), the one that lapses first first; at most 1,000',
+      'The generations holding credits now (edits neither kept nor discarded yet), the one that lapses first first; 100 a page by default (`limit`, at most 1,000), `next` as `cursor` for the next',
   })
   @ApiResponse({ status: 200, type: OpenHoldsResponse })
   @ApiResponse({ status: 404, type: ErrorResponse, description: 'an account with no events' })
-  async holds(@Param() { id }: AccountParams): Promise<OpenHoldsResponse> {
+  async holds(
+    @Param() { id }: AccountParams,
+    @Query() { cursor, limit }: HoldsPageQuery,
+  ): Promise<OpenHoldsResponse> {
     const holds = await this.balances.openHolds(id);
     if (!holds) throw noAccount(id);
+    // In lapse order, then by id: a cursor stays meaningful while holds open and settle.
+    const placeOf = (hold: OpenGeneration): [number, string] => [
+      hold.holdExpiresAtMs,
+      hold.generationId,
+    ];
+    const before = (a: [number, string], b: [number, string]) =>
+      a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+    const ordered = [...holds].sort((a, b) => (before(placeOf(a), placeOf(b)) ? -1 : 1));
+    const dot = cursor?.indexOf('.') ?? -1;
+    const after: [number, string] | null = cursor
+      ? [Number(cursor.slice(0, dot)), cursor.slice(dot + 1)]
+      : null;
+    const rest = after ? ordered.filter((hold) => before(after, placeOf(hold))) : ordered;
+    const page = rest.slice(0, limit ?? HOLDS_PER_PAGE.default);
+    const last = page.at(-1);
     return {
       accountId: id,
       held: holds.reduce((sum, hold) => sum + hold.held, 0),
-      holds: holds.slice(0, HOLDS_SHOWN).map((hold) => ({
+      open: holds.length,
+      holds: page.map((hold) => ({
         generationId: hold.generationId,
         editType: hold.editType,
         resolution: hold.resolution,
@@ -87,7 +106,7 @@ export class AccountsController {
         expiresAt: new Date(hold.holdExpiresAtMs).toISOString(),
         memberId: hold.member?.memberId ?? null,
       })),
-      more: Math.max(0, holds.length - HOLDS_SHOWN),
+      next: last && rest.length > page.length ? placeOf(last).join('.') : null,
     };
   }
 

@@ -50,3 +50,21 @@ export class LedgerPageQuery extends LedgerQuery {
   @Max(LEDGER_LINES_PER_PAGE.max)
   limit?: number;
 }
+
+/** Open holds per answer: 100 by default, at most 1,000; `next` pages on. */
+export const HOLDS_PER_PAGE = { default: 100, max: 1_000 } as const;
+
+export class HoldsPageQuery {
+  /** Where the previous page ended: its `next` (the hold's lapse, in ms, a dot, its generation id). */
+  @IsOptional()
+  @Matches(/^\d{1,16}\..{1,128}$/, { message: 'cursor must be the `next` of an earlier answer' })
+  cursor?: string;
+
+  /** Holds per page: 100 by default, at most 1,000. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(HOLDS_PER_PAGE.max)
+  limit?: number;
+}

@@ -30,12 +30,14 @@ export class OpenHoldView {
 
 export class OpenHoldsResponse {
   accountId!: string;
-  /** Every open hold's credits, shown or not. */
+  /** Every open hold's credits, on this page or not. */
   held!: number;
-  /** Open holds, the one that lapses first first; at most 1,000. */
+  /** How many holds are open. */
+  open!: number;
+  /** Open holds, the one that lapses first first (then by generation id). */
   holds!: OpenHoldView[];
-  /** Open holds not shown past the first 1,000. */
-  more!: number;
+  /** Pass as `cursor` for the next page; null on the last. */
+  next!: string | null;
 }
 
 export class AuthorizationResponse {
