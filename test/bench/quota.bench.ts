@@ -44,12 +44,18 @@ type SendRequest = (
  * Each answer's status and time from sending to its last byte, timed here: loadtest's own
  * figures are floored to whole milliseconds, too coarse for a 5 ms goal.
  */
-async function answersOf(options: {
+interface Load {
   url: string;
   key: string;
   path: (n: number) => string;
   body: (n: number) => object;
-}): Promise<{ status: number; ms: number }[]> {
+  /** Open model: requests sent at this steady rate (RATE when neither is given). */
+  rate?: number;
+  /** Closed model: this many connections, each sending its next request once answered. */
+  concurrency?: number;
+}
+
+async function answersOf(options: Load): Promise<{ status: number; ms: number }[]> {
   const answers: { status: number; ms: number }[] = [];
   let n = 0;
   await new Promise<void>((resolve, reject) =>
@@ -57,7 +63,9 @@ async function answersOf(options: {
       {
         url: options.url,
         method: 'POST',
-        requestsPerSecond: RATE,
+        ...(options.concurrency === undefined
+          ? { requestsPerSecond: options.rate ?? RATE }
+          : { concurrency: options.concurrency }),
         maxSeconds: SECONDS,
         agentKeepAlive: true,
         quiet: true,
@@ -99,10 +107,11 @@ async function answersOf(options: {
   return answers;
 }
 
+/** The answers of the expected statuses: their latencies, and how many came each second. */
 async function measure(
   label: string,
-  options: Parameters<typeof answersOf>[0] & { expected: number[] },
-): Promise<Latencies> {
+  options: Load & { expected: number[] },
+): Promise<Latencies & { perSecond: number; statuses: Map<number, number> }> {
   const answers = await answersOf(options);
   const times = answers
     .filter((answer) => options.expected.includes(answer.status))
@@ -110,15 +119,27 @@ async function measure(
     .sort((a, b) => a - b);
   const at = (quantile: number) =>
     Math.round(10 * (times[Math.ceil(quantile * times.length) - 1] ?? NaN)) / 10;
-  const latencies = { p50: at(0.5), p99: at(0.99) };
+  const statuses = new Map<number, number>();
+  for (const { status } of answers) statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  const latencies = { p50: at(0.5), p99: at(0.99), perSecond: Math.round(times.length / SECONDS) };
   const unexpected = answers.length - times.length;
   console.log(
     `  ${label.padEnd(30)} p50 ${latencies.p50.toFixed(1).padStart(5)} ms  p99 ${latencies.p99.toFixed(1).padStart(5)} ms  ` +
-      `${Math.round(answers.length / SECONDS).toLocaleString('en')} req/s` +
-      (unexpected > 0 ? `  (${unexpected} unexpected answers or errors)` : ''),
+      `${latencies.perSecond.toLocaleString('en')} answered/s` +
+      (unexpected > 0
+        ? `  (${unexpected} others: ${[...statuses]
+            .filter(([status]) => !options.expected.includes(status))
+            .map(([status, count]) => `${count} × ${status || 'error'}`)
+            .join(', ')})`
+        : ''),
   );
-  return latencies;
+  return { ...latencies, statuses };
 }
+
+/** Connections the closed-loop saturation runs use: enough to keep two cores busy. */
+const SATURATING_CONNECTIONS = Number(process.env.BENCH_QUOTA_CONNECTIONS ?? 64);
+/** The overload phase asks this many times the authorization saturation rate. */
+const OVERLOAD_FACTOR = 5;
 
 async function main(): Promise<void> {
   await inBenchWorkspace('quota', 4, async ({ prefix, topics, databaseUrl, kafka }) => {
@@ -150,6 +171,61 @@ async function main(): Promise<void> {
       )
         await new Promise((resolve) => setTimeout(resolve, 100));
 
+      const account = (n: number) => accounts[n % ACCOUNTS] as string;
+      const authorization = { editType: 'twilight', resolution: '2K' };
+      const authorizations = {
+        url: service.url,
+        key: service.keys.worker,
+        path: (n: number) => `/accounts/${account(n)}/authorizations`,
+        body: () => authorization,
+      };
+      // Saturation, the pipeline idle: closed loop, as many answers as each server gives.
+      console.log(
+        `saturation with the pipeline idle: ${SATURATING_CONNECTIONS} connections, each sending its next request once answered, ${SECONDS} s each:`,
+      );
+      const bareSaturated = await measure('bare Node HTTP server', {
+        url: `http://127.0.0.1:${barePort}`,
+        key: service.keys.worker,
+        path: () => '/',
+        body: () => authorization,
+        concurrency: SATURATING_CONNECTIONS,
+        expected: [200],
+      });
+      const authorizeSaturated = await measure('authorization', {
+        ...authorizations,
+        concurrency: SATURATING_CONNECTIONS,
+        expected: [200],
+      });
+      const saturationRatio = authorizeSaturated.perSecond / bareSaturated.perSecond;
+      console.log(
+        `  authorization saturates at ${saturationRatio.toFixed(2)}× the bare server (goal ≥ 0.6)`,
+      );
+      // Overload: an open model at five times what authorizations saturate at.
+      const overloadRate = OVERLOAD_FACTOR * authorizeSaturated.perSecond;
+      console.log(
+        `overload: ${overloadRate.toLocaleString('en')} authorizations/s asked (${OVERLOAD_FACTOR}× saturation) for ${SECONDS} s:`,
+      );
+      const overload = await measure('authorization, overloaded', {
+        ...authorizations,
+        rate: overloadRate,
+        expected: [200],
+      });
+      const shed = overload.statuses.get(503) ?? 0;
+      console.log(
+        `  served ${overload.perSecond.toLocaleString('en')}/s with p99 ${overload.p99} ms (goal < 1,000 ms); shed ${Math.round(shed / SECONDS).toLocaleString('en')}/s with 503`,
+      );
+      recordResults({
+        'quota.saturation_bare_per_s': bareSaturated.perSecond,
+        'quota.saturation_authorize_per_s': authorizeSaturated.perSecond,
+        'quota.saturation_ratio': Number(saturationRatio.toFixed(2)),
+        'quota.overload_asked_per_s': overloadRate,
+        'quota.overload_served_per_s': overload.perSecond,
+        'quota.overload_shed_per_s': Math.round(shed / SECONDS),
+        'quota.overload_served_p99_ms': overload.p99,
+      });
+      // Let the service drain what it admitted before the next phase.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+
       // The pipeline stays busy while everything below is measured.
       const busy = realisticMonth({
         accounts: 5_000,
@@ -177,8 +253,6 @@ async function main(): Promise<void> {
       console.log(
         `quota service with the pipeline busy (${BACKGROUND_PER_SECOND.toLocaleString('en')} editor events/s flowing), ${RATE} requests/s arriving at a steady pace, ${SECONDS} s each:`,
       );
-      const account = (n: number) => accounts[n % ACCOUNTS] as string;
-      const authorization = { editType: 'twilight', resolution: '2K' };
       const floor = await measure('bare Node HTTP server (floor)', {
         url: `http://127.0.0.1:${barePort}`,
         key: service.keys.worker,
@@ -193,13 +267,7 @@ async function main(): Promise<void> {
         body: () => authorization,
         expected: [200],
       });
-      const authorize = await measure('authorization', {
-        url: service.url,
-        key: service.keys.worker,
-        path: (n) => `/accounts/${account(n)}/authorizations`,
-        body: () => authorization,
-        expected: [200],
-      });
+      const authorize = await measure('authorization', { ...authorizations, expected: [200] });
       const generation = await measure('synchronous generation', {
         url: service.url,
         key: service.keys.worker,

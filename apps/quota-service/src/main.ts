@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { loadConfig } from '@credits/config';
 import { exitIfStopTakesLongerThan, runMain, StartupError } from '@credits/runtime';
+import { admission, AdmissionGate, EventLoopDelay } from './http/admission';
 import { ErrorBodyFilter } from './http/error-body.filter';
 import { validationPipe } from './http/validation';
 import { QuotaMetrics } from './metrics/quota-metrics';
@@ -25,8 +26,20 @@ runMain('quota-service', async () => {
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  const metrics = app.get(QuotaMetrics);
+  // First, before the body is read: a refused request should cost next to nothing.
+  const loopDelay = new EventLoopDelay();
+  const gate = new AdmissionGate(
+    {
+      maxInFlight: config.quota.maxInFlight,
+      maxEventLoopDelayMs: config.quota.maxEventLoopDelayMs,
+    },
+    () => loopDelay.ms,
+  );
+  metrics.countInFlight(() => gate.requestsInFlight);
+  app.use(admission(gate, (reason) => metrics.shedRequests.inc({ reason })));
   app.useBodyParser('json', { limit: BODY_LIMIT });
-  app.use(requestTimer(app.get(QuotaMetrics)));
+  app.use(requestTimer(metrics));
   app.useGlobalFilters(new ErrorBodyFilter(await app.resolve(PinoLogger)));
   app.useGlobalPipes(validationPipe());
   app.disable('x-powered-by');

@@ -47,6 +47,9 @@ export interface AppConfig {
     readonly apiKeys: readonly ApiKeyHash[];
     readonly generationTimeoutMs: number;
     readonly readModelCachedAccounts: number;
+    /** Past either, new requests are refused with 503 (see apps/quota-service/src/http/admission.ts). */
+    readonly maxInFlight: number;
+    readonly maxEventLoopDelayMs: number;
   };
   readonly rebuild: { readonly cachedAccounts: number };
   readonly logLevel: string;
@@ -109,6 +112,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       apiKeys: e.API_KEYS,
       generationTimeoutMs: e.GENERATION_TIMEOUT_MS,
       readModelCachedAccounts: e.READ_MODELS_CACHED_ACCOUNTS,
+      maxInFlight: e.QUOTA_MAX_IN_FLIGHT,
+      maxEventLoopDelayMs: e.QUOTA_MAX_EVENT_LOOP_DELAY_MS,
     },
     rebuild: { cachedAccounts: e.REBUILD_CACHED_ACCOUNTS },
     logLevel: e.LOG_LEVEL,

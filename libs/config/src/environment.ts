@@ -254,6 +254,16 @@ export const environmentSpec = {
     desc: 'how long POST /accounts/{id}/generations waits for the decision before answering 504',
     example: '5000',
   }),
+  QUOTA_MAX_IN_FLIGHT: positiveInteger({
+    default: 512,
+    desc: 'requests the quota service answers at once; past it a new one gets 503 with Retry-After (never /health or /metrics)',
+    example: '512',
+  }),
+  QUOTA_MAX_EVENT_LOOP_DELAY_MS: positiveInteger({
+    default: 200,
+    desc: "the quota service's event-loop delay (p99 over the last 0.5 s) above which a new request gets 503 with Retry-After",
+    example: '200',
+  }),
   READ_MODELS_CACHED_ACCOUNTS: positiveInteger({
     default: 20_000,
     desc: 'account states each read-model projection keeps in memory',

@@ -28,6 +28,27 @@ export class QuotaMetrics {
     registers: [this.registry],
   });
 
+  readonly shedRequests = new Counter({
+    name: 'credits_quota_shed_requests_total',
+    help: 'requests refused with 503 because the service was overloaded, by reason (in_flight, event_loop_delay)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  private inFlightNow: () => number = () => 0;
+
+  readonly requestsInFlight: Gauge = new Gauge({
+    name: 'credits_quota_requests_in_flight',
+    help: 'requests being answered (not counting /health and /metrics)',
+    registers: [this.registry],
+    collect: (): void => this.requestsInFlight.set(this.inFlightNow()),
+  });
+
+  /** Where the in-flight gauge reads from when scraped. */
+  countInFlight(source: () => number): void {
+    this.inFlightNow = source;
+  }
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'credits_quota_' });
   }

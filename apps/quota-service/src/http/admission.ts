@@ -1,0 +1,107 @@
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { NextFunction, Request, Response } from 'express';
+
+export interface AdmissionLimits {
+  /** Requests being answered at once; one more is refused. */
+  readonly maxInFlight: number;
+  /** The event loop's delay (p99 of the last window) above which new requests are refused. */
+  readonly maxEventLoopDelayMs: number;
+}
+
+export type ShedReason = 'in_flight' | 'event_loop_delay';
+
+/**
+ * Whether a new request may start: refused while as many as `maxInFlight` are being answered, or
+ * while the event loop runs late by more than `maxEventLoopDelayMs`. A request refused costs a
+ * few microseconds and an answer; one admitted and queued behind seconds of work would cost its
+ * caller those seconds and every request after it more.
+ */
+export class AdmissionGate {
+  private inFlight = 0;
+
+  constructor(
+    private readonly limits: AdmissionLimits,
+    private readonly eventLoopDelayMs: () => number,
+  ) {}
+
+  /** Null when admitted (call `finished` once it is answered), else why not. */
+  admit(): ShedReason | null {
+    if (this.inFlight >= this.limits.maxInFlight) return 'in_flight';
+    if (this.eventLoopDelayMs() > this.limits.maxEventLoopDelayMs) return 'event_loop_delay';
+    this.inFlight += 1;
+    return null;
+  }
+
+  finished(): void {
+    this.inFlight -= 1;
+  }
+
+  get requestsInFlight(): number {
+    return this.inFlight;
+  }
+}
+
+/**
+ * The event loop's delay, as the p99 of what `monitorEventLoopDelay` saw over the last window:
+ * late timers mean work is queued behind the one running. The timer does not keep the process
+ * alive.
+ */
+export class EventLoopDelay {
+  private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  private latestMs = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(windowMs = 500) {
+    this.histogram.enable();
+    this.timer = setInterval(() => {
+      this.latestMs = this.histogram.count > 0 ? this.histogram.percentile(99) / 1e6 : 0;
+      this.histogram.reset();
+    }, windowMs);
+    this.timer.unref();
+  }
+
+  get ms(): number {
+    return this.latestMs;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.histogram.disable();
+  }
+}
+
+/** Answered whatever the load: probes and scrapes must see an overloaded process. */
+const ALWAYS_ANSWERED = new Set(['/health', '/metrics']);
+
+/**
+ * Express middleware: a request the gate refuses gets 503 with `Retry-After: 1` and the usual
+ * JSON error body at once, and `onShed` counts it; `/health` and `/metrics` are never refused
+ * (nor counted in flight).
+ */
+export function admission(gate: AdmissionGate, onShed: (reason: ShedReason) => void) {
+  return (request: Request, response: Response, next: NextFunction): void => {
+    if (ALWAYS_ANSWERED.has(request.path)) {
+      next();
+      return;
+    }
+    const refused = gate.admit();
+    if (refused) {
+      onShed(refused);
+      response
+        .status(503)
+        .set('Retry-After', '1')
+        .json({
+          error: 'overloaded',
+          details: [
+            refused === 'in_flight'
+              ? 'the service is answering as many requests as it may at once: retry in a second'
+              : 'the service is running behind: retry in a second',
+          ],
+        });
+      return;
+    }
+    // 'close' comes once for every response, answered or abandoned by its caller.
+    response.once('close', () => gate.finished());
+    next();
+  };
+}
