@@ -1,21 +1,32 @@
+import { request as httpRequest, type ClientRequest } from 'node:http';
 import { isolatedPrefix } from '../harness/projector';
 import { startQuotaService, type QuotaService } from '../harness/quota-service';
 
-/** The value of an unlabelled or labelled series in a Prometheus text answer, or null. */
+/** The value of a series in a Prometheus text answer, or null. */
 function seriesValue(metrics: string, series: string): number | null {
   const line = metrics.split('\n').find((candidate) => candidate.startsWith(`${series} `));
   return line === undefined ? null : Number(line.slice(series.length + 1));
 }
 
-describe('the quota service past its limit: new requests refused at once, probes still answered', () => {
+describe('the quota service past its limits: new requests refused at once, probes still answered', () => {
   const prefix = isolatedPrefix('overload');
   let service: QuotaService;
 
+  /** Until /metrics (answered whatever the load) shows `series` at `value`. */
+  async function metricReaches(series: string, value: number): Promise<void> {
+    for (;;) {
+      const metrics = await service.call(null, 'GET', '/metrics');
+      if (seriesValue(metrics.text, series) === value) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   beforeAll(async () => {
-    // One request at a time, and no projector: a synchronous generation waits for a decision
-    // that does not come, and holds the only place for as long as the test needs.
+    // One place of each kind, and no projector: a generation waits for a decision that does not
+    // come for as long as the test needs.
     service = await startQuotaService(prefix, {
       QUOTA_MAX_IN_FLIGHT: '1',
+      QUOTA_MAX_WAITING_GENERATIONS: '1',
       GENERATION_TIMEOUT_MS: '120000',
     });
   });
@@ -23,23 +34,19 @@ describe('the quota service past its limit: new requests refused at once, probes
     await service?.process.stop('SIGTERM');
   });
 
-  it('given the one place taken by a generation waiting for its decision, when more requests come, then each gets 503 with Retry-After and says why; /health and /metrics answer; once the place is free, requests are answered again', async () => {
-    const waiting = new AbortController();
-    const generation = fetch(`${service.url}/accounts/${prefix}a/generations`, {
+  it('given the one in-flight place taken by a request still sending its body, then the next gets 503 with Retry-After and says why; /health and /metrics answer; once it ends, requests are answered again', async () => {
+    // Admitted before its body is read: a body that stops halfway keeps it in flight.
+    const slow: ClientRequest = httpRequest(`${service.url}/accounts/${prefix}a/authorizations`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${service.keys.worker}`,
         'content-type': 'application/json',
+        'content-length': '100',
       },
-      body: JSON.stringify({ generationId: 'g', editType: 'twilight', resolution: '1K' }),
-      signal: waiting.signal,
-    }).catch((error: unknown) => error);
-    // In flight once the service counts it so (metrics are answered whatever the load).
-    for (;;) {
-      const metrics = await service.call(null, 'GET', '/metrics');
-      if (seriesValue(metrics.text, 'credits_quota_requests_in_flight') === 1) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    });
+    slow.on('error', () => undefined);
+    slow.write('{"editType":');
+    await metricReaches('credits_quota_requests_in_flight', 1);
 
     const refused = await fetch(`${service.url}/accounts/${prefix}a/balance`, {
       headers: { authorization: `Bearer ${service.keys.worker}` },
@@ -49,23 +56,46 @@ describe('the quota service past its limit: new requests refused at once, probes
       '1',
       { error: 'overloaded', details: [expect.stringContaining('retry in a second')] },
     ]);
-    expect((await service.call('ops', 'GET', '/ops/status')).status).toBe(503);
-    const health = await service.call(null, 'GET', '/health');
-    expect(health.body.error).not.toBe('overloaded');
+    expect((await service.call(null, 'GET', '/health')).body.error).not.toBe('overloaded');
     const metrics = await service.call(null, 'GET', '/metrics');
     expect(seriesValue(metrics.text, 'credits_quota_shed_requests_total{reason="in_flight"}')).toBe(
-      2,
+      1,
     );
+
+    slow.destroy();
+    await metricReaches('credits_quota_requests_in_flight', 0);
+    expect((await service.call('worker', 'GET', `/accounts/${prefix}a/balance`)).status).toBe(404);
+  });
+
+  it('given the one waiting place taken by a generation, then the in-flight place is free for other requests, and a second generation gets 503 before anything is published', async () => {
+    const waiting = new AbortController();
+    const generation = fetch(`${service.url}/accounts/${prefix}a/generations`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${service.keys.worker}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ generationId: 'g1', editType: 'twilight', resolution: '1K' }),
+      signal: waiting.signal,
+    }).catch((error: unknown) => error);
+    await metricReaches('credits_quota_generations_waiting', 1);
+
+    expect((await service.call('worker', 'GET', `/accounts/${prefix}a/balance`)).status).toBe(404);
+    const second = await service.call('worker', 'POST', `/accounts/${prefix}a/generations`, {
+      generationId: 'g2',
+      editType: 'twilight',
+      resolution: '1K',
+    });
+    expect([second.status, second.body.details]).toEqual([
+      503,
+      [expect.stringContaining('QUOTA_MAX_WAITING_GENERATIONS')],
+    ]);
+    const metrics = await service.call(null, 'GET', '/metrics');
+    expect(
+      seriesValue(metrics.text, 'credits_quota_shed_requests_total{reason="waiting_generations"}'),
+    ).toBe(1);
 
     waiting.abort();
     await generation;
-    for (;;) {
-      const answer = await service.call('worker', 'GET', `/accounts/${prefix}a/balance`);
-      if (answer.status !== 503) {
-        expect(answer.status).toBe(404);
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
   });
 });

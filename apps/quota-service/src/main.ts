@@ -5,7 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { loadConfig } from '@credits/config';
 import { exitIfStopTakesLongerThan, runMain, StartupError } from '@credits/runtime';
-import { admission, AdmissionGate, EventLoopDelay } from './http/admission';
+import { admission, AdmissionGate } from './http/admission';
 import { ErrorBodyFilter } from './http/error-body.filter';
 import { validationPipe } from './http/validation';
 import { QuotaMetrics } from './metrics/quota-metrics';
@@ -28,15 +28,11 @@ runMain('quota-service', async () => {
   app.useLogger(app.get(Logger));
   const metrics = app.get(QuotaMetrics);
   // First, before the body is read: a refused request should cost next to nothing.
-  const loopDelay = new EventLoopDelay();
-  const gate = new AdmissionGate(
-    {
-      maxInFlight: config.quota.maxInFlight,
-      maxEventLoopDelayMs: config.quota.maxEventLoopDelayMs,
-    },
-    () => loopDelay.ms,
+  const gate = app.get(AdmissionGate);
+  metrics.countInFlight(
+    () => gate.requestsInFlight,
+    () => gate.requestsWaiting,
   );
-  metrics.countInFlight(() => gate.requestsInFlight);
   app.use(admission(gate, (reason) => metrics.shedRequests.inc({ reason })));
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.use(requestTimer(metrics));

@@ -12,6 +12,8 @@ import { GenerationsController } from './accounts/generations.controller';
 import { UsageController } from './usage/usage.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { WhoAmIController } from './auth/whoami.controller';
+import { AdmissionGate } from './http/admission';
+import { admissionProviders } from './http/admission.providers';
 import { EventsController } from './events/events.controller';
 import { RevenueController } from './finance/revenue.controller';
 import { HealthModule } from './health/health.module';
@@ -49,6 +51,7 @@ export class QuotaServiceModule {
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        ...admissionProviders,
         QuotaMetrics,
         liveCatalogProvider,
         BalanceService,
@@ -56,7 +59,7 @@ export class QuotaServiceModule {
         DecisionWaiter,
         ReadModelsService,
       ],
-      exports: [QuotaMetrics],
+      exports: [QuotaMetrics, AdmissionGate],
     };
   }
 }

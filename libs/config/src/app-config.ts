@@ -49,6 +49,7 @@ export interface AppConfig {
     readonly readModelCachedAccounts: number;
     /** Past either, new requests are refused with 503 (see apps/quota-service/src/http/admission.ts). */
     readonly maxInFlight: number;
+    readonly maxWaitingGenerations: number;
     readonly maxEventLoopDelayMs: number;
   };
   readonly rebuild: { readonly cachedAccounts: number };
@@ -113,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       generationTimeoutMs: e.GENERATION_TIMEOUT_MS,
       readModelCachedAccounts: e.READ_MODELS_CACHED_ACCOUNTS,
       maxInFlight: e.QUOTA_MAX_IN_FLIGHT,
+      maxWaitingGenerations: e.QUOTA_MAX_WAITING_GENERATIONS,
       maxEventLoopDelayMs: e.QUOTA_MAX_EVENT_LOOP_DELAY_MS,
     },
     rebuild: { cachedAccounts: e.REBUILD_CACHED_ACCOUNTS },

@@ -255,9 +255,14 @@ export const environmentSpec = {
     example: '5000',
   }),
   QUOTA_MAX_IN_FLIGHT: positiveInteger({
-    default: 512,
+    default: 64,
     desc: 'requests the quota service answers at once; past it a new one gets 503 with Retry-After (never /health or /metrics)',
-    example: '512',
+    example: '64',
+  }),
+  QUOTA_MAX_WAITING_GENERATIONS: positiveInteger({
+    default: 2_000,
+    desc: 'synchronous generations the quota service lets wait for their decision at once (they wait on the projector, not the CPU, and hold no in-flight place meanwhile); past it a new one gets 503 before anything is published',
+    example: '2000',
   }),
   QUOTA_MAX_EVENT_LOOP_DELAY_MS: positiveInteger({
     default: 200,

@@ -3,6 +3,7 @@ import {
   Body,
   Controller,
   GatewayTimeoutException,
+  HttpException,
   HttpCode,
   Inject,
   Param,
@@ -12,11 +13,13 @@ import {
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
+import type { DecisionEvent } from '@credits/contract';
 import { memberCapReached, planInForce, requiredToGenerate } from '@credits/domain';
 import { LiveCatalog } from '@credits/ledger';
 import { refusalMessage } from './refusal-message';
 import { Allow } from '../auth/access.decorator';
 import { CurrentCaller, type Caller } from '../auth/api-key.guard';
+import { AdmissionGate, OVERLOADED } from '../http/admission';
 import { DecisionWaiter } from '../kafka/decision-waiter';
 import { InputEventsPublisher } from '../kafka/input-events.publisher';
 import { QuotaMetrics } from '../metrics/quota-metrics';
@@ -43,6 +46,7 @@ export class GenerationsController {
     private readonly decisions: DecisionWaiter,
     private readonly metrics: QuotaMetrics,
     private readonly catalog: LiveCatalog,
+    private readonly admission: AdmissionGate,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -111,14 +115,31 @@ export class GenerationsController {
     @CurrentCaller() caller: Caller,
   ): Promise<GenerationDecisionResponse> {
     const timeoutMs = this.config.quota.generationTimeoutMs;
-    const waiting = this.decisions.waitFor(id, body.generationId, timeoutMs);
-    try {
-      await this.publisher.publishNew(id, 'GenerationRequested', { ...body }, caller.keyId);
-    } catch (error) {
-      waiting.cancel();
-      throw error;
+    // Checked before anything is published: a generation refused here was never requested.
+    const place = this.admission.startWaiting();
+    if (!place) {
+      this.metrics.shedRequests.inc({ reason: 'waiting_generations' });
+      response.set('Retry-After', String(OVERLOADED.retryAfterSeconds));
+      throw new HttpException(
+        OVERLOADED.body(
+          `${this.config.quota.maxWaitingGenerations} generations are waiting for their decisions (QUOTA_MAX_WAITING_GENERATIONS)`,
+        ),
+        OVERLOADED.status,
+      );
     }
-    const decision = await waiting.decision;
+    let decision: DecisionEvent | null;
+    try {
+      const waiting = this.decisions.waitFor(id, body.generationId, timeoutMs);
+      try {
+        await this.publisher.publishNew(id, 'GenerationRequested', { ...body }, caller.keyId);
+      } catch (error) {
+        waiting.cancel();
+        throw error;
+      }
+      decision = await waiting.decision;
+    } finally {
+      place.done();
+    }
     if (!decision) {
       this.metrics.decisions.inc({ outcome: 'timeout' });
       throw new GatewayTimeoutException({

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { NextFunction, Request, Response } from 'express';
-import { admission, AdmissionGate, type ShedReason } from './admission';
+import { admission, AdmissionGate, type AdmissionLimits, type ShedReason } from './admission';
 
 /** A response as the middleware uses it: status, headers, a JSON body, and 'close'. */
 function fakeResponse() {
@@ -25,10 +25,13 @@ function fakeResponse() {
   return { response: response as unknown as Response, sent, close: () => emitter.emit('close') };
 }
 
-function world(limits = { maxInFlight: 2, maxEventLoopDelayMs: 100 }) {
+function world(limits: Partial<AdmissionLimits> = {}) {
   let delayMs = 0;
   const shed: ShedReason[] = [];
-  const gate = new AdmissionGate(limits, () => delayMs);
+  const gate = new AdmissionGate(
+    { maxInFlight: 2, maxWaiting: 1, maxEventLoopDelayMs: 100, ...limits },
+    () => delayMs,
+  );
   const middleware = admission(gate, (reason) => shed.push(reason));
   const request = (path = '/accounts/a/balance') => {
     const { response, sent, close } = fakeResponse();
@@ -58,7 +61,7 @@ describe('admission: overload is refused, not queued', () => {
   });
 
   it('given a request answered (or abandoned), then its place is free again', () => {
-    const { request, gate } = world({ maxInFlight: 1, maxEventLoopDelayMs: 100 });
+    const { request, gate } = world({ maxInFlight: 1 });
     const first = request();
     expect(request().passed).toBe(false);
 
@@ -78,10 +81,25 @@ describe('admission: overload is refused, not queued', () => {
   });
 
   it('given any overload, then /health and /metrics are still answered, and not counted in flight', () => {
-    const { request, gate, lateBy } = world({ maxInFlight: 1, maxEventLoopDelayMs: 100 });
+    const { request, gate, lateBy } = world({ maxInFlight: 1 });
     request();
     lateBy(1_000);
     expect([request('/health').passed, request('/metrics').passed]).toEqual([true, true]);
     expect(gate.requestsInFlight).toBe(1);
+  });
+
+  it('given a generation waiting for its decision, then it holds no in-flight place meanwhile but one of the waiting places, and takes its in-flight place back to answer', () => {
+    const { request, gate } = world({ maxInFlight: 1, maxWaiting: 1 });
+    request();
+    const waiting = gate.startWaiting();
+    expect(waiting).not.toBeNull();
+    expect([gate.requestsInFlight, gate.requestsWaiting]).toEqual([0, 1]);
+    expect(request().passed).toBe(true);
+
+    expect(gate.startWaiting()).toBeNull();
+    waiting?.done();
+    waiting?.done();
+
+    expect([gate.requestsInFlight, gate.requestsWaiting]).toEqual([2, 0]);
   });
 });

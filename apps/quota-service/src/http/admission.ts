@@ -1,14 +1,17 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 
 export interface AdmissionLimits {
-  /** Requests being answered at once; one more is refused. */
+  /** Requests being answered at once (not counting generations waiting for their decision). */
   readonly maxInFlight: number;
+  /** Synchronous generations waiting for their decision at once: they wait on the projector, not the CPU. */
+  readonly maxWaiting: number;
   /** The event loop's delay (p99 of the last window) above which new requests are refused. */
   readonly maxEventLoopDelayMs: number;
 }
 
-export type ShedReason = 'in_flight' | 'event_loop_delay';
+export type ShedReason = 'in_flight' | 'event_loop_delay' | 'waiting_generations';
 
 /**
  * Whether a new request may start: refused while as many as `maxInFlight` are being answered, or
@@ -18,6 +21,7 @@ export type ShedReason = 'in_flight' | 'event_loop_delay';
  */
 export class AdmissionGate {
   private inFlight = 0;
+  private waiting = 0;
 
   constructor(
     private readonly limits: AdmissionLimits,
@@ -36,17 +40,48 @@ export class AdmissionGate {
     this.inFlight -= 1;
   }
 
+  /**
+   * An admitted request about to wait on something else (a generation, for its decision) gives
+   * its place to others while it waits, and takes one of `maxWaiting` instead: `done` when the
+   * wait is over. Null when as many wait already: refuse it before it starts anything.
+   */
+  startWaiting(): { done(): void } | null {
+    if (this.waiting >= this.limits.maxWaiting) return null;
+    this.waiting += 1;
+    this.inFlight -= 1;
+    let over = false;
+    return {
+      done: () => {
+        if (over) return;
+        over = true;
+        this.waiting -= 1;
+        this.inFlight += 1;
+      },
+    };
+  }
+
   get requestsInFlight(): number {
     return this.inFlight;
   }
+
+  get requestsWaiting(): number {
+    return this.waiting;
+  }
 }
+
+/** The answer to a request refused because the service is overloaded. */
+export const OVERLOADED = {
+  status: 503,
+  retryAfterSeconds: 1,
+  body: (why: string) => ({ error: 'overloaded', details: [`${why}: retry in a second`] }),
+} as const;
 
 /**
  * The event loop's delay, as the p99 of what `monitorEventLoopDelay` saw over the last window:
  * late timers mean work is queued behind the one running. The timer does not keep the process
  * alive.
  */
-export class EventLoopDelay {
+export class EventLoopDelay implements OnApplicationShutdown {
   private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
   private latestMs = 0;
   private readonly timer: NodeJS.Timeout;
@@ -64,7 +99,7 @@ export class EventLoopDelay {
     return this.latestMs;
   }
 
-  stop(): void {
+  onApplicationShutdown(): void {
     clearInterval(this.timer);
     this.histogram.disable();
   }
@@ -88,16 +123,15 @@ export function admission(gate: AdmissionGate, onShed: (reason: ShedReason) => v
     if (refused) {
       onShed(refused);
       response
-        .status(503)
-        .set('Retry-After', '1')
-        .json({
-          error: 'overloaded',
-          details: [
+        .status(OVERLOADED.status)
+        .set('Retry-After', String(OVERLOADED.retryAfterSeconds))
+        .json(
+          OVERLOADED.body(
             refused === 'in_flight'
-              ? 'the service is answering as many requests as it may at once: retry in a second'
-              : 'the service is running behind: retry in a second',
-          ],
-        });
+              ? 'the service is answering as many requests as it may at once'
+              : 'the service is running behind',
+          ),
+        );
       return;
     }
     // 'close' comes once for every response, answered or abandoned by its caller.

@@ -36,17 +36,26 @@ export class QuotaMetrics {
   });
 
   private inFlightNow: () => number = () => 0;
+  private waitingNow: () => number = () => 0;
 
   readonly requestsInFlight: Gauge = new Gauge({
     name: 'credits_quota_requests_in_flight',
-    help: 'requests being answered (not counting /health and /metrics)',
+    help: 'requests being answered (not counting /health, /metrics, and generations waiting for their decision)',
     registers: [this.registry],
     collect: (): void => this.requestsInFlight.set(this.inFlightNow()),
   });
 
-  /** Where the in-flight gauge reads from when scraped. */
-  countInFlight(source: () => number): void {
-    this.inFlightNow = source;
+  readonly generationsWaiting: Gauge = new Gauge({
+    name: 'credits_quota_generations_waiting',
+    help: 'synchronous generations waiting for their decision',
+    registers: [this.registry],
+    collect: (): void => this.generationsWaiting.set(this.waitingNow()),
+  });
+
+  /** Where the in-flight and waiting gauges read from when scraped. */
+  countInFlight(inFlight: () => number, waiting: () => number): void {
+    this.inFlightNow = inFlight;
+    this.waitingNow = waiting;
   }
 
   constructor() {
