@@ -13,6 +13,7 @@ import {
 import { freePort, startCommand } from '../harness/processes';
 import { startProjector } from '../harness/projector';
 import { startQuotaService } from '../harness/quota-service';
+import { generationStages, type StageTimes } from './generation-stages';
 import { recordResults } from './results';
 import { inBenchWorkspace, runBench } from './workspace';
 
@@ -137,6 +138,33 @@ async function measure(
   return { ...latencies, statuses };
 }
 
+/** Generations timed stage by stage, one after another, with the pipeline busy and idle. */
+const STAGE_SAMPLE = 100;
+
+function printStages(label: string, stages: StageTimes): void {
+  const line = (name: string, { p50, p99 }: { p50: number; p99: number }) =>
+    `${name} p50 ${p50} ms, p99 ${p99} ms`;
+  console.log(
+    `  a generation's stages, ${label} (${STAGE_SAMPLE} one after another): ` +
+      [
+        line('request → published', stages.toPublished),
+        line('→ appended', stages.toAppended),
+        line('→ decision sent', stages.toDecisionSent),
+        line('→ answered', stages.toAnswered),
+        line('total', stages.total),
+      ].join('; '),
+  );
+}
+
+function stageFigures(label: string, stages: StageTimes): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(stages).flatMap(([stage, { p50, p99 }]) => [
+      [`quota.generation_${label}_${stage}_p50_ms`, p50],
+      [`quota.generation_${label}_${stage}_p99_ms`, p99],
+    ]),
+  );
+}
+
 /** Connections the closed-loop saturation runs use: enough to keep two cores busy. */
 const SATURATING_CONNECTIONS = Number(process.env.BENCH_QUOTA_CONNECTIONS ?? 64);
 /** The overload phase asks this many times the authorization saturation rate. */
@@ -233,6 +261,19 @@ async function main(): Promise<void> {
         }),
         expected: [201, 402],
       });
+      const stagesOf = (label: string) =>
+        generationStages({
+          service,
+          kafka,
+          databaseUrl,
+          decisionsTopic: topics.creditDecisions,
+          account,
+          count: STAGE_SAMPLE,
+        }).then((stages) => {
+          printStages(label, stages);
+          return stages;
+        });
+      const busyStages = await stagesOf('busy pipeline');
       stopBackground = true;
       await background;
       await producer.disconnect();
@@ -243,6 +284,11 @@ async function main(): Promise<void> {
       // Saturation, the pipeline idle (its backlog decided first): closed loop, as many answers
       // as each server gives. Last, so the overload that follows disturbs no other figure.
       await projectorConsumed(kafka, prefix);
+      const idleStages = await stagesOf('idle pipeline');
+      recordResults({
+        ...stageFigures('busy', busyStages),
+        ...stageFigures('idle', idleStages),
+      });
       console.log(
         `saturation with the pipeline idle: ${SATURATING_CONNECTIONS} connections, each sending its next request once answered, ${SECONDS} s each:`,
       );
