@@ -195,6 +195,17 @@ describe('ops routes: the pipeline status and the dead letters, read by finance 
         { replayed: [{ topic: topics.billingEvents, at: [misrouted.at] }] },
       ]);
     }
+    // Two letters with a third between them on their partition: only the two go back.
+    const broken = listed
+      .filter((letter) => letter.reason === 'invalid_json')
+      .sort((a, b) => Number(a.at.split(':')[1]) - Number(b.at.split(':')[1]));
+    const ends = [broken[0]!.at, broken[2]!.at];
+    const sparse = await service.call('ops', 'POST', '/ops/dead-letters/replay', { at: ends });
+    expect([sparse.status, sparse.body]).toEqual([
+      200,
+      { replayed: [{ topic: topics.editorEvents, at: ends }] },
+    ]);
+
     await projectorConsumed(kafka, prefix);
     const balance = await eventually(
       () => service.call('finance', 'GET', `/accounts/${account}/balance`),

@@ -76,6 +76,8 @@ export async function readDeadLetters(
   topic: string,
   groupId: string,
   ranges: ReadonlyMap<number, OffsetRange> | 'every',
+  /** Which letters of the ranges to keep, by `at` (all by default): bounds the memory a sparse choice takes. */
+  keep: (at: string) => boolean = () => true,
 ): Promise<DeadLetter[]> {
   const admin = kafka.admin();
   await admin.connect();
@@ -108,16 +110,18 @@ export async function readDeadLetters(
         const range = wanted.get(partition);
         const offset = BigInt(message.offset);
         if (!range || offset < range.from || offset >= range.to) return;
-        letters.push({
-          at: `${partition}:${message.offset}`,
-          partition,
-          offset,
-          key: message.key,
-          value: message.value,
-          headers: Object.fromEntries(
-            Object.entries(message.headers ?? {}).map(([name, value]) => [name, text(value)]),
-          ),
-        });
+        const at = `${partition}:${message.offset}`;
+        if (keep(at))
+          letters.push({
+            at,
+            partition,
+            offset,
+            key: message.key,
+            value: message.value,
+            headers: Object.fromEntries(
+              Object.entries(message.headers ?? {}).map(([name, value]) => [name, text(value)]),
+            ),
+          });
         if (offset + 1n >= range.to) remaining.delete(partition);
         if (remaining.size === 0) done();
       },

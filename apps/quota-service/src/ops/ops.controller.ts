@@ -119,15 +119,15 @@ export class OpsController {
   @ApiResponse({ status: 404, type: ErrorResponse, description: 'an `at` with no dead letter' })
   @ApiResponse({ status: 503, type: ErrorResponse, description: 'too many reads at once' })
   async replay(@Body() request: ReplayRequest): Promise<ReplayResponse> {
-    const letters = await this.readingDeadLetters(() =>
+    const chosen = await this.readingDeadLetters(() =>
       readDeadLetters(
         this.kafka,
         this.topics.editorEventsDeadLetters,
         this.readerGroupId(),
         offsetsCovering(request.at),
+        (at) => request.at.includes(at),
       ),
     );
-    const chosen = letters.filter((letter) => request.at.includes(letter.at));
     const missing = request.at.filter((at) => !chosen.some((letter) => letter.at === at));
     if (missing.length > 0)
       throw new NotFoundException({
