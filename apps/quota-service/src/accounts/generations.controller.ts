@@ -11,7 +11,7 @@ import {
   Res,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
 import type { DecisionEvent } from '@credits/contract';
 import { memberCapReached, planInForce, requiredToGenerate } from '@credits/domain';
@@ -111,7 +111,7 @@ export class GenerationsController {
   async generate(
     @Param() { id }: AccountParams,
     @Body() body: GenerationRequest,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) reply: FastifyReply,
     @CurrentCaller() caller: Caller,
   ): Promise<GenerationDecisionResponse> {
     const timeoutMs = this.config.quota.generationTimeoutMs;
@@ -119,7 +119,7 @@ export class GenerationsController {
     const place = this.admission.startWaiting();
     if (!place) {
       this.metrics.shedRequests.inc({ reason: 'waiting_generations' });
-      response.set('Retry-After', String(OVERLOADED.retryAfterSeconds));
+      void reply.header('Retry-After', String(OVERLOADED.retryAfterSeconds));
       throw new HttpException(
         OVERLOADED.body(
           `${this.config.quota.maxWaitingGenerations} generations are waiting for their decisions (QUOTA_MAX_WAITING_GENERATIONS)`,
@@ -151,12 +151,12 @@ export class GenerationsController {
     }
     if (decision.type === 'GenerationApproved') {
       this.metrics.decisions.inc({ outcome: 'approved' });
-      response.status(201);
+      void reply.code(201);
       const { charged, held, available } = decision.data;
       return { decision: 'approved', charged, held, available };
     }
     this.metrics.decisions.inc({ outcome: 'refused' });
-    response.status(402);
+    void reply.code(402);
     const { required, available, reason, memberId, cap, used } = decision.data;
     return {
       decision: 'refused',

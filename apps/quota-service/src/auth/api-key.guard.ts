@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type ApiRole, type AppConfig } from '@credits/config';
 import { ACCESS, type Access } from './access.decorator';
 
@@ -45,7 +45,7 @@ export class ApiKeyGuard implements CanActivate {
         context.getClass(),
       ]) ?? [];
     if (access === 'public') return true;
-    const request = context.switchToHttp().getRequest<Request & { caller?: Caller }>();
+    const request = context.switchToHttp().getRequest<FastifyRequest & { caller?: Caller }>();
     const caller = this.callerOf(request.headers.authorization);
     if (caller === null)
       throw new UnauthorizedException({
@@ -57,7 +57,7 @@ export class ApiKeyGuard implements CanActivate {
       throw new ForbiddenException({
         error: 'forbidden',
         details: [
-          `the ${role} role may not ${request.method} ${request.route?.path ?? request.path}`,
+          `the ${role} role may not ${request.method} ${request.routeOptions.url ?? request.url}`,
         ],
       });
     request.caller = caller;

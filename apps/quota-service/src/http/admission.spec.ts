@@ -1,28 +1,30 @@
 import { EventEmitter } from 'node:events';
-import type { NextFunction, Request, Response } from 'express';
 import { admission, AdmissionGate, type AdmissionLimits, type ShedReason } from './admission';
 
-/** A response as the middleware uses it: status, headers, a JSON body, and 'close'. */
-function fakeResponse() {
-  const emitter = new EventEmitter();
+type Reply = Parameters<ReturnType<typeof admission>>[1];
+
+/** A reply as the hook uses it: status, headers, a JSON body, and the raw response's 'close'. */
+function fakeReply() {
+  const raw = new EventEmitter();
   const sent: { status?: number; headers: Record<string, string>; body?: unknown } = {
     headers: {},
   };
-  const response = Object.assign(emitter, {
-    status(code: number) {
+  const reply = {
+    raw,
+    code(code: number) {
       sent.status = code;
-      return response;
+      return reply;
     },
-    set(name: string, value: string) {
+    header(name: string, value: string) {
       sent.headers[name] = value;
-      return response;
+      return reply;
     },
-    json(body: unknown) {
+    send(body: unknown) {
       sent.body = body;
-      return response;
+      return reply;
     },
-  });
-  return { response: response as unknown as Response, sent, close: () => emitter.emit('close') };
+  };
+  return { reply: reply as unknown as Reply, sent, close: () => raw.emit('close') };
 }
 
 function world(limits: Partial<AdmissionLimits> = {}) {
@@ -32,12 +34,11 @@ function world(limits: Partial<AdmissionLimits> = {}) {
     { maxInFlight: 2, maxWaiting: 1, maxEventLoopDelayMs: 100, ...limits },
     () => delayMs,
   );
-  const middleware = admission(gate, (reason) => shed.push(reason));
-  const request = (path = '/accounts/a/balance') => {
-    const { response, sent, close } = fakeResponse();
+  const hook = admission(gate, (reason) => shed.push(reason));
+  const request = (url = '/accounts/a/balance') => {
+    const { reply, sent, close } = fakeReply();
     let passed = false;
-    const next: NextFunction = () => (passed = true);
-    middleware({ path } as Request, response, next);
+    hook({ url }, reply, () => (passed = true));
     return { passed, sent, close };
   };
   return { gate, shed, request, lateBy: (ms: number) => (delayMs = ms) };
@@ -84,7 +85,10 @@ describe('admission: overload is refused, not queued', () => {
     const { request, gate, lateBy } = world({ maxInFlight: 1 });
     request();
     lateBy(1_000);
-    expect([request('/health').passed, request('/metrics').passed]).toEqual([true, true]);
+    expect([request('/health').passed, request('/metrics?format=text').passed]).toEqual([
+      true,
+      true,
+    ]);
     expect(gate.requestsInFlight).toBe(1);
   });
 

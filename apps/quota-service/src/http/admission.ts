@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { OnApplicationShutdown } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 
 export interface AdmissionLimits {
   /** Requests being answered at once (not counting generations waiting for their decision). */
@@ -109,23 +109,29 @@ export class EventLoopDelay implements OnApplicationShutdown {
 const ALWAYS_ANSWERED = new Set(['/health', '/metrics']);
 
 /**
- * Express middleware: a request the gate refuses gets 503 with `Retry-After: 1` and the usual
- * JSON error body at once, and `onShed` counts it; `/health` and `/metrics` are never refused
- * (nor counted in flight).
+ * Fastify `onRequest` hook, before the body is read: a request the gate refuses gets 503 with
+ * `Retry-After: 1` and the usual JSON error body at once, and `onShed` counts it; `/health` and
+ * `/metrics` are never refused (nor counted in flight).
  */
 export function admission(gate: AdmissionGate, onShed: (reason: ShedReason) => void) {
-  return (request: Request, response: Response, next: NextFunction): void => {
-    if (ALWAYS_ANSWERED.has(request.path)) {
-      next();
+  return (
+    request: Pick<FastifyRequest, 'url'>,
+    reply: Pick<FastifyReply, 'code' | 'header' | 'send' | 'raw'>,
+    done: HookHandlerDoneFunction,
+  ): void => {
+    const query = request.url.indexOf('?');
+    if (ALWAYS_ANSWERED.has(query === -1 ? request.url : request.url.slice(0, query))) {
+      done();
       return;
     }
     const refused = gate.admit();
     if (refused) {
       onShed(refused);
-      response
-        .status(OVERLOADED.status)
-        .set('Retry-After', String(OVERLOADED.retryAfterSeconds))
-        .json(
+      // Answered here, so `done` is not called: the request goes no further.
+      void reply
+        .code(OVERLOADED.status)
+        .header('Retry-After', String(OVERLOADED.retryAfterSeconds))
+        .send(
           OVERLOADED.body(
             refused === 'in_flight'
               ? 'the service is answering as many requests as it may at once'
@@ -135,7 +141,7 @@ export function admission(gate: AdmissionGate, onShed: (reason: ShedReason) => v
       return;
     }
     // 'close' comes once for every response, answered or abandoned by its caller.
-    response.once('close', () => gate.finished());
-    next();
+    reply.raw.once('close', () => gate.finished());
+    done();
   };
 }

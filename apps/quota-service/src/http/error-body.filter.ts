@@ -5,7 +5,7 @@ import {
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyError, FastifyReply } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 
 /** Every error answer's body: a code a program can branch on, and lines a person can read. */
@@ -19,10 +19,17 @@ const CODES: Record<number, string> = {
   401: 'unauthorized',
   403: 'forbidden',
   404: 'not_found',
+  414: 'uri_too_long',
   405: 'method_not_allowed',
   413: 'body_too_large',
   415: 'unsupported_media_type',
   504: 'timeout',
+};
+
+/** What a person should read where the body parser's own words are vaguer. */
+const PARSER_DETAILS: Record<number, string> = {
+  413: 'the body is larger than the service accepts (64 KiB)',
+  415: 'send the body as application/json',
 };
 
 function bodyOf(status: number, response: unknown): ErrorBody {
@@ -35,7 +42,7 @@ function bodyOf(status: number, response: unknown): ErrorBody {
     return response as ErrorBody;
   const message =
     typeof response === 'string'
-      ? response
+      ? (PARSER_DETAILS[status] ?? response)
       : ((response as { message?: string | string[] } | null)?.message ?? HttpStatus[status]);
   return {
     error: CODES[status] ?? (status >= 500 ? 'internal_error' : 'request_failed'),
@@ -45,38 +52,40 @@ function bodyOf(status: number, response: unknown): ErrorBody {
 
 /**
  * Answers every failure as JSON `{error, details}`: Nest's HTTP errors, the body parser's
- * (malformed JSON, too large), and anything unexpected, which is logged and never shown.
+ * (malformed JSON, too large, not JSON), and anything unexpected, which is logged and never shown.
  */
 @Catch()
 export class ErrorBodyFilter implements ExceptionFilter {
   constructor(private readonly logger: PinoLogger) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    // Fastify's own errors (a malformed or too large body) arrive here as HttpExceptions.
     if (exception instanceof HttpException) {
-      response
-        .status(exception.getStatus())
-        .json(bodyOf(exception.getStatus(), exception.getResponse()));
-      return;
-    }
-    // body-parser reports a bad body with a 4xx status on the error itself.
-    const status = (exception as { status?: unknown } | null)?.status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      const type = (exception as { type?: string }).type;
-      const detail =
-        type === 'entity.too.large'
-          ? 'the body is larger than the service accepts (64 KiB)'
-          : type === 'entity.parse.failed'
-            ? 'the body is not valid JSON'
-            : (exception as Error).message;
-      response
-        .status(status)
-        .json({ error: CODES[status] ?? 'invalid_request', details: [detail] });
+      void reply
+        .code(exception.getStatus())
+        .send(bodyOf(exception.getStatus(), exception.getResponse()));
       return;
     }
     this.logger.error({ err: exception }, 'unexpected error answering a request');
-    response
-      .status(HttpStatus.INTERNAL_SERVER_ERROR)
-      .json({ error: 'internal_error', details: ['the service failed; the log has the cause'] });
+    void reply
+      .code(HttpStatus.INTERNAL_SERVER_ERROR)
+      .send({ error: 'internal_error', details: ['the service failed; the log has the cause'] });
   }
+}
+
+/**
+ * Fastify's router answers a few requests before Nest sees them (a malformed URL, a path segment
+ * over its length limit): `frameworkErrors` gives them the same body as every other failure.
+ */
+export function frameworkErrorAnswer(error: FastifyError, _request: unknown, reply: FastifyReply) {
+  const status = error.statusCode ?? 400;
+  void reply.code(status).send({
+    error: CODES[status] ?? 'invalid_request',
+    details: [
+      error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? 'a part of the path is too long: ids are at most 128 characters'
+        : error.message,
+    ],
+  });
 }

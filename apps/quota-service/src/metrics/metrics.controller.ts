@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/access.decorator';
 import { QuotaMetrics } from './quota-metrics';
 
@@ -12,7 +12,8 @@ export class MetricsController {
   @Public()
   @Get()
   @Header('Cache-Control', 'no-store')
-  async metricsText(@Res() response: Response): Promise<void> {
-    response.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
+  async metricsText(@Res() reply: FastifyReply): Promise<void> {
+    const text = await this.metrics.registry.metrics();
+    void reply.type(this.metrics.registry.contentType).send(text);
   }
 }
