@@ -1,7 +1,5 @@
-import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import path from 'node:path';
 import { Partitioners } from 'kafkajs';
-import { loadTest } from 'loadtest';
 import {
   asMessages,
   byInputTopic,
@@ -13,6 +11,8 @@ import {
 import { freePort, startCommand } from '../harness/processes';
 import { startProjector } from '../harness/projector';
 import { startQuotaService } from '../harness/quota-service';
+import { answersOf, type Load } from './load-client';
+import { countCpuShares, describeCpuShares, type CpuShares } from './cpu-shares';
 import { generationStages, type StageTimes } from './generation-stages';
 import { recordResults } from './results';
 import { inBenchWorkspace, runBench } from './workspace';
@@ -21,12 +21,15 @@ import { inBenchWorkspace, runBench } from './workspace';
  * The quota service while the pipeline is busy (a month of editor events flowing through the
  * projector): authorization latency and, in the same run at the same load, a no-op route on the
  * same server that checks the key and the body and reads nothing, and a bare Node HTTP server
- * (bare-http-server.ts) as the floor of this machine; then synchronous generations.
+ * (bare-http-server.ts) as the floor of this machine; then synchronous generations, and who used
+ * the cores meanwhile (cpu-shares.ts). Then, the pipeline idle: saturation of the bare server,
+ * of Nest with an empty route (nest-floor-server.ts), of the no-op route and of authorizations;
+ * and overload. Every request is sent by load-client.ts.
  */
 const ACCOUNTS = 500;
 // Requests arrive at a steady rate, one every 1/RATE s whether or not earlier ones were answered
-// (loadtest's open model): latency at a given load, not the server's saturation point. A
-// closed-loop tool that sends each second's quota back to back measures bursts instead.
+// (the open model): latency at a given load, not the server's saturation point. A closed-loop
+// tool that sends each second's quota back to back measures bursts instead.
 const RATE = Number(process.env.BENCH_QUOTA_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_QUOTA_SECONDS ?? 10);
 // The pipeline's steady load while measuring: busy, but within what the projector keeps up with.
@@ -37,84 +40,16 @@ interface Latencies {
   readonly p99: number;
 }
 
-type SendRequest = (
-  params: RequestOptions,
-  onResponse: (response: IncomingMessage) => void,
-) => ClientRequest;
-
-/**
- * Each answer's status and time from sending to its last byte, timed here: loadtest's own
- * figures are floored to whole milliseconds, too coarse for a 5 ms goal.
- */
-interface Load {
-  url: string;
-  key: string;
-  path: (n: number) => string;
-  body: (n: number) => object;
-  /** Open model: requests sent at this steady rate (RATE when neither is given). */
-  rate?: number;
-  /** Closed model: this many connections, each sending its next request once answered. */
-  concurrency?: number;
-}
-
-async function answersOf(options: Load): Promise<{ status: number; ms: number }[]> {
-  const answers: { status: number; ms: number }[] = [];
-  let n = 0;
-  await new Promise<void>((resolve, reject) =>
-    loadTest(
-      {
-        url: options.url,
-        method: 'POST',
-        ...(options.concurrency === undefined
-          ? { requestsPerSecond: options.rate ?? RATE }
-          : { concurrency: options.concurrency }),
-        maxSeconds: SECONDS,
-        agentKeepAlive: true,
-        quiet: true,
-        requestGenerator: (
-          _options: unknown,
-          params: RequestOptions,
-          send: SendRequest,
-          onResponse: (response: IncomingMessage) => void,
-        ) => {
-          n += 1;
-          const body = JSON.stringify(options.body(n));
-          const sent = performance.now();
-          const request = send(
-            {
-              ...params,
-              path: options.path(n),
-              headers: {
-                ...params.headers,
-                authorization: `Bearer ${options.key}`,
-                'content-type': 'application/json',
-                'content-length': Buffer.byteLength(body),
-              },
-            },
-            (response) => {
-              response.once('end', () =>
-                answers.push({ status: response.statusCode ?? 0, ms: performance.now() - sent }),
-              );
-              onResponse(response);
-            },
-          );
-          request.once('error', () => answers.push({ status: 0, ms: NaN }));
-          request.write(body);
-          return request;
-        },
-      },
-      (error: Error | null) => (error ? reject(error) : resolve()),
-    ),
-  );
-  return answers;
-}
-
 /** The answers of the expected statuses: their latencies, and how many came each second. */
 async function measure(
   label: string,
-  options: Load & { expected: number[] },
+  options: Omit<Load, 'seconds'> & { expected: number[] },
 ): Promise<Latencies & { perSecond: number; statuses: Map<number, number> }> {
-  const answers = await answersOf(options);
+  const answers = await answersOf({
+    ...options,
+    seconds: SECONDS,
+    ...(options.connections === undefined ? { perSecond: options.perSecond ?? RATE } : {}),
+  });
   const times = answers
     .filter((answer) => options.expected.includes(answer.status))
     .map((answer) => answer.ms)
@@ -165,6 +100,19 @@ function stageFigures(label: string, stages: StageTimes): Record<string, number>
   );
 }
 
+/** A phase's CPU shares, as figures: the machine's busy share and each label's cores. */
+function cpuFigures(phase: string, { machineBusy, cores }: CpuShares): Record<string, number> {
+  return {
+    [`quota.${phase}_machine_cpu_share`]: Number(machineBusy.toFixed(2)),
+    ...Object.fromEntries(
+      Object.entries(cores).map(([label, used]) => [
+        `quota.${phase}_cores_${label.replace(/[^a-z]+/g, '_').replace(/_+$/, '')}`,
+        used,
+      ]),
+    ),
+  };
+}
+
 /** Connections the closed-loop saturation runs use: enough to keep two cores busy. */
 const SATURATING_CONNECTIONS = Number(process.env.BENCH_QUOTA_CONNECTIONS ?? 64);
 /** The overload phase asks this many times the authorization saturation rate. */
@@ -181,6 +129,21 @@ async function main(): Promise<void> {
       String(barePort),
     ]);
     await bare.waitForLine(/^bare-http-server: listening/);
+    const nestPort = await freePort();
+    const nestFloor = startCommand('node', [
+      path.join(__dirname, 'nest-floor-server.js'),
+      String(nestPort),
+    ]);
+    await nestFloor.waitForLine(/^nest-floor-server: listening/);
+    const cpuLabels = {
+      'quota service': (_: string, pid: number) => pid === service.process.child.pid,
+      projector: (_: string, pid: number) => pid === projector.process.child.pid,
+      postgresql: (command: string) => command.startsWith('postgres'),
+      kafka: (command: string) => command.includes('kafka.Kafka'),
+      'bench (load and events)': (command: string, pid: number) =>
+        pid === process.pid || command.includes('load-client.js'),
+      'bare server': (_: string, pid: number) => pid === bare.child.pid,
+    };
     try {
       const accounts = Array.from({ length: ACCOUNTS }, (_, index) => `${prefix}agency-${index}`);
       await publish(
@@ -205,8 +168,8 @@ async function main(): Promise<void> {
       const authorizations = {
         url: service.url,
         key: service.keys.worker,
-        path: (n: number) => `/accounts/${account(n)}/authorizations`,
-        body: () => authorization,
+        paths: accounts.map((id) => `/accounts/${id}/authorizations`),
+        body: authorization,
       };
       // The pipeline stays busy while everything below is measured.
       const busy = realisticMonth({
@@ -232,33 +195,31 @@ async function main(): Promise<void> {
         }
       })();
       await new Promise((resolve) => setTimeout(resolve, 2_000));
+      const busyCpu = countCpuShares(cpuLabels, ['quota service', 'projector']);
       console.log(
         `quota service with the pipeline busy (${BACKGROUND_PER_SECOND.toLocaleString('en')} editor events/s flowing), ${RATE} requests/s arriving at a steady pace, ${SECONDS} s each:`,
       );
       const floor = await measure('bare Node HTTP server (floor)', {
         url: `http://127.0.0.1:${barePort}`,
         key: service.keys.worker,
-        path: () => '/',
-        body: () => authorization,
+        paths: ['/'],
+        body: authorization,
         expected: [200],
       });
       const noop = await measure('no-op route', {
         url: service.url,
         key: service.keys.worker,
-        path: () => '/noop',
-        body: () => authorization,
+        paths: ['/noop'],
+        body: authorization,
         expected: [200],
       });
       const authorize = await measure('authorization', { ...authorizations, expected: [200] });
       const generation = await measure('synchronous generation', {
         url: service.url,
         key: service.keys.worker,
-        path: (n) => `/accounts/${account(n)}/generations`,
-        body: (n) => ({
-          generationId: `bench-${n}`,
-          editType: 'virtual_staging',
-          resolution: '1K',
-        }),
+        paths: accounts.map((id) => `/accounts/${id}/generations`),
+        body: { editType: 'virtual_staging', resolution: '1K' },
+        numbered: { field: 'generationId', prefix: 'bench-' },
         expected: [201, 402],
       });
       const stagesOf = (label: string) =>
@@ -274,6 +235,8 @@ async function main(): Promise<void> {
           return stages;
         });
       const busyStages = await stagesOf('busy pipeline');
+      const busyShares = busyCpu?.stop();
+      if (busyShares) console.log(`  while busy, ${describeCpuShares(busyShares)}`);
       stopBackground = true;
       await background;
       await producer.disconnect();
@@ -292,33 +255,48 @@ async function main(): Promise<void> {
       console.log(
         `saturation with the pipeline idle: ${SATURATING_CONNECTIONS} connections, each sending its next request once answered, ${SECONDS} s each:`,
       );
-      const bareSaturated = await measure('bare Node HTTP server', {
+      const saturated = (label: string, load: Omit<Load, 'seconds'>) =>
+        measure(label, { ...load, connections: SATURATING_CONNECTIONS, expected: [200] });
+      const bareSaturated = await saturated('bare Node HTTP server', {
         url: `http://127.0.0.1:${barePort}`,
         key: service.keys.worker,
-        path: () => '/',
-        body: () => authorization,
-        concurrency: SATURATING_CONNECTIONS,
-        expected: [200],
+        paths: ['/'],
+        body: authorization,
       });
-      const authorizeSaturated = await measure('authorization', {
-        ...authorizations,
-        concurrency: SATURATING_CONNECTIONS,
-        expected: [200],
+      const nestSaturated = await saturated('Nest on Fastify, empty route', {
+        url: `http://127.0.0.1:${nestPort}`,
+        key: service.keys.worker,
+        paths: ['/'],
+        body: authorization,
       });
-      const saturationRatio = authorizeSaturated.perSecond / bareSaturated.perSecond;
+      const noopSaturated = await saturated('no-op route', {
+        url: service.url,
+        key: service.keys.worker,
+        paths: ['/noop'],
+        body: authorization,
+      });
+      const authorizeSaturated = await saturated('authorization', authorizations);
+      const toBare = (perSecond: number) =>
+        Number((perSecond / bareSaturated.perSecond).toFixed(2));
+      const saturationRatio = toBare(authorizeSaturated.perSecond);
       console.log(
-        `  authorization saturates at ${saturationRatio.toFixed(2)}× the bare server (goal ≥ 0.6)`,
+        `  authorization saturates at ${saturationRatio.toFixed(2)}× the bare server (goal ≥ 0.6); ` +
+          `on the way there: Nest with an empty route ${toBare(nestSaturated.perSecond).toFixed(2)}×, ` +
+          `the no-op route (key check, validation, logging, no I/O) ${toBare(noopSaturated.perSecond).toFixed(2)}×`,
       );
       // Overload: an open model at five times what authorizations saturate at.
       const overloadRate = OVERLOAD_FACTOR * authorizeSaturated.perSecond;
       console.log(
         `overload: ${overloadRate.toLocaleString('en')} authorizations/s asked (${OVERLOAD_FACTOR}× saturation) for ${SECONDS} s:`,
       );
+      const overloadCpu = countCpuShares(cpuLabels, ['quota service']);
       const overload = await measure('authorization, overloaded', {
         ...authorizations,
-        rate: overloadRate,
+        perSecond: overloadRate,
         expected: [200],
       });
+      const overloadShares = overloadCpu?.stop();
+      if (overloadShares) console.log(`  meanwhile, ${describeCpuShares(overloadShares)}`);
       const shed = overload.statuses.get(503) ?? 0;
       console.log(
         `  served ${overload.perSecond.toLocaleString('en')}/s with p99 ${overload.p99} ms (goal < 1,000 ms); shed ${Math.round(shed / SECONDS).toLocaleString('en')}/s with 503`,
@@ -326,11 +304,16 @@ async function main(): Promise<void> {
       recordResults({
         'quota.saturation_bare_per_s': bareSaturated.perSecond,
         'quota.saturation_authorize_per_s': authorizeSaturated.perSecond,
-        'quota.saturation_ratio': Number(saturationRatio.toFixed(2)),
+        'quota.saturation_ratio': saturationRatio,
+        'quota.saturation_nest_floor_per_s': nestSaturated.perSecond,
+        'quota.saturation_nest_floor_ratio': toBare(nestSaturated.perSecond),
+        'quota.saturation_noop_per_s': noopSaturated.perSecond,
+        'quota.saturation_noop_ratio': toBare(noopSaturated.perSecond),
         'quota.overload_asked_per_s': overloadRate,
         'quota.overload_served_per_s': overload.perSecond,
         'quota.overload_shed_per_s': Math.round(shed / SECONDS),
         'quota.overload_served_p99_ms': overload.p99,
+        ...(overloadShares ? cpuFigures('overload', overloadShares) : {}),
       });
 
       recordResults({
@@ -341,9 +324,11 @@ async function main(): Promise<void> {
         'quota.generation_p99_ms': generation.p99,
         'quota.generation_p50_ms': generation.p50,
         'quota.bare_server_p99_ms': floor.p99,
+        ...(busyShares ? cpuFigures('busy', busyShares) : {}),
       });
     } finally {
       await bare.stop('SIGTERM');
+      await nestFloor.stop('SIGTERM');
       await service.process.stop('SIGTERM');
       await projector.process.stop('SIGTERM');
     }

@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { loadConfig } from '@credits/config';
 import { exitIfStopTakesLongerThan, runMain, StartupError } from '@credits/runtime';
+import { accessLog } from './http/access-log';
 import { admission, AdmissionGate } from './http/admission';
 import { ErrorBodyFilter, frameworkErrorAnswer } from './http/error-body.filter';
 import { validationPipe } from './http/validation';
@@ -25,7 +26,7 @@ runMain('quota-service', async () => {
     new FastifyAdapter({
       bodyLimit: BODY_LIMIT_BYTES,
       // Past 128 characters, the routes' own validation says which id is too long and why.
-      maxParamLength: 512,
+      routerOptions: { maxParamLength: 512 },
       frameworkErrors: frameworkErrorAnswer,
     }),
     {
@@ -52,8 +53,10 @@ runMain('quota-service', async () => {
     'onRequest',
     admission(gate, (reason) => metrics.shedRequests.inc({ reason })),
   );
+  const logger = await app.resolve(PinoLogger);
   fastify.addHook('onResponse', requestTimer(metrics));
-  app.useGlobalFilters(new ErrorBodyFilter(await app.resolve(PinoLogger)));
+  fastify.addHook('onResponse', accessLog(logger));
+  app.useGlobalFilters(new ErrorBodyFilter(logger));
   app.useGlobalPipes(validationPipe());
   serveDashboard(app);
   SwaggerModule.setup(

@@ -5,7 +5,7 @@ import {
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
-import type { FastifyError, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 
 /** Every error answer's body: a code a program can branch on, and lines a person can read. */
@@ -67,7 +67,11 @@ export class ErrorBodyFilter implements ExceptionFilter {
         .send(bodyOf(exception.getStatus(), exception.getResponse()));
       return;
     }
-    this.logger.error({ err: exception }, 'unexpected error answering a request');
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    this.logger.error(
+      { err: exception, req: { id: request.id, method: request.method, url: request.url } },
+      'unexpected error answering a request',
+    );
     void reply
       .code(HttpStatus.INTERNAL_SERVER_ERROR)
       .send({ error: 'internal_error', details: ['the service failed; the log has the cause'] });
