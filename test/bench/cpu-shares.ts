@@ -40,11 +40,17 @@ function machineTicks(): { busy: number; all: number } {
   return { busy: all - (fields[3] ?? 0) - (fields[4] ?? 0), all };
 }
 
-function ticksOf(statPath: string): number {
+/**
+ * A process's CPU ticks (user and system) and, for a whole process, those of its children that
+ * ended and were waited for: the bench's load clients end before a stretch does, and would
+ * otherwise not count at all.
+ */
+function ticksOf(statPath: string, withEndedChildren: boolean): number {
   const stat = readFileSync(statPath, 'utf8');
   // Fields after the command name, which may itself hold spaces and parentheses.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
+  const own = Number(fields[11]) + Number(fields[12]);
+  return withEndedChildren ? own + Number(fields[13]) + Number(fields[14]) : own;
 }
 
 function sample(labels: ProcessLabels, splitMainThread: ReadonlySet<string>): Sample {
@@ -56,13 +62,13 @@ function sample(labels: ProcessLabels, splitMainThread: ReadonlySet<string>): Sa
       const label = Object.keys(labels).find((name) => labels[name]?.(commandLine, Number(entry)));
       if (!label) continue;
       if (!splitMainThread.has(label)) {
-        ticks.set(entry, { label, used: ticksOf(`/proc/${entry}/stat`) });
+        ticks.set(entry, { label, used: ticksOf(`/proc/${entry}/stat`, true) });
         continue;
       }
       for (const thread of readdirSync(`/proc/${entry}/task`))
         ticks.set(`${entry}/${thread}`, {
           label: label + (thread === entry ? MAIN_THREAD : OTHER_THREADS),
-          used: ticksOf(`/proc/${entry}/task/${thread}/stat`),
+          used: ticksOf(`/proc/${entry}/task/${thread}/stat`, false),
         });
     } catch {
       // The process ended between the listing and the read.
@@ -92,7 +98,8 @@ export function countCpuShares(
       const seconds = (end.atMs - start.atMs) / 1000;
       const used = new Map<string, number>();
       // A process (or thread) that started within the stretch counts from its start; one that
-      // ended within it is not counted at all (the bench's own processes live through it).
+      // ended within it counts through its parent, once waited for (the bench's load clients,
+      // PostgreSQL's backends), whole, or not at all when its parent has not waited for it.
       for (const [id, { label, used: ticks }] of end.ticks)
         used.set(label, (used.get(label) ?? 0) + ticks - (start.ticks.get(id)?.used ?? 0));
       const cores: Record<string, number> = {};

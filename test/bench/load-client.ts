@@ -131,10 +131,14 @@ async function openLoopAnswers(load: Load & { perSecond: number }): Promise<Answ
 export function answersOf(load: Load): Promise<Answer[]> {
   return new Promise((resolve, reject) => {
     const child = fork(__filename, [JSON.stringify(load)], { stdio: 'inherit' });
-    child.once('message', (answers) => resolve(answers as Answer[]));
+    let answers: Answer[] | null = null;
+    child.once('message', (message) => (answers = message as Answer[]));
     child.once('error', reject);
+    // Resolved once the client has ended and been waited for, so its CPU time counts in the
+    // stretch that ran it (cpu-shares.ts), not in the next.
     child.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`the load client exited with ${code}`));
+      if (code === 0 && answers) resolve(answers);
+      else reject(new Error(`the load client exited with ${code}`));
     });
   });
 }

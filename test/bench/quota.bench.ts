@@ -14,6 +14,7 @@ import { startQuotaService } from '../harness/quota-service';
 import { answersOf, type Load } from './load-client';
 import { countCpuShares, describeCpuShares, type CpuShares } from './cpu-shares';
 import { generationStages, type StageTimes } from './generation-stages';
+import { bucketsOf, quantileBetween } from './served-histogram';
 import { recordResults } from './results';
 import { inBenchWorkspace, runBench } from './workspace';
 
@@ -275,7 +276,10 @@ async function main(): Promise<void> {
         paths: ['/noop'],
         body: authorization,
       });
+      const saturationCpu = countCpuShares(cpuLabels, ['quota service']);
       const authorizeSaturated = await saturated('authorization', authorizations);
+      const saturationShares = saturationCpu?.stop();
+      if (saturationShares) console.log(`  meanwhile, ${describeCpuShares(saturationShares)}`);
       const toBare = (perSecond: number) =>
         Number((perSecond / bareSaturated.perSecond).toFixed(2));
       const saturationRatio = toBare(authorizeSaturated.perSecond);
@@ -289,6 +293,13 @@ async function main(): Promise<void> {
       console.log(
         `overload: ${overloadRate.toLocaleString('en')} authorizations/s asked (${OVERLOAD_FACTOR}× saturation) for ${SECONDS} s:`,
       );
+      const authorizationsTimed = async () =>
+        bucketsOf(
+          (await service.call(null, 'GET', '/metrics')).text,
+          '/accounts/:id/authorizations',
+          200,
+        );
+      const timedBefore = await authorizationsTimed();
       const overloadCpu = countCpuShares(cpuLabels, ['quota service']);
       const overload = await measure('authorization, overloaded', {
         ...authorizations,
@@ -297,6 +308,11 @@ async function main(): Promise<void> {
       });
       const overloadShares = overloadCpu?.stop();
       if (overloadShares) console.log(`  meanwhile, ${describeCpuShares(overloadShares)}`);
+      const admitted = quantileBetween(timedBefore, await authorizationsTimed(), 0.99);
+      if (admitted)
+        console.log(
+          `  timed by the service, from taking the request to its answer: p99 ≤ ${admitted.atMostSeconds} s (a bucket bound) over ${admitted.count.toLocaleString('en')} answered`,
+        );
       const shed = overload.statuses.get(503) ?? 0;
       console.log(
         `  served ${overload.perSecond.toLocaleString('en')}/s with p99 ${overload.p99} ms (goal < 1,000 ms); shed ${Math.round(shed / SECONDS).toLocaleString('en')}/s with 503`,
@@ -313,6 +329,10 @@ async function main(): Promise<void> {
         'quota.overload_served_per_s': overload.perSecond,
         'quota.overload_shed_per_s': Math.round(shed / SECONDS),
         'quota.overload_served_p99_ms': overload.p99,
+        ...(admitted && Number.isFinite(admitted.atMostSeconds)
+          ? { 'quota.overload_admitted_p99_at_most_s': admitted.atMostSeconds }
+          : {}),
+        ...(saturationShares ? cpuFigures('saturation', saturationShares) : {}),
         ...(overloadShares ? cpuFigures('overload', overloadShares) : {}),
       });
 
