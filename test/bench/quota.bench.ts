@@ -166,12 +166,19 @@ async function main(): Promise<void> {
 
       const account = (n: number) => accounts[n % ACCOUNTS] as string;
       const authorization = { editType: 'twilight', resolution: '2K' };
-      const authorizations = {
-        url: service.url,
+      // One request each server answers, every phase: the same body, sent with a worker's key.
+      const loadOn = (url: string, paths: string[]) => ({
+        url,
         key: service.keys.worker,
-        paths: accounts.map((id) => `/accounts/${id}/authorizations`),
+        paths,
         body: authorization,
-      };
+      });
+      const bareLoad = loadOn(`http://127.0.0.1:${barePort}`, ['/']);
+      const noopLoad = loadOn(service.url, ['/noop']);
+      const authorizations = loadOn(
+        service.url,
+        accounts.map((id) => `/accounts/${id}/authorizations`),
+      );
       // The pipeline stays busy while everything below is measured.
       const busy = realisticMonth({
         accounts: 5_000,
@@ -201,19 +208,10 @@ async function main(): Promise<void> {
         `quota service with the pipeline busy (${BACKGROUND_PER_SECOND.toLocaleString('en')} editor events/s flowing), ${RATE} requests/s arriving at a steady pace, ${SECONDS} s each:`,
       );
       const floor = await measure('bare Node HTTP server (floor)', {
-        url: `http://127.0.0.1:${barePort}`,
-        key: service.keys.worker,
-        paths: ['/'],
-        body: authorization,
+        ...bareLoad,
         expected: [200],
       });
-      const noop = await measure('no-op route', {
-        url: service.url,
-        key: service.keys.worker,
-        paths: ['/noop'],
-        body: authorization,
-        expected: [200],
-      });
+      const noop = await measure('no-op route', { ...noopLoad, expected: [200] });
       const authorize = await measure('authorization', { ...authorizations, expected: [200] });
       const generation = await measure('synchronous generation', {
         url: service.url,
@@ -258,24 +256,12 @@ async function main(): Promise<void> {
       );
       const saturated = (label: string, load: Omit<Load, 'seconds'>) =>
         measure(label, { ...load, connections: SATURATING_CONNECTIONS, expected: [200] });
-      const bareSaturated = await saturated('bare Node HTTP server', {
-        url: `http://127.0.0.1:${barePort}`,
-        key: service.keys.worker,
-        paths: ['/'],
-        body: authorization,
-      });
-      const nestSaturated = await saturated('Nest on Fastify, empty route', {
-        url: `http://127.0.0.1:${nestPort}`,
-        key: service.keys.worker,
-        paths: ['/'],
-        body: authorization,
-      });
-      const noopSaturated = await saturated('no-op route', {
-        url: service.url,
-        key: service.keys.worker,
-        paths: ['/noop'],
-        body: authorization,
-      });
+      const bareSaturated = await saturated('bare Node HTTP server', bareLoad);
+      const nestSaturated = await saturated(
+        'Nest on Fastify, empty route',
+        loadOn(`http://127.0.0.1:${nestPort}`, ['/']),
+      );
+      const noopSaturated = await saturated('no-op route', noopLoad);
       const saturationCpu = countCpuShares(cpuLabels, ['quota service']);
       const authorizeSaturated = await saturated('authorization', authorizations);
       const saturationShares = saturationCpu?.stop();

@@ -1,13 +1,11 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { PinoLogger } from 'nestjs-pino';
 import type { Caller } from '../auth/api-key.guard';
-
-/** Probes and scrapes come every few seconds and say nothing about use. */
-const NOT_LOGGED = new Set(['/health', '/metrics']);
+import { isProbe } from './probes';
 
 /**
- * Fastify `onResponse` hook: one line per answer, at info, naming the caller by its key's id.
- * Never a header: the Authorization header holds the key itself.
+ * Fastify `onResponse` hook: one line per answer but the probes', at info, naming the caller by
+ * its key's id. Never a header: the Authorization header holds the key itself.
  */
 export function accessLog(logger: PinoLogger) {
   return (
@@ -16,7 +14,7 @@ export function accessLog(logger: PinoLogger) {
     done: HookHandlerDoneFunction,
   ): void => {
     const route = request.routeOptions.url;
-    if (route === undefined || !NOT_LOGGED.has(route))
+    if (!isProbe(route))
       logger.info(
         {
           req: {

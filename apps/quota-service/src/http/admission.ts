@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { isProbe } from './probes';
 
 export interface AdmissionLimits {
   /** Requests being answered at once (not counting generations waiting for their decision). */
@@ -105,9 +106,6 @@ export class EventLoopDelay implements OnApplicationShutdown {
   }
 }
 
-/** Answered whatever the load: probes and scrapes must see an overloaded process. */
-const ALWAYS_ANSWERED = new Set(['/health', '/metrics']);
-
 /**
  * Fastify `onRequest` hook, before the body is read: a request the gate refuses gets 503 with
  * `Retry-After: 1` and the usual JSON error body at once, and `onShed` counts it; `/health` and
@@ -115,12 +113,12 @@ const ALWAYS_ANSWERED = new Set(['/health', '/metrics']);
  */
 export function admission(gate: AdmissionGate, onShed: (reason: ShedReason) => void) {
   return (
-    request: Pick<FastifyRequest, 'url'>,
+    request: { readonly routeOptions: Pick<FastifyRequest['routeOptions'], 'url'> },
     reply: Pick<FastifyReply, 'code' | 'header' | 'send' | 'raw'>,
     done: HookHandlerDoneFunction,
   ): void => {
-    const query = request.url.indexOf('?');
-    if (ALWAYS_ANSWERED.has(query === -1 ? request.url : request.url.slice(0, query))) {
+    // Fastify has matched the route by the time onRequest hooks run.
+    if (isProbe(request.routeOptions.url)) {
       done();
       return;
     }
