@@ -2,13 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
 import {
   backoffDelay,
+  comparePositions,
   PostgresCheckpoints,
   type EventStore,
   type Position,
   type RecordedEvent,
   type Subscription,
 } from '@credits/event-store';
-import { ACCOUNT_CATEGORY, AccountFolds } from './account-folds';
+import { ACCOUNT_CATEGORY, AccountFolds, type AccountChange } from './account-folds';
 import type { ReadModel } from './projections/read-model';
 import { checkpointName } from './registry';
 
@@ -21,6 +22,12 @@ export interface ReadModelStatus {
   readonly lastEventRecordedAt: Date | null;
 }
 
+/** One version of one read model. */
+export interface ReadModelVersion {
+  readonly model: ReadModel;
+  readonly version: number;
+}
+
 export interface ReadModelProjectorOptions {
   readonly cachedAccounts: number;
   readonly pageSize?: number;
@@ -28,39 +35,67 @@ export interface ReadModelProjectorOptions {
   readonly onPage?: (events: number) => void;
 }
 
+/** Where one member stands: its stored checkpoint, as this projector last saved or loaded it. */
+interface Member extends ReadModelVersion {
+  readonly checkpoint: string;
+  position: Position | null;
+  checkpointVersion: bigint | null;
+  eventsHandled: number;
+  lastEventRecordedAt: Date | null;
+}
+
 /**
- * Keeps one version of one read model current: a catch-up subscription from its checkpoint, and
- * for each page one transaction that writes the rows and saves the checkpoint compare-and-set,
- * so a page counts once. Any failure restarts from the stored checkpoint; a checkpoint another
- * instance moved on makes this one start again from there.
+ * Keeps one or more read models current from one catch-up subscription: each page of the ledger
+ * is read, decoded and folded once, then each model takes the changes past its own checkpoint,
+ * and all of them write their rows and save their checkpoints compare-and-set in one
+ * transaction, so a page counts once for each. The subscription starts from the earliest
+ * checkpoint; a model further on skips what it already has. Any failure restarts from the
+ * stored checkpoints; a checkpoint another instance moved on makes this one start again from
+ * there.
  */
 export class ReadModelProjector {
   private subscription: Subscription | null = null;
   private readonly stopping = new AbortController();
   private running: Promise<void> | null = null;
   private caughtUp = false;
-  private eventsHandled = 0;
-  private lastEventRecordedAt: Date | null = null;
   private readonly folds: AccountFolds;
+  private readonly members: Member[];
 
   constructor(
     private readonly store: EventStore,
     private readonly pool: Pool,
-    private readonly model: ReadModel,
-    private readonly version: number,
+    versions: readonly ReadModelVersion[],
     private readonly options: ReadModelProjectorOptions,
   ) {
     this.folds = new AccountFolds(store, options.cachedAccounts);
+    this.members = versions.map(({ model, version }) => ({
+      model,
+      version,
+      checkpoint: checkpointName(model, version),
+      position: null,
+      checkpointVersion: null,
+      eventsHandled: 0,
+      lastEventRecordedAt: null,
+    }));
   }
 
-  get status(): ReadModelStatus {
-    return {
-      name: this.model.name,
-      version: this.version,
+  get versions(): ReadModelVersion[] {
+    return this.members.map(({ model, version }) => ({ model, version }));
+  }
+
+  get statuses(): ReadModelStatus[] {
+    return this.members.map((member) => ({
+      name: member.model.name,
+      version: member.version,
       caughtUp: this.caughtUp,
-      eventsHandled: this.eventsHandled,
-      lastEventRecordedAt: this.lastEventRecordedAt,
-    };
+      eventsHandled: member.eventsHandled,
+      lastEventRecordedAt: member.lastEventRecordedAt,
+    }));
+  }
+
+  /** Whether the subscription has reached the end of the log since it last (re)started. */
+  get isCaughtUp(): boolean {
+    return this.caughtUp;
   }
 
   start(): void {
@@ -77,33 +112,31 @@ export class ReadModelProjector {
     return this.stopping.signal.aborted;
   }
 
-  /** Resolves once the read model has handled everything in the log (at least once). */
+  /** Resolves once the read models have handled everything in the log (at least once). */
   async caughtUpOnce(pollMs = 20): Promise<void> {
     while (!this.caughtUp && !this.stopped) await sleep(pollMs);
   }
 
   private async run(): Promise<void> {
-    const name = checkpointName(this.model, this.version);
     let failures = 0;
     while (!this.stopped) {
       try {
-        const stored = await new PostgresCheckpoints(this.pool).load(name);
-        let checkpointVersion = stored?.version ?? null;
+        const from = await this.loadCheckpoints();
         this.folds.clear();
         this.caughtUp = false;
         this.subscription = this.store.subscribeToAll({
-          from: stored?.position ?? 'start',
+          from,
           category: ACCOUNT_CATEGORY,
           pageSize: this.options.pageSize ?? 1_000,
           // Authorizations read the balances model: keep its lag small.
           pollIntervalMs: 25,
           onCaughtUp: () => (this.caughtUp = true),
           handle: async (events, position) => {
-            checkpointVersion = await this.applyPage(name, events, position, checkpointVersion);
+            await this.applyPage(events, position);
             failures = 0;
           },
         });
-        // stop() may have come while the checkpoint was loading, before this subscription existed.
+        // stop() may have come while the checkpoints were loading, before this subscription existed.
         if (this.stopped) await this.subscription.stop();
         await this.subscription.done;
       } catch (error) {
@@ -117,28 +150,61 @@ export class ReadModelProjector {
     }
   }
 
-  private async applyPage(
-    name: string,
-    events: RecordedEvent[],
-    position: Position,
-    checkpointVersion: bigint | null,
-  ): Promise<bigint> {
+  /** Loads every member's checkpoint; returns where the subscription starts: the earliest. */
+  private async loadCheckpoints(): Promise<'start' | Position> {
+    const checkpoints = new PostgresCheckpoints(this.pool);
+    let from: 'start' | Position | null = null;
+    for (const member of this.members) {
+      const stored = await checkpoints.load(member.checkpoint);
+      member.position = stored?.position ?? null;
+      member.checkpointVersion = stored?.version ?? null;
+      const position = member.position ?? 'start';
+      if (
+        from === null ||
+        position === 'start' ||
+        (from !== 'start' && comparePositions(position, from) < 0)
+      )
+        from = position;
+    }
+    return from ?? 'start';
+  }
+
+  private async applyPage(events: RecordedEvent[], position: Position): Promise<void> {
     const changes = await this.folds.changes(events);
     const client = await this.pool.connect();
+    const saved: { member: Member; version: bigint; changes: AccountChange[] }[] = [];
     try {
       await client.query('BEGIN');
-      await this.model.apply(client, this.version, changes);
-      const saved = await new PostgresCheckpoints(client).save(name, position, checkpointVersion);
+      const checkpoints = new PostgresCheckpoints(client);
+      for (const member of this.members) {
+        // A model already past this page (its checkpoint is further on) keeps its checkpoint.
+        const after = member.position;
+        if (after !== null && comparePositions(position, after) <= 0) continue;
+        const own =
+          after === null
+            ? changes
+            : changes.filter((change) => comparePositions(change.recorded.position, after) > 0);
+        await member.model.apply(client, member.version, own);
+        const version = await checkpoints.save(
+          member.checkpoint,
+          position,
+          member.checkpointVersion,
+        );
+        saved.push({ member, version, changes: own });
+      }
       await client.query('COMMIT');
-      this.eventsHandled += events.length;
-      this.lastEventRecordedAt = events.at(-1)?.recordedAt ?? this.lastEventRecordedAt;
-      this.options.onPage?.(events.length);
-      return saved;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
       client.release();
     }
+    for (const { member, version, changes: own } of saved) {
+      member.position = position;
+      member.checkpointVersion = version;
+      member.eventsHandled += own.length;
+      member.lastEventRecordedAt = own.at(-1)?.recorded.recordedAt ?? member.lastEventRecordedAt;
+    }
+    this.options.onPage?.(events.length);
   }
 }

@@ -79,7 +79,7 @@ async function rebuild(name: string, pageSize: number): Promise<void> {
     const started = Date.now();
     let done = 0;
     bar.start(Math.max(total, 1), 0, { rate: 0 });
-    const projector = new ReadModelProjector(store, pool, model, version, {
+    const projector = new ReadModelProjector(store, pool, [{ model, version }], {
       cachedAccounts: context.config.rebuild.cachedAccounts,
       pageSize,
       onPage: (events) => {

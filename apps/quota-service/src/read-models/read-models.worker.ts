@@ -34,20 +34,20 @@ async function run(): Promise<void> {
     logger,
   });
   await readModels.start();
-  let following: Promise<void> | null = null;
+  let maintaining: Promise<void> | null = null;
   const timer = setInterval(() => {
     send({ kind: 'statuses', statuses: readModels.statuses });
-    following ??= readModels
-      .followSwitches()
+    maintaining ??= readModels
+      .maintain()
       .catch((error: Error) =>
-        logger.warn({ error: error.message }, 'could not read the read-model versions'),
+        logger.warn({ error: error.message }, 'could not look after the read models'),
       )
-      .finally(() => (following = null));
+      .finally(() => (maintaining = null));
   }, STATUS_EVERY_MS);
   port.once('message', (_stop: ToReadModels) => {
     clearInterval(timer);
     void (async () => {
-      await following;
+      await maintaining;
       await readModels.stop();
       await store.close();
       await pool.end();
