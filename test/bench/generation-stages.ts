@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import type { QuotaService } from '../harness/quota-service';
@@ -28,7 +29,7 @@ function quantiles(values: readonly number[]): Quantiles {
 }
 
 /**
- * `count` synchronous generations one after another, each timed at the client; then each one's
+ * `count` synchronous generations, one after another or at a steady pace, each timed at the client; then each one's
  * stages read back from what the stages leave: the wire event's own time (stamped by the quota
  * service as it publishes), the ledger event's `recorded_at` (the append), and the decision
  * message's Kafka timestamp (made by the projector's producer). One machine, one clock.
@@ -40,10 +41,12 @@ export async function generationStages(options: {
   decisionsTopic: string;
   account: (n: number) => string;
   count: number;
+  /** Generations started per second, each without waiting for the one before; else one after another. */
+  perSecond?: number;
 }): Promise<StageTimes> {
   const runId = randomUUID().slice(0, 8);
   const client = new Map<string, { sentMs: number; answeredMs: number }>();
-  for (let n = 0; n < options.count; n += 1) {
+  const generate = async (n: number) => {
     const generationId = `stage-${runId}-${n}`;
     const sentMs = Date.now();
     await options.service.call('worker', 'POST', `/accounts/${options.account(n)}/generations`, {
@@ -52,6 +55,17 @@ export async function generationStages(options: {
       resolution: '1K',
     });
     client.set(generationId, { sentMs, answeredMs: Date.now() });
+  };
+  if (options.perSecond === undefined) for (let n = 0; n < options.count; n += 1) await generate(n);
+  else {
+    const startMs = Date.now();
+    const started: Promise<void>[] = [];
+    for (let n = 0; n < options.count; n += 1) {
+      const dueMs = startMs + (n * 1_000) / options.perSecond;
+      if (dueMs > Date.now()) await sleep(dueMs - Date.now());
+      started.push(generate(n));
+    }
+    await Promise.all(started);
   }
 
   const database = new Client({ connectionString: options.databaseUrl });

@@ -4,5 +4,6 @@ export * from './topics';
 export * from './group-offsets';
 export * from './partition-by-partition';
 export * from './renewable-producer';
+export * from './coalescing-sender';
 export * from './co-partitioned-assigner';
 export * from './acls';

@@ -1,4 +1,4 @@
-import type { Producer, ProducerRecord, RecordMetadata } from 'kafkajs';
+import type { Producer, ProducerBatch, ProducerRecord, RecordMetadata } from 'kafkajs';
 
 /**
  * Broker answers after which an idempotent producer's sequence numbers no longer match the
@@ -61,16 +61,26 @@ export class RenewableProducer {
     await this.current.disconnect();
   }
 
-  async send(record: ProducerRecord): Promise<RecordMetadata[]> {
+  send(record: ProducerRecord): Promise<RecordMetadata[]> {
+    return this.tryTwice((producer) => producer.send(record));
+  }
+
+  sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+    return this.tryTwice((producer) => producer.sendBatch(batch));
+  }
+
+  private async tryTwice(
+    send: (producer: Producer) => Promise<RecordMetadata[]>,
+  ): Promise<RecordMetadata[]> {
     const generation = this.generation;
     try {
-      return await this.current.send(record);
+      return await send(this.current);
     } catch (error) {
       if (generation === this.generation) {
         if (!isProducerStateError(error)) throw error;
         await this.renew(generation, error);
       }
-      return this.current.send(record);
+      return send(this.current);
     }
   }
 

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
+import { OVERLOADED } from './admission';
 
 /** Every error answer's body: a code a program can branch on, and lines a person can read. */
 export interface ErrorBody {
@@ -62,9 +63,11 @@ export class ErrorBodyFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     // Fastify's own errors (a malformed or too large body) arrive here as HttpExceptions.
     if (exception instanceof HttpException) {
-      void reply
-        .code(exception.getStatus())
-        .send(bodyOf(exception.getStatus(), exception.getResponse()));
+      const body = bodyOf(exception.getStatus(), exception.getResponse());
+      // However a handler came to refuse for overload, the client learns when to come back.
+      if (body.error === OVERLOADED.body('').error && !reply.hasHeader('Retry-After'))
+        void reply.header('Retry-After', String(OVERLOADED.retryAfterSeconds));
+      void reply.code(exception.getStatus()).send(body);
       return;
     }
     const request = host.switchToHttp().getRequest<FastifyRequest>();

@@ -1,21 +1,45 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  HttpException,
+  Inject,
+  Injectable,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Partitioners, type Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
 import { inputTopicOf, type EditorEvent, type EditorEventType } from '@credits/contract';
-import { KAFKA, RenewableProducer, topicNames, type TopicNames } from '@credits/kafka';
+import {
+  CoalescingSender,
+  KAFKA,
+  RenewableProducer,
+  SendQueueFullError,
+  topicNames,
+  type TopicNames,
+} from '@credits/kafka';
 import { asError } from '@credits/runtime';
+import { OVERLOADED } from '../http/admission';
 
 export const QUOTA_SERVICE_SOURCE = 'image-credits/quota-service';
 
 /**
+ * Publishes waiting at once. The admission gate's limits (requests in flight, generations
+ * waiting) keep the queue far below this; were it reached, a publish is refused as overload.
+ */
+const MAX_QUEUED_PUBLISHES = 10_000;
+/** Events in one produce request: a few hundred KB at most, under the broker's 1 MB. */
+const MAX_PUBLISHES_PER_REQUEST = 500;
+
+/**
  * Puts wire events on their input topic (usage on editor-events, billing on billing-events), keyed
- * by account, acknowledged by all replicas, each stamped with who asked for it (`publishedby`).
+ * by account, acknowledged by all replicas, coalesced into one produce request at a time (see
+ * CoalescingSender), each stamped with who asked for it (`publishedby`).
  */
 @Injectable()
 export class InputEventsPublisher implements OnModuleInit, OnApplicationShutdown {
   private readonly producer: RenewableProducer;
+  private readonly sender: CoalescingSender;
   private readonly topics: TopicNames;
 
   constructor(
@@ -38,6 +62,10 @@ export class InputEventsPublisher implements OnModuleInit, OnApplicationShutdown
           ),
       },
     );
+    this.sender = new CoalescingSender(
+      (topicMessages) => this.producer.sendBatch({ acks: -1, topicMessages }),
+      { maxQueuedMessages: MAX_QUEUED_PUBLISHES, maxBatchMessages: MAX_PUBLISHES_PER_REQUEST },
+    );
   }
 
   async onModuleInit(): Promise<void> {
@@ -50,17 +78,17 @@ export class InputEventsPublisher implements OnModuleInit, OnApplicationShutdown
 
   /** A validated event, as its publisher: whatever `publishedby` it came with is replaced. */
   async publish(event: EditorEvent, publishedBy: string): Promise<void> {
-    await this.producer.send({
-      topic: this.topics[inputTopicOf(event.type)],
-      acks: -1,
-      messages: [
-        {
-          key: event.subject,
-          value: JSON.stringify({ ...event, publishedby: publishedBy }),
-          headers: { 'content-type': 'application/cloudevents+json' },
-        },
-      ],
-    });
+    try {
+      await this.sender.send(this.topics[inputTopicOf(event.type)], {
+        key: event.subject,
+        value: JSON.stringify({ ...event, publishedby: publishedBy }),
+        headers: { 'content-type': 'application/cloudevents+json' },
+      });
+    } catch (error) {
+      if (error instanceof SendQueueFullError)
+        throw new HttpException(OVERLOADED.body(error.message), OVERLOADED.status);
+      throw error;
+    }
   }
 
   /** A new wire event from this service, stamped now. */
