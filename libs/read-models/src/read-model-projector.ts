@@ -22,10 +22,13 @@ export interface ReadModelStatus {
   readonly lastEventRecordedAt: Date | null;
 }
 
-/** One version of one read model. */
+/** One version of one read model, with what an earlier projector of it had done, if any. */
 export interface ReadModelVersion {
   readonly model: ReadModel;
   readonly version: number;
+  /** Carried from the projector this one replaces, so the lag it reports stays known. */
+  readonly eventsHandled?: number;
+  readonly lastEventRecordedAt?: Date | null;
 }
 
 export interface ReadModelProjectorOptions {
@@ -68,19 +71,25 @@ export class ReadModelProjector {
     private readonly options: ReadModelProjectorOptions,
   ) {
     this.folds = new AccountFolds(store, options.cachedAccounts);
-    this.members = versions.map(({ model, version }) => ({
+    this.members = versions.map(({ model, version, eventsHandled, lastEventRecordedAt }) => ({
       model,
       version,
       checkpoint: checkpointName(model, version),
       position: null,
       checkpointVersion: null,
-      eventsHandled: 0,
-      lastEventRecordedAt: null,
+      eventsHandled: eventsHandled ?? 0,
+      lastEventRecordedAt: lastEventRecordedAt ?? null,
     }));
   }
 
+  /** The versions it keeps, with what it has done: what a projector replacing it starts from. */
   get versions(): ReadModelVersion[] {
-    return this.members.map(({ model, version }) => ({ model, version }));
+    return this.members.map(({ model, version, eventsHandled, lastEventRecordedAt }) => ({
+      model,
+      version,
+      eventsHandled,
+      lastEventRecordedAt,
+    }));
   }
 
   get statuses(): ReadModelStatus[] {

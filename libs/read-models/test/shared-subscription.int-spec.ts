@@ -137,6 +137,11 @@ describe('the read models served by one shared subscription', () => {
           (subscriptions) => subscriptions === 1,
         );
       expect(await merged()).toBe(1);
+      // What the models had done carries over to the merged subscription: their lag stays known.
+      for (const status of live.statuses) {
+        expect(status.eventsHandled).toBeGreaterThan(0);
+        expect(status.lastEventRecordedAt).not.toBeNull();
+      }
 
       // A rebuild switches ledger_lines to version 2, which is behind the others now.
       await appendUpTo(store, 1);
