@@ -41,7 +41,11 @@ export interface AppConfig {
     readonly lagIntervalMs: number;
     readonly stallAfterMs: number;
   };
-  readonly database: { readonly url: string };
+  readonly database: {
+    readonly url: string;
+    /** Singleton work's leader lock (see libs/postgres/src/leader-lock.ts). */
+    readonly leaderLockTimeoutMs: number;
+  };
   readonly http: { readonly host: string; readonly port: number };
   readonly quota: {
     readonly apiKeys: readonly ApiKeyHash[];
@@ -107,7 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       lagIntervalMs: e.PROJECTOR_LAG_INTERVAL_MS,
       stallAfterMs: e.PROJECTOR_STALL_AFTER_MS,
     },
-    database: { url: e.DATABASE_URL },
+    database: { url: e.DATABASE_URL, leaderLockTimeoutMs: e.LEADER_LOCK_TIMEOUT_MS },
     http: { host: e.HOST, port: e.PORT },
     quota: {
       apiKeys: e.API_KEYS,

@@ -49,7 +49,10 @@ describe('configuration from the environment', () => {
         lagIntervalMs: 5_000,
         stallAfterMs: 60_000,
       },
-      database: { url: 'postgres://postgres@127.0.0.1:5432/image_credits' },
+      database: {
+        url: 'postgres://postgres@127.0.0.1:5432/image_credits',
+        leaderLockTimeoutMs: 5_000,
+      },
       http: { host: '127.0.0.1', port: 3000 },
       quota: {
         apiKeys: [],

@@ -154,6 +154,11 @@ export const environmentSpec = {
     desc: 'PostgreSQL for the event store and read models; the database is created if absent',
     example: 'postgres://postgres@127.0.0.1:5432/image_credits',
   }),
+  LEADER_LOCK_TIMEOUT_MS: positiveInteger({
+    default: 5_000,
+    desc: 'work done once per deployment (a topic prefix on a database: the read models, the expiry sweeper) is led by one replica holding a PostgreSQL advisory lock; the others try for it every half of this, and a leader that cannot confirm its lock within it stops the work',
+    example: '5000',
+  }),
   EVENT_STORE: str({
     default: 'postgres',
     choices: ['postgres', 'eventstoredb'],

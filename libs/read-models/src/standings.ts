@@ -45,6 +45,8 @@ export async function ledgerEventsAfter(
 export async function readModelStandings(
   store: EventStore,
   pool: Pool,
+  /** Events counted past each checkpoint at most: 1 asks only whether it is behind. */
+  countUpTo = EVENTS_BEHIND_COUNTED,
 ): Promise<ReadModelStanding[]> {
   const registry = new ReadModelRegistry(pool);
   const checkpoints = new PostgresCheckpoints(pool);
@@ -58,11 +60,7 @@ export async function readModelStandings(
         version,
         state: version === active ? 'serving' : 'rebuilding',
         checkpoint: checkpoint?.position ?? 'none',
-        eventsBehind: await ledgerEventsAfter(
-          store,
-          checkpoint?.position ?? 'start',
-          EVENTS_BEHIND_COUNTED,
-        ),
+        eventsBehind: await ledgerEventsAfter(store, checkpoint?.position ?? 'start', countUpTo),
         savedAt: checkpoint?.savedAt ?? null,
       });
     }

@@ -4,3 +4,4 @@ export * from './logging.module';
 export * from './run-main';
 export * from './startup-error';
 export * from './errors';
+export * from './leader-gauge';

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { leaderGauge } from '@credits/runtime';
 import { ConsumerHealth } from './consumer-health';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -6,6 +7,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 @Injectable()
 export class ProjectorMetrics {
   readonly registry = new Registry();
+
+  readonly leader = leaderGauge(this.registry);
 
   readonly wireEvents = new Counter({
     name: 'credits_projector_wire_events_total',

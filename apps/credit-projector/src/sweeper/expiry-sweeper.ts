@@ -6,6 +6,8 @@ import {
 } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
+import { LeaderLock } from '@credits/postgres';
+import { ProjectorMetrics } from '../observability/projector-metrics';
 import { AccountStates } from '../ledger/account-states';
 import { ChunkProcessor } from '../projector/chunk-processor';
 import { DueAccounts } from './due-accounts';
@@ -16,23 +18,49 @@ const ACCOUNTS_PER_SWEEP = 500;
  * Records the hold lapses and grant ends of accounts that have gone quiet, so their statements
  * show them without waiting for their next event. Writes through the same path as the consumer:
  * an account the consumer is busy with costs one conflict and a reload, never a double lapse.
+ * One projector of the deployment sweeps: the leader of `expiry-sweeper` (LeaderLock).
  */
 @Injectable()
 export class ExpirySweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
   private stopped = false;
+  private readonly leadership: LeaderLock;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly due: DueAccounts,
     private readonly processor: ChunkProcessor,
     private readonly states: AccountStates,
+    metrics: ProjectorMetrics,
     @InjectPinoLogger(ExpirySweeper.name) private readonly logger: PinoLogger,
-  ) {}
+  ) {
+    metrics.leader.set({ work: 'expiry-sweeper' }, 0);
+    this.leadership = new LeaderLock(
+      config.database.url,
+      `${config.kafka.topicPrefix}expiry-sweeper`,
+      config.database.leaderLockTimeoutMs,
+      {
+        leading: () => {
+          metrics.leader.set({ work: 'expiry-sweeper' }, 1);
+          logger.info('this projector sweeps expiries (it holds their leader lock)');
+        },
+        following: async () => {
+          metrics.leader.set({ work: 'expiry-sweeper' }, 0);
+          // A sweep under way finishes: run twice, it is still recorded once.
+          await this.sweeping;
+          logger.warn('this projector no longer sweeps expiries');
+        },
+        problem: (error) =>
+          logger.warn({ error: error.message }, "could not take or confirm the sweeper's lock"),
+      },
+    );
+  }
 
   onApplicationBootstrap(): void {
+    this.leadership.start();
     this.timer = setInterval(() => {
+      if (!this.leadership.isLeader) return;
       this.sweeping ??= this.sweep(new Date())
         .then(() => undefined)
         .catch((error: Error) => this.logger.warn({ error: error.message }, 'expiry sweep failed'))
@@ -45,6 +73,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, BeforeApplicationS
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.sweeping;
+    await this.leadership.stop();
   }
 
   /** Applies everything due by `now` to the accounts the due index points at. */

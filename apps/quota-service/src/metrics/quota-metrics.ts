@@ -1,3 +1,4 @@
+import { leaderGauge } from '@credits/runtime';
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -27,6 +28,8 @@ export class QuotaMetrics {
     labelNames: ['read_model'] as const,
     registers: [this.registry],
   });
+
+  readonly leader = leaderGauge(this.registry);
 
   readonly shedRequests = new Counter({
     name: 'credits_quota_shed_requests_total',

@@ -19,7 +19,8 @@ const START_TIMEOUT_MS = 60_000;
 /**
  * Keeps the balances, ledger-lines and usage read models current while the service runs, on a
  * thread of their own (read-models.worker.ts), so that folding the ledger never holds up a
- * request; and turns the statuses the thread sends into the read-model lag metric.
+ * request; and turns the statuses the thread sends into the read-model lag metric (a replica
+ * standing by reports how long the leader's checkpoints have waited while events queue).
  */
 @Injectable()
 export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -35,7 +36,9 @@ export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicat
     this.thread = new SupervisedThread<FromReadModels>({
       script: path.join(__dirname, 'read-models.worker.js'),
       onMessage: (message) => {
-        if ('statuses' in message) this.latest = message.statuses;
+        if (!('statuses' in message)) return;
+        this.latest = message.statuses;
+        this.metrics.leader.set({ work: 'read-models' }, message.leading ? 1 : 0);
       },
       logger,
     });
