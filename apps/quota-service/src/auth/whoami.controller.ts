@@ -3,13 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagg
 import { ErrorResponse } from '../accounts/dto/responses.dto';
 import { Allow } from './access.decorator';
 import { CurrentCaller, type Caller } from './api-key.guard';
-
-export class WhoAmIResponse {
-  /** worker, billing, finance or ops. */
-  role!: string;
-  /** The key's name in API_KEYS (never the key). */
-  keyId!: string;
-}
+import { WhoAmIResponse } from './whoami.dto';
 
 /** What a key is: a client (the dashboard, say) offers only what its role may do. */
 @ApiTags('keys')
