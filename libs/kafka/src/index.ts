@@ -7,3 +7,5 @@ export * from './renewable-producer';
 export * from './coalescing-sender';
 export * from './co-partitioned-assigner';
 export * from './acls';
+export * from './partition-placement';
+export * from './whole-batch';

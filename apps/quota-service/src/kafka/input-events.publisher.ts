@@ -13,8 +13,10 @@ import { inputTopicOf, type EditorEvent, type EditorEventType } from '@credits/c
 import {
   CoalescingSender,
   KAFKA,
+  PartitionPlacement,
   RenewableProducer,
   SendQueueFullError,
+  sendBatchWhole,
   topicNames,
   type TopicNames,
 } from '@credits/kafka';
@@ -62,8 +64,24 @@ export class InputEventsPublisher implements OnModuleInit, OnApplicationShutdown
           ),
       },
     );
+    // A coalesced request spans partitions: each is acknowledged, or sent again (sendBatchWhole).
+    const placement = new PartitionPlacement(kafka);
     this.sender = new CoalescingSender(
-      (topicMessages) => this.producer.sendBatch({ acks: -1, topicMessages }),
+      async (topicMessages) =>
+        sendBatchWhole(
+          (batch) => this.producer.sendBatch({ acks: -1, topicMessages: batch }),
+          await Promise.all(
+            topicMessages.map(async ({ topic, messages }) => ({
+              topic,
+              messages: await placement.place(topic, messages),
+            })),
+          ),
+          (partitions) =>
+            logger.warn(
+              { partitions },
+              'Kafka answered a publish without these partitions: sending their events again',
+            ),
+        ),
       { maxQueuedMessages: MAX_QUEUED_PUBLISHES, maxBatchMessages: MAX_PUBLISHES_PER_REQUEST },
     );
   }
