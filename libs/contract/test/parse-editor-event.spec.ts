@@ -305,6 +305,29 @@ describe('editor-events messages against the contract', () => {
     expect('event' in free && 'price' in commandOf(free.event)).toBe(false);
   });
 
+  it('given an optional field sent as null, then the command leaves it out as if it were omitted', () => {
+    const generation = parse({
+      ...contractExample,
+      publishedby: null,
+      data: { ...contractExample.data, memberId: null },
+    });
+    expect('event' in generation && commandOf(generation.event)).toEqual({
+      type: 'RequestGeneration',
+      at: contractExample.time,
+      source: { id: contractExample.id, producer: contractExample.source },
+      generationId: contractExample.data.generationId,
+      editType: contractExample.data.editType,
+      resolution: contractExample.data.resolution,
+    });
+    const topUp = parse({
+      ...contractExample,
+      type: 'TopUpPurchased',
+      data: { purchaseId: 'p', credits: 9, expiresAt: null, price: null },
+    });
+    const command = 'event' in topUp ? commandOf(topUp.event) : {};
+    expect(['expiresAt' in command, 'price' in command]).toEqual([false, false]);
+  });
+
   it('given a billing type on editor-events, or a usage type on billing-events, then it is on the wrong topic', () => {
     const topUp = {
       ...contractExample,

@@ -7,7 +7,7 @@ export function commandOf(event: EditorEvent, kafka?: KafkaCoordinates): Account
     id: event.id,
     producer: event.source,
     ...(kafka === undefined ? {} : { kafka }),
-    ...(event.publishedby === undefined ? {} : { publishedBy: event.publishedby }),
+    ...(absent(event.publishedby) ? {} : { publishedBy: event.publishedby }),
   };
   const base = { at: event.time, source };
   switch (event.type) {
@@ -18,7 +18,7 @@ export function commandOf(event: EditorEvent, kafka?: KafkaCoordinates): Account
         generationId: event.data.generationId,
         editType: event.data.editType,
         ...(event.data.resolution === undefined ? {} : { resolution: event.data.resolution }),
-        ...(event.data.memberId === undefined ? {} : { memberId: event.data.memberId }),
+        ...(absent(event.data.memberId) ? {} : { memberId: event.data.memberId }),
       };
     case 'EditAccepted':
       return { type: 'AcceptEdit', ...base, generationId: event.data.generationId };
@@ -40,7 +40,7 @@ export function commandOf(event: EditorEvent, kafka?: KafkaCoordinates): Account
         ...base,
         purchaseId: event.data.purchaseId,
         credits: event.data.credits,
-        ...(event.data.expiresAt === undefined ? {} : { expiresAt: event.data.expiresAt }),
+        ...(absent(event.data.expiresAt) ? {} : { expiresAt: event.data.expiresAt }),
         ...priceOf(event.data.price),
       };
     case 'CreditsAdjusted':
@@ -102,8 +102,16 @@ export function grantIdNamed(name: string): string {
 }
 
 /** A plain copy: the validated DTO is a class instance, the ledger keeps plain data. */
+/**
+ * Whether an optional field was left out. The contract's checks (class-validator's IsOptional)
+ * let `null` through for an optional field, so `null` means absent too: a `memberId: null` must
+ * not reach the ledger as an agent named null.
+ */
+function absent(value: unknown): value is null | undefined {
+  return value === undefined || value === null;
+}
+
 function priceOf(price: Money | null | undefined): { price?: Money } {
-  // `price: null` passes as absent (class-validator's IsOptional), as an omitted price would.
-  if (price === undefined || price === null) return {};
+  if (absent(price)) return {};
   return { price: { amount: price.amount, currency: price.currency } };
 }
