@@ -9,3 +9,4 @@ export * from './ledger/ledger-codec';
 export * from './money/is-money';
 export * from './notifications/notification-message';
 export * from './catalog/catalog-file';
+export * from './tracing/traceparent';

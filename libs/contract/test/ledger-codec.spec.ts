@@ -171,6 +171,33 @@ describe('the ledger codec', () => {
     ).toThrow(/metadata.publishedBy: 7/);
   });
 
+  it('keeps the trace an event came with in the metadata too, and reads it back onto the source', () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const event: CreditEvent = {
+      type: 'EventIgnored',
+      at: '2026-11-25T10:00:00Z',
+      source: { id: 'e-1', producer: 'editor', publishedBy: 'worker-1', traceparent },
+      command: 'AcceptEdit',
+      reason: 'unknown_generation',
+      generationId: 'g-1',
+    } as CreditEvent;
+    const written = encodeLedgerEvent('acct-1', 0n, event);
+    expect(written.metadata).toEqual({
+      accountId: 'acct-1',
+      schema: 1,
+      publishedBy: 'worker-1',
+      traceparent,
+    });
+    expect((written.data as { source: unknown }).source).toEqual({ id: 'e-1', producer: 'editor' });
+    // A redelivery with another trace is still the same stored event.
+    const { traceparent: _trace, ...untraced } = event.source!;
+    expect(encodeLedgerEvent('acct-1', 0n, { ...event, source: untraced }).id).toBe(written.id);
+    expect(decodeLedgerEvent(stored(written, 0n))).toEqual(event);
+    expect(() =>
+      decodeLedgerEvent(stored({ ...written, metadata: { schema: 1, traceparent: [] } }, 0n)),
+    ).toThrow(/metadata.traceparent: \[\]/);
+  });
+
   it('refuses a schema it cannot read, naming the stream and revision', () => {
     const newer = stored({ ...charged, metadata: { accountId: 'acct-1', schema: 2 } });
     expect(() => decodeLedgerEvent(newer)).toThrow(LedgerDecodeError);

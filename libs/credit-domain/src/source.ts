@@ -15,6 +15,11 @@ export interface SourceEvent {
    * id for what it publishes. An audit fact only: it decides nothing.
    */
   readonly publishedBy?: string;
+  /**
+   * The W3C trace context the wire event came with (its Kafka `traceparent` header), so a
+   * decision can be followed back to the request that caused it. An audit fact only.
+   */
+  readonly traceparent?: string;
 }
 
 /**

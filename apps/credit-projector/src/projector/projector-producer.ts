@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '@credits/config';
 import {
   DeadLetterHeaders,
   decisionEventOf,
+  TRACEPARENT,
   type NotificationMessage,
   type Rejection,
 } from '@credits/contract';
@@ -111,11 +112,19 @@ export class ProjectorProducer implements OnModuleInit, OnApplicationShutdown {
     const events = decisions.map(({ accountId, decision }) => decisionEventOf(accountId, decision));
     await this.send(
       this.topics.creditDecisions,
-      events.map((event) => ({
-        key: event.subject,
-        value: JSON.stringify(event),
-        headers: { 'content-type': 'application/cloudevents+json', 'ce-id': event.id },
-      })),
+      events.map((event, index) => {
+        // The trace the request came with, so its sender finds the decision in the same trace.
+        const traceparent = decisions[index]?.decision.source?.traceparent;
+        return {
+          key: event.subject,
+          value: JSON.stringify(event),
+          headers: {
+            'content-type': 'application/cloudevents+json',
+            'ce-id': event.id,
+            ...(traceparent === undefined ? {} : { [TRACEPARENT]: traceparent }),
+          },
+        };
+      }),
     );
     for (const event of events) this.metrics.decisions.inc({ decision: event.type });
   }

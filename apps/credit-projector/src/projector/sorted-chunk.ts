@@ -1,6 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { PinoLogger } from 'nestjs-pino';
-import { commandOf, type ParseResult } from '@credits/contract';
+import { commandOf, TRACEPARENT, validTraceparent, type ParseResult } from '@credits/contract';
 import type { AccountCommandItem, UndecidableItem } from './decide-chunk';
 import type { DeadLetter } from './projector-producer';
 
@@ -51,7 +51,10 @@ export function sortChunk(
       chunk.deadLetters.push(deadLetterOf(message, topic, partition, parsed.rejection));
       continue;
     }
-    chunk.items.push({ accountId: parsed.event.subject, command: commandOf(parsed.event, kafka) });
+    chunk.items.push({
+      accountId: parsed.event.subject,
+      command: commandOf(parsed.event, kafka, validTraceparent(message.headers?.[TRACEPARENT])),
+    });
     chunk.types.push(parsed.event.type);
     chunk.messages.push(message);
   }

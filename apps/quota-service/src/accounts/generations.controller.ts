@@ -20,6 +20,7 @@ import { refusalMessage } from './refusal-message';
 import { Allow } from '../auth/access.decorator';
 import { CurrentCaller, type Caller } from '../auth/api-key.guard';
 import { AdmissionGate, OVERLOADED } from '../http/admission';
+import { Trace } from '../http/trace.decorator';
 import { DecisionWaiter } from '../kafka/decision-waiter';
 import { InputEventsPublisher } from '../kafka/input-events.publisher';
 import { QuotaMetrics } from '../metrics/quota-metrics';
@@ -113,6 +114,7 @@ export class GenerationsController {
     @Body() body: GenerationRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
     @CurrentCaller() caller: Caller,
+    @Trace() traceparent: string,
   ): Promise<GenerationDecisionResponse> {
     const timeoutMs = this.config.quota.generationTimeoutMs;
     // Checked before anything is published: a generation refused here was never requested.
@@ -131,7 +133,13 @@ export class GenerationsController {
     try {
       const waiting = this.decisions.waitFor(id, body.generationId, timeoutMs);
       try {
-        await this.publisher.publishNew(id, 'GenerationRequested', { ...body }, caller.keyId);
+        await this.publisher.publishNew(
+          id,
+          'GenerationRequested',
+          { ...body },
+          caller.keyId,
+          traceparent,
+        );
       } catch (error) {
         waiting.cancel();
         throw error;
@@ -177,10 +185,17 @@ export class GenerationsController {
   async accept(
     @Param() { id, generationId }: GenerationParams,
     @CurrentCaller() caller: Caller,
+    @Trace() traceparent: string,
   ): Promise<AcceptedResponse> {
     return {
       accepted: true,
-      id: await this.publisher.publishNew(id, 'EditAccepted', { generationId }, caller.keyId),
+      id: await this.publisher.publishNew(
+        id,
+        'EditAccepted',
+        { generationId },
+        caller.keyId,
+        traceparent,
+      ),
     };
   }
 
@@ -192,10 +207,17 @@ export class GenerationsController {
   async reject(
     @Param() { id, generationId }: GenerationParams,
     @CurrentCaller() caller: Caller,
+    @Trace() traceparent: string,
   ): Promise<AcceptedResponse> {
     return {
       accepted: true,
-      id: await this.publisher.publishNew(id, 'EditRejected', { generationId }, caller.keyId),
+      id: await this.publisher.publishNew(
+        id,
+        'EditRejected',
+        { generationId },
+        caller.keyId,
+        traceparent,
+      ),
     };
   }
 }

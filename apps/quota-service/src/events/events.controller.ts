@@ -15,6 +15,7 @@ import { CurrentCaller, type Caller } from '../auth/api-key.guard';
 import { publishRefusal } from '../auth/publish-rights';
 import { AcceptedResponse, ErrorResponse } from '../accounts/dto/responses.dto';
 import { InputEventsPublisher } from '../kafka/input-events.publisher';
+import { Trace } from '../http/trace.decorator';
 
 @ApiTags('events')
 @ApiBearerAuth()
@@ -46,6 +47,7 @@ export class EventsController {
   async publish(
     @Body() body: Record<string, unknown>,
     @CurrentCaller() caller: Caller,
+    @Trace() traceparent: string,
   ): Promise<AcceptedResponse> {
     // Before validation: a caller who may not publish a type learns nothing of its rules.
     const refusal = publishRefusal(caller.role, body?.type);
@@ -68,7 +70,7 @@ export class EventsController {
           ],
         });
     }
-    await this.publisher.publish(event, caller.keyId);
+    await this.publisher.publish(event, caller.keyId, traceparent);
     return { accepted: true, id: event.id };
   }
 }

@@ -9,7 +9,12 @@ import { randomUUID } from 'node:crypto';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Partitioners, type Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
-import { inputTopicOf, type EditorEvent, type EditorEventType } from '@credits/contract';
+import {
+  inputTopicOf,
+  TRACEPARENT,
+  type EditorEvent,
+  type EditorEventType,
+} from '@credits/contract';
 import {
   CoalescingSender,
   KAFKA,
@@ -95,12 +100,12 @@ export class InputEventsPublisher implements OnModuleInit, OnApplicationShutdown
   }
 
   /** A validated event, as its publisher: whatever `publishedby` it came with is replaced. */
-  async publish(event: EditorEvent, publishedBy: string): Promise<void> {
+  async publish(event: EditorEvent, publishedBy: string, traceparent: string): Promise<void> {
     try {
       await this.sender.send(this.topics[inputTopicOf(event.type)], {
         key: event.subject,
         value: JSON.stringify({ ...event, publishedby: publishedBy }),
-        headers: { 'content-type': 'application/cloudevents+json' },
+        headers: { 'content-type': 'application/cloudevents+json', [TRACEPARENT]: traceparent },
       });
     } catch (error) {
       if (error instanceof SendQueueFullError)
@@ -115,6 +120,7 @@ export class InputEventsPublisher implements OnModuleInit, OnApplicationShutdown
     type: T,
     data: Record<string, unknown>,
     publishedBy: string,
+    traceparent: string,
   ): Promise<string> {
     const event = {
       specversion: '1.0',
@@ -125,7 +131,7 @@ export class InputEventsPublisher implements OnModuleInit, OnApplicationShutdown
       subject: accountId,
       data,
     } as unknown as EditorEvent;
-    await this.publish(event, publishedBy);
+    await this.publish(event, publishedBy, traceparent);
     return event.id;
   }
 }

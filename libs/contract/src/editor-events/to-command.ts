@@ -2,12 +2,18 @@ import type { AccountCommand, KafkaCoordinates, Money, SourceEvent } from '@cred
 import type { EditorEvent } from './editor-event.dto';
 
 /** The account command a valid wire event asks for, carrying its id, producer and Kafka place. */
-export function commandOf(event: EditorEvent, kafka?: KafkaCoordinates): AccountCommand {
+export function commandOf(
+  event: EditorEvent,
+  kafka?: KafkaCoordinates,
+  /** The message's valid `traceparent` header, if it had one (`validTraceparent`). */
+  traceparent?: string,
+): AccountCommand {
   const source: SourceEvent = {
     id: event.id,
     producer: event.source,
     ...(kafka === undefined ? {} : { kafka }),
     ...(absent(event.publishedby) ? {} : { publishedBy: event.publishedby }),
+    ...(traceparent === undefined ? {} : { traceparent }),
   };
   const base = { at: event.time, source };
   switch (event.type) {

@@ -49,10 +49,13 @@ export function encodeLedgerEvent(
   revision: bigint,
   event: CreditEvent,
 ): EventData {
-  // Who asked is the event's metadata, beside its account: what the event says stays the facts.
-  const publishedBy = event.source?.publishedBy;
+  // Who asked, and the trace it came with, are the event's metadata, beside its account: what
+  // the event says stays the facts.
+  const { publishedBy, traceparent } = event.source ?? {};
   const data =
-    publishedBy === undefined ? { ...event } : { ...event, source: withoutPublisher(event.source) };
+    publishedBy === undefined && traceparent === undefined
+      ? { ...event }
+      : { ...event, source: withoutAudit(event.source as SourceEvent) };
   return {
     id: ledgerEventIds.of(`${accountStream(accountId)}@${revision}:${identity(event)}`),
     type: event.type,
@@ -61,13 +64,13 @@ export function encodeLedgerEvent(
       accountId,
       schema: LEDGER_SCHEMA,
       ...(publishedBy === undefined ? {} : { publishedBy }),
+      ...(traceparent === undefined ? {} : { traceparent }),
     },
   };
 }
 
-function withoutPublisher(source: SourceEvent | undefined): SourceEvent | undefined {
-  if (source === undefined) return undefined;
-  const { publishedBy: _publishedBy, ...rest } = source;
+function withoutAudit(source: SourceEvent): SourceEvent {
+  const { publishedBy: _publishedBy, traceparent: _traceparent, ...rest } = source;
   return rest;
 }
 
@@ -264,12 +267,17 @@ export function decodeLedgerEvent(recorded: RecordedEvent): CreditEvent {
       typeof (source as { producer?: unknown }).producer !== 'string')
   )
     wrong.push(`source: ${JSON.stringify(source)}`);
-  const publishedBy = recorded.metadata?.['publishedBy'];
-  if (publishedBy !== undefined && (typeof publishedBy !== 'string' || source === undefined))
-    wrong.push(`metadata.publishedBy: ${JSON.stringify(publishedBy)}`);
+  const audit: { publishedBy?: string; traceparent?: string } = {};
+  for (const field of ['publishedBy', 'traceparent'] as const) {
+    const value = recorded.metadata?.[field];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || source === undefined)
+      wrong.push(`metadata.${field}: ${JSON.stringify(value)}`);
+    else audit[field] = value;
+  }
   if (wrong.length > 0)
     throw new LedgerDecodeError(recorded, `a ${type} event with bad fields: ${wrong.join('; ')}`);
   // Checked field by field above: the one place a stored event becomes a domain event.
-  if (publishedBy === undefined) return data as unknown as CreditEvent;
-  return { ...data, source: { ...(source as SourceEvent), publishedBy } } as unknown as CreditEvent;
+  if (Object.keys(audit).length === 0) return data as unknown as CreditEvent;
+  return { ...data, source: { ...(source as SourceEvent), ...audit } } as unknown as CreditEvent;
 }
