@@ -26,6 +26,7 @@ import { ACCOUNT_DECIDER } from './account-decider.provider';
 import { AccountStates, type LoadedAccount } from '../ledger/account-states';
 import { ClaimBook } from '../ledger/claim-book';
 import { asError } from '@credits/runtime';
+import { inSpan } from '@credits/telemetry';
 import { LiveCatalog } from '@credits/ledger';
 import {
   decideChunk,
@@ -141,12 +142,22 @@ export class ChunkProcessor {
   ): Promise<ChunkResult> {
     // Priced by the catalog in force at each event's time: one stamped past what the last load
     // covers loads the catalog again first.
-    await this.catalog.freshFor(latestTimeMs(items));
-    const { loaded, unloadable } = await this.states.load(accountIds);
-    // After the states: a claim stored before they were read is seen, and one stored after
-    // comes with events that make this chunk's append conflict.
-    const claims = await ClaimBook.lookUp(this.store, items);
-    const decided = decideChunk(this.decider, items, loaded, claims, unloadable);
+    const { loaded, unloadable, claims, decided } = await inSpan(
+      'decide',
+      { attributes: { 'credits.commands': items.length } },
+      async () => {
+        await this.catalog.freshFor(latestTimeMs(items));
+        const states = await this.states.load(accountIds);
+        // After the states: a claim stored before they were read is seen, and one stored after
+        // comes with events that make this chunk's append conflict.
+        const found = await ClaimBook.lookUp(this.store, items);
+        return {
+          ...states,
+          claims: found,
+          decided: decideChunk(this.decider, items, states.loaded, found, states.unloadable),
+        };
+      },
+    );
     try {
       await this.append(decided.accounts, claims);
     } catch (error) {
@@ -166,9 +177,11 @@ export class ChunkProcessor {
   private async append(accounts: readonly DecidedAccount[], claims: ClaimBook): Promise<void> {
     const appends = accounts.flatMap((account) => (account.append ? [account.append] : []));
     if (appends.length === 0) return;
-    const stopTimer = this.metrics.appendSeconds.startTimer();
-    await this.store.appendToStreams(appends);
-    stopTimer();
+    await inSpan('append', { attributes: { 'credits.streams': appends.length } }, async () => {
+      const stopTimer = this.metrics.appendSeconds.startTimer();
+      await this.store.appendToStreams(appends);
+      stopTimer();
+    });
     claims.addStored(appends);
   }
 

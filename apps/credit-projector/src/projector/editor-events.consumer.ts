@@ -7,7 +7,8 @@ import {
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
-import type { InputTopic } from '@credits/contract';
+import { TRACEPARENT, validTraceparent, type InputTopic } from '@credits/contract';
+import { inSpan, SpanKind } from '@credits/telemetry';
 import {
   CoPartitionedAssigner,
   inputTopicNames,
@@ -154,12 +155,32 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
       if (!control.isActive()) return;
       this.health.loopActive();
       const messages = batch.messages.slice(start, start + CHUNK_MESSAGES);
-      const parsed = await this.parsing.parse(messages, inputTopic);
-      const chunk = sortChunk(topic, partition, messages, parsed, this.logger);
-      const result = await turns.run(partition, () =>
-        this.settle(chunk, topic, partition, control),
+      const result = await inSpan(
+        `process ${topic}`,
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: { 'messaging.destination.partition.id': String(partition) },
+          // The traces of the requests this chunk decides (messaging conventions for batches).
+          links: () => messages.map((message) => validTraceparent(message.headers?.[TRACEPARENT])),
+        },
+        async () => {
+          const chunk = await inSpan('validate', {}, async () =>
+            sortChunk(
+              topic,
+              partition,
+              messages,
+              await this.parsing.parse(messages, inputTopic),
+              this.logger,
+            ),
+          );
+          const settled = await turns.run(partition, () =>
+            this.settle(chunk, topic, partition, control),
+          );
+          return settled === null ? null : { chunk, settled };
+        },
       );
       if (result === null) return;
+      const { chunk, settled } = result;
 
       const last = messages.at(-1) as KafkaMessage;
       const next = BigInt(last.offset) + 1n;
@@ -171,7 +192,7 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
       this.health.committed({ topic, partition }, next);
       this.supervisor.progressed();
       await heartbeat();
-      this.record(chunk, result, messages.length);
+      this.record(chunk, settled, messages.length);
     }
   }
 
@@ -186,11 +207,13 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
     if (result === null) return null;
     // The chunk's dead letters in one send: those the contract check refused, and those found
     // undecidable. Both before the commit, so a crash may write a letter twice but never none.
-    await this.producer.deadLetter([
-      ...chunk.deadLetters,
-      ...undecidableLetters(topic, partition, chunk, result.undecidable, this.logger),
-    ]);
-    await this.producer.publishDecisions(result.decisions);
+    await inSpan('publish', {}, async () => {
+      await this.producer.deadLetter([
+        ...chunk.deadLetters,
+        ...undecidableLetters(topic, partition, chunk, result.undecidable, this.logger),
+      ]);
+      await this.producer.publishDecisions(result.decisions);
+    });
     return result;
   }
 

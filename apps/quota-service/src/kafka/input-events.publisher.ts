@@ -26,6 +26,7 @@ import {
   type TopicNames,
 } from '@credits/kafka';
 import { asError } from '@credits/runtime';
+import { inSpan, SpanKind, traceparentOf } from '@credits/telemetry';
 import { OVERLOADED } from '../http/admission';
 
 export const QUOTA_SERVICE_SOURCE = 'image-credits/quota-service';
@@ -101,12 +102,26 @@ export class InputEventsPublisher implements OnModuleInit, OnApplicationShutdown
 
   /** A validated event, as its publisher: whatever `publishedby` it came with is replaced. */
   async publish(event: EditorEvent, publishedBy: string, traceparent: string): Promise<void> {
+    const topic = this.topics[inputTopicOf(event.type)];
     try {
-      await this.sender.send(this.topics[inputTopicOf(event.type)], {
-        key: event.subject,
-        value: JSON.stringify({ ...event, publishedby: publishedBy }),
-        headers: { 'content-type': 'application/cloudevents+json', [TRACEPARENT]: traceparent },
-      });
+      await inSpan(
+        `publish ${event.type}`,
+        {
+          parent: traceparent,
+          kind: SpanKind.PRODUCER,
+          attributes: { 'messaging.destination.name': topic },
+        },
+        (span) =>
+          this.sender.send(topic, {
+            key: event.subject,
+            value: JSON.stringify({ ...event, publishedby: publishedBy }),
+            headers: {
+              'content-type': 'application/cloudevents+json',
+              // This publish's own span when traced, so the projector's work links to it.
+              [TRACEPARENT]: traceparentOf(span, traceparent),
+            },
+          }),
+      );
     } catch (error) {
       if (error instanceof SendQueueFullError)
         throw new HttpException(OVERLOADED.body(error.message), OVERLOADED.status);
