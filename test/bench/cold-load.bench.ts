@@ -336,10 +336,13 @@ async function main(): Promise<void> {
         );
         const rates = windowRates(restarted.samples);
         const backAt = rates.find((rate) => rate.perSecond >= STEADY_SHARE * steadyRate)?.atMs;
-        const atSecond = (second: number) =>
-          Math.round(
-            rates.find((rate) => rate.atMs >= second * 1_000)?.perSecond ?? NaN,
-          ).toLocaleString('en');
+        // A window past the end of the batch has no rate: the batch was all decided by then.
+        const atSecond = (second: number) => {
+          const rate = rates.find((window) => window.atMs >= second * 1_000);
+          return rate === undefined
+            ? 'all decided'
+            : Math.round(rate.perSecond).toLocaleString('en');
+        };
         console.log(
           `  steady rate, all cached: ${Math.round(steadyRate).toLocaleString('en')} events/s; after the restart, ${WINDOW_MS / 1_000} s windows: ` +
             `${[5, 10, 20, 30].map((second) => `${atSecond(second)} at ${second} s`).join(', ')}`,

@@ -108,10 +108,11 @@ describeFaultRun('quota-service publishing across a lost broker of three', unava
         ({ value }) => (JSON.parse(value) as { id: string }).id,
       ),
     );
-    const resent = service.process.stdout.filter((line) =>
-      line.includes('sending their events again'),
-    ).length;
-    report.note(`the quota service sent again the events of ${resent} partly answered sends`);
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    const resent = Number(/^credits_quota_publish_resends_total (\S+)$/m.exec(metrics)?.[1] ?? NaN);
+    report.note(
+      `the quota service sent again the events of ${resent} partitions of partly answered sends`,
+    );
     const lost = [...acknowledged].filter((id) => !inTopic.has(id));
     report.note(`checked: ${inTopic.size} distinct events in the topic, ${lost.length} lost`);
     expect(lost).toEqual([]);

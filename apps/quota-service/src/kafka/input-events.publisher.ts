@@ -28,6 +28,7 @@ import {
 import { asError } from '@credits/runtime';
 import { inSpan, SpanKind, traceparentOf } from '@credits/telemetry';
 import { OVERLOADED } from '../http/admission';
+import { QuotaMetrics } from '../metrics/quota-metrics';
 
 export const QUOTA_SERVICE_SOURCE = 'image-credits/quota-service';
 
@@ -54,6 +55,7 @@ export class InputEventsPublisher implements OnModuleInit, OnApplicationShutdown
     @Inject(KAFKA) kafka: Kafka,
     @Inject(APP_CONFIG) config: AppConfig,
     @InjectPinoLogger(InputEventsPublisher.name) logger: PinoLogger,
+    metrics: QuotaMetrics,
   ) {
     this.topics = topicNames(config.kafka.topicPrefix);
     // Renewed when the broker loses step with it (after a restart, say): without that every
@@ -82,11 +84,13 @@ export class InputEventsPublisher implements OnModuleInit, OnApplicationShutdown
               messages: await placement.place(topic, messages),
             })),
           ),
-          (partitions) =>
+          (partitions) => {
+            metrics.publishResends.inc(partitions.length);
             logger.warn(
               { partitions },
               'Kafka answered a publish without these partitions: sending their events again',
-            ),
+            );
+          },
         ),
       { maxQueuedMessages: MAX_QUEUED_PUBLISHES, maxBatchMessages: MAX_PUBLISHES_PER_REQUEST },
     );

@@ -38,6 +38,12 @@ export class QuotaMetrics {
     registers: [this.registry],
   });
 
+  readonly publishResends = new Counter({
+    name: 'credits_quota_publish_resends_total',
+    help: "partitions of a coalesced publish that Kafka's answer left out, whose events were sent again (kafkajs can resolve such a send when a partition leader moved: docs/kafka-durability.md)",
+    registers: [this.registry],
+  });
+
   private inFlightNow: () => number = () => 0;
   private waitingNow: () => number = () => 0;
 
