@@ -842,7 +842,10 @@ export interface operations {
     GenerationsController_generate: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C Trace Context: the event published is in this trace (a new one when absent or malformed); the answer carries its own traceparent back */
+                traceparent?: string;
+            };
             path: {
                 /** @description The account id: 1-128 characters of A-Z a-z 0-9 . _ : - */
                 id: string;
@@ -909,7 +912,10 @@ export interface operations {
     GenerationsController_accept: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C Trace Context: the event published is in this trace (a new one when absent or malformed); the answer carries its own traceparent back */
+                traceparent?: string;
+            };
             path: {
                 /** @description The account id: 1-128 characters of A-Z a-z 0-9 . _ : - */
                 id: string;
@@ -957,7 +963,10 @@ export interface operations {
     GenerationsController_reject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C Trace Context: the event published is in this trace (a new one when absent or malformed); the answer carries its own traceparent back */
+                traceparent?: string;
+            };
             path: {
                 /** @description The account id: 1-128 characters of A-Z a-z 0-9 . _ : - */
                 id: string;
@@ -1190,7 +1199,10 @@ export interface operations {
     EventsController_publish: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C Trace Context: the event published is in this trace (a new one when absent or malformed); the answer carries its own traceparent back */
+                traceparent?: string;
+            };
             path?: never;
             cookie?: never;
         };

@@ -20,7 +20,7 @@ import { refusalMessage } from './refusal-message';
 import { Allow } from '../auth/access.decorator';
 import { CurrentCaller, type Caller } from '../auth/api-key.guard';
 import { AdmissionGate, OVERLOADED } from '../http/admission';
-import { Trace } from '../http/trace.decorator';
+import { ApiTraceparent, Trace } from '../http/trace.decorator';
 import { DecisionWaiter } from '../kafka/decision-waiter';
 import { InputEventsPublisher } from '../kafka/input-events.publisher';
 import { QuotaMetrics } from '../metrics/quota-metrics';
@@ -101,6 +101,7 @@ export class GenerationsController {
   }
 
   @Post('generations')
+  @ApiTraceparent()
   @Allow('worker')
   @ApiOperation({
     summary:
@@ -178,6 +179,7 @@ export class GenerationsController {
   }
 
   @Post('generations/:generationId/accept')
+  @ApiTraceparent()
   @HttpCode(202)
   @Allow('worker')
   @ApiOperation({ summary: 'Keep a generated edit (publishes EditAccepted)' })
@@ -200,6 +202,7 @@ export class GenerationsController {
   }
 
   @Post('generations/:generationId/reject')
+  @ApiTraceparent()
   @HttpCode(202)
   @Allow('worker')
   @ApiOperation({ summary: 'Discard a generated edit (publishes EditRejected)' })

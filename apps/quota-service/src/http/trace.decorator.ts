@@ -1,4 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { ApiHeader } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { childTraceparent, TRACEPARENT, validTraceparent } from '@credits/contract';
 
@@ -14,3 +15,12 @@ export const Trace = createParamDecorator((_data: unknown, context: ExecutionCon
   void http.getResponse<FastifyReply>().header(TRACEPARENT, traceparent);
   return traceparent;
 });
+
+/** The route's OpenAPI entry names the optional `traceparent` header it reads (`Trace`). */
+export const ApiTraceparent = (): MethodDecorator =>
+  ApiHeader({
+    name: TRACEPARENT,
+    required: false,
+    description:
+      'W3C Trace Context: the event published is in this trace (a new one when absent or malformed); the answer carries its own traceparent back',
+  });
