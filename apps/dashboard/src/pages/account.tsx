@@ -2,42 +2,12 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { get } from '../api';
 import { DailyChart } from '../chart';
 import { download, toCsv } from '../csv';
-
-interface Balance {
-  readonly accountId: string;
-  readonly available: number;
-  readonly held: number;
-  readonly grants: { grantId: string; kind: string; remaining: number; expiresAt: string | null }[];
-}
-interface OpenHolds {
-  readonly held: number;
-  readonly holds: {
-    generationId: string;
-    editType: string;
-    resolution: string | null;
-    held: number;
-    expiresAt: string;
-    memberId: string | null;
-  }[];
-  readonly open: number;
-}
-interface LedgerLine {
-  readonly position: string;
-  readonly time: string;
-  readonly type: string;
-  readonly credits: number;
-  readonly available: number;
-  readonly generationId: string | null;
-  readonly sourceEventId: string | null;
-  readonly publishedBy: string | null;
-}
-interface MemberRow {
-  readonly key: string;
-  readonly generations: number;
-  readonly kept: number;
-  readonly refused: number;
-  readonly credits: number;
-}
+import type {
+  BalanceAnswer as Balance,
+  LedgerLine,
+  OpenHoldsAnswer as OpenHolds,
+  UsageRow as MemberRow,
+} from '../api-types';
 
 const LEDGER_COLUMNS = [
   'time',

@@ -1,46 +1,10 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { get, post, session } from '../api';
-
-interface PartitionRow {
-  readonly topic: string;
-  readonly partition: number;
-  readonly owner: string | null;
-  readonly committed: string | null;
-  readonly end: string;
-  readonly lag: number;
-  readonly lastProgress: string | null;
-  readonly stalled: boolean;
-}
-interface ReadModelRow {
-  readonly readModel: string;
-  readonly version: number;
-  readonly state: string;
-  readonly checkpoint: string;
-  readonly eventsBehind: number;
-  readonly lastProgress: string | null;
-  readonly stalled: boolean;
-}
-interface Status {
-  readonly stalled: boolean;
-  readonly partitions: PartitionRow[];
-  readonly readModels: ReadModelRow[];
-  readonly readModelsUnknown: string | null;
-}
-interface Letter {
-  readonly at: string;
-  readonly reason: string;
-  readonly from: string;
-  readonly key: string | null;
-  readonly details: string;
-  readonly deadLetteredAt: string | null;
-  readonly copies: number;
-}
-interface LetterPage {
-  readonly letters: Letter[];
-  readonly byReason: Record<string, number>;
-  readonly kept: number;
-  readonly next: string | null;
-}
+import type {
+  DeadLetter as Letter,
+  DeadLettersAnswer as LetterPage,
+  StatusAnswer as Status,
+} from '../api-types';
 
 /** The status is read again this often while the page is open. */
 const REFRESH_MS = 5_000;

@@ -1,28 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { get, nextDay } from '../api';
 import { DailyChart } from '../chart';
-
-interface UsageRow {
-  readonly key: string;
-  readonly generations: number;
-  readonly kept: number;
-  readonly discarded: number;
-  readonly lapsed: number;
-  readonly refused: number;
-  readonly credits: number;
-}
-interface UsageAnswer {
-  readonly rows: UsageRow[];
-  readonly totals: Omit<UsageRow, 'key'>;
-}
-interface RevenueAnswer {
-  readonly rows: {
-    readonly currency: string;
-    readonly period: string;
-    readonly recognised: number;
-    readonly closingDeferred: number;
-  }[];
-}
+import type { RevenueAnswer, UsageAnswer, UsageRow } from '../api-types';
 
 const COUNTS = [
   { key: 'generations', color: '#1f77b4' },

@@ -1,12 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, nextDay } from '../api';
+import type { UsageRow as AccountRow } from '../api-types';
 
-interface AccountRow {
-  readonly key: string;
-  readonly generations: number;
-  readonly refused: number;
-  readonly credits: number;
-}
 interface Runway {
   readonly key: string;
   readonly available: number;
