@@ -1,9 +1,8 @@
 import { execFile, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Partitioners, type PartitionMetadata } from 'kafkajs';
 import { parseEditorEventMessage } from '@credits/contract';
-import { topicNames } from '@credits/kafka';
+import { partitionOfKey, topicNames } from '@credits/kafka';
 import { kafkaClient, readTopic } from '../harness/editor-events';
 import { isolatedPrefix } from '../harness/projector';
 
@@ -24,18 +23,7 @@ const unavailable = [
 if (unavailable.length > 0)
   console.warn(`producer examples skipped, not installed here: ${unavailable.join('; ')}`);
 
-const kafkajsPartitionOf = (key: string): number =>
-  Partitioners.DefaultPartitioner()({
-    topic: 'editor-events',
-    partitionMetadata: Array.from({ length: PARTITIONS }, (_, partitionId): PartitionMetadata => ({
-      partitionId,
-      leader: 0,
-      partitionErrorCode: 0,
-      replicas: [0],
-      isr: [0],
-    })),
-    message: { key, value: '' },
-  });
+const kafkajsPartitionOf = (key: string): number => partitionOfKey(key, PARTITIONS);
 
 /**
  * examples/producers, run as a user would against the real broker: each event they send is a

@@ -1,4 +1,36 @@
-import { Partitioners, type Admin, type Kafka, type Message } from 'kafkajs';
+import {
+  Partitioners,
+  type Admin,
+  type Kafka,
+  type Message,
+  type PartitionMetadata,
+} from 'kafkajs';
+
+/**
+ * A topic's partitions as kafkajs's partitioners read them: only their count and which have
+ * leaders matter (the latter for keyless messages, which this project never sends).
+ */
+function partitionsNumbered(count: number): PartitionMetadata[] {
+  return Array.from({ length: count }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    replicas: [],
+    isr: [],
+    partitionErrorCode: 0,
+  }));
+}
+
+/**
+ * The partition an account's key goes to among `count`: murmur2 of the key, as kafkajs's
+ * DefaultPartitioner and the Java client compute it. Every producer must agree on it.
+ */
+export function partitionOfKey(key: string, count: number): number {
+  return Partitioners.DefaultPartitioner()({
+    topic: '',
+    partitionMetadata: partitionsNumbered(count),
+    message: { key, value: null },
+  });
+}
 
 /**
  * Where kafkajs's DefaultPartitioner (murmur2 of the key, as the Java clients) puts each message,
@@ -12,16 +44,7 @@ export class PartitionPlacement {
 
   /** The messages, each with the partition its key maps to. */
   async place(topic: string, messages: readonly Message[]): Promise<Message[]> {
-    const count = await this.partitionCount(topic);
-    // The partitioner reads only the count and which partitions have leaders (for keyless
-    // messages, which this project never sends).
-    const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({
-      partitionId,
-      leader: 0,
-      replicas: [],
-      isr: [],
-      partitionErrorCode: 0,
-    }));
+    const partitionMetadata = partitionsNumbered(await this.partitionCount(topic));
     return messages.map((message) => ({
       ...message,
       partition: this.partitioner({ topic, partitionMetadata, message }),
