@@ -70,7 +70,8 @@ describe('OpenTelemetry spans, turned on by OTEL_* variables', () => {
       spans.find(
         (span) =>
           span.service === 'credit-projector' &&
-          span.name === `process ${topics.editorEvents}` &&
+          span.scope === 'image-credits' &&
+          span.name === `chunk ${topics.editorEvents}` &&
           span.links.some((link) => link.spanId === publish(spans)?.spanId),
       );
     await collector.until((spans) => chunk(spans) !== undefined, "the projector's chunk span");

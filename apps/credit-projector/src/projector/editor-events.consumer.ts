@@ -156,7 +156,8 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
       this.health.loopActive();
       const messages = batch.messages.slice(start, start + CHUNK_MESSAGES);
       const result = await inSpan(
-        `process ${topic}`,
+        // Not kafkajs's own `process <topic>`, which the instrumentation records per batch.
+        `chunk ${topic}`,
         {
           kind: SpanKind.CONSUMER,
           attributes: { 'messaging.destination.partition.id': String(partition) },
