@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
+import type { AppConfig } from '@credits/config';
 import { poolConfig } from './open-pool';
 
 /** The first half of every leader lock's key: this project's, apart from other applications'. */
@@ -37,14 +38,28 @@ export class LeaderLock {
 
   constructor(
     private readonly databaseUrl: string,
-    /**
-     * What is led, e.g. `read-models`: one lock per name per database. The services name it
-     * after their topic prefix too (KAFKA_TOPIC_PREFIX): a deployment is a prefix on a database.
-     */
+    /** What is led: one lock per name per database. */
     readonly name: string,
     private readonly timeoutMs: number,
     private readonly hooks: LeaderLockHooks,
   ) {}
+
+  /**
+   * The lock of `work` (e.g. `read-models`) in this deployment: a deployment is a topic prefix
+   * (KAFKA_TOPIC_PREFIX) on a database, so the lock is named after both.
+   */
+  static forWork(
+    config: Pick<AppConfig, 'database' | 'kafka'>,
+    work: string,
+    hooks: LeaderLockHooks,
+  ): LeaderLock {
+    return new LeaderLock(
+      config.database.url,
+      `${config.kafka.topicPrefix}${work}`,
+      config.database.leaderLockTimeoutMs,
+      hooks,
+    );
+  }
 
   get isLeader(): boolean {
     return this.leading;

@@ -36,25 +36,20 @@ export class ExpirySweeper implements OnApplicationBootstrap, BeforeApplicationS
     @InjectPinoLogger(ExpirySweeper.name) private readonly logger: PinoLogger,
   ) {
     metrics.leader.set({ work: 'expiry-sweeper' }, 0);
-    this.leadership = new LeaderLock(
-      config.database.url,
-      `${config.kafka.topicPrefix}expiry-sweeper`,
-      config.database.leaderLockTimeoutMs,
-      {
-        leading: () => {
-          metrics.leader.set({ work: 'expiry-sweeper' }, 1);
-          logger.info('this projector sweeps expiries (it holds their leader lock)');
-        },
-        following: async () => {
-          metrics.leader.set({ work: 'expiry-sweeper' }, 0);
-          // A sweep under way finishes: run twice, it is still recorded once.
-          await this.sweeping;
-          logger.warn('this projector no longer sweeps expiries');
-        },
-        problem: (error) =>
-          logger.warn({ error: error.message }, "could not take or confirm the sweeper's lock"),
+    this.leadership = LeaderLock.forWork(config, 'expiry-sweeper', {
+      leading: () => {
+        metrics.leader.set({ work: 'expiry-sweeper' }, 1);
+        logger.info('this projector sweeps expiries (it holds their leader lock)');
       },
-    );
+      following: async () => {
+        metrics.leader.set({ work: 'expiry-sweeper' }, 0);
+        // A sweep under way finishes: run twice, it is still recorded once.
+        await this.sweeping;
+        logger.warn('this projector no longer sweeps expiries');
+      },
+      problem: (error) =>
+        logger.warn({ error: error.message }, "could not take or confirm the sweeper's lock"),
+    });
   }
 
   onApplicationBootstrap(): void {

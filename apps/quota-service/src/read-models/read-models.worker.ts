@@ -40,31 +40,26 @@ async function run(): Promise<void> {
 
   let kept: LiveReadModels | null = null;
   let looking: Promise<void> | null = null;
-  const leadership = new LeaderLock(
-    config.database.url,
-    `${config.kafka.topicPrefix}read-models`,
-    config.database.leaderLockTimeoutMs,
-    {
-      leading: async () => {
-        const readModels = new LiveReadModels(store, pool, {
-          cachedAccounts: config.quota.readModelCachedAccounts,
-          logger,
-        });
-        await readModels.start();
-        kept = readModels;
-        logger.info('this replica keeps the read models (it holds their leader lock)');
-      },
-      following: async () => {
-        const readModels = kept;
-        kept = null;
-        await looking;
-        await readModels?.stop();
-        if (readModels) logger.warn('this replica no longer keeps the read models');
-      },
-      problem: (error) =>
-        logger.warn({ error: error.message }, "could not take or confirm the read models' lock"),
+  const leadership = LeaderLock.forWork(config, 'read-models', {
+    leading: async () => {
+      const readModels = new LiveReadModels(store, pool, {
+        cachedAccounts: config.quota.readModelCachedAccounts,
+        logger,
+      });
+      await readModels.start();
+      kept = readModels;
+      logger.info('this replica keeps the read models (it holds their leader lock)');
     },
-  );
+    following: async () => {
+      const readModels = kept;
+      kept = null;
+      await looking;
+      await readModels?.stop();
+      if (readModels) logger.warn('this replica no longer keeps the read models');
+    },
+    problem: (error) =>
+      logger.warn({ error: error.message }, "could not take or confirm the read models' lock"),
+  });
 
   /** Where the leader's checkpoints stand, as this replica reports them while standing by. */
   const standingBy = async (): Promise<ReadModelStatus[]> =>
