@@ -25,7 +25,10 @@ export interface LeaderLockHooks {
  * - A leader that dies (SIGKILL included) closes its connection, so PostgreSQL lets the lock go
  *   at once; one cut off from the database is dropped by the session's TCP keepalives.
  *
- * So another replica takes over within `timeoutMs` of the leader going. In a network partition
+ * So another replica takes the lock within `timeoutMs / 2` of a leader dying, and within about
+ * twice `timeoutMs` of one cut off (the keepalives, then the next try). A leader that hangs with
+ * its connection open keeps the lock until it dies: its work waits meanwhile, which the others'
+ * lag metrics show. In a network partition
  * two replicas may both do the work for a moment: everything led this way is safe run twice
  * (read-model checkpoints are compare-and-set, the sweeper decides through the ledger's
  * optimistic appends): leadership saves the work, it does not guard the ledger.
