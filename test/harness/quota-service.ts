@@ -29,7 +29,7 @@ export interface QuotaService {
     body?: unknown,
     headers?: Record<string, string>,
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- whatever the service sent: the tests assert its shape
-  ): Promise<{ status: number; body: any; text: string }>;
+  ): Promise<{ status: number; body: any; text: string; headers: Record<string, string> }>;
 }
 
 /**
@@ -80,7 +80,12 @@ export async function startQuotaService(
       } catch {
         parsed = null;
       }
-      return { status: response.status, body: parsed, text };
+      return {
+        status: response.status,
+        body: parsed,
+        text,
+        headers: Object.fromEntries(response.headers),
+      };
     },
   };
 }

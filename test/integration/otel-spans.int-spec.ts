@@ -63,8 +63,20 @@ describe('OpenTelemetry spans, turned on by OTEL_* variables', () => {
           span.traceId === TRACE_ID,
       );
     await collector.until((spans) => publish(spans) !== undefined, 'publish span');
-    // Its parent is the service's request span (the answer's traceparent), in the caller's trace.
-    expect(publish(collector.spans)?.parentSpanId).toMatch(/^[0-9a-f]{16}$/);
+    // Its parent is the service's server span, which the answer's traceparent names, and whose
+    // parent is the caller's span.
+    const serverOf = (spans: CollectedSpan[]) =>
+      spans.find((span) => span.spanId === publish(spans)?.parentSpanId);
+    // It ends when the answer is sent, after the publish: it may come in a later batch.
+    await collector.until((spans) => serverOf(spans) !== undefined, 'the server span');
+    const server = serverOf(collector.spans);
+    expect(server).toMatchObject({
+      service: 'quota-service',
+      name: 'POST /accounts/:id/generations',
+      traceId: TRACE_ID,
+      parentSpanId: SENT.slice(36, 52),
+    });
+    expect(answer.headers[TRACEPARENT]).toBe(`00-${TRACE_ID}-${server?.spanId}-01`);
 
     const chunk = (spans: CollectedSpan[]) =>
       spans.find(
@@ -100,5 +112,32 @@ describe('OpenTelemetry spans, turned on by OTEL_* variables', () => {
     expect(decision?.headers[TRACEPARENT]).toBe(
       `00-${TRACE_ID}-${publish(collector.spans)?.spanId}-01`,
     );
+  });
+
+  it('given a generation sent with no traceparent, then the service starts its trace, and every span of it has its parent recorded', async () => {
+    const answer = await service.call('worker', 'POST', `/accounts/${account}/generations`, {
+      generationId: 'untraced',
+      editType: 'twilight',
+      resolution: '2K',
+    });
+    expect(answer.status).toBe(201);
+    const traceId = traceIdOf(answer.headers[TRACEPARENT] ?? '');
+    const ofTrace = (spans: CollectedSpan[]) => spans.filter((span) => span.traceId === traceId);
+    const dangling = (spans: CollectedSpan[]) =>
+      ofTrace(spans).filter(
+        (span) => span.parentSpanId && !spans.some(({ spanId }) => spanId === span.parentSpanId),
+      );
+    // Spans arrive in batches, a child's maybe before its parent's: until the publish is in and
+    // no span's parent is missing (a parent that never comes fails here, naming what came).
+    await collector.until(
+      (spans) =>
+        ofTrace(spans).some((span) => span.name === 'publish GenerationRequested') &&
+        dangling(spans).length === 0,
+      'trace without a missing parent',
+    );
+    const roots = ofTrace(collector.spans).filter((span) => !span.parentSpanId);
+    expect(roots.map(({ service, name }) => `${service}: ${name}`)).toEqual([
+      'quota-service: POST /accounts/:id/generations',
+    ]);
   });
 });

@@ -43,13 +43,8 @@ export async function inSpan<T>(
   options: SpanOptions,
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
-  const parent = options.parent === undefined ? context.active() : contextOf(options.parent);
-  const span = tracer.startSpan(
-    name,
-    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes },
-    parent,
-  );
-  if (options.links && span.isRecording()) span.addLinks(linksTo(options.links()));
+  const parent = parentContext(options);
+  const span = openSpan(name, options);
   try {
     return await context.with(trace.setSpan(parent, span), () => work(span));
   } catch (error) {
@@ -59,6 +54,24 @@ export async function inSpan<T>(
   } finally {
     span.end();
   }
+}
+
+/**
+ * A span its caller ends, for work whose end is not a promise's (a server span ends when its
+ * answer is sent); `inSpan` when it is. A no-op span when tracing is off.
+ */
+export function openSpan(name: string, options: SpanOptions): Span {
+  const span = tracer.startSpan(
+    name,
+    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes },
+    parentContext(options),
+  );
+  if (options.links && span.isRecording()) span.addLinks(linksTo(options.links()));
+  return span;
+}
+
+function parentContext(options: SpanOptions): ReturnType<typeof context.active> {
+  return options.parent === undefined ? context.active() : contextOf(options.parent);
 }
 
 function linksTo(traceparents: readonly (string | undefined)[]): Link[] {
@@ -78,4 +91,4 @@ export function traceparentOf(span: Span, fallback: string): string {
   return `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, '0')}`;
 }
 
-export { SpanKind };
+export { SpanKind, SpanStatusCode, type Span };

@@ -20,7 +20,7 @@ import { refusalMessage } from './refusal-message';
 import { Allow } from '../auth/access.decorator';
 import { CurrentCaller, type Caller } from '../auth/api-key.guard';
 import { AdmissionGate, OVERLOADED } from '../http/admission';
-import { ApiTraceparent, Trace } from '../http/trace.decorator';
+import { TracedRoute, Trace } from '../http/trace.decorator';
 import { DecisionWaiter } from '../kafka/decision-waiter';
 import { InputEventsPublisher } from '../kafka/input-events.publisher';
 import { QuotaMetrics } from '../metrics/quota-metrics';
@@ -101,7 +101,7 @@ export class GenerationsController {
   }
 
   @Post('generations')
-  @ApiTraceparent()
+  @TracedRoute()
   @Allow('worker')
   @ApiOperation({
     summary:
@@ -179,7 +179,7 @@ export class GenerationsController {
   }
 
   @Post('generations/:generationId/accept')
-  @ApiTraceparent()
+  @TracedRoute()
   @HttpCode(202)
   @Allow('worker')
   @ApiOperation({ summary: 'Keep a generated edit (publishes EditAccepted)' })
@@ -202,7 +202,7 @@ export class GenerationsController {
   }
 
   @Post('generations/:generationId/reject')
-  @ApiTraceparent()
+  @TracedRoute()
   @HttpCode(202)
   @Allow('worker')
   @ApiOperation({ summary: 'Discard a generated edit (publishes EditRejected)' })

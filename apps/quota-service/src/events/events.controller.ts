@@ -15,7 +15,7 @@ import { CurrentCaller, type Caller } from '../auth/api-key.guard';
 import { publishRefusal } from '../auth/publish-rights';
 import { AcceptedResponse, ErrorResponse } from '../accounts/dto/responses.dto';
 import { InputEventsPublisher } from '../kafka/input-events.publisher';
-import { ApiTraceparent, Trace } from '../http/trace.decorator';
+import { TracedRoute, Trace } from '../http/trace.decorator';
 
 @ApiTags('events')
 @ApiBearerAuth()
@@ -27,7 +27,7 @@ export class EventsController {
   ) {}
 
   @Post()
-  @ApiTraceparent()
+  @TracedRoute()
   @HttpCode(202)
   @Allow('worker', 'billing')
   @ApiOperation({
