@@ -6,11 +6,23 @@ fail() {
   exit 1
 }
 
-require_node() {
-  command -v node >/dev/null 2>&1 || fail "Node.js is not installed: install Node.js 20 (https://nodejs.org or your package manager)"
+# The machine's Node.js only runs npm (npm 11 needs 20.17 or newer); the project's own processes
+# run on the Node.js it pins as a dev dependency (package.json's "node"), which npm ci installs.
+require_npm() {
+  command -v npm >/dev/null 2>&1 || fail "npm is not installed: install Node.js 20.17 or newer with npm (https://nodejs.org or your package manager); the project brings its own Node.js 24 to run on"
   local major
   major="$(node -p 'process.versions.node.split(".")[0]')"
-  ((major >= 20)) || fail "Node.js $(node -v) is too old: this project needs Node.js 20 or newer"
+  ((major >= 20)) || fail "Node.js $(node -v) is too old to run npm: install Node.js 20.17 or newer; the project brings its own Node.js 24 to run on"
+}
+
+# From here on, node is the pinned one, also where this script was run without npm.
+use_pinned_node() {
+  export PATH="$root/node_modules/.bin:$PATH"
+  hash -r
+  local wanted running
+  wanted="$(node -p 'require("./package.json").devDependencies.node.split(".")[0]')"
+  running="$(node -p 'process.versions.node.split(".")[0]')"
+  [[ "$running" == "$wanted" ]] || fail "node_modules/.bin/node is Node.js $(node -v), not the $wanted the project pins: run npm ci"
 }
 
 # npm ci when node_modules is missing or was installed from another package-lock.json.
@@ -51,6 +63,7 @@ ensure_chromium() {
 prepare_checkout() {
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
   cd "$root"
-  require_node
+  require_npm
   install_node_modules
+  use_pinned_node
 }

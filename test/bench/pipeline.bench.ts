@@ -5,7 +5,7 @@ import {
   realisticMonth,
   waitUntilConsumed,
 } from '../harness/editor-events';
-import { builtEntry, freePort, startCommand } from '../harness/processes';
+import { builtEntry, freePort, startNode } from '../harness/processes';
 import { PROJECTOR_NODE_FLAGS } from '../harness/projector';
 import { peakRssMb } from './process-memory';
 import { snapshotTableSize } from './snapshot-table';
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
         : [];
       const nodeArgs = [...PROJECTOR_NODE_ARGS, ...profile];
-      const projector = startCommand('node', [...nodeArgs, builtEntry('credit-projector')], {
+      const projector = startNode([...nodeArgs, builtEntry('credit-projector')], {
         KAFKA_TOPIC_PREFIX: prefix,
         DATABASE_URL: databaseUrl,
         PROJECTOR_METRICS_PORT: String(await freePort()),
@@ -92,8 +92,7 @@ async function main(): Promise<void> {
       const snapshots = await snapshotTableSize(databaseUrl);
 
       // Rebuilding a read model from the same history: finance's and ops' replay speed.
-      const rebuild = startCommand(
-        'node',
+      const rebuild = startNode(
         ['dist/apps/credits-cli/src/main.js', 'projections', 'rebuild', 'ledger_lines'],
         {
           KAFKA_TOPIC_PREFIX: prefix,

@@ -11,6 +11,7 @@ const BENCHMARKS = [
   'dashboard.bench.js',
 ];
 
+console.log(`benchmarks on Node.js ${process.version}, each in a process of its own`);
 for (const file of BENCHMARKS) {
   execFileSync(process.execPath, [path.join(__dirname, file)], { stdio: 'inherit' });
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { environmentSpec, loadConfig } from '@credits/config';
+import { SUPPORTED_NODE_MAJOR } from '@credits/runtime';
 
 /**
  * What can be proved of docker-compose.yml without a Docker engine: the file is valid (Debian's
@@ -152,10 +153,11 @@ describe('docker-compose', () => {
     expect(main.services['quota-service']?.volumes).toEqual(['api-keys:/app/.secrets:ro']);
   });
 
-  it('given the image, then it is built on Node 22', () => {
+  it('given the image, then it is built and runs on the Node.js major the project pins', () => {
     const dockerfile = readFileSync(path.join(root, 'infra/docker/Dockerfile'), 'utf8');
     const bases = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((match) => match[1]);
-    expect(bases).toEqual(['node:22-bookworm-slim', 'node:22-bookworm-slim']);
+    const image = `node:${SUPPORTED_NODE_MAJOR}-bookworm-slim`;
+    expect(bases).toEqual([image, image]);
   });
 
   const composeCli = spawnSync('docker-compose', ['version'], { encoding: 'utf8' });

@@ -3,6 +3,8 @@ import { promisify } from 'node:util';
 import path from 'node:path';
 // A relative path: jest loads the global setup without the path aliases.
 import { ensureTopics } from '../../libs/kafka/src/topics';
+// The harness's own kafkajs clients get the fix the apps run with (a timer per connection).
+import '../../libs/kafka/src/kafkajs-request-queue';
 
 const run = promisify(execFile);
 // From test/harness under ts-jest, or dist/test/harness when a benchmark runs compiled.

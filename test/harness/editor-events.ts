@@ -10,6 +10,7 @@ import { wavesOf } from '../../apps/credits-cli/src/demo/waves';
 import { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs';
 // Relative, like this file's other imports of project code.
 import { PartitionByPartitionSender } from '../../libs/kafka/src/partition-by-partition';
+import '../../libs/kafka/src/kafkajs-request-queue';
 import { inputTopicNames, topicNames } from '../../libs/kafka/src/topics';
 import { inputTopicOf } from '../../libs/contract/src/editor-events/editor-event.dto';
 import { projectorGroupId } from '../../libs/kafka/src/group-offsets';

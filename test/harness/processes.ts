@@ -84,7 +84,15 @@ export function builtEntry(app: string): string {
 }
 
 export function startApp(app: string, env: NodeJS.ProcessEnv = {}): RunningProcess {
-  return startCommand('node', [builtEntry(app)], env);
+  return startNode([builtEntry(app)], env);
+}
+
+/**
+ * A Node.js process on the Node.js that runs this one: the one the project pins (npm puts it
+ * first on PATH), not whichever `node` a PATH finds first.
+ */
+export function startNode(args: string[], env: NodeJS.ProcessEnv = {}): RunningProcess {
+  return startCommand(process.execPath, args, env);
 }
 
 export function startCommand(

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { builtEntry, freePort, startCommand, type RunningProcess } from './processes';
+import { builtEntry, freePort, startNode, type RunningProcess } from './processes';
 
 /** A prefix of topics, consumer group and account ids that only one test uses. */
 export function isolatedPrefix(label: string): string {
@@ -31,7 +31,7 @@ export async function startProjector(
   nodeFlags: readonly string[] = PROJECTOR_NODE_FLAGS,
 ): Promise<ProjectorProcess> {
   const metricsPort = await freePort();
-  const process = startCommand('node', [...nodeFlags, builtEntry('credit-projector')], {
+  const process = startNode([...nodeFlags, builtEntry('credit-projector')], {
     KAFKA_TOPIC_PREFIX: topicPrefix,
     KAFKA_TOPIC_PARTITIONS: '4',
     PROJECTOR_METRICS_PORT: String(metricsPort),

@@ -15,7 +15,7 @@ import {
   wireEvent,
 } from '../harness/editor-events';
 import { oracleLedgers } from '../harness/ledger-oracle';
-import { startCommand } from '../harness/processes';
+import { startNode } from '../harness/processes';
 import { readModelsCaughtUp as caughtUp, runCredits } from '../harness/credits-cli';
 import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
 import { startQuotaService, type QuotaService } from '../harness/quota-service';
@@ -147,8 +147,7 @@ describe('credits, the finance and ops command, against the real stores', () => 
   });
 
   it('projections rebuild: killed mid-way, resumed, switched atomically, and the service keeps the new version current', async () => {
-    const first = startCommand(
-      'node',
+    const first = startNode(
       [
         'dist/apps/credits-cli/src/main.js',
         'projections',

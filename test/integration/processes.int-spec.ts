@@ -42,10 +42,13 @@ describe('the services as processes', () => {
   });
 
   describe('bad input at start-up: one clear line, exit 1, no stack trace', () => {
+    /** What it printed beside the line naming the Node.js it runs on, which comes first. */
     async function failure(app: string, env: NodeJS.ProcessEnv) {
       const started = startApp(app, env);
       const exit = await started.exited;
-      return { exit, lines: started.messages };
+      const [runtime, ...lines] = started.messages;
+      expect(runtime).toMatch(new RegExp(`^${app}: starting on Node\\.js v\\d+`));
+      return { exit, lines };
     }
 
     it('given a malformed variable', async () => {

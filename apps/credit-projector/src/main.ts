@@ -1,9 +1,8 @@
 import './telemetry';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
 import { loadConfig } from '@credits/config';
-import { exitIfStopTakesLongerThan, runMain } from '@credits/runtime';
+import { AppLogger, exitIfStopTakesLongerThan, runMain } from '@credits/runtime';
 import { CreditProjectorModule } from './credit-projector.module';
 
 runMain('credit-projector', async () => {
@@ -14,7 +13,7 @@ runMain('credit-projector', async () => {
     logger: false,
     abortOnError: false,
   });
-  const logger = app.get(Logger);
+  const logger = app.get(AppLogger);
   app.useLogger(logger);
   app.enableShutdownHooks();
   exitIfStopTakesLongerThan(config.shutdownTimeoutMs, (message) =>

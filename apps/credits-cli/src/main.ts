@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '@credits/config';
-import { StartupError } from '@credits/runtime';
+import { StartupError, unsupportedNode } from '@credits/runtime';
 import { ExitCode, UsageError } from './exit-codes';
 import { balancesCommand } from './verbs/balances';
 import { catalogCommand } from './verbs/catalog';
@@ -22,6 +22,8 @@ const program = new Command()
   .name('credits')
   .description('Finance and ops tooling for the image-credit ledger')
   .exitOverride()
+  // The Node.js it runs on: the project pins one (package.json), and scripts may check it.
+  .version(`credits on Node.js ${process.version}`, '-V, --version', 'say which Node.js runs it')
   .showHelpAfterError('(run credits --help for the list of verbs, credits <verb> --help for one)')
   .addHelpText(
     'after',
@@ -68,6 +70,9 @@ function fail(code: number, lines: readonly string[]): never {
   for (const line of lines) console.error(`credits: error: ${line}`);
   process.exit(code);
 }
+
+const unsupported = unsupportedNode();
+if (unsupported) console.error(`credits: warning: ${unsupported}`);
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof CommanderError)

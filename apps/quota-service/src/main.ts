@@ -3,9 +3,9 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger, PinoLogger } from 'nestjs-pino';
+import { PinoLogger } from 'nestjs-pino';
 import { loadConfig } from '@credits/config';
-import { exitIfStopTakesLongerThan, runMain, StartupError } from '@credits/runtime';
+import { AppLogger, exitIfStopTakesLongerThan, runMain, StartupError } from '@credits/runtime';
 import { accessLog } from './http/access-log';
 import { admission, AdmissionGate } from './http/admission';
 import { ErrorBodyFilter, frameworkErrorAnswer } from './http/error-body.filter';
@@ -40,7 +40,7 @@ runMain('quota-service', async () => {
       bodyParser: false,
     },
   );
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
   const metrics = app.get(QuotaMetrics);
   const gate = app.get(AdmissionGate);
   metrics.countInFlight(
@@ -76,7 +76,7 @@ runMain('quota-service', async () => {
   );
   app.enableShutdownHooks();
   exitIfStopTakesLongerThan(config.shutdownTimeoutMs, (message) =>
-    app.get(Logger).log(message, 'quota-service'),
+    app.get(AppLogger).log(message, 'quota-service'),
   );
   const { host, port } = config.http;
   try {

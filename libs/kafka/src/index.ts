@@ -9,3 +9,4 @@ export * from './co-partitioned-assigner';
 export * from './acls';
 export * from './partition-placement';
 export * from './whole-batch';
+export { isRetriedAnswer } from './kafkajs-log';

@@ -1,14 +1,9 @@
 import { Kafka, logLevel, type Admin, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { AppConfig } from '@credits/config';
 import { StartupError, within, type Logger } from '@credits/runtime';
-
-const levels: Record<logLevel, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.NOTHING]: 'debug',
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
-  [logLevel.DEBUG]: 'debug',
-};
+import { kafkaLogLevel } from './kafkajs-log';
+// Applied as kafkajs is first used: every broker connection is made after this.
+import './kafkajs-request-queue';
 
 /**
  * A kafkajs client whose log lines go through the process's pino logger. `quiet` silences it, for
@@ -29,12 +24,10 @@ export function createKafkaClient(
     // The config's mechanism is one of the three kafkajs knows; TypeScript can't narrow the union.
     ...(config.sasl === undefined ? {} : { sasl: { ...config.sasl } as SASLOptions }),
     logLevel: quiet ? logLevel.NOTHING : logLevel.WARN,
-    logCreator:
-      () =>
-      ({ namespace, level, log }: LogEntry) => {
-        const { message, ...extra } = log;
-        kafkaLogger[levels[level]]({ namespace, ...extra }, message);
-      },
+    logCreator: () => (entry: LogEntry) => {
+      const { message, ...extra } = entry.log;
+      kafkaLogger[kafkaLogLevel(entry)]({ namespace: entry.namespace, ...extra }, message);
+    },
   });
 }
 

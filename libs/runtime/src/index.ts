@@ -5,3 +5,4 @@ export * from './run-main';
 export * from './startup-error';
 export * from './errors';
 export * from './leader-gauge';
+export * from './node-runtime';

@@ -1,4 +1,5 @@
 import { ConfigError } from '@credits/config';
+import { unsupportedNode } from './node-runtime';
 import { StartupError } from './startup-error';
 
 /** The lines an operator sees when a process cannot start: the problem and its fix, no stack. */
@@ -10,10 +11,14 @@ export function describeFailure(error: unknown): string[] {
 }
 
 /**
- * Runs a process's start-up; any failure becomes one clear line per problem on stderr and exit
- * code 1. Set DEBUG_STARTUP=1 to see the stack as well.
+ * Runs a process's start-up, first saying which Node.js runs it (the project pins one: a process
+ * started on the machine's own would say so here); any failure becomes one clear line per problem
+ * on stderr and exit code 1. Set DEBUG_STARTUP=1 to see the stack as well.
  */
 export function runMain(processName: string, start: () => Promise<unknown>): void {
+  console.log(`${processName}: starting on Node.js ${process.version} (pid ${process.pid})`);
+  const unsupported = unsupportedNode();
+  if (unsupported) console.error(`${processName}: warning: ${unsupported}`);
   start().catch((error: unknown) => {
     for (const line of describeFailure(error)) console.error(`${processName}: error: ${line}`);
     if (process.env.DEBUG_STARTUP === '1' && error instanceof Error) console.error(error.stack);

@@ -3,8 +3,11 @@ import { backoffDelay } from '@credits/event-store';
 import { asError } from '@credits/runtime';
 
 export interface SupervisorHooks {
-  /** The running consumer crashed and kafkajs will not restart it: ours starts in `retryInMs`. */
-  crashed(error: Error, retryInMs: number): void;
+  /**
+   * The running consumer crashed and kafkajs will not restart it: ours starts in `retryInMs`;
+   * `inARow` counts the crashes and failed starts since the last progress, this one included.
+   */
+  crashed(error: Error, retryInMs: number, inARow: number): void;
   /** A new consumer could not be started; the next try is in `retryInMs`. */
   startFailed(error: Error, retryInMs: number): void;
   restarted(): void;
@@ -66,7 +69,7 @@ export class ConsumerSupervisor {
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (payload.restart || consumer !== this.current || this.stopping) return;
       const retryInMs = this.schedule();
-      this.hooks.crashed(payload.error, retryInMs);
+      this.hooks.crashed(payload.error, retryInMs, this.failuresInARow);
     });
     return consumer;
   }

@@ -12,13 +12,14 @@ import { inSpan, SpanKind } from '@credits/telemetry';
 import {
   CoPartitionedAssigner,
   inputTopicNames,
+  isRetriedAnswer,
   KAFKA,
   projectorGroupId,
   topicNames,
   type TopicNames,
 } from '@credits/kafka';
 import { PartitionAssigners } from 'kafkajs';
-import { ConsumerHealth } from '../observability/consumer-health';
+import { ConsumerHealth, FAILED_STARTS_UNHEALTHY } from '../observability/consumer-health';
 import { ProjectorMetrics } from '../observability/projector-metrics';
 import { ChunkProcessor, type ChunkControl, type ChunkResult } from './chunk-processor';
 import { ConsumerSupervisor } from './consumer-supervisor';
@@ -36,6 +37,16 @@ const CHUNK_MESSAGES = 500;
 
 /** How long a crashed consumer waits before it is started again: doubling, capped. */
 const RESTART_BACKOFF = { initialMs: 1_000, maxMs: 30_000 };
+
+/**
+ * A crash on an answer a broker gives for a moment (a fresh one's "the coordinator is loading",
+ * as a consumer joins) is ridden out: info, then warn while it repeats, and error once it has
+ * repeated as often as makes the process unhealthy. Any other crash is an error.
+ */
+function crashLogLevel(error: Error, inARow: number): 'info' | 'warn' | 'error' {
+  if (!isRetriedAnswer(error) || inARow >= FAILED_STARTS_UNHEALTHY) return 'error';
+  return inARow === 1 ? 'info' : 'warn';
+}
 
 /**
  * The credit projector's consumer: kafkajs `eachBatch` on editor-events and billing-events,
@@ -65,9 +76,9 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
       () => this.createConsumer(),
       (consumer) => this.launch(consumer),
       {
-        crashed: (error, retryInMs) =>
-          this.logger.error(
-            { error: error.message, retryInMs },
+        crashed: (error, retryInMs, inARow) =>
+          this.logger[crashLogLevel(error, inARow)](
+            { error: error.message, retryInMs, inARow },
             'the consumer crashed and kafkajs will not restart it: starting a new one',
           ),
         startFailed: (error, retryInMs) => {

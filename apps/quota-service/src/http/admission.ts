@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { isProbe } from './probes';
@@ -83,7 +83,7 @@ export const OVERLOADED = {
  * alive.
  */
 export class EventLoopDelay implements OnApplicationShutdown {
-  private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  private readonly histogram: ELDHistogram = monitorEventLoopDelay({ resolution: 10 });
   private latestMs = 0;
   private readonly timer: NodeJS.Timeout;
 
