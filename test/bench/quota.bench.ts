@@ -8,7 +8,7 @@ import {
   realisticMonth,
   wireEvent,
 } from '../harness/editor-events';
-import { freePort, startCommand } from '../harness/processes';
+import { freePort, startNode } from '../harness/processes';
 import { startProjector } from '../harness/projector';
 import { startQuotaService } from '../harness/quota-service';
 import { answersOf, type Load } from './load-client';
@@ -125,18 +125,12 @@ async function main(): Promise<void> {
   await inBenchWorkspace('quota', 4, async ({ prefix, topics, databaseUrl, kafka }) => {
     const env = { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' };
     const projector = await startProjector(prefix, env);
-    const service = await startQuotaService(prefix, env);
+    const service = await startQuotaService(prefix, { ...env, QUOTA_BASELINE_ROUTE: 'true' });
     const barePort = await freePort();
-    const bare = startCommand('node', [
-      path.join(__dirname, 'bare-http-server.js'),
-      String(barePort),
-    ]);
+    const bare = startNode([path.join(__dirname, 'bare-http-server.js'), String(barePort)]);
     await bare.waitForLine(/^bare-http-server: listening/);
     const nestPort = await freePort();
-    const nestFloor = startCommand('node', [
-      path.join(__dirname, 'nest-floor-server.js'),
-      String(nestPort),
-    ]);
+    const nestFloor = startNode([path.join(__dirname, 'nest-floor-server.js'), String(nestPort)]);
     await nestFloor.waitForLine(/^nest-floor-server: listening/);
     const cpuLabels = {
       'quota service': (_: string, pid: number) => pid === service.process.child.pid,

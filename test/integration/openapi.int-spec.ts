@@ -23,6 +23,29 @@ describe('docs/openapi.json, the quota service’s HTTP contract as a file', () 
     expect(served).toEqual(committed);
   });
 
+  it('given the benchmark’s baseline route, then it is served only when asked for, and never documented', async () => {
+    const noop = () =>
+      service.call('worker', 'POST', '/noop', { editType: 'twilight', resolution: '4K' });
+    expect((await noop()).status).toBe(404);
+
+    const withBaseline = await startQuotaService(isolatedPrefix('openapi-baseline'), {
+      QUOTA_BASELINE_ROUTE: 'true',
+    });
+    try {
+      const answer = await withBaseline.call('worker', 'POST', '/noop', {
+        editType: 'twilight',
+        resolution: '4K',
+      });
+      expect(answer.status).toBe(200);
+      const served = (await (await fetch(`${withBaseline.url}/docs-json`)).json()) as {
+        paths: Record<string, unknown>;
+      };
+      expect(Object.keys(served.paths)).not.toContain('/noop');
+    } finally {
+      await withBaseline.process.stop();
+    }
+  });
+
   it('given the typed client made from it, when a worker asks, then the service answers in its types', async () => {
     const quota = createQuotaClient(service.url, service.keys.worker);
     const whoami = await quota.GET('/whoami');

@@ -55,6 +55,8 @@ export interface AppConfig {
     readonly maxInFlight: number;
     readonly maxWaitingGenerations: number;
     readonly maxEventLoopDelayMs: number;
+    /** Serve the benchmark's baseline route, POST /noop (apps/quota-service/src/http/noop.controller.ts). */
+    readonly baselineRoute: boolean;
   };
   readonly rebuild: { readonly cachedAccounts: number };
   readonly logLevel: string;
@@ -120,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxInFlight: e.QUOTA_MAX_IN_FLIGHT,
       maxWaitingGenerations: e.QUOTA_MAX_WAITING_GENERATIONS,
       maxEventLoopDelayMs: e.QUOTA_MAX_EVENT_LOOP_DELAY_MS,
+      baselineRoute: e.QUOTA_BASELINE_ROUTE,
     },
     rebuild: { cachedAccounts: e.REBUILD_CACHED_ACCOUNTS },
     logLevel: e.LOG_LEVEL,

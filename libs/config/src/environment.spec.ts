@@ -61,6 +61,7 @@ describe('configuration from the environment', () => {
         maxInFlight: 64,
         maxWaitingGenerations: 2_000,
         maxEventLoopDelayMs: 200,
+        baselineRoute: false,
       },
       rebuild: { cachedAccounts: 100_000 },
       logLevel: 'info',

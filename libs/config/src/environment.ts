@@ -274,6 +274,10 @@ export const environmentSpec = {
     desc: "the quota service's event-loop delay (p99 over the last 0.5 s) above which a new request gets 503 with Retry-After",
     example: '200',
   }),
+  QUOTA_BASELINE_ROUTE: bool({
+    default: false,
+    desc: 'serve POST /noop, which checks the key and an authorization body and reads nothing: the baseline npm run bench:quota measures authorizations against; not part of the API, and off unless a benchmark asks',
+  }),
   READ_MODELS_CACHED_ACCOUNTS: positiveInteger({
     default: 20_000,
     desc: 'account states each read-model projection keeps in memory',
