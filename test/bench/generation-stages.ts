@@ -62,7 +62,8 @@ export async function generationStages(options: {
     const started: Promise<void>[] = [];
     for (let n = 0; n < options.count; n += 1) {
       const dueMs = startMs + (n * 1_000) / options.perSecond;
-      if (dueMs > Date.now()) await sleep(dueMs - Date.now());
+      const waitMs = dueMs - Date.now();
+      if (waitMs > 0) await sleep(waitMs);
       started.push(generate(n));
     }
     await Promise.all(started);
