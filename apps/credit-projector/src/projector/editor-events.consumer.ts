@@ -40,8 +40,8 @@ const RESTART_BACKOFF = { initialMs: 1_000, maxMs: 30_000 };
 
 /**
  * A crash on an answer a broker gives for a moment (a fresh one's "the coordinator is loading",
- * as a consumer joins) is ridden out: info, then warn while it repeats, and error once it has
- * repeated as often as makes the process unhealthy. Any other crash is an error.
+ * as a consumer joins) is ridden out: info, then warn while it repeats, and error from the fifth
+ * in a row (as many as the failed starts that make /health unhealthy). Any other crash is an error.
  */
 function crashLogLevel(error: Error, inARow: number): 'info' | 'warn' | 'error' {
   if (!isRetriedAnswer(error) || inARow >= FAILED_STARTS_UNHEALTHY) return 'error';
