@@ -8,13 +8,20 @@ import {
   type CreditRules,
 } from '@credits/domain';
 import { topicNames } from '@credits/kafka';
-import { kafkaClient, projectorConsumed, readTopic } from '../harness/editor-events';
+import {
+  kafkaClient,
+  projectorConsumed,
+  readTopic,
+  type WireEvent,
+} from '../harness/editor-events';
 import {
   countStoredLedgerEvents,
   eventsBelowZero,
+  modelOutcomes,
   oracleLedgers,
   storedInterleaving,
   storedLedgers,
+  storedOutcomes,
 } from '../harness/ledger-oracle';
 import { runCredits } from '../harness/credits-cli';
 import { startQuotaService } from '../harness/quota-service';
@@ -100,6 +107,7 @@ export async function checkAgainstOracle(
     `checked: ${expected.size - mismatched} of ${expected.size} account ledgers equal the oracle's`,
   );
   expect(mismatched).toBe(0);
+  expectOutcomesOfModel(taken.events, stored, world.rules, report);
   expectValueOfOracle(expected, stored, report);
 
   const sources = new Set(
@@ -153,6 +161,34 @@ export async function checkAgainstOracle(
   expect(rejected.reduce((sum, row) => sum + row.copies, 0)).toBe(letters.length);
 
   await expectReconcileClean(world, report);
+}
+
+/**
+ * Every decision the stored ledgers hold is the one the credit model (written apart from the
+ * domain) makes of the same input: reasons, amounts, which grants paid, what lapsed when.
+ */
+function expectOutcomesOfModel(
+  taken: readonly WireEvent[],
+  stored: ReadonlyMap<string, readonly CreditEvent[]>,
+  rules: CreditRules | undefined,
+  report: FaultReport,
+): void {
+  const modelled = modelOutcomes(taken, rules);
+  const actual = storedOutcomes(stored);
+  const differing = [...modelled].filter(
+    ([accountId, lines]) => (actual.get(accountId) ?? []).join('\n') !== lines.join('\n'),
+  );
+  for (const [accountId, lines] of differing.slice(0, 3)) {
+    const ledger = actual.get(accountId) ?? [];
+    const index = lines.findIndex((line, at) => line !== ledger[at]);
+    report.note(
+      `${accountId}: first difference from the credit model at ${index}:\n  stored ${ledger[index]}\n  model  ${lines[index]}`,
+    );
+  }
+  report.note(
+    `checked: ${modelled.size - differing.length} of ${modelled.size} accounts decided as the credit model decides`,
+  );
+  expect(differing.map(([accountId]) => accountId)).toEqual([]);
 }
 
 /**

@@ -5,32 +5,36 @@ import {
   claimsMade,
   fold,
   initialAccountState,
+  accountDecider,
   millisOf,
-  referenceDecider,
   STANDARD_RULES,
   withRecalled,
   type CreditRules,
   type AccountCommand,
+  type AccountState,
   type CreditEvent,
-  type ReferenceState,
 } from '@credits/domain';
 import { commandOf, inputTopicOf, validateEditorEvent } from '@credits/contract';
+import { CreditModel, ModelUndecidable } from '../oracle/credit-model';
+import { outcomeOf } from '../oracle/ledger-outcomes';
+import { modelTermsOf } from '../oracle/model-terms-of';
 import type { WireEvent } from './editor-events';
 import { groupBy } from './group-by';
 
 /**
- * The oracle: the pure fold of the unique input. Each account's wire events, first delivery
- * only, decided in order by the reference decider (the rules read plainly, not the production
- * decider the projector runs) with a plain set as the durable record of what was claimed. Kafka coordinates are left out of the comparison (a redelivery
- * may sit at another offset).
+ * The ledgers the pipeline must have written: the pure fold of the unique input. Each account's
+ * wire events, first delivery only, decided in order by the production decider alone (no store,
+ * no chunks, no snapshots, no Kafka), with a plain set as the durable record of what was
+ * claimed. Kafka coordinates are left out of the comparison (a redelivery may sit at another
+ * offset). That the decider's rules are right is `modelOutcomes`' to check.
  */
 export function oracleLedgers(
   events: readonly WireEvent[],
   rules: CreditRules = STANDARD_RULES,
 ): Map<string, CreditEvent[]> {
-  const decider = referenceDecider(rules);
+  const decider = accountDecider(rules, { assertInvariants: true });
   const seen = new Set<string>();
-  const states = new Map<string, ReferenceState>();
+  const states = new Map<string, AccountState>();
   const ledgers = new Map<string, CreditEvent[]>();
   // The ledger's durable record, as the rules define it: what each account's events claimed.
   const claims = new Map<string, Set<string>>();
@@ -52,6 +56,40 @@ export function oracleLedgers(
     ledgers.set(event.subject, [...(ledgers.get(event.subject) ?? []), ...decided.events]);
   }
   return ledgers;
+}
+
+/**
+ * What the credit model (test/oracle), written apart from the domain, says each account's unique
+ * valid input decides, one line per effect: what the stored ledgers must say too (`outcomeOf`).
+ */
+export function modelOutcomes(
+  events: readonly WireEvent[],
+  rules: CreditRules = STANDARD_RULES,
+): Map<string, string[]> {
+  const terms = modelTermsOf(rules);
+  const models = new Map<string, CreditModel>();
+  const outcomes = new Map<string, string[]>();
+  for (const event of events) {
+    const parsed = validateEditorEvent(event);
+    if (!('event' in parsed)) continue;
+    const model = models.get(event.subject) ?? new CreditModel(terms);
+    models.set(event.subject, model);
+    const lines = outcomes.get(event.subject) ?? [];
+    outcomes.set(event.subject, lines);
+    try {
+      lines.push(...model.handle(commandOf(parsed.event)));
+    } catch (error) {
+      if (!(error instanceof ModelUndecidable)) throw error;
+    }
+  }
+  return outcomes;
+}
+
+/** What a user can observe of each stored ledger, in the credit model's words. */
+export function storedOutcomes(
+  stored: ReadonlyMap<string, readonly CreditEvent[]>,
+): Map<string, string[]> {
+  return new Map([...stored].map(([accountId, ledger]) => [accountId, ledger.map(outcomeOf)]));
 }
 
 /**
@@ -178,18 +216,15 @@ export function stateOf(ledger: readonly CreditEvent[]) {
   return fold(ledger, initialAccountState);
 }
 
-/**
- * How many ledger events leave their account with less than nothing available, as the reference
- * decider folds them.
- */
+/** How many ledger events leave their account with less than nothing available. */
 export function eventsBelowZero(ledgers: ReadonlyMap<string, readonly CreditEvent[]>): number {
-  const reference = referenceDecider();
+  const decider = accountDecider();
   let count = 0;
   for (const ledger of ledgers.values()) {
-    let state = reference.initialState;
+    let state = decider.initialState;
     for (const event of ledger) {
-      state = reference.evolve(state, event);
-      if (reference.availableCredits(state, millisOf(event.at)) < 0) count += 1;
+      state = decider.evolve(state, event);
+      if (decider.availableCredits(state, millisOf(event.at)) < 0) count += 1;
     }
   }
   return count;

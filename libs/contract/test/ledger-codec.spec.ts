@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import {
-  referenceDecider,
+  accountDecider,
   STANDARD_RULES,
   type AccountCommand,
   type CreditEvent,
@@ -36,7 +36,7 @@ const generation = (generationId: string, at: string, id: string): AccountComman
 /** Every ledger event a generated history makes: all twelve types, in every variety. */
 function ledgerOf(commands: readonly AccountCommand[]): CreditEvent[] {
   return ledgerOfDecider(
-    referenceDecider({ ...STANDARD_RULES, planPolicies: { team: 'reserve_generate_only' } }),
+    accountDecider({ ...STANDARD_RULES, planPolicies: { team: 'reserve_generate_only' } }),
     commands,
   );
 }

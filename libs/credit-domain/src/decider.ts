@@ -8,14 +8,11 @@ import { evolve } from './fast/evolve';
 import { nextDueMs } from './fast/due';
 import { assertInvariants } from './fast/invariants';
 import { availableCredits, emptyAccountState, type AccountState } from './fast/state';
-import { viewOfAccount } from './fast/view';
 import { STANDARD_RULES, type CreditRules } from './rules';
-import type { AccountView } from './view';
 
 /**
  * An account decider bound to one set of rules: `decide`, `evolve` and `initialState`, with the
- * queries the differential test compares. Two implement it: the reference (the rules read
- * plainly) and the production decider (the same rules on a state built for speed).
+ * queries a writer and the sweeper need.
  */
 export interface Decider<State> {
   readonly rules: CreditRules;
@@ -24,7 +21,6 @@ export interface Decider<State> {
   evolve(state: State, event: CreditEvent): State;
   /** `decide`, and the state after its events: what a writer needs, in one step. */
   decideAndEvolve(command: AccountCommand, state: State): Decision<State>;
-  view(state: State): AccountView;
   availableCredits(state: State, atMs: number): number;
   nextDueMs(state: State): number | null;
 }
@@ -57,7 +53,6 @@ export function accountDecider(
     decide: (command, state) => decided(command, state).events,
     evolve: (state, event) => checked(evolve(state, event)),
     decideAndEvolve: decided,
-    view: viewOfAccount,
     availableCredits,
     nextDueMs,
   };

@@ -15,7 +15,6 @@ export * from './source';
 export * from './durable-record';
 export * from './ledger-amounts';
 export * from './ledger-streams';
-export * from './view';
 export * from './terms/account-terms';
 export { memberCapReached, memberUsedAt, periodStartAt } from './terms/members';
 export { UndecidableCommandError } from './terms/plan-change';
@@ -27,11 +26,6 @@ export {
   type Decision,
 } from './decider';
 export { assertInvariants, invariantViolations, InvariantViolation } from './fast/invariants';
-export {
-  referenceDecider,
-  viewOfReference,
-  type ReferenceState,
-} from './reference/reference-decider';
 export {
   availableCredits,
   heldCredits,

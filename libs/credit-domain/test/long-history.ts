@@ -16,6 +16,14 @@ export interface HistoryPlan {
   readonly creditsPerGrant: number;
   /** The longest gap between commands: short gaps keep many holds open at once. */
   readonly maxGapMs: number;
+  /**
+   * Of the requests, the share that name a generation never named before; accepts and rejects
+   * then name one of the latest `generationIds`. 0 (the default): every id is one of
+   * `generationIds` ids, so with the ledger's durable record each can be charged once only.
+   */
+  readonly freshGenerations?: number;
+  /** Of the new wire events, the share stamped up to two days before the clock (late ones). */
+  readonly late?: number;
 }
 
 export const historyPlan = (commands: { min: number; max: number }): fc.Arbitrary<HistoryPlan> =>
@@ -56,7 +64,13 @@ const RESOLUTIONS: (Resolution | undefined)[] = ['1K', '2K', '4K', '4K', undefin
 export function longHistory(plan: HistoryPlan): AccountCommand[] {
   const random = generator(plan.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const generation = () => `g${Math.floor(random() * plan.generationIds)}`;
+  let newest = 0;
+  const fresh = plan.freshGenerations ?? 0;
+  const generation = () =>
+    fresh > 0
+      ? `g${Math.max(0, newest - Math.floor(random() * plan.generationIds))}`
+      : `g${Math.floor(random() * plan.generationIds)}`;
+  const requested = () => (fresh > 0 && random() < fresh ? `g${(newest += 1)}` : generation());
   const commands: AccountCommand[] = [];
   const wireCommands: AccountCommand[] = [];
   let offsetMs = 0;
@@ -83,7 +97,10 @@ export function longHistory(plan: HistoryPlan): AccountCommand[] {
         ? -Math.floor(random() * 2 * plan.maxGapMs)
         : Math.floor(random() * plan.maxGapMs);
     offsetMs = Math.max(0, offsetMs);
-    const time = at(offsetMs);
+    const time =
+      (plan.late ?? 0) > 0 && random() < plan.late!
+        ? at(Math.max(0, offsetMs - Math.floor(random() * 2 * DAY)))
+        : at(offsetMs);
     const source = { id: `e${(sequence += 1)}`, producer: random() < 0.9 ? 'editor' : 'billing' };
     const kind = random();
     let command: AccountCommand;
@@ -122,7 +139,7 @@ export function longHistory(plan: HistoryPlan): AccountCommand[] {
         type: 'RequestGeneration',
         at: time,
         source,
-        generationId: generation(),
+        generationId: requested(),
         editType: pick(EDIT_TYPES),
         ...(resolution ? { resolution } : {}),
       };

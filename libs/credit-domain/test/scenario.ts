@@ -2,10 +2,9 @@ import {
   accountDecider,
   assertInvariants,
   availableCredits,
-  referenceDecider,
-  type ReferenceState,
   heldCredits,
   millisOf,
+  serializeAccountState,
   type AccountCommand,
   type AccountDecider,
   type AccountState,
@@ -150,22 +149,18 @@ export const command = {
 };
 
 /**
- * An account driven through the production decider, keeping its whole stream like the event
- * store would. Every step is also taken by the reference decider: the events and the observable
- * states must be equal, and the credit invariants hold after every event.
+ * An account driven through the decider, keeping its whole stream like the event store would.
+ * Deciding and folding the events again reach the same state, and the credit invariants hold
+ * after every event. (Whether the rules are right is the credit model's to say: test/oracle.)
  */
 export class Account {
   readonly decider: AccountDecider;
   state: AccountState;
   readonly stream: CreditEvent[] = [];
-  readonly #reference;
-  #referenceState: ReferenceState;
 
   constructor(rules?: CreditRules) {
-    this.decider = accountDecider(rules);
+    this.decider = accountDecider(rules, { assertInvariants: true });
     this.state = this.decider.initialState;
-    this.#reference = referenceDecider(rules);
-    this.#referenceState = this.#reference.initialState;
   }
 
   given(...commands: AccountCommand[]): this {
@@ -174,22 +169,19 @@ export class Account {
   }
 
   when(c: AccountCommand): CreditEvent[] {
-    const events = this.decider.decide(c, this.state);
-    expect(this.#reference.decide(c, this.#referenceState)).toEqual(events);
-    for (const event of events) {
-      this.state = assertInvariants(this.decider.evolve(this.state, event));
-      this.#referenceState = this.#reference.evolve(this.#referenceState, event);
-    }
-    expect(this.decider.view(this.state)).toEqual(this.#reference.view(this.#referenceState));
-    this.stream.push(...events);
-    return events;
+    const decided = this.decider.decideAndEvolve(c, this.state);
+    let folded = this.state;
+    for (const event of decided.events)
+      folded = assertInvariants(this.decider.evolve(folded, event));
+    expect(serializeAccountState(folded)).toEqual(serializeAccountState(decided.state));
+    this.state = decided.state;
+    this.stream.push(...decided.events);
+    return decided.events;
   }
 
   available(atInstant = START): number {
     const atMs = millisOf(atInstant);
-    const available = availableCredits(this.state, atMs);
-    expect(this.#reference.availableCredits(this.#referenceState, atMs)).toBe(available);
-    return available;
+    return availableCredits(this.state, atMs);
   }
 
   held(): number {

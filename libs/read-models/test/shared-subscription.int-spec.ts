@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { encodeLedgerEvent } from '@credits/contract';
-import { accountStream, referenceDecider, STANDARD_RULES, type CreditEvent } from '@credits/domain';
+import { accountDecider, accountStream, STANDARD_RULES, type CreditEvent } from '@credits/domain';
 import { PostgresEventStore, type StreamAppend } from '@credits/event-store';
 import { createLogger } from '@credits/runtime';
 import {
@@ -15,7 +15,7 @@ import { longHistory } from '../../credit-domain/test/long-history';
 import { eventually } from '../../../test/harness/eventually';
 import { ownDatabase } from '../../../test/harness/own-database';
 
-const decider = referenceDecider({
+const decider = accountDecider({
   ...STANDARD_RULES,
   planPolicies: { team: 'reserve_generate_only' },
 });

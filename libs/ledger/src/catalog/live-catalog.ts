@@ -51,7 +51,6 @@ export class LiveCatalog {
       decide: (command, state) => live().decide(command, state),
       evolve: (state, event) => live().evolve(state, event),
       decideAndEvolve: (command, state) => live().decideAndEvolve(command, state),
-      view: (state) => live().view(state),
       availableCredits: (state, atMs) => live().availableCredits(state, atMs),
       nextDueMs: (state) => live().nextDueMs(state),
     };
