@@ -220,15 +220,15 @@ describe('the production decider agrees with the credit model', () => {
 const MUTATIONS: readonly { name: string; file: string; from: string; to: string }[] = [
   {
     name: 'the grant tie-break: top-ups before allowances ending together',
-    file: 'libs/credit-domain/src/fast/grants.ts',
+    file: 'libs/credit-domain/src/state/grants.ts',
     from: '  allowance: 1,\n  top_up: 2,',
     to: '  allowance: 2,\n  top_up: 1,',
   },
   {
     name: 'refund eligibility: a lapsed generation is not refunded',
-    file: 'libs/credit-domain/src/fast/decide.ts',
-    from: "if (settled.status === 'refused' || settled.status === 'free' || settled.status === 'refunded')",
-    to: "if (settled.status === 'refused' || settled.status === 'free' || settled.status === 'refunded' || settled.status === 'lapsed')",
+    file: 'libs/credit-domain/src/rules/decide.ts',
+    from: "    case 'lapsed':\n      return true;\n    case 'refused':",
+    to: "      return true;\n    case 'lapsed':\n    case 'refused':",
   },
   {
     name: 'the 4K price: 2 to generate and 3 to keep',
@@ -238,13 +238,13 @@ const MUTATIONS: readonly { name: string; file: string; from: string; to: string
   },
   {
     name: 'a hold timeout off by one',
-    file: 'libs/credit-domain/src/fast/decide.ts',
+    file: 'libs/credit-domain/src/rules/decide.ts',
     from: 'instantOf(atMs + rules.holdTimeoutMs)',
     to: 'instantOf(atMs + rules.holdTimeoutMs + 1)',
   },
   {
     name: 'a member cap checked after the credit check',
-    file: 'libs/credit-domain/src/fast/decide.ts',
+    file: 'libs/credit-domain/src/rules/generation-verdict.ts',
     from: "  if (capReached) return refused('member_cap_reached', capReached);\n  if (available < required) return refused('insufficient_credits');",
     to: "  if (available < required) return refused('insufficient_credits');\n  if (capReached) return refused('member_cap_reached', capReached);",
   },

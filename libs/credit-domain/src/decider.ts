@@ -3,12 +3,12 @@ import type { Decision } from './decision';
 import type { CreditEvent } from './events';
 
 export type { Decision } from './decision';
-import { decideAndEvolve } from './fast/decide';
-import { evolve } from './fast/evolve';
-import { nextDueMs } from './fast/due';
-import { assertInvariants } from './fast/invariants';
-import { availableCredits, emptyAccountState, type AccountState } from './fast/state';
-import { STANDARD_RULES, type CreditRules } from './rules';
+import { decideAndEvolve } from './rules/decide';
+import { evolve } from './rules/evolve';
+import { nextDueMs } from './rules/due';
+import { assertInvariants } from './state/invariants';
+import { availableCredits, emptyAccountState, type AccountState } from './state/account';
+import { STANDARD_RULES, type CreditRules } from './credit-rules';
 
 /**
  * An account decider bound to one set of rules: `decide`, `evolve` and `initialState`, with the

@@ -6,7 +6,7 @@ export * from './events';
 export * from './money';
 export * from './value';
 export * from './revenue';
-export * from './rules';
+export * from './credit-rules';
 export * from './pricing/edit-types';
 export * from './pricing/price-book';
 export * from './time';
@@ -25,7 +25,7 @@ export {
   type DeciderOptions,
   type Decision,
 } from './decider';
-export { assertInvariants, invariantViolations, InvariantViolation } from './fast/invariants';
+export { assertInvariants, invariantViolations, InvariantViolation } from './state/invariants';
 export {
   availableCredits,
   heldCredits,
@@ -40,10 +40,10 @@ export {
   type OpenGeneration,
   type SettledGeneration,
   type SettledStatus,
-} from './fast/state';
-export { evolve, fold } from './fast/evolve';
-export { memberOfEvent } from './fast/member-of';
-export { dueEvents, nextDueMs, stateAt } from './fast/due';
+} from './state/account';
+export { evolve, fold } from './rules/evolve';
+export { memberOfEvent } from './state/member-of';
+export { dueEvents, nextDueMs, stateAt } from './rules/due';
 export {
   ACCOUNT_STATE_FORMAT,
   AccountStateFormatError,
@@ -52,5 +52,5 @@ export {
   encodeAccountState,
   serializeAccountState,
   type SerializedAccountState,
-} from './fast/state-codec';
-export { EVOLVE_VERSION, stateVersionOf } from './fast/state-version';
+} from './state/state-codec';
+export { EVOLVE_VERSION, stateVersionOf } from './state/state-version';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ForwardMap } from '../src/fast/forward-map';
+import { ForwardMap } from '../src/state/forward-map';
 import { throughWhich } from './branching';
 
 /** The obvious model: an insertion-ordered Map, trimmed to the newest `bound` keys. */

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { GenerationBook } from '../src/fast/generation-book';
+import { GenerationBook } from '../src/state/generation-book';
 import type { OpenGeneration, SettledGeneration } from '../src';
 import { throughWhich } from './branching';
 

@@ -1,7 +1,7 @@
 import type { ChangePlan } from '../commands';
 import type { CreditEvent, CreditsGranted, PlanChanged } from '../events';
 import { planAt } from '../pricing/price-book';
-import type { CreditRules } from '../rules';
+import type { CreditRules } from '../credit-rules';
 import { instantOf, millisOf } from '../time';
 import { planInForce, type AccountTerms } from './account-terms';
 

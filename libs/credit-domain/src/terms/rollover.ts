@@ -1,7 +1,7 @@
 import type { Grant } from '../account-records';
 import type { CreditsRolledOver } from '../events';
 import { planAt } from '../pricing/price-book';
-import type { CreditRules } from '../rules';
+import type { CreditRules } from '../credit-rules';
 import { instantOf } from '../time';
 import { valueTaken } from '../value';
 import { planInForce, type AccountTerms } from './account-terms';

@@ -21,24 +21,27 @@ export function signalsAfter(
     readonly threshold: number;
     readonly autoTopUpTimeoutMs: number;
   },
-): CreditEvent[] {
+): readonly CreditEvent[] {
   const { at, atMs, available, threshold } = signal;
+  const crossesThreshold = terms.balanceLow ? available >= threshold : available < threshold;
+  const auto = terms.autoTopUp;
+  const outstanding = terms.autoTopUpRequest;
+  const waiting =
+    outstanding !== null && atMs - outstanding.requestedAtMs < signal.autoTopUpTimeoutMs;
+  const asksForTopUp = auto !== null && available < auto.threshold && !waiting;
+  if (!crossesThreshold && !asksForTopUp) return NO_SIGNALS;
   const base = { at, ...(signal.source ? { source: signal.source } : {}) };
   const events: CreditEvent[] = [];
-  if (!terms.balanceLow && available < threshold)
+  if (crossesThreshold && !terms.balanceLow)
     events.push({ type: 'BalanceLow', ...base, available, threshold } satisfies BalanceLow);
-  else if (terms.balanceLow && available >= threshold)
+  else if (crossesThreshold)
     events.push({
       type: 'BalanceRestored',
       ...base,
       available,
       threshold,
     } satisfies BalanceRestored);
-  const auto = terms.autoTopUp;
-  const outstanding = terms.autoTopUpRequest;
-  const waiting =
-    outstanding !== null && atMs - outstanding.requestedAtMs < signal.autoTopUpTimeoutMs;
-  if (auto !== null && available < auto.threshold && !waiting)
+  if (asksForTopUp)
     events.push({
       type: 'AutoTopUpRequested',
       ...base,
@@ -50,3 +53,5 @@ export function signalsAfter(
     } satisfies AutoTopUpRequested);
   return events;
 }
+
+const NO_SIGNALS: readonly CreditEvent[] = Object.freeze([]);

@@ -1,7 +1,16 @@
 import type { Allocation, GrantKind } from '../events';
 import { amountOf } from '../value';
+import { must } from './assertions';
 import { appended } from './lists';
-import { isUsable, unpinned, type Grant } from './state';
+import type { Grant } from './records';
+
+export function isUsable(grant: Grant, atMs: number): boolean {
+  return grant.usableFromMs <= atMs && atMs < grant.expiresAtMs;
+}
+
+export function unpinned(grant: Grant): number {
+  return grant.remaining - grant.pinned;
+}
 
 const KIND_ORDER: Record<GrantKind, number> = {
   rollover: 0,
@@ -55,7 +64,9 @@ export function sumOf(allocations: readonly Allocation[]): number {
 
 /**
  * Moves credits of the named grants: `remaining` and `pinned` change by the given signs, and the
- * deferred value with `remaining` by the value the allocations carry.
+ * deferred value with `remaining` by the value the allocations carry. Every allocation names a
+ * grant the account has, moves more than nothing, and leaves its grant with no fewer credits
+ * than it has pinned, and none pinned below zero: checked always.
  */
 export function moveCredits(
   grants: readonly Grant[],
@@ -66,13 +77,21 @@ export function moveCredits(
   if (allocations.length === 0) return grants as Grant[];
   const moved = grants.slice();
   for (const allocation of allocations) {
-    const index = moved.findIndex((grant) => grant.grantId === allocation.grantId);
-    if (index < 0 || allocation.credits === 0) continue;
+    const { grantId, credits } = allocation;
+    must(credits > 0, () => `${credits} credits moved on grant ${grantId}`);
+    const index = moved.findIndex((grant) => grant.grantId === grantId);
+    must(index >= 0, () => `credits moved on grant ${grantId}, which the account does not have`);
     const grant = moved[index]!;
+    const remaining = grant.remaining + remainingSign * credits;
+    const pinned = grant.pinned + pinnedSign * credits;
+    must(
+      pinned >= 0 && remaining >= pinned,
+      () => `grant ${grantId} would have ${remaining} credits left and ${pinned} pinned`,
+    );
     moved[index] = grantOf(
       grant,
-      grant.remaining + remainingSign * allocation.credits,
-      grant.pinned + pinnedSign * allocation.credits,
+      remaining,
+      pinned,
       grant.deferred + remainingSign * amountOf(allocation),
     );
   }

@@ -1,4 +1,4 @@
-import type { CreditRules } from '../rules';
+import type { CreditRules } from '../credit-rules';
 import { ACCOUNT_STATE_FORMAT } from './state-codec';
 
 /**

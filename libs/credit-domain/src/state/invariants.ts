@@ -1,12 +1,12 @@
 import type { AccountState } from './account-state';
+import { InvariantViolation } from './assertions';
 
-/** A state that breaks the credit rules' invariants: a bug, never to be appended after. */
-export class InvariantViolation extends Error {
-  override readonly name = 'InvariantViolation';
-}
+export { InvariantViolation } from './assertions';
 
 /**
- * What every state must satisfy, whatever happened before it:
+ * What every state must satisfy, whatever happened before it (the full check, which walks every
+ * grant and open hold: on with the decider's `assertInvariants`; the cheap checks of each move
+ * are always on, in `grants.ts` and `account.ts`):
  * - credits are conserved: granted = remaining + charged + lapsed + removed;
  * - nothing is overdrawn: no grant has fewer credits left than it has pinned, or fewer than none
  *   pinned, so what is available is never below zero at any instant;

@@ -1,0 +1,149 @@
+import type { CreditEvent } from '../events';
+import { STANDARD_RULES, type CreditRules } from '../credit-rules';
+import { rolloverAtEnd, rolloverGrantId } from '../terms/rollover';
+import {
+  grantedBy,
+  grantsInConsumptionOrder,
+  initialAccountState,
+  nextHoldDue,
+  rolledOverAt,
+  unpinned,
+  voidedBy,
+  type AccountState,
+  type Grant,
+} from '../state/account';
+import { appended } from '../state/lists';
+import { instantOf, millisOf } from '../time';
+import { valueTaken } from '../value';
+import { evolve, fold } from './evolve';
+
+/**
+ * The hold lapses and grant ends due by `atMs`, in the order they happened, as events. Time only
+ * moves when an event arrives (or the sweeper asks), so these are applied at the next event.
+ * `sinceMs` is the earliest time an ended grant's freed credits can lapse (they were pinned until
+ * then): a grant's unpinned credits lapse at the later of its end and `sinceMs`. At an
+ * allowance's own end, what its plan rolls over under `rules` goes first, once.
+ */
+export function dueEvents(
+  state: AccountState,
+  atMs: number,
+  sinceMs = -Infinity,
+  rules: CreditRules = STANDARD_RULES,
+): CreditEvent[] {
+  return foldDue(rules, state, atMs, sinceMs).events;
+}
+
+/** `dueEvents`, and the state after them. */
+export function foldDue(
+  rules: CreditRules,
+  state: AccountState,
+  atMs: number,
+  sinceMs = -Infinity,
+): { events: CreditEvent[]; state: AccountState } {
+  let events: CreditEvent[] | undefined;
+  let current = state;
+  let cursorMs = sinceMs;
+  for (;;) {
+    const event = nextDue(rules, current, atMs, cursorMs);
+    if (event === null) return { events: events ?? [], state: current };
+    if (event.type !== 'CreditsRolledOver') cursorMs = Math.max(cursorMs, millisOf(event.at));
+    events = appended(events, event);
+    current = evolve(current, event);
+  }
+}
+
+/**
+ * The first thing due by `atMs`: a hold lapsing, or a grant's unpinned credits ending (rolled
+ * over first, at an allowance's own end). A hold lapsing at the instant a grant ends goes first:
+ * its credits then end with the grant.
+ */
+function nextDue(
+  rules: CreditRules,
+  state: AccountState,
+  atMs: number,
+  cursorMs: number,
+): CreditEvent | null {
+  const next = nextHoldDue(state);
+  const hold = next && next.holdExpiresAtMs <= atMs ? next : undefined;
+  const holdDueMs = hold?.holdExpiresAtMs ?? Infinity;
+  let ending: Grant | undefined;
+  let endingMs = Infinity;
+  for (const grant of grantsInConsumptionOrder(state)) {
+    if (grant.expiresAtMs > atMs) break;
+    if (unpinned(grant) === 0) continue;
+    const dueMs = Math.max(grant.expiresAtMs, cursorMs);
+    if (dueMs < endingMs) [ending, endingMs] = [grant, dueMs];
+  }
+  if (hold && holdDueMs <= endingMs)
+    return {
+      type: 'HoldLapsed',
+      at: instantOf(holdDueMs),
+      generationId: hold.generationId,
+      released: hold.held,
+      releasedTo: hold.heldFrom,
+    };
+  if (!ending) return null;
+  const credits = unpinned(ending);
+  const voided = voidedBy(state, ending.grantId) !== undefined;
+  const rollover =
+    ending.kind === 'allowance' &&
+    endingMs === ending.expiresAtMs &&
+    !voided &&
+    grantedBy(state, rolloverGrantId(ending.grantId)) === undefined
+      ? rolloverAtEnd(
+          rules,
+          ending,
+          credits,
+          state.plan,
+          state.terms,
+          rolledOverAt(state, endingMs),
+        )
+      : null;
+  if (rollover) return rollover;
+  const ended = { at: instantOf(endingMs), grantId: ending.grantId, credits };
+  const valued = ending.price
+    ? {
+        ...ended,
+        value: {
+          amount: valueTaken(ending.deferred, ending.remaining, credits),
+          currency: ending.price.currency,
+        },
+      }
+    : ended;
+  // A voided grant's credits freed by its holds are voided, not lapsed.
+  return voided
+    ? { type: 'CreditsVoided', ...valued, stillPinned: ending.pinned }
+    : { type: 'CreditsExpired', ...valued };
+}
+
+/**
+ * When the next hold lapse or grant end of this state falls due (epoch ms), or null when nothing
+ * will: what a sweeper needs to know to come back in time for an idle account.
+ */
+export function nextDueMs(state: AccountState): number | null {
+  let dueMs = nextHoldDue(state)?.holdExpiresAtMs ?? Infinity;
+  for (const grant of grantsInConsumptionOrder(state)) {
+    if (grant.expiresAtMs >= dueMs) break;
+    if (unpinned(grant) > 0) dueMs = grant.expiresAtMs;
+  }
+  return dueMs === Infinity ? null : dueMs;
+}
+
+/**
+ * The account as it stood at `atMs`: the ledger events that happened by then, and the lapses
+ * and grant ends due by then. What finance's as-of balances and statements read. `start` is
+ * where the fold begins: a state folded from events that all happened by `atMs` (a snapshot
+ * whose latest event is at or before it), with `ledger` the events after them.
+ */
+export function stateAt(
+  ledger: readonly CreditEvent[],
+  atMs: number,
+  start: AccountState = initialAccountState,
+  rules: CreditRules = STANDARD_RULES,
+): AccountState {
+  const until = fold(
+    ledger.filter((event) => millisOf(event.at) <= atMs),
+    start,
+  );
+  return foldDue(rules, until, atMs).state;
+}
