@@ -1,6 +1,6 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { Client } from 'pg';
-import { accountStream } from '@credits/domain';
+import { accountStream } from '@credits/domain/streams';
 import { inputTopicNames, type TopicNames } from '@credits/kafka';
 import {
   asMessages,

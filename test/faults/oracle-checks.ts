@@ -1,12 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import {
-  deferredChange,
-  fold,
-  initialAccountState,
-  tallyRevenue,
-  type CreditEvent,
-  type CreditRules,
-} from '@credits/domain';
+import { deferredChange, tallyRevenue } from '@credits/domain/value';
+import { fold, initialAccountState, type CreditEvent, type CreditRules } from '@credits/domain';
 import { topicNames } from '@credits/kafka';
 import {
   kafkaClient,

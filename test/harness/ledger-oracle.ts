@@ -1,19 +1,16 @@
 import { Client, Pool } from 'pg';
+import { accountOfStream, accountStream, claimsMade, withRecalled } from '@credits/domain/streams';
 import {
-  accountOfStream,
-  accountStream,
-  claimsMade,
   fold,
   initialAccountState,
   accountDecider,
-  millisOf,
   STANDARD_RULES,
-  withRecalled,
   type CreditRules,
   type AccountCommand,
   type AccountState,
   type CreditEvent,
 } from '@credits/domain';
+import { millisOf } from '@credits/domain/instants';
 import { commandOf, inputTopicOf, validateEditorEvent } from '@credits/contract';
 import { CreditModel, ModelUndecidable } from '../oracle/credit-model';
 import { outcomeOf } from '../oracle/ledger-outcomes';

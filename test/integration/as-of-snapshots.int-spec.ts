@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
-import { accountStream, availableCredits, heldCredits, stateAt } from '@credits/domain';
+import { accountStream } from '@credits/domain/streams';
+import { availableCredits, heldCredits, stateAt } from '@credits/domain';
 import { runCredits } from '../harness/credits-cli';
 import {
   asMessages,

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { accountStream } from '@credits/domain';
+import { accountStream } from '@credits/domain/streams';
 import { runCredits } from '../harness/credits-cli';
 import {
   asMessages,

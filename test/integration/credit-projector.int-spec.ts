@@ -1,4 +1,5 @@
-import { availableCredits, heldCredits, millisOf, type CreditEvent } from '@credits/domain';
+import { availableCredits, heldCredits, type CreditEvent } from '@credits/domain';
+import { millisOf } from '@credits/domain/instants';
 import { inputTopicNames, topicNames } from '@credits/kafka';
 import {
   asMessages,

@@ -2,7 +2,8 @@ import { Pool } from 'pg';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { millisOf, STANDARD_PRICES, stateAt } from '@credits/domain';
+import { millisOf } from '@credits/domain/instants';
+import { STANDARD_PRICES, stateAt } from '@credits/domain';
 import { topicNames } from '@credits/kafka';
 import { balanceOf } from '../../apps/credits-cli/src/ledger/balance-at';
 import {

@@ -1,15 +1,14 @@
 import {
   accountDecider,
   availableCredits,
-  claimsMade,
   heldCredits,
   UndecidableCommandError,
-  withRecalled,
   type AccountCommand,
   type AccountState,
   type CreditEvent,
   type CreditRules,
 } from '@credits/domain';
+import { claimsMade, withRecalled } from '@credits/domain/streams';
 import { outcomeOf } from './ledger-outcomes';
 import { grantLine, outcome, type Observed } from './outcomes';
 

@@ -1,7 +1,8 @@
 import type { Pool } from 'pg';
 import { Client } from 'pg';
 import type { AppConfig } from '@credits/config';
-import { accountDecider, fold, millisOf, type AccountCommand } from '@credits/domain';
+import { accountDecider, fold, type AccountCommand } from '@credits/domain';
+import { millisOf } from '@credits/domain/instants';
 import { ensureDatabase, openPool, quoteIdentifier } from '@credits/postgres';
 import { DueAccounts } from '../src/sweeper/due-accounts';
 

@@ -335,3 +335,6 @@ export type CreditEvent =
   | EventIgnored;
 
 export type CreditEventType = CreditEvent['type'];
+
+/** The ledger event of one type: `EventOf<'GenerationCharged'>`. */
+export type EventOf<Type extends CreditEventType> = Extract<CreditEvent, { type: Type }>;

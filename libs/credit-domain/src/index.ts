@@ -1,56 +1,41 @@
-// The credit rules: commands in, ledger events out. The reference decider (reference/) is where
-// the rules are read; the production decider (fast/) runs them on a state built for speed. Only
-// the deciders, their vocabulary and the state's queries leave the library.
-export * from './commands';
-export * from './events';
-export * from './money';
-export * from './value';
-export * from './revenue';
-export * from './credit-rules';
-export * from './pricing/edit-types';
-export * from './pricing/price-book';
-export * from './time';
-export * from './rfc3339';
-export * from './source';
-export * from './durable-record';
-export * from './ledger-amounts';
-export * from './ledger-streams';
-export * from './terms/account-terms';
-export { memberCapReached, memberUsedAt, periodStartAt } from './terms/members';
-export { UndecidableCommandError } from './terms/plan-change';
-export {
-  accountDecider,
-  type AccountDecider,
-  type Decider,
-  type DeciderOptions,
-  type Decision,
-} from './decider';
-export { assertInvariants, invariantViolations, InvariantViolation } from './state/invariants';
+// The credit rules: commands in, ledger events out, decided once (rules/) over the account's
+// persistent state (state/). This is their public surface: the decider, the commands and events,
+// the state's queries, the price book and the state's codec. What a writer, finance or a
+// statement needs beside them has an entry of its own: @credits/domain/instants, /streams,
+// /terms and /value.
+export { accountDecider, type AccountDecider, type DeciderOptions, type Decision } from './decider';
+export { STANDARD_RULES, type CreditRules } from './credit-rules';
+export type { AccountCommand } from './commands';
+export type {
+  Allocation,
+  CreditEvent,
+  CreditEventType,
+  EventOf,
+  GenerationRefusalReason,
+  NotificationEvent,
+} from './events';
 export {
   availableCredits,
   heldCredits,
   initialAccountState,
-  nextHoldDue,
   openGeneration,
   openGenerations,
   remainingCredits,
   type AccountState,
-  type CreditTotals,
-  type Grant,
   type OpenGeneration,
   type SettledGeneration,
-  type SettledStatus,
 } from './state/account';
 export { evolve, fold } from './rules/evolve';
-export { memberOfEvent } from './state/member-of';
-export { dueEvents, nextDueMs, stateAt } from './rules/due';
+export { nextDueMs, stateAt } from './rules/due';
+export { generationVerdict, type GenerationVerdict } from './rules/generation-verdict';
+export { UndecidableCommandError } from './terms/plan-change';
+export { assertInvariants, InvariantViolation } from './state/invariants';
+export { STANDARD_PRICES, type PriceBook, type PriceBookVersion } from './pricing/price-book';
+export { RESOLUTIONS, type Resolution } from './pricing/edit-types';
 export {
-  ACCOUNT_STATE_FORMAT,
   AccountStateFormatError,
   decodeAccountState,
-  deserializeAccountState,
   encodeAccountState,
   serializeAccountState,
-  type SerializedAccountState,
 } from './state/state-codec';
-export { EVOLVE_VERSION, stateVersionOf } from './state/state-version';
+export { stateVersionOf } from './state/state-version';

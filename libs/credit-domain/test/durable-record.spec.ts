@@ -1,15 +1,13 @@
+import type { Decider } from '../src/decider';
 import fc from 'fast-check';
 import {
   accountDecider,
-  claimsMade,
-  claimsOfLedger,
   STANDARD_RULES,
-  withRecalled,
   type AccountCommand,
   type CreditEvent,
   type CreditRules,
-  type Decider,
 } from '../src';
+import { claimsMade, claimsOfLedger, withRecalled } from '../src/entries/streams';
 import { historyPlan, longHistory } from './long-history';
 import { at, command } from './scenario';
 

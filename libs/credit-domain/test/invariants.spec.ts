@@ -4,10 +4,10 @@ import {
   fold,
   heldCredits,
   initialAccountState,
-  millisOf,
   remainingCredits,
   type CreditEvent,
 } from '../src';
+import { millisOf } from '../src/entries/instants';
 import { commandSequence, withRedeliveries } from './arbitraries';
 import { Account, DAY } from './scenario';
 

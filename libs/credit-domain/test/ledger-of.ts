@@ -1,4 +1,5 @@
-import type { AccountCommand, CreditEvent, Decider } from '../src';
+import type { Decider } from '../src/decider';
+import type { AccountCommand, CreditEvent } from '../src';
 
 /** The ledger a decider writes for these commands, from its initial state. */
 export function ledgerOf<State>(

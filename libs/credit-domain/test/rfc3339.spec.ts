@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { strictInstantMillis } from '../src';
+import { strictInstantMillis } from '../src/entries/instants';
 
 describe('strict RFC 3339 instants', () => {
   it.each([

@@ -1,5 +1,5 @@
+import { millisOf } from '../src/entries/instants';
 import {
-  millisOf,
   nextDueMs,
   STANDARD_PRICES,
   STANDARD_RULES,

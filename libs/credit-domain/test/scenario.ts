@@ -3,16 +3,16 @@ import {
   assertInvariants,
   availableCredits,
   heldCredits,
-  millisOf,
   serializeAccountState,
   type AccountCommand,
   type AccountDecider,
   type AccountState,
   type CreditEvent,
-  type Money,
   type CreditRules,
   type Resolution,
 } from '../src';
+import { millisOf } from '../src/entries/instants';
+import { type Money } from '../src/entries/value';
 
 export const DAY = 24 * 60 * 60 * 1000;
 export const START = '2026-11-01T00:00:00.000Z';

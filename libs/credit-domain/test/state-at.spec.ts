@@ -3,13 +3,13 @@ import {
   accountDecider,
   decodeAccountState,
   encodeAccountState,
-  millisOf,
   serializeAccountState,
   stateAt,
   STANDARD_RULES,
   type CreditEvent,
   type CreditRules,
 } from '../src';
+import { millisOf } from '../src/entries/instants';
 import { historyPlan, longHistory } from './long-history';
 
 const rules: CreditRules = {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { instantOf, millisOf } from '../src';
+import { instantOf, millisOf } from '../src/entries/instants';
 
 const pad = (value: number, width: number) => String(value).padStart(width, '0');
 

@@ -1,13 +1,7 @@
+import { amountOf, valueTaken } from '../src/value';
 import fc from 'fast-check';
-import {
-  accountDecider,
-  amountOf,
-  STANDARD_RULES,
-  valueTaken,
-  type Allocation,
-  type CreditEvent,
-  type Money,
-} from '../src';
+import { accountDecider, STANDARD_RULES, type Allocation, type CreditEvent } from '../src';
+import { type Money } from '../src/entries/value';
 import { withRedeliveries } from './arbitraries';
 import { Account, at, command, DAY, START } from './scenario';
 

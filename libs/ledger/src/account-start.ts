@@ -1,9 +1,5 @@
-import {
-  decodeAccountState,
-  millisOf,
-  type AccountDecider,
-  type AccountState,
-} from '@credits/domain';
+import { decodeAccountState, type AccountDecider, type AccountState } from '@credits/domain';
+import { millisOf } from '@credits/domain/instants';
 import type { RecordedEvent, Snapshot } from '@credits/event-store';
 import { decodeLedgerEvent } from '@credits/contract';
 

@@ -1,10 +1,5 @@
-import {
-  millisOf,
-  stateAt,
-  stateVersionOf,
-  type AccountDecider,
-  type AccountState,
-} from '@credits/domain';
+import { millisOf } from '@credits/domain/instants';
+import { stateAt, stateVersionOf, type AccountDecider, type AccountState } from '@credits/domain';
 import type { EventStore } from '@credits/event-store';
 import type { SnapshotState } from './account-start';
 import { entryOf, type LedgerEntry } from './ledger-entry';

@@ -1,4 +1,4 @@
-import { accountStream } from '@credits/domain';
+import { accountStream } from '@credits/domain/streams';
 import type { EventStore, RecordedEvent, Snapshot } from '@credits/event-store';
 import { asError } from '@credits/runtime';
 import { snapshotStateOf, type SnapshotState } from './account-start';

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
+import { accountOfStream } from '@credits/domain/streams';
 import {
-  accountOfStream,
   evolve,
   fold,
   initialAccountState,
@@ -10,7 +10,7 @@ import {
 import { decodeLedgerEvent } from '@credits/contract';
 import type { EventStore, RecordedEvent } from '@credits/event-store';
 
-export { ACCOUNT_CATEGORY, accountOfStream } from '@credits/domain';
+export { ACCOUNT_CATEGORY, accountOfStream } from '@credits/domain/streams';
 
 /** One ledger event with the account's state just before and just after it. */
 export interface AccountChange {

@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import { encodeLedgerEvent } from '@credits/contract';
-import { accountDecider, accountStream, STANDARD_RULES, type CreditEvent } from '@credits/domain';
+import { accountDecider, STANDARD_RULES, type CreditEvent } from '@credits/domain';
+import { accountStream } from '@credits/domain/streams';
 import { PostgresEventStore, type StreamAppend } from '@credits/event-store';
 import { createLogger } from '@credits/runtime';
 import {

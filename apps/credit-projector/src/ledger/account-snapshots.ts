@@ -1,8 +1,8 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
+import { accountStream } from '@credits/domain/streams';
 import {
-  accountStream,
   encodeAccountState,
   stateVersionOf,
   type AccountDecider,

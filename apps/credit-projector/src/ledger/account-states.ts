@@ -1,12 +1,7 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import {
-  accountStream,
-  type AccountDecider,
-  type CreditEvent,
-  type GenerationCharged,
-  type GenerationRefused,
-} from '@credits/domain';
+import { accountStream } from '@credits/domain/streams';
+import { type AccountDecider, type CreditEvent, type EventOf } from '@credits/domain';
 import { StreamNotFoundError, type EventStore } from '@credits/event-store';
 import { foldStored, readAccounts, type FoldedAccount } from '@credits/ledger';
 import { asError } from '@credits/runtime';
@@ -146,8 +141,10 @@ export class AccountStates implements OnApplicationShutdown {
     accountId: string,
     generationId: string,
     claimedAt?: bigint,
-  ): Promise<GenerationCharged | GenerationRefused | null> {
-    const isDecision = (event: CreditEvent): event is GenerationCharged | GenerationRefused =>
+  ): Promise<EventOf<'GenerationCharged'> | EventOf<'GenerationRefused'> | null> {
+    const isDecision = (
+      event: CreditEvent,
+    ): event is EventOf<'GenerationCharged'> | EventOf<'GenerationRefused'> =>
       (event.type === 'GenerationCharged' || event.type === 'GenerationRefused') &&
       event.generationId === generationId;
     if (claimedAt !== undefined) {

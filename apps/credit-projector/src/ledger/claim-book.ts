@@ -1,4 +1,5 @@
-import { accountStream, claimsToLookUp, type AccountCommand } from '@credits/domain';
+import { accountStream, claimsToLookUp } from '@credits/domain/streams';
+import { type AccountCommand } from '@credits/domain';
 import {
   firstRevisionOf,
   isValidClaim,

@@ -13,7 +13,8 @@ import {
   notificationOf,
   type NotificationMessage,
 } from '@credits/contract';
-import { accountOfStream, ACCOUNT_CATEGORY, type NotificationEvent } from '@credits/domain';
+import { accountOfStream, ACCOUNT_CATEGORY } from '@credits/domain/streams';
+import { type NotificationEvent } from '@credits/domain';
 import {
   backoffDelay,
   EVENT_STORE,

@@ -1,14 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  accountStream,
-  millisOf,
-  generationClaim,
-  type AccountDecider,
-  type GenerationCharged,
-  type GenerationRefused,
-} from '@credits/domain';
+import { accountStream, generationClaim } from '@credits/domain/streams';
+import { millisOf } from '@credits/domain/instants';
+import { type AccountDecider, type EventOf } from '@credits/domain';
 import {
   backoffDelay,
   ClaimConflictError,
@@ -44,7 +39,10 @@ export interface ChunkControl {
 }
 
 export interface ChunkResult {
-  readonly decisions: { accountId: string; decision: GenerationCharged | GenerationRefused }[];
+  readonly decisions: {
+    accountId: string;
+    decision: EventOf<'GenerationCharged'> | EventOf<'GenerationRefused'>;
+  }[];
   readonly eventsPerItem: number[];
   /** Items that caused nothing because they could not be decided, encoded or stored. */
   readonly undecidable: UndecidableItem[];

@@ -1,14 +1,11 @@
+import { accountStream, claimsMade, withRecalled } from '@credits/domain/streams';
+import { millisOf } from '@credits/domain/instants';
 import {
-  accountStream,
-  claimsMade,
-  millisOf,
-  withRecalled,
   type AccountCommand,
   type AccountDecider,
   type AccountState,
   type CreditEvent,
-  type GenerationCharged,
-  type GenerationRefused,
+  type EventOf,
 } from '@credits/domain';
 import type { EventData, StreamAppend } from '@credits/event-store';
 import { asError } from '@credits/runtime';
@@ -33,7 +30,7 @@ export interface DecidedAccount {
 export interface DecisionToPublish {
   readonly accountId: string;
   readonly generationId: string;
-  readonly decision: GenerationCharged | GenerationRefused | null;
+  readonly decision: EventOf<'GenerationCharged'> | EventOf<'GenerationRefused'> | null;
 }
 
 /** An item that could not be decided or encoded: it causes nothing, and is dead-lettered. */
@@ -52,7 +49,9 @@ export interface ChunkDecision {
 }
 
 function isDecisionOf(generationId: string) {
-  return (event: CreditEvent): event is GenerationCharged | GenerationRefused =>
+  return (
+    event: CreditEvent,
+  ): event is EventOf<'GenerationCharged'> | EventOf<'GenerationRefused'> =>
     (event.type === 'GenerationCharged' || event.type === 'GenerationRefused') &&
     event.generationId === generationId;
 }

@@ -9,7 +9,7 @@ import {
   type NotificationMessage,
   type Rejection,
 } from '@credits/contract';
-import type { GenerationCharged, GenerationRefused } from '@credits/domain';
+import type { EventOf } from '@credits/domain';
 import {
   KAFKA,
   PartitionByPartitionSender,
@@ -106,7 +106,10 @@ export class ProjectorProducer implements OnModuleInit, OnApplicationShutdown {
   }
 
   async publishDecisions(
-    decisions: readonly { accountId: string; decision: GenerationCharged | GenerationRefused }[],
+    decisions: readonly {
+      accountId: string;
+      decision: EventOf<'GenerationCharged'> | EventOf<'GenerationRefused'>;
+    }[],
   ): Promise<void> {
     if (decisions.length === 0) return;
     const events = decisions.map(({ accountId, decision }) => decisionEventOf(accountId, decision));

@@ -1,10 +1,5 @@
-import {
-  idempotencyKey,
-  type AccountCommand,
-  type CreditEvent,
-  type GenerationRefunded,
-  type SourceEvent,
-} from '@credits/domain';
+import { idempotencyKey, type SourceEvent } from '@credits/domain/streams';
+import { type AccountCommand, type CreditEvent, type EventOf } from '@credits/domain';
 
 /**
  * The wire commands an account's ledger was decided from, in order: each stored event names the
@@ -122,7 +117,7 @@ export function commandsOf(ledger: readonly CreditEvent[]): AccountCommand[] {
 }
 
 function refundOf(
-  event: GenerationRefunded,
+  event: EventOf<'GenerationRefunded'>,
   base: { at: string; source: SourceEvent },
 ): AccountCommand {
   return {

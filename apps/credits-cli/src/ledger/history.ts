@@ -6,7 +6,7 @@ import {
   type ReadFrom,
 } from '@credits/event-store';
 import { entryOf, type LedgerEntry } from '@credits/ledger';
-import { ACCOUNT_CATEGORY, accountOfStream, accountStream } from '@credits/domain';
+import { ACCOUNT_CATEGORY, accountOfStream, accountStream } from '@credits/domain/streams';
 
 export type { LedgerEntry } from '@credits/ledger';
 

@@ -1,13 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import {
   accountDecider,
-  accountStream,
   decodeAccountState,
-  millisOf,
   serializeAccountState,
   stateVersionOf,
   type CreditRules,
 } from '@credits/domain';
+import { accountStream } from '@credits/domain/streams';
+import { millisOf } from '@credits/domain/instants';
 import type { EventStore } from '@credits/event-store';
 import { asError } from '@credits/runtime';
 import type { LedgerEntry } from './history';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { ACCOUNT_CATEGORY, accountOfStream, millisOf } from '@credits/domain';
+import { ACCOUNT_CATEGORY, accountOfStream } from '@credits/domain/streams';
+import { millisOf } from '@credits/domain/instants';
 import { hadEventsBy, ledgersAsOf, stateOfLedgerAt } from '@credits/ledger';
 import { withContext } from '../context';
 import { balanceOf } from '../ledger/balance-at';

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseCatalogVersion } from '@credits/contract';
-import { millisOf, versionAt, type PriceBookVersion } from '@credits/domain';
+import { millisOf } from '@credits/domain/instants';
+import { versionAt } from '@credits/domain/terms';
+import { type PriceBookVersion } from '@credits/domain';
 import { WrongExpectedRevisionError } from '@credits/event-store';
 import {
   appendCatalogVersion,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ACCOUNT_CATEGORY, claimsOfLedger } from '@credits/domain';
+import { ACCOUNT_CATEGORY, claimsOfLedger } from '@credits/domain/streams';
 import {
   isValidClaim,
   MAX_CLAIMS_PER_QUERY,

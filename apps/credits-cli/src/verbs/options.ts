@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { INSTANT_RULE, strictInstantMillis } from '@credits/domain';
+import { INSTANT_RULE, strictInstantMillis } from '@credits/domain/instants';
 import { FORMATS } from '../output';
 
 export function instantArgument(value: string): string {

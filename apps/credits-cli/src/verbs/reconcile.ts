@@ -2,15 +2,14 @@ import type { Command } from 'commander';
 import type { Pool } from 'pg';
 import {
   availableCredits,
-  creditsMoved,
   evolve,
   fold,
   heldCredits,
   initialAccountState,
-  millisOf,
-  REVENUE_COLUMNS,
   type CreditEvent,
 } from '@credits/domain';
+import { creditsMoved, REVENUE_COLUMNS } from '@credits/domain/value';
+import { millisOf } from '@credits/domain/instants';
 import { comparePositions, PostgresCheckpoints, type Position } from '@credits/event-store';
 import {
   balancesReadModel,

@@ -1,16 +1,9 @@
 import type { Command } from 'commander';
-import {
-  creditsMoved,
-  instantOf,
-  memberOfEvent,
-  memberUsedAt,
-  millisOf,
-  periodStartAt,
-  REVENUE_COLUMNS,
-  revenueOf,
-  type AccountState,
-  type CreditEvent,
-} from '@credits/domain';
+import { creditsMoved, REVENUE_COLUMNS, revenueOf } from '@credits/domain/value';
+import { instantOf, millisOf } from '@credits/domain/instants';
+import { memberOfEvent } from '@credits/domain/streams';
+import { memberUsedAt, periodStartAt } from '@credits/domain/terms';
+import { type AccountState, type CreditEvent } from '@credits/domain';
 import { ledgersAsOf, stateOfLedgerAt, type LedgerAsOf } from '@credits/ledger';
 import { withContext } from '../context';
 import { UsageError } from '../exit-codes';

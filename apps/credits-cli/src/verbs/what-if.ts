@@ -4,15 +4,14 @@ import {
   accountDecider,
   fold,
   initialAccountState,
-  millisOf,
-  tallyRevenue,
-  strictInstantMillis,
   type AccountState,
   type CreditRules,
   type CreditEvent,
   type PriceBook,
   type PriceBookVersion,
 } from '@credits/domain';
+import { millisOf, strictInstantMillis } from '@credits/domain/instants';
+import { tallyRevenue } from '@credits/domain/value';
 import { parseCatalogVersion } from '@credits/contract';
 import { withContext } from '../context';
 import { UsageError } from '../exit-codes';

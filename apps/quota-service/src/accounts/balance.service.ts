@@ -3,17 +3,19 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { Pool } from 'pg';
 import {
   availableCredits,
-  deserializeTerms,
-  NO_TERMS,
-  type AccountTerms,
-  type SerializedTerms,
   heldCredits,
-  millisOf,
   openGenerations,
   type AccountDecider,
   type AccountState,
   type OpenGeneration,
 } from '@credits/domain';
+import {
+  deserializeTerms,
+  NO_TERMS,
+  type AccountTerms,
+  type SerializedTerms,
+} from '@credits/domain/terms';
+import { millisOf } from '@credits/domain/instants';
 import { EVENT_STORE, type EventStore } from '@credits/event-store';
 import {
   LiveCatalog,

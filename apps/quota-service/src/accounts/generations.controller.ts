@@ -14,7 +14,8 @@ import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagg
 import type { FastifyReply } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
 import type { DecisionEvent } from '@credits/contract';
-import { memberCapReached, planInForce, requiredToGenerate } from '@credits/domain';
+import { generationVerdict } from '@credits/domain';
+import { NO_TERMS, planInForce } from '@credits/domain/terms';
 import { LiveCatalog } from '@credits/ledger';
 import { refusalMessage } from './refusal-message';
 import { Allow } from '../auth/access.decorator';
@@ -64,38 +65,32 @@ export class GenerationsController {
   ): Promise<AuthorizationResponse> {
     const now = Date.now();
     const balance = await this.balances.current(id, now);
-    const plan = balance ? planInForce(balance.plan, balance.terms, now) : null;
-    const requirement = requiredToGenerate(
+    // The rules' own verdict, on the balances read model (which does not count open generations:
+    // the projector checks that bound when the generation is requested).
+    const verdict = generationVerdict(
       this.catalog.rules,
-      plan,
-      body.editType,
-      body.resolution,
+      {
+        plan: balance ? planInForce(balance.plan, balance.terms, now) : null,
+        terms: balance?.terms ?? NO_TERMS,
+        available: balance?.available ?? 0,
+      },
+      body,
       now,
     );
-    if (!requirement)
+    if (!verdict)
       throw new BadRequestException({
         error: 'invalid_request',
         details: ['resolution is required for AI edit types'],
       });
-    const { price, required } = requirement;
-    const available = balance?.available ?? 0;
-    const capReached =
-      balance && body.memberId !== undefined
-        ? memberCapReached(balance.terms, body.memberId, required, now)
-        : null;
-    const reason = capReached
-      ? 'member_cap_reached'
-      : available < required
-        ? 'insufficient_credits'
-        : undefined;
+    const { price, available } = verdict;
     return {
-      allowed: reason === undefined,
+      allowed: verdict.allowed,
       generateCost: price.generate,
       acceptCost: price.accept,
       available,
-      ...(reason === undefined ? {} : { reason }),
-      ...(capReached && body.memberId !== undefined
-        ? { memberId: body.memberId, cap: capReached.cap, used: capReached.used }
+      ...(verdict.allowed ? {} : { reason: verdict.reason }),
+      ...(!verdict.allowed && verdict.cap !== undefined && body.memberId !== undefined
+        ? { memberId: body.memberId, cap: verdict.cap, used: verdict.used ?? 0 }
         : {}),
     };
   }

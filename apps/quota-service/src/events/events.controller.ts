@@ -8,7 +8,8 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { validateEditorEvent } from '@credits/contract';
-import { millisOf, planAt } from '@credits/domain';
+import { millisOf } from '@credits/domain/instants';
+import { planAt } from '@credits/domain/terms';
 import { LiveCatalog } from '@credits/ledger';
 import { Allow } from '../auth/access.decorator';
 import { CurrentCaller, type Caller } from '../auth/api-key.guard';

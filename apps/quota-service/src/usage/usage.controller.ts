@@ -2,7 +2,8 @@ import { BadRequestException, Controller, Get, Inject, Param, Query } from '@nes
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Pool } from 'pg';
 import { PG_POOL } from '@credits/postgres';
-import { instantOf, memberUsedAt, periodStartAt } from '@credits/domain';
+import { instantOf } from '@credits/domain/instants';
+import { memberUsedAt, periodStartAt } from '@credits/domain/terms';
 import {
   DAY_MS,
   memberUsageReport,

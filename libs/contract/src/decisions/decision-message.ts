@@ -1,8 +1,4 @@
-import type {
-  GenerationCharged,
-  GenerationRefusalReason,
-  GenerationRefused,
-} from '@credits/domain';
+import type { GenerationRefusalReason, EventOf } from '@credits/domain';
 import { NameBasedUuids } from '../ids/name-based-uuid';
 
 // Fixed forever: decision ids derived from it must stay the same across releases.
@@ -48,7 +44,7 @@ export function decisionId(accountId: string, generationId: string): string {
 /** The decision message of a stored charge or refusal. */
 export function decisionEventOf(
   accountId: string,
-  stored: GenerationCharged | GenerationRefused,
+  stored: EventOf<'GenerationCharged'> | EventOf<'GenerationRefused'>,
 ): DecisionEvent {
   const envelope = {
     specversion: '1.0' as const,

@@ -10,7 +10,8 @@ import {
   NotEquals,
   ValidateIf,
 } from 'class-validator';
-import { RESOLUTIONS, type Money, type Resolution } from '@credits/domain';
+import { RESOLUTIONS, type Resolution } from '@credits/domain';
+import { type Money } from '@credits/domain/value';
 import { IsMoney } from '../money/is-money';
 import { IsInstant } from '../time/is-instant';
 

@@ -1,5 +1,5 @@
 import { validateSync, type ValidationError } from 'class-validator';
-import { strictInstantMillis } from '@credits/domain';
+import { strictInstantMillis } from '@credits/domain/instants';
 import { onlyTimeProblems } from '../time/is-instant';
 import {
   DATA_CLASSES,

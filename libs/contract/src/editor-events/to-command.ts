@@ -1,4 +1,6 @@
-import type { AccountCommand, KafkaCoordinates, Money, SourceEvent } from '@credits/domain';
+import type { AccountCommand } from '@credits/domain';
+import type { KafkaCoordinates, SourceEvent } from '@credits/domain/streams';
+import type { Money } from '@credits/domain/value';
 import type { EditorEvent } from './editor-event.dto';
 
 /** The account command a valid wire event asks for, carrying its id, producer and Kafka place. */

@@ -1,9 +1,5 @@
-import {
-  accountStream,
-  type CreditEvent,
-  type CreditEventType,
-  type SourceEvent,
-} from '@credits/domain';
+import { accountStream, type SourceEvent } from '@credits/domain/streams';
+import { type CreditEvent, type CreditEventType } from '@credits/domain';
 import type { EventData, RecordedEvent } from '@credits/event-store';
 import { NameBasedUuids } from '../ids/name-based-uuid';
 import { moneyProblem } from '../money/is-money';

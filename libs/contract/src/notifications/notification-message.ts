@@ -1,4 +1,5 @@
-import type { Money, NotificationEvent } from '@credits/domain';
+import type { Money } from '@credits/domain/value';
+import type { NotificationEvent } from '@credits/domain';
 import { NameBasedUuids } from '../ids/name-based-uuid';
 
 // Fixed forever: notification ids derived from it must stay the same across releases.

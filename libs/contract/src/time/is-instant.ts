@@ -1,5 +1,5 @@
 import { ValidateBy, type ValidationError, type ValidationOptions } from 'class-validator';
-import { INSTANT_RULE, strictInstantMillis } from '@credits/domain';
+import { INSTANT_RULE, strictInstantMillis } from '@credits/domain/instants';
 
 /** The class-validator constraint name of every time field: how a time problem is recognised. */
 export const IS_INSTANT = 'isInstant';

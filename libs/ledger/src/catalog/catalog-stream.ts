@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  ACCOUNT_CATEGORY,
-  millisOf,
-  type CreditRules,
-  type PriceBookVersion,
-} from '@credits/domain';
+import { ACCOUNT_CATEGORY } from '@credits/domain/streams';
+import { millisOf } from '@credits/domain/instants';
+import { type CreditRules, type PriceBookVersion } from '@credits/domain';
 import { parseCatalogVersion } from '@credits/contract';
 import { StreamNotFoundError, type EventStore, type ExpectedRevision } from '@credits/event-store';
 

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
-import { heldCredits, serializeTerms } from '@credits/domain';
+import { heldCredits } from '@credits/domain';
+import { serializeTerms } from '@credits/domain/terms';
 import type { AccountChange } from '../account-folds';
 import { secondsOf, type ReadModel } from './read-model';
 

@@ -1,5 +1,7 @@
 import type { PoolClient } from 'pg';
-import { availableCredits, creditsMoved, millisOf } from '@credits/domain';
+import { availableCredits } from '@credits/domain';
+import { creditsMoved } from '@credits/domain/value';
+import { millisOf } from '@credits/domain/instants';
 import type { AccountChange } from '../account-folds';
 import { secondsOf, type ReadModel } from './read-model';
 

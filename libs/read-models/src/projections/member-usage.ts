@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
-import { memberOfEvent, type CreditEvent } from '@credits/domain';
+import { memberOfEvent } from '@credits/domain/streams';
+import { type CreditEvent } from '@credits/domain';
 import type { AccountChange } from '../account-folds';
 import { utcDayNumberOf, type ReadModel } from './read-model';
 

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { millisOf, type Instant } from '@credits/domain';
+import { millisOf, type Instant } from '@credits/domain/instants';
 import type { AccountChange } from '../account-folds';
 
 /**

@@ -3,9 +3,9 @@ import {
   deferredChange,
   REVENUE_COLUMNS,
   tallyRevenue,
-  type CreditEvent,
   type RevenueColumn,
-} from '@credits/domain';
+} from '@credits/domain/value';
+import { type CreditEvent } from '@credits/domain';
 import type { AccountChange } from '../account-folds';
 import { utcDayNumberOf, type ReadModel } from './read-model';
 

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { millisOf } from '@credits/domain';
+import { millisOf } from '@credits/domain/instants';
 import { MEMBER_USAGE_COUNTERS, type MemberUsageCounts } from '../projections/member-usage';
 import { DAY_MS, wholeDaysProblem } from './whole-days';
 

@@ -2,11 +2,11 @@ import type { Pool } from 'pg';
 import { DAY_MS, MAX_REPORT_DAYS, wholeDaysProblem } from './whole-days';
 import {
   deferredChange,
-  millisOf,
   noRevenue,
   REVENUE_COLUMNS,
   type RevenueColumn,
-} from '@credits/domain';
+} from '@credits/domain/value';
+import { millisOf } from '@credits/domain/instants';
 
 export const REVENUE_BUCKETS = ['day', 'month', 'account'] as const;
 export type RevenueBucket = (typeof REVENUE_BUCKETS)[number];

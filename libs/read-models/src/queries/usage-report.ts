@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { millisOf } from '@credits/domain';
+import { millisOf } from '@credits/domain/instants';
 import { DAY_MS } from './whole-days';
 
 /** How usage is grouped: one row per UTC day, edit type, resolution, agent, or (across) account. */

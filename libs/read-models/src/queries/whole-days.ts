@@ -1,4 +1,4 @@
-import { millisOf } from '@credits/domain';
+import { millisOf } from '@credits/domain/instants';
 
 export const DAY_MS = 86_400_000;
 

@@ -45,8 +45,11 @@ export class AuthorizationResponse {
   generateCost!: number;
   acceptCost!: number;
   available!: number;
-  /** Why it would be refused: insufficient_credits, or member_cap_reached. */
-  reason?: 'insufficient_credits' | 'member_cap_reached';
+  /**
+   * Why it would be refused, in the rules' order: member_cap_reached, insufficient_credits (and
+   * too_many_open_generations, where the answer knows the account's open generations).
+   */
+  reason?: 'insufficient_credits' | 'member_cap_reached' | 'too_many_open_generations';
   /** With member_cap_reached: the agent, their cap for the period and what they used of it. */
   memberId?: string;
   cap?: number;

@@ -1,0 +1,13 @@
+// What credits are worth and what was earned: finance's statements, revenue and what-if.
+export type { Money } from '../money';
+export { creditsMoved } from '../ledger-amounts';
+export {
+  deferredChange,
+  noRevenue,
+  REVENUE_COLUMNS,
+  revenueOf,
+  tallyRevenue,
+  type RevenueColumn,
+  type RevenueMove,
+  type RevenueTally,
+} from '../revenue';
