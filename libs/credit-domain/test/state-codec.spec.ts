@@ -9,6 +9,7 @@ import {
   type AccountState,
   type CreditRules,
 } from '../src';
+import { FIELD_NAMES } from '../src/state/account-state';
 import { historyPlan, longHistory } from './long-history';
 
 const rules: CreditRules = {
@@ -18,7 +19,7 @@ const rules: CreditRules = {
   memory: { settledGenerationsKept: 50, traceOnlySourcesKept: 20, membersKept: 1_000 },
 };
 
-describe('the serialized account state (format 2)', () => {
+describe('the serialized account state (format 5)', () => {
   it('gives back an equal state, and folding on from it decides and reaches what folding on without it does', () => {
     const decider = accountDecider(rules, { assertInvariants: true });
     fc.assert(
@@ -52,10 +53,12 @@ describe('the serialized account state (format 2)', () => {
 
   it('says which format it reads when given another, and refuses what is not a state', () => {
     const text = encodeAccountState(accountDecider().initialState);
-    expect(() => decodeAccountState(text.replace('"format":4', '"format":3'))).toThrow(
-      'account state format 3; this release reads format 4',
+    expect(() => decodeAccountState(text.replace('"format":5', '"format":4'))).toThrow(
+      'account state format 4; this release reads format 5',
     );
-    expect(() => decodeAccountState('{"format":4}')).toThrow(AccountStateFormatError);
+    expect(() => decodeAccountState('{"format":5}')).toThrow(
+      'not a readable account state: TypeError: the field grants is missing',
+    );
     expect(() => decodeAccountState('not json')).toThrow(AccountStateFormatError);
   });
 
@@ -73,5 +76,11 @@ describe('the serialized account state (format 2)', () => {
     ).state;
     const tampered = encodeAccountState(granted).replace('"remaining":5', '"remaining":7');
     expect(() => decodeAccountState(tampered)).toThrow(/granted 5 ≠ remaining 7/);
+  });
+
+  it('is every field of the state description, and every state is built with those fields in its order', () => {
+    const state = accountDecider().initialState;
+    expect(Object.keys(serializeAccountState(state))).toEqual(['format', ...FIELD_NAMES]);
+    expect(Object.keys(state)).toEqual(FIELD_NAMES);
   });
 });

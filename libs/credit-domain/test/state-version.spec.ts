@@ -19,8 +19,8 @@ describe('the state version snapshots are read by', () => {
     for (const command of history) state = decider.decideAndEvolve(command, state).state;
     const digest = createHash('sha256').update(encodeAccountState(state)).digest('hex');
     expect({ version: stateVersionOf(STANDARD_RULES), digest }).toEqual({
-      version: 'account-state/4 evolve/4 memory/1000,1000,1000',
-      digest: '52501615b15d3b96db5488e1fa92c89b7fa49624de56bd15962baf2ca88dc2d8',
+      version: 'account-state/5 evolve/4 memory/1000,1000,1000',
+      digest: 'edcaf55a076de2abb3630cf181679bfc32766d0b9958e82aacdc2574c437b2c8',
     });
   });
 

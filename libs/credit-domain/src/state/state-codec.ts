@@ -1,75 +1,22 @@
-import type { OpenGeneration, SettledGeneration } from '../account-records';
-import type { AccountState } from './account-state';
-import { ForwardMap } from './forward-map';
-import { GenerationBook } from './generation-book';
+import { fieldForms, fieldsOf, type AccountState, type StateFieldForms } from './account-state';
 import { assertInvariants } from './invariants';
-import type { Grant } from './records';
 import { copyOfState } from './state-record';
-import { deserializeTerms, serializeTerms, type SerializedTerms } from '../terms/account-terms';
 
 /**
- * The version of the serialized account state. Bump it whenever the form below changes; a
- * reader meets an unknown version as an error and folds the stream instead (a serialized state
- * is a shortcut, never the truth).
+ * The version of the serialized account state. It moves whenever the form changes (a field of
+ * `ACCOUNT_STATE_FIELDS` added, removed or written otherwise); a reader meets another version as
+ * an error and folds the stream instead (a serialized state is a shortcut, never the truth).
+ * Format 5 writes every field as its description says, every memory of ids with its bound.
  */
-export const ACCOUNT_STATE_FORMAT = 4;
+export const ACCOUNT_STATE_FORMAT = 5;
 
-/**
- * An account state as JSON, version 4 (version 3 had no pending plan or allowance credits in its
- * terms; version 2 no terms at all: agents' caps, thresholds, automatic top-ups; version 1 no
- * grant prices, deferred values or voided grants). Every field of the state, in plain values: infinities
- * (a grant that never ends, no grant yet) are null; maps are lists of [key, value] oldest first,
- * with the bound they keep (null: all).
- */
-export interface SerializedAccountState {
+/** An account state as plain JSON values: every field of `ACCOUNT_STATE_FIELDS`, and the format. */
+export type SerializedAccountState = {
   readonly format: typeof ACCOUNT_STATE_FORMAT;
-  readonly grants: readonly (Omit<Grant, 'expiresAtMs'> & { expiresAtMs: number | null })[];
-  readonly grantSequence: number;
-  readonly grantIds: readonly (readonly [string, string])[];
-  readonly adjustmentIds: readonly (readonly [string, string])[];
-  readonly voidedGrantIds: readonly (readonly [string, string])[];
-  readonly plan: string | null;
-  readonly generations: {
-    readonly open: readonly (readonly [string, OpenGeneration])[];
-    readonly settled: readonly (readonly [string, SettledGeneration])[];
-    readonly bound: number | null;
-  };
-  readonly traceOnlySources: { readonly keys: readonly string[]; readonly bound: number | null };
-  readonly totals: AccountState['totals'];
-  readonly held: number;
-  readonly latestUsableFromMs: number | null;
-  readonly terms: SerializedTerms;
-  readonly membersKept: number;
-  readonly eventCount: number;
-}
-
-const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ? value : null);
+} & StateFieldForms;
 
 export function serializeAccountState(state: AccountState): SerializedAccountState {
-  const { open, settled } = state.generations.toJSON();
-  return {
-    format: ACCOUNT_STATE_FORMAT,
-    grants: state.grants.map((grant) => ({
-      ...grant,
-      expiresAtMs: finiteOrNull(grant.expiresAtMs),
-    })),
-    grantSequence: state.grantSequence,
-    grantIds: [...state.grantIds],
-    adjustmentIds: [...state.adjustmentIds],
-    voidedGrantIds: [...state.voidedGrantIds],
-    plan: state.plan,
-    generations: { open, settled, bound: finiteOrNull(state.generations.bound) },
-    traceOnlySources: {
-      keys: [...state.traceOnlySources].map(([key]) => key),
-      bound: finiteOrNull(state.traceOnlySources.bound),
-    },
-    totals: state.totals,
-    held: state.held,
-    latestUsableFromMs: finiteOrNull(state.latestUsableFromMs),
-    terms: serializeTerms(state.terms),
-    membersKept: state.membersKept,
-    eventCount: state.eventCount,
-  };
+  return { format: ACCOUNT_STATE_FORMAT, ...fieldForms(state) };
 }
 
 export class AccountStateFormatError extends Error {
@@ -86,33 +33,7 @@ export function deserializeAccountState(form: SerializedAccountState): AccountSt
       `account state format ${JSON.stringify(form?.format)}; this release reads format ${ACCOUNT_STATE_FORMAT}`,
     );
   try {
-    return assertInvariants(
-      copyOfState({
-        grants: form.grants.map((grant) => ({
-          ...grant,
-          expiresAtMs: grant.expiresAtMs ?? Infinity,
-        })),
-        grantSequence: form.grantSequence,
-        grantIds: ForwardMap.of(form.grantIds),
-        adjustmentIds: ForwardMap.of(form.adjustmentIds),
-        voidedGrantIds: ForwardMap.of(form.voidedGrantIds),
-        plan: form.plan,
-        generations: GenerationBook.of(
-          { open: [...form.generations.open], settled: [...form.generations.settled] },
-          form.generations.bound ?? Infinity,
-        ),
-        traceOnlySources: ForwardMap.of<true>(
-          form.traceOnlySources.keys.map((key) => [key, true]),
-          form.traceOnlySources.bound ?? Infinity,
-        ),
-        totals: { ...form.totals },
-        held: form.held,
-        latestUsableFromMs: form.latestUsableFromMs ?? -Infinity,
-        terms: deserializeTerms(form.terms),
-        membersKept: form.membersKept,
-        eventCount: form.eventCount,
-      }),
-    );
+    return assertInvariants(copyOfState(fieldsOf(form)));
   } catch (error) {
     throw new AccountStateFormatError(`not a readable account state: ${String(error)}`, {
       cause: error,
