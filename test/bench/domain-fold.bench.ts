@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { commandOf, type EditorEvent } from '@credits/contract';
 import { accountDecider, type AccountCommand, type AccountState } from '@credits/domain';
 import { realisticMonth } from '../harness/editor-events';
+import { microsPerWireEvent } from './domain-bound';
 import { floorWireEventsPerSecond } from './domain-floor';
 import { recordResults } from './results';
 
@@ -17,6 +18,8 @@ import { recordResults } from './results';
  */
 const TOTAL_EVENTS = Number(process.env.BENCH_DOMAIN_EVENTS ?? 1_000_000);
 const ACCOUNTS = 1_000;
+/** The rules' bound on open generations (`maxOpenGenerations`). */
+const OPEN_AT_BOUND = 10_000;
 
 type Input = readonly [string, AccountCommand][];
 
@@ -41,10 +44,14 @@ function inReplayOrder(input: Input): Input {
 
 const format = (n: number): string => Math.round(n).toLocaleString('en');
 
-type Phase = 'interleaved' | 'replay' | 'floor';
+type Phase = 'interleaved' | 'replay' | 'floor' | 'bound' | 'few-open';
 
 /** Runs one phase on the workload and returns its figure: ledger events/s, or wire events/s. */
 function measure(phase: Phase): { perSecond: number; ledgerEvents: number; wireEvents: number } {
+  if (phase === 'bound' || phase === 'few-open') {
+    const micros = microsPerWireEvent(phase === 'bound' ? OPEN_AT_BOUND : 5, 50_000);
+    return { perSecond: 1e6 / micros, ledgerEvents: 0, wireEvents: 0 };
+  }
   // Made and translated before the clock starts: only decide + evolve are timed.
   const input: Input = realisticMonth({ accounts: ACCOUNTS, events: TOTAL_EVENTS, seed: 42 }).map(
     (event) => [event.subject, commandOf(event as unknown as EditorEvent)],
@@ -68,6 +75,8 @@ function main(): void {
   const interleaved = inOwnProcess('interleaved');
   const replay = inOwnProcess('replay');
   const floor = inOwnProcess('floor');
+  const bound = inOwnProcess('bound');
+  const fewOpen = inOwnProcess('few-open');
   const perSecond = interleaved.perSecond;
   const ledgerPerWire = interleaved.ledgerEvents / interleaved.wireEvents;
   console.log(
@@ -82,7 +91,13 @@ function main(): void {
       `${format(floor.perSecond)} wire events/s; the fold reaches ` +
       `${(perSecond / ledgerPerWire / floor.perSecond).toFixed(2)} of it`,
   );
+  console.log(
+    `  at the bounds (${format(OPEN_AT_BOUND)} generations open, the settled and record memories full): ` +
+      `${(1e6 / bound.perSecond).toFixed(2)} µs a wire event, against ${(1e6 / fewOpen.perSecond).toFixed(2)} µs with 5 open`,
+  );
   recordResults({
+    'domain.micros_per_wire_event_at_bound': Number((1e6 / bound.perSecond).toFixed(2)),
+    'domain.micros_per_wire_event_few_open': Number((1e6 / fewOpen.perSecond).toFixed(2)),
     'domain.fold_events_per_s': Math.round(perSecond),
     'domain.replay_order_events_per_s': Math.round(replay.perSecond),
     'domain.floor_wire_events_per_s': Math.round(floor.perSecond),

@@ -163,6 +163,35 @@ describe('deciding a chunk, one item at a time confined', () => {
   });
 });
 
+describe('what must never happen, checked always', () => {
+  it('given an open hold pinned on a grant the account no longer has, when it is kept, then the always-on check makes that item undecidable and the other account is decided', () => {
+    const accept: AccountCommandItem = {
+      accountId: 'a',
+      command: { type: 'AcceptEdit', at, source: source(), generationId: 'g1' },
+    };
+    const opened = decideChunk(
+      rules,
+      [allowance('a'), generate('a', 'g1')],
+      fresh('a'),
+      ClaimBook.of(),
+    ).accounts[0]!.after;
+    // As a bug might leave it: the grant gone, the hold still pinned on it.
+    const broken: LoadedAccount = { ...opened, state: { ...opened.state, grants: [] } };
+    const decided = decideChunk(
+      rules,
+      [accept, allowance('b')],
+      new Map([['a', broken], ...fresh('b')]),
+      ClaimBook.of(),
+    );
+    expect(decided.undecidable).toEqual([{ index: 0, error: expect.any(InvariantViolation) }]);
+    expect(decided.undecidable[0]?.error.message).toMatch(
+      /credits moved on grant allowance:pro:2026-11-01T00:00:00Z, which the account does not have/,
+    );
+    expect(decided.accounts.find((account) => account.accountId === 'a')?.append).toBeNull();
+    expect(decided.eventsPerItem).toEqual([0, 1]);
+  });
+});
+
 describe('deciding a chunk with the durable record', () => {
   const claimsOf = (accountId: string, claims: string[]) =>
     ClaimBook.of(new Map([[`account-${accountId}`, new Map(claims.map((claim) => [claim, 0n]))]]));
