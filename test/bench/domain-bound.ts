@@ -12,7 +12,7 @@ const at = (ms: number) => new Date(START_MS + ms).toISOString();
  * Microseconds per wire event for one account folding forwards with `open` generations open:
  * each round keeps the oldest open edit, requests one more, repeats a request already decided
  * (under a new id: a record), and has one more request refused at the open-generation bound.
- * Run with `open` at the rules' bound (10,000), with the settled and trace-only memories full
+ * Run with `open` at the rules' bound (10,000), with the settled and record-only memories full
  * (1,000 each), against a handful open: the state's operations must cost about the same.
  */
 export function microsPerWireEvent(open: number, rounds: number): number {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { commandOf, type EditorEvent } from '@credits/contract';
+import { commandOf, type InputEvent } from '@credits/contract';
 import { accountDecider, type AccountCommand, type AccountState } from '@credits/domain';
 import { realisticMonth } from '../harness/editor-events';
 import { microsPerWireEvent } from './domain-bound';
@@ -54,7 +54,7 @@ function measure(phase: Phase): { perSecond: number; ledgerEvents: number; wireE
   }
   // Made and translated before the clock starts: only decide + evolve are timed.
   const input: Input = realisticMonth({ accounts: ACCOUNTS, events: TOTAL_EVENTS, seed: 42 }).map(
-    (event) => [event.subject, commandOf(event as unknown as EditorEvent)],
+    (event) => [event.subject, commandOf(event as unknown as InputEvent)],
   );
   if (phase === 'floor')
     return {

@@ -67,7 +67,7 @@ describe('credit projector across offset resets, checked against the oracle', ()
       },
       rules: {
         ...STANDARD_RULES,
-        memory: { settledGenerationsKept: 3, traceOnlySourcesKept: 2, membersKept: 1_000 },
+        memory: { settledGenerationsKept: 3, recordOnlySourcesKept: 2, membersKept: 1_000 },
       },
     };
     const input = faultInput(world.prefix, EVENTS, 8642);

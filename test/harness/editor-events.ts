@@ -12,7 +12,7 @@ import { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs';
 import { PartitionByPartitionSender } from '../../libs/kafka/src/partition-by-partition';
 import '../../libs/kafka/src/kafkajs-request-queue';
 import { inputTopicNames, topicNames } from '../../libs/kafka/src/topics';
-import { inputTopicOf } from '../../libs/contract/src/editor-events/editor-event.dto';
+import { inputTopicOf } from '../../libs/contract/src/input-events/input-event.dto';
 import { projectorGroupId } from '../../libs/kafka/src/group-offsets';
 import { groupBy } from './group-by';
 

@@ -11,7 +11,7 @@ import {
   type CreditEvent,
 } from '@credits/domain';
 import { millisOf } from '@credits/domain/instants';
-import { commandOf, inputTopicOf, validateEditorEvent } from '@credits/contract';
+import { commandOf, inputTopicOf, validateInputEvent } from '@credits/contract';
 import { CreditModel, ModelUndecidable } from '../oracle/credit-model';
 import { outcomeOf } from '../oracle/ledger-outcomes';
 import { modelTermsOf } from '../oracle/model-terms-of';
@@ -39,7 +39,7 @@ export function oracleLedgers(
     const key = `${event.source}/${event.id}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const parsed = validateEditorEvent(event);
+    const parsed = validateInputEvent(event);
     if (!('event' in parsed)) continue;
     const command: AccountCommand = commandOf(parsed.event);
     const held = claims.get(event.subject) ?? new Set<string>();
@@ -67,7 +67,7 @@ export function modelOutcomes(
   const models = new Map<string, CreditModel>();
   const outcomes = new Map<string, string[]>();
   for (const event of events) {
-    const parsed = validateEditorEvent(event);
+    const parsed = validateInputEvent(event);
     if (!('event' in parsed)) continue;
     const model = models.get(event.subject) ?? new CreditModel(terms);
     models.set(event.subject, model);

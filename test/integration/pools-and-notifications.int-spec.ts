@@ -1,4 +1,4 @@
-import type { EditorEventType } from '@credits/contract';
+import type { InputEventType } from '@credits/contract';
 import { topicNames } from '@credits/kafka';
 import { runCredits } from '../harness/credits-cli';
 import { kafkaClient, readTopic, wireEvent } from '../harness/editor-events';
@@ -19,7 +19,7 @@ describe('brokerage pools and balance notifications, end to end', () => {
 
   const billing = async (
     accountId: string,
-    type: EditorEventType,
+    type: InputEventType,
     data: Record<string, unknown>,
   ) => {
     const answer = await service.call(
@@ -207,7 +207,7 @@ describe('brokerage pools and balance notifications, end to end', () => {
       { generationId: 'g', editType: 'crop', memberId: 'a/b' },
       'memberId must be 1-128 characters',
     ],
-  ] as [EditorEventType, Record<string, unknown>, string][])(
+  ] as [InputEventType, Record<string, unknown>, string][])(
     'given %s with %j, then 400 naming the field',
     async (type, data, detail) => {
       const role = type === 'GenerationRequested' ? 'worker' : 'billing';

@@ -1,7 +1,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { parseEditorEventMessage } from '@credits/contract';
+import { parseInputEventMessage } from '@credits/contract';
 import { partitionOfKey, topicNames } from '@credits/kafka';
 import { kafkaClient, readTopic } from '../harness/editor-events';
 import { isolatedPrefix } from '../harness/projector';
@@ -50,7 +50,7 @@ describe('the producer examples (kcat, Python with confluent-kafka)', () => {
     for (const [index, account] of ACCOUNTS.entries()) await example(account, `gen-${index}`, env);
     const read = await readTopic(kafka, topic, ACCOUNTS.length);
     return read.map(({ key, value, partition }) => {
-      const parsed = parseEditorEventMessage(
+      const parsed = parseInputEventMessage(
         key === null ? null : Buffer.from(key),
         Buffer.from(value),
         'editorEvents',

@@ -138,7 +138,7 @@ describe('the production decider agrees with the credit model', () => {
     const rules: CreditRules = {
       ...GENERATE_ONLY_TEAM,
       maxOpenGenerations: 20,
-      memory: { settledGenerationsKept: 40, traceOnlySourcesKept: 24, membersKept: 1_000 },
+      memory: { settledGenerationsKept: 40, recordOnlySourcesKept: 24, membersKept: 1_000 },
     };
     const terms: ModelTerms = {
       ...STANDARD_MODEL_TERMS,

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { inputTopicOf, MAX_EDITOR_EVENT_BYTES, parseEditorEventMessage } from '@credits/contract';
+import { inputTopicOf, MAX_EDITOR_EVENT_BYTES, parseInputEventMessage } from '@credits/contract';
 import { realisticMonth } from '../../../test/harness/editor-events';
 import { ParsingThread, type RawEditorMessage } from '../src/projector/parsing/parsing-thread';
 
@@ -40,7 +40,7 @@ describe('the parsing thread', () => {
     for (const topic of ['editorEvents', 'billingEvents'] as const) {
       const parsed = await thread.parse(messages, topic);
       expect(parsed).toEqual(
-        messages.map(({ key, value }) => parseEditorEventMessage(key, value, topic)),
+        messages.map(({ key, value }) => parseInputEventMessage(key, value, topic)),
       );
     }
     const parsedUsage = (await thread.parse(messages, 'editorEvents')).filter((r) => 'event' in r);

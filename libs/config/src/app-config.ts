@@ -26,7 +26,7 @@ export interface AppConfig {
     readonly refundGrantDays: number;
     readonly assertInvariants: boolean;
     readonly settledGenerationsKept: number;
-    readonly traceOnlySourcesKept: number;
+    readonly recordOnlySourcesKept: number;
     readonly catalogLeadTimeMs: number;
     readonly catalogRefreshMs: number;
   };
@@ -98,7 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       refundGrantDays: e.REFUND_GRANT_DAYS,
       assertInvariants: e.CREDITS_ASSERT_INVARIANTS,
       settledGenerationsKept: e.CREDITS_SETTLED_GENERATIONS_KEPT,
-      traceOnlySourcesKept: e.CREDITS_TRACE_ONLY_SOURCES_KEPT,
+      recordOnlySourcesKept: e.CREDITS_TRACE_ONLY_SOURCES_KEPT,
       catalogLeadTimeMs: e.CATALOG_LEAD_TIME_MS,
       catalogRefreshMs: e.CATALOG_REFRESH_MS,
     },

@@ -10,7 +10,7 @@ export function creditRulesOf(config: AppConfig): CreditRules {
     memory: {
       ...STANDARD_RULES.memory,
       settledGenerationsKept: config.credits.settledGenerationsKept,
-      traceOnlySourcesKept: config.credits.traceOnlySourcesKept,
+      recordOnlySourcesKept: config.credits.recordOnlySourcesKept,
     },
   };
 }

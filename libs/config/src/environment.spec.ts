@@ -34,7 +34,7 @@ describe('configuration from the environment', () => {
         refundGrantDays: 30,
         assertInvariants: false,
         settledGenerationsKept: 1_000,
-        traceOnlySourcesKept: 1_000,
+        recordOnlySourcesKept: 1_000,
         catalogLeadTimeMs: 300_000,
         catalogRefreshMs: 10_000,
       },

@@ -9,12 +9,12 @@ import { realisticMonth } from '../../../apps/credits-cli/src/demo/realistic-mon
 import {
   decisionEventOf,
   INPUT_TOPIC_NAMES,
-  parseEditorEventMessage,
+  parseInputEventMessage,
   type InputTopic,
 } from '../src';
 
 /**
- * docs/asyncapi.yaml against the service's own checks (class-validator, parseEditorEventMessage):
+ * docs/asyncapi.yaml against the service's own checks (class-validator, parseInputEventMessage):
  * over good messages and generated bad ones, the JSON Schemas and the contract accept and refuse
  * the same. What the schemas cannot state is named in the document and left out here.
  */
@@ -56,7 +56,7 @@ const contract = (
   message: unknown,
 ): { accepts: boolean; crossField: boolean } => {
   const subject = (message as { subject?: unknown } | null)?.subject;
-  const result = parseEditorEventMessage(
+  const result = parseInputEventMessage(
     typeof subject === 'string' ? Buffer.from(subject) : null,
     Buffer.from(JSON.stringify(message)),
     topic,

@@ -2,7 +2,7 @@ import type { Allocation, GenerationCharged, GrantKind } from './events';
 import type { Money } from './money';
 import type { MemberCharge } from './terms/account-terms';
 
-/** What both deciders' states are made of. */
+/** What the account state is made of. */
 
 /** Credits from one allowance, top-up or adjustment, and what is left of them. */
 export interface Grant {

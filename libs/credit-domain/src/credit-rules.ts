@@ -23,7 +23,7 @@ export type ReservationPolicy = 'reserve_kept_cost' | 'reserve_generate_only';
  */
 export interface MemoryBounds {
   readonly settledGenerationsKept: number;
-  readonly traceOnlySourcesKept: number;
+  readonly recordOnlySourcesKept: number;
   /**
    * Agents of a pooled account whose cap or use this period the state keeps: at most this many
    * capped agents (one more cap is ignored, `too_many_members`), and uncapped agents within the
@@ -57,7 +57,7 @@ export interface CreditRules {
 
 export const STANDARD_MEMORY: MemoryBounds = {
   settledGenerationsKept: 1_000,
-  traceOnlySourcesKept: 1_000,
+  recordOnlySourcesKept: 1_000,
   membersKept: 1_000,
 };
 

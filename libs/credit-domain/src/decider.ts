@@ -1,8 +1,8 @@
 import type { AccountCommand } from './commands';
-import type { Decision } from './decision';
+import type { Decided } from './decided';
 import type { CreditEvent } from './events';
 
-export type { Decision } from './decision';
+export type { Decided } from './decided';
 import { decideAndEvolve } from './rules/decide';
 import { evolve } from './rules/evolve';
 import { nextDueMs } from './rules/due';
@@ -20,7 +20,7 @@ export interface Decider<State> {
   decide(command: AccountCommand, state: State): CreditEvent[];
   evolve(state: State, event: CreditEvent): State;
   /** `decide`, and the state after its events: what a writer needs, in one step. */
-  decideAndEvolve(command: AccountCommand, state: State): Decision<State>;
+  decideAndEvolve(command: AccountCommand, state: State): Decided<State>;
   availableCredits(state: State, atMs: number): number;
   nextDueMs(state: State): number | null;
 }

@@ -3,7 +3,7 @@
 // the state's queries, the price book and the state's codec. What a writer, finance or a
 // statement needs beside them has an entry of its own: @credits/domain/instants, /streams,
 // /terms and /value.
-export { accountDecider, type AccountDecider, type DeciderOptions, type Decision } from './decider';
+export { accountDecider, type AccountDecider, type DeciderOptions, type Decided } from './decider';
 export { STANDARD_RULES, type CreditRules } from './credit-rules';
 export type { AccountCommand } from './commands';
 export type {

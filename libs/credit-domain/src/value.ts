@@ -2,7 +2,7 @@ import type { Allocation, CreditsRolledOver } from './events';
 import type { Money } from './money';
 
 /**
- * What credits are worth: the rule both deciders share.
+ * What credits are worth.
  *
  * A grant bought for a price keeps its **deferred value**: what its credits still left (held ones
  * included) are worth, in integer minor units. It starts at the price. Credits taken from it

@@ -45,13 +45,13 @@ function run<State>(
 
 const forgetful: CreditRules = {
   ...STANDARD_RULES,
-  memory: { settledGenerationsKept: 3, traceOnlySourcesKept: 2, membersKept: 1_000 },
+  memory: { settledGenerationsKept: 3, recordOnlySourcesKept: 2, membersKept: 1_000 },
 };
 const unforgetting: CreditRules = {
   ...STANDARD_RULES,
   memory: {
     settledGenerationsKept: 1_000_000,
-    traceOnlySourcesKept: 1_000_000,
+    recordOnlySourcesKept: 1_000_000,
     membersKept: 1_000,
   },
 };

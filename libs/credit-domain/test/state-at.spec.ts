@@ -14,7 +14,7 @@ import { historyPlan, longHistory } from './long-history';
 
 const rules: CreditRules = {
   ...STANDARD_RULES,
-  memory: { settledGenerationsKept: 40, traceOnlySourcesKept: 20, membersKept: 1_000 },
+  memory: { settledGenerationsKept: 40, recordOnlySourcesKept: 20, membersKept: 1_000 },
 };
 
 describe('the account as it stood at an instant', () => {

@@ -16,7 +16,7 @@ const rules: CreditRules = {
   ...STANDARD_RULES,
   planPolicies: { team: 'reserve_generate_only' },
   maxOpenGenerations: 30,
-  memory: { settledGenerationsKept: 50, traceOnlySourcesKept: 20, membersKept: 1_000 },
+  memory: { settledGenerationsKept: 50, recordOnlySourcesKept: 20, membersKept: 1_000 },
 };
 
 describe('the serialized account state (format 5)', () => {

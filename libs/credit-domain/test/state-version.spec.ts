@@ -20,14 +20,14 @@ describe('the state version snapshots are read by', () => {
     const digest = createHash('sha256').update(encodeAccountState(state)).digest('hex');
     expect({ version: stateVersionOf(STANDARD_RULES), digest }).toEqual({
       version: 'account-state/5 evolve/4 memory/1000,1000,1000',
-      digest: 'edcaf55a076de2abb3630cf181679bfc32766d0b9958e82aacdc2574c437b2c8',
+      digest: 'a423017f7e175bd8e7aa67b301b3b1dfbb8d9fe9fadf870266a151404f4dcadc',
     });
   });
 
   it('given other memory bounds, then another version', () => {
     expect(
       stateVersionOf({
-        memory: { settledGenerationsKept: 5, traceOnlySourcesKept: 1_000, membersKept: 1_000 },
+        memory: { settledGenerationsKept: 5, recordOnlySourcesKept: 1_000, membersKept: 1_000 },
       }),
     ).not.toBe(stateVersionOf(STANDARD_RULES));
   });

@@ -203,7 +203,7 @@ describe('refund of a charge', () => {
   it('given a generation the state no longer remembers, when it is refunded, then the durable record tells it apart from one never made: too old, ignored', () => {
     const rules = {
       ...STANDARD_RULES,
-      memory: { settledGenerationsKept: 1, traceOnlySourcesKept: 10, membersKept: 1_000 },
+      memory: { settledGenerationsKept: 1, recordOnlySourcesKept: 10, membersKept: 1_000 },
     };
     const account = new Account(rules).given(
       command.topUp(10, { purchaseId: 'p1' }),

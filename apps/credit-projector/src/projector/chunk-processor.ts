@@ -169,7 +169,7 @@ export class ChunkProcessor {
       return this.bisect(items, loaded, claims, unloadable);
     }
     for (const account of decided.accounts) this.states.remember(account.accountId, account.after);
-    return this.settle(decided.accounts, decided, claims);
+    return this.decisionsAfterAppend(decided.accounts, decided, claims);
   }
 
   private async append(accounts: readonly DecidedAccount[], claims: ClaimBook): Promise<void> {
@@ -236,11 +236,11 @@ export class ChunkProcessor {
       );
     };
     await appendRange(0, items.length);
-    return this.settle([...latest.values()], result, claims);
+    return this.decisionsAfterAppend([...latest.values()], result, claims);
   }
 
   /** After the appends: the due index, and each generation request's decision to publish. */
-  private async settle(
+  private async decisionsAfterAppend(
     accounts: readonly DecidedAccount[],
     decided: Pick<ChunkDecision, 'decisions' | 'eventsPerItem' | 'undecidable'>,
     claims: ClaimBook,

@@ -214,7 +214,7 @@ describe('deciding a chunk with the durable record', () => {
   it('given an item repeated later in the same chunk, past what the state remembers, then the repeat causes nothing', () => {
     const forgetful = accountDecider({
       ...rules.rules,
-      memory: { settledGenerationsKept: 1, traceOnlySourcesKept: 1, membersKept: 1_000 },
+      memory: { settledGenerationsKept: 1, recordOnlySourcesKept: 1, membersKept: 1_000 },
     });
     const reject = (generationId: string): AccountCommandItem => ({
       accountId: 'a',

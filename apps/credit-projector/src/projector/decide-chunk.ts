@@ -56,7 +56,7 @@ function isDecisionOf(generationId: string) {
     event.generationId === generationId;
 }
 
-interface Decided {
+interface DecidedItem {
   readonly events: CreditEvent[];
   readonly state: AccountState;
   readonly stored: EventData[];
@@ -72,7 +72,7 @@ function decideOne(
   command: AccountCommand,
   account: LoadedAccount,
   isHeld: (claim: string) => boolean,
-): Decided {
+): DecidedItem {
   const { events, state } = decider.decideAndEvolve(withRecalled(command, isHeld), account.state);
   const first = account.revision === null ? 0n : account.revision + 1n;
   const stored = events.map((event, index) =>
@@ -133,7 +133,7 @@ export function decideChunk(
     const stream = accountStream(accountId);
     const { claimed } = entry;
     const isHeld = (claim: string) => claimed.has(claim) || claims.has(stream, claim);
-    let decided: Decided;
+    let decided: DecidedItem;
     try {
       decided = decideOne(decider, accountId, command, entry.account, isHeld);
     } catch (error) {

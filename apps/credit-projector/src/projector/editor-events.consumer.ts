@@ -26,7 +26,7 @@ import { ConsumerSupervisor } from './consumer-supervisor';
 import { ParsingThread } from './parsing/parsing-thread';
 import { PartitionTurns } from './partition-turns';
 import { ProjectorProducer } from './projector-producer';
-import { sortChunk, undecidableLetters, type SortedChunk } from './sorted-chunk';
+import { splitChunk, undecidableLetters, type SplitChunk } from './split-chunk';
 
 /**
  * Messages decided and appended together: one append call, one offset commit. At 1,000 a chunk's
@@ -177,7 +177,7 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
         },
         async () => {
           const chunk = await inSpan('validate', {}, async () =>
-            sortChunk(
+            splitChunk(
               topic,
               partition,
               messages,
@@ -185,14 +185,14 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
               this.logger,
             ),
           );
-          const settled = await turns.run(partition, () =>
-            this.settle(chunk, topic, partition, control),
+          const applied = await turns.run(partition, () =>
+            this.applyChunk(chunk, topic, partition, control),
           );
-          return settled === null ? null : { chunk, settled };
+          return applied === null ? null : { chunk, applied };
         },
       );
       if (result === null) return;
-      const { chunk, settled } = result;
+      const { chunk, applied } = result;
 
       const last = messages.at(-1) as KafkaMessage;
       const next = BigInt(last.offset) + 1n;
@@ -204,13 +204,13 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
       this.health.committed({ topic, partition }, next);
       this.supervisor.progressed();
       await heartbeat();
-      this.record(chunk, settled, messages.length);
+      this.record(chunk, applied, messages.length);
     }
   }
 
   /** Decides and appends a chunk, then writes its dead letters and decisions; null if no longer ours. */
-  private async settle(
-    chunk: SortedChunk,
+  private async applyChunk(
+    chunk: SplitChunk,
     topic: string,
     partition: number,
     control: ChunkControl,
@@ -229,7 +229,7 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
     return result;
   }
 
-  private record(chunk: SortedChunk, result: ChunkResult, size: number): void {
+  private record(chunk: SplitChunk, result: ChunkResult, size: number): void {
     const { eventsPerItem } = result;
     const undecidable = new Set(result.undecidable.map(({ index }) => index));
     this.metrics.batchSize.observe(size);

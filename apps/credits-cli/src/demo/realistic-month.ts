@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { EditorEventType } from '@credits/contract';
+import type { InputEventType } from '@credits/contract';
 
 /** A wire event of ../shared/CONTRACT.md, as the editor and billing publish it. */
 export interface WireEvent {
   readonly specversion: '1.0';
   readonly id: string;
   readonly source: string;
-  readonly type: EditorEventType;
+  readonly type: InputEventType;
   readonly time: string;
   readonly subject: string;
   readonly data: Record<string, unknown>;
@@ -14,7 +14,7 @@ export interface WireEvent {
 
 export function wireEvent(
   accountId: string,
-  type: EditorEventType,
+  type: InputEventType,
   time: string,
   data: Record<string, unknown>,
   id: string = randomUUID(),

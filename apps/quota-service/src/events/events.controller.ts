@@ -7,7 +7,7 @@ import {
   Post,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { validateEditorEvent } from '@credits/contract';
+import { validateInputEvent } from '@credits/contract';
 import { millisOf } from '@credits/domain/instants';
 import { planAt } from '@credits/domain/terms';
 import { LiveCatalog } from '@credits/ledger';
@@ -54,7 +54,7 @@ export class EventsController {
     // Before validation: a caller who may not publish a type learns nothing of its rules.
     const refusal = publishRefusal(caller.role, body?.type);
     if (refusal !== null) throw new ForbiddenException({ error: 'forbidden', details: [refusal] });
-    const result = validateEditorEvent(body);
+    const result = validateInputEvent(body);
     if ('rejection' in result)
       throw new BadRequestException({
         error: result.rejection.reason,

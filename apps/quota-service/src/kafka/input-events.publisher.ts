@@ -9,12 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Partitioners, type Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
-import {
-  inputTopicOf,
-  TRACEPARENT,
-  type EditorEvent,
-  type EditorEventType,
-} from '@credits/contract';
+import { inputTopicOf, TRACEPARENT, type InputEvent, type InputEventType } from '@credits/contract';
 import {
   CoalescingSender,
   KAFKA,
@@ -105,7 +100,7 @@ export class InputEventsPublisher implements OnModuleInit, OnApplicationShutdown
   }
 
   /** A validated event, as its publisher: whatever `publishedby` it came with is replaced. */
-  async publish(event: EditorEvent, publishedBy: string, traceparent: string): Promise<void> {
+  async publish(event: InputEvent, publishedBy: string, traceparent: string): Promise<void> {
     const topic = this.topics[inputTopicOf(event.type)];
     try {
       await inSpan(
@@ -134,7 +129,7 @@ export class InputEventsPublisher implements OnModuleInit, OnApplicationShutdown
   }
 
   /** A new wire event from this service, stamped now. */
-  async publishNew<T extends EditorEventType>(
+  async publishNew<T extends InputEventType>(
     accountId: string,
     type: T,
     data: Record<string, unknown>,
@@ -149,7 +144,7 @@ export class InputEventsPublisher implements OnModuleInit, OnApplicationShutdown
       time: new Date().toISOString(),
       subject: accountId,
       data,
-    } as unknown as EditorEvent;
+    } as unknown as InputEvent;
     await this.publish(event, publishedBy, traceparent);
     return event.id;
   }

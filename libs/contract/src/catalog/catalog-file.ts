@@ -14,7 +14,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { RESOLUTIONS, type PriceBookVersion } from '@credits/domain';
-import { describeValidationErrors } from '../editor-events/parse-editor-event';
+import { describeValidationErrors } from '../input-events/parse-input-event';
 
 const MAX_CREDITS = 1_000_000_000;
 /** A catalog names at most this many plans: a file past it is refused. */

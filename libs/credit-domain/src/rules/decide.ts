@@ -12,7 +12,7 @@ import type {
   SetMemberCap,
   VoidGrant,
 } from '../commands';
-import type { Decision } from '../decision';
+import type { Decided } from '../decided';
 import type {
   Allocation,
   CreditEvent,
@@ -72,7 +72,7 @@ export function decideAndEvolve(
   rules: CreditRules,
   command: AccountCommand,
   state: AccountState,
-): Decision<AccountState> {
+): Decided<AccountState> {
   const atMs = millisOf(command.at);
   if (command.type === 'ApplyDueExpiries') {
     const due = foldDue(rules, state, atMs);
@@ -93,15 +93,15 @@ export function decideAndEvolve(
   return withSignals(rules, decided, command.at, atMs, { source: command.source, key });
 }
 
-/** The decision, and what the balance after it signals (see `signalsAfter`), folded. */
+/** What was decided, and what the balance after it signals (see `signalsAfter`), folded. */
 function withSignals(
   rules: CreditRules,
-  decision: Decision<AccountState>,
+  decided: Decided<AccountState>,
   at: Instant,
   atMs: number,
   cause: { source: SourceEvent; key: string } | null,
-): Decision<AccountState> {
-  const { state } = decision;
+): Decided<AccountState> {
+  const { state } = decided;
   const signals = signalsAfter(state.terms, {
     at,
     atMs,
@@ -110,9 +110,9 @@ function withSignals(
     threshold: balanceThresholdAt(rules, state.terms.balanceThreshold, planAt(state, atMs), atMs),
     autoTopUpTimeoutMs: rules.autoTopUpTimeoutMs,
   });
-  if (signals.length === 0) return decision;
+  if (signals.length === 0) return decided;
   return {
-    events: [...decision.events, ...signals],
+    events: [...decided.events, ...signals],
     state: foldKeyed(signals, state, cause?.key ?? ''),
   };
 }

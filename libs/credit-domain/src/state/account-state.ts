@@ -89,7 +89,7 @@ export const ACCOUNT_STATE_FIELDS = {
    */
   generations: generationBook,
   /** Wire events that left only a record (ignored, or an accept refused), so a repeat adds none. */
-  traceOnlySources: memory<true>(),
+  recordOnlySources: memory<true>(),
   /** Credits by what became of them, kept as events are folded. */
   totals: asIs<CreditTotals>(),
   /** Credits held by open generations (pinned on their grants), kept as events are folded. */

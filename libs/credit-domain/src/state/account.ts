@@ -48,7 +48,7 @@ export function emptyAccountState(memory: MemoryBounds): AccountState {
     voidedGrantIds: ForwardMap.empty(),
     plan: null,
     generations: GenerationBook.empty(memory.settledGenerationsKept),
-    traceOnlySources: ForwardMap.empty(memory.traceOnlySourcesKept),
+    recordOnlySources: ForwardMap.empty(memory.recordOnlySourcesKept),
     totals: { granted: 0, charged: 0, lapsed: 0, removed: 0 },
     held: 0,
     latestUsableFromMs: -Infinity,
@@ -125,7 +125,7 @@ export function voidedBy(state: AccountState, grantId: string): string | undefin
 
 /** Whether this wire event left only a record (ignored, or an accept refused), while remembered. */
 export function leftOnlyARecord(state: AccountState, sourceKey: string): boolean {
-  return state.traceOnlySources.has(sourceKey);
+  return state.recordOnlySources.has(sourceKey);
 }
 
 export function openGeneration(
@@ -257,7 +257,7 @@ export function settleGeneration(
 
 /** This wire event left only a record: a redelivery leaves none. */
 export function rememberRecord(next: NextAccountState, sourceKey: string): void {
-  next.traceOnlySources = next.traceOnlySources.with(sourceKey, true);
+  next.recordOnlySources = next.recordOnlySources.with(sourceKey, true);
 }
 
 export function rememberVoid(next: NextAccountState, grantId: string, sourceKey: string): void {

@@ -30,9 +30,8 @@ export interface BookContents {
  *
  * Why one structure, not a map of open and a map of settled: a generation settles once, and
  * moving it from one map to the other cost a removal and an insert into a large map of a cold
- * account at every accept, reject and lapse (about a quarter of the domain fold's time, measured
- * by leaving the insert out). Here it keeps its position and settling writes a few array slots;
- * looking a generation up is one look-up whatever became of it.
+ * account at every accept, reject and lapse. Here it keeps its position and settling writes a
+ * few array slots; looking a generation up is one look-up whatever became of it.
  *
  * Every book along one line of history shares one log and sees it as of its own version (as
  * `ForwardMap` does): writing through the newest book writes the log in place, which older

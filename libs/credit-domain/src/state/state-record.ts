@@ -20,7 +20,7 @@ class AccountStateRecord implements AccountState {
   declare voidedGrantIds: ForwardMap<string>;
   declare plan: string | null;
   declare generations: GenerationBook;
-  declare traceOnlySources: ForwardMap<true>;
+  declare recordOnlySources: ForwardMap<true>;
   declare totals: CreditTotals;
   declare held: number;
   declare latestUsableFromMs: number;
@@ -36,7 +36,7 @@ class AccountStateRecord implements AccountState {
     this.voidedGrantIds = from.voidedGrantIds;
     this.plan = from.plan;
     this.generations = from.generations;
-    this.traceOnlySources = from.traceOnlySources;
+    this.recordOnlySources = from.recordOnlySources;
     this.totals = from.totals;
     this.held = from.held;
     this.latestUsableFromMs = from.latestUsableFromMs;

@@ -14,6 +14,6 @@ export const EVOLVE_VERSION = 4;
  * A snapshot of any other version is ignored, and the stream is folded from the start.
  */
 export function stateVersionOf(rules: Pick<CreditRules, 'memory'>): string {
-  const { settledGenerationsKept, traceOnlySourcesKept, membersKept } = rules.memory;
-  return `account-state/${ACCOUNT_STATE_FORMAT} evolve/${EVOLVE_VERSION} memory/${settledGenerationsKept},${traceOnlySourcesKept},${membersKept}`;
+  const { settledGenerationsKept, recordOnlySourcesKept, membersKept } = rules.memory;
+  return `account-state/${ACCOUNT_STATE_FORMAT} evolve/${EVOLVE_VERSION} memory/${settledGenerationsKept},${recordOnlySourcesKept},${membersKept}`;
 }

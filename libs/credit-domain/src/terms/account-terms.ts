@@ -2,8 +2,8 @@ import type { Money } from '../money';
 
 /**
  * What an account's owner and billing set, and what the rules count against it: agents' caps and
- * use, the low-balance threshold, automatic top-ups. Plain values, copied when they change: both
- * deciders keep this one record, folded by `evolveTerms`.
+ * use, the low-balance threshold, automatic top-ups. Plain values, copied when they change: the
+ * state keeps this one record, folded by `evolveTerms`.
  */
 export interface AccountTerms {
   /** Agents with a cap, or who used credits in their current period, by member id. */

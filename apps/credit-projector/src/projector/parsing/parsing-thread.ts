@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { EditorEvent, InputTopic, ParseResult } from '@credits/contract';
+import type { InputEvent, InputTopic, ParseResult } from '@credits/contract';
 import type { ParseRequest, ParseVerdicts } from './parsing.messages';
 
 /** A Kafka message as the parsing thread needs it. */
@@ -40,7 +40,7 @@ export class ParsingThread {
       const rejection = rejections[index];
       if (rejection) return { rejection };
       // The thread found this JSON a valid editor event; parsing it again here gives the same.
-      return { event: JSON.parse((message.value as Buffer).toString('utf8')) as EditorEvent };
+      return { event: JSON.parse((message.value as Buffer).toString('utf8')) as InputEvent };
     });
   }
 

@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { parseEditorEventMessage } from '@credits/contract';
+import { parseInputEventMessage } from '@credits/contract';
 import type { ParseRequest, ParseVerdicts } from './parsing.messages';
 
 /**
@@ -25,7 +25,7 @@ function verdictsOn(request: ParseRequest): ParseVerdicts {
   for (let index = 0; index < request.lengths.length; index += 2) {
     const key = next(request.lengths[index] as number);
     const value = next(request.lengths[index + 1] as number);
-    const parsed = parseEditorEventMessage(key, value, request.topic);
+    const parsed = parseInputEventMessage(key, value, request.topic);
     rejections.push('rejection' in parsed ? parsed.rejection : null);
   }
   return { kind: 'verdicts', id: request.id, rejections };

@@ -2,8 +2,8 @@ import {
   BILLING_EVENT_TYPES,
   commandOf,
   inputTopicOf,
-  parseEditorEventMessage,
-  type EditorEventType,
+  parseInputEventMessage,
+  type InputEventType,
   type InputTopic,
   type ParseResult,
 } from '@credits/contract';
@@ -22,7 +22,7 @@ const contractExample = {
 function topicFor(value: unknown): InputTopic {
   const type = (value as { type?: unknown } | null)?.type;
   return BILLING_EVENT_TYPES.includes(type as never)
-    ? inputTopicOf(type as EditorEventType)
+    ? inputTopicOf(type as InputEventType)
     : 'editorEvents';
 }
 
@@ -32,7 +32,7 @@ function parse(
   topic: InputTopic = topicFor(value),
 ): ParseResult {
   const bytes = Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
-  return parseEditorEventMessage(key === null ? null : Buffer.from(key), bytes, topic);
+  return parseInputEventMessage(key === null ? null : Buffer.from(key), bytes, topic);
 }
 
 const rejectionOf = (result: ParseResult) => ('rejection' in result ? result.rejection : null);

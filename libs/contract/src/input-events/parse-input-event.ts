@@ -4,12 +4,12 @@ import { onlyTimeProblems } from '../time/is-instant';
 import {
   DATA_CLASSES,
   EDITOR_EVENT_TYPES,
-  EditorEventEnvelope,
+  InputEventEnvelope,
   INPUT_TOPIC_NAMES,
   inputTopicOf,
-  type EditorEvent,
+  type InputEvent,
   type InputTopic,
-} from './editor-event.dto';
+} from './input-event.dto';
 
 /** Why a message went to the dead-letter topic; the `dlq-reason` header carries it. */
 export type RejectionReason =
@@ -30,7 +30,7 @@ export interface Rejection {
   readonly details: string[];
 }
 
-export type ParseResult = { readonly event: EditorEvent } | { readonly rejection: Rejection };
+export type ParseResult = { readonly event: InputEvent } | { readonly rejection: Rejection };
 
 /** Far above any real editor event; a bigger value is a producer bug, not a charge. */
 export const MAX_EDITOR_EVENT_BYTES = 64 * 1024;
@@ -69,7 +69,7 @@ function crossFieldProblems(body: Record<string, unknown>): string[] {
  * message whose only problems are its times is `invalid_time`; any other problem makes it
  * `invalid_event`, with every problem named.
  */
-export function validateEditorEvent(value: unknown): ParseResult {
+export function validateInputEvent(value: unknown): ParseResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return { rejection: { reason: 'invalid_event', details: ['the event must be a JSON object'] } };
   const body = value as Record<string, unknown>;
@@ -85,7 +85,7 @@ export function validateEditorEvent(value: unknown): ParseResult {
         ],
       },
     };
-  const envelope = problems(EditorEventEnvelope, body, '');
+  const envelope = problems(InputEventEnvelope, body, '');
   const dataClass = DATA_CLASSES[body.type as keyof typeof DATA_CLASSES];
   const data =
     dataClass && typeof body.data === 'object' && body.data !== null
@@ -104,7 +104,7 @@ export function validateEditorEvent(value: unknown): ParseResult {
     };
   const crossField = crossFieldProblems(body);
   if (crossField.length > 0) return { rejection: { reason: 'invalid_event', details: crossField } };
-  return { event: body as unknown as EditorEvent };
+  return { event: body as unknown as InputEvent };
 }
 
 /**
@@ -113,7 +113,7 @@ export function validateEditorEvent(value: unknown): ParseResult {
  * editor-events was published by someone who may not mint credits), and that its key is its
  * subject (otherwise its order among the account's other events can't be trusted).
  */
-export function parseEditorEventMessage(
+export function parseInputEventMessage(
   key: Buffer | null | undefined,
   value: Buffer | null | undefined,
   topic: InputTopic,
@@ -132,7 +132,7 @@ export function parseEditorEventMessage(
   } catch (error) {
     return { rejection: { reason: 'invalid_json', details: [(error as Error).message] } };
   }
-  const result = validateEditorEvent(decoded);
+  const result = validateInputEvent(decoded);
   if ('rejection' in result) return result;
   const belongsOn = inputTopicOf(result.event.type);
   if (belongsOn !== topic)

@@ -5,7 +5,7 @@ import type { AccountCommandItem, UndecidableItem } from './decide-chunk';
 import type { DeadLetter } from './projector-producer';
 
 /** A chunk of one partition's messages: commands for the valid ones, dead letters for the rest. */
-export interface SortedChunk {
+export interface SplitChunk {
   readonly items: AccountCommandItem[];
   /** The wire event type of each item, for the metrics. */
   readonly types: string[];
@@ -35,14 +35,14 @@ function deadLetterOf(
   };
 }
 
-export function sortChunk(
+export function splitChunk(
   topic: string,
   partition: number,
   messages: readonly KafkaMessage[],
   results: readonly ParseResult[],
   logger: PinoLogger,
-): SortedChunk {
-  const chunk: SortedChunk = { items: [], types: [], messages: [], deadLetters: [] };
+): SplitChunk {
+  const chunk: SplitChunk = { items: [], types: [], messages: [], deadLetters: [] };
   for (const [index, message] of messages.entries()) {
     const parsed = results[index] as ParseResult;
     const kafka = { topic, partition, offset: message.offset };
@@ -69,7 +69,7 @@ export function sortChunk(
 export function undecidableLetters(
   topic: string,
   partition: number,
-  chunk: SortedChunk,
+  chunk: SplitChunk,
   undecidable: readonly UndecidableItem[],
   logger: PinoLogger,
 ): DeadLetter[] {

@@ -1,11 +1,11 @@
 import type { AccountCommand } from '@credits/domain';
 import type { KafkaCoordinates, SourceEvent } from '@credits/domain/streams';
 import type { Money } from '@credits/domain/value';
-import type { EditorEvent } from './editor-event.dto';
+import type { InputEvent } from './input-event.dto';
 
 /** The account command a valid wire event asks for, carrying its id, producer and Kafka place. */
 export function commandOf(
-  event: EditorEvent,
+  event: InputEvent,
   kafka?: KafkaCoordinates,
   /** The message's valid `traceparent` header, if it had one (`validTraceparent`). */
   traceparent?: string,

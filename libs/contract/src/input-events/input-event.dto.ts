@@ -30,7 +30,7 @@ export const BILLING_EVENT_TYPES = [
   'AutoTopUpConfigured',
 ] as const;
 export const EDITOR_EVENT_TYPES = [...USAGE_EVENT_TYPES, ...BILLING_EVENT_TYPES] as const;
-export type EditorEventType = (typeof EDITOR_EVENT_TYPES)[number];
+export type InputEventType = (typeof EDITOR_EVENT_TYPES)[number];
 export type UsageEventType = (typeof USAGE_EVENT_TYPES)[number];
 export type BillingEventType = (typeof BILLING_EVENT_TYPES)[number];
 
@@ -70,7 +70,7 @@ function IsText(min: number, max: number): PropertyDecorator {
 const MAX_CREDITS = 1_000_000_000;
 
 /** The CloudEvents 1.0 envelope of ../shared/CONTRACT.md (structured JSON mode). */
-export class EditorEventEnvelope {
+export class InputEventEnvelope {
   @IsIn(['1.0'], { message: 'specversion must be "1.0"' })
   specversion!: string;
 
@@ -81,7 +81,7 @@ export class EditorEventEnvelope {
   source!: string;
 
   @IsIn(EDITOR_EVENT_TYPES, { message: `type must be one of ${EDITOR_EVENT_TYPES.join(', ')}` })
-  type!: EditorEventType;
+  type!: InputEventType;
 
   @IsInstant()
   time!: string;
@@ -269,12 +269,12 @@ export const DATA_CLASSES = {
   AutoTopUpConfigured: AutoTopUpConfiguredData,
 } as const;
 
-export type EditorEventData<T extends EditorEventType> = InstanceType<(typeof DATA_CLASSES)[T]>;
+export type InputEventData<T extends InputEventType> = InstanceType<(typeof DATA_CLASSES)[T]>;
 
 /** A wire event that passed every check of the contract. */
-export type EditorEvent = {
-  [T in EditorEventType]: Omit<EditorEventEnvelope, 'type' | 'data'> & {
+export type InputEvent = {
+  [T in InputEventType]: Omit<InputEventEnvelope, 'type' | 'data'> & {
     type: T;
-    data: EditorEventData<T>;
+    data: InputEventData<T>;
   };
-}[EditorEventType];
+}[InputEventType];
