@@ -354,10 +354,11 @@ export interface components {
             acceptCost: number;
             available: number;
             /**
-             * @description Why it would be refused: insufficient_credits, or member_cap_reached.
+             * @description Why it would be refused, in the rules' order: member_cap_reached, insufficient_credits (and
+             *     too_many_open_generations, where the answer knows the account's open generations).
              * @enum {string}
              */
-            reason?: "insufficient_credits" | "member_cap_reached";
+            reason?: "insufficient_credits" | "member_cap_reached" | "too_many_open_generations";
             /** @description With member_cap_reached: the agent, their cap for the period and what they used of it. */
             memberId?: string;
             cap?: number;
