@@ -7,7 +7,7 @@ import { grantLine, isOnlyARecord, outcome, type Observed, type Take } from './o
  * in an array, generations in a Map, ids in Sets, everything changed in place and every order
  * found by sorting when it is needed. It is written apart from libs/credit-domain and shares
  * only the command types with it, so a rule changed in the domain alone makes the two disagree
- * (test/oracle/mutations.ts names such changes). Slow on purpose: nothing in it is a shortcut.
+ * (the mutation list in differential.spec.ts names such changes). Slow on purpose: nothing in it is a shortcut.
  */
 
 /** The product's prices, stated here and nowhere else in the model. */

@@ -43,9 +43,9 @@ export function accountDecider(
 ): AccountDecider {
   const checked = options.assertInvariants ? assertInvariants : (state: AccountState) => state;
   const decided = (command: AccountCommand, state: AccountState) => {
-    const decision = decideAndEvolve(rules, command, state);
-    checked(decision.state);
-    return decision;
+    const result = decideAndEvolve(rules, command, state);
+    checked(result.state);
+    return result;
   };
   return {
     rules,

@@ -26,7 +26,8 @@ export {
   type SettledGeneration,
 } from './state/account';
 export { evolve, fold } from './rules/evolve';
-export { nextDueMs, stateAt } from './rules/due';
+export { nextDueMs } from './rules/due';
+export { eventsBy, stateAt } from './rules/as-of';
 export { generationVerdict, type GenerationVerdict } from './rules/generation-verdict';
 export { UndecidableCommandError } from './terms/plan-change';
 export { assertInvariants, InvariantViolation } from './state/invariants';

@@ -12,7 +12,7 @@ export class ProjectorMetrics {
 
   readonly wireEvents = new Counter({
     name: 'credits_projector_wire_events_total',
-    help: 'editor events consumed, by type and outcome (applied, duplicate, dead_lettered)',
+    help: 'wire events consumed (both input topics), by type and outcome (applied, duplicate, dead_lettered)',
     labelNames: ['type', 'outcome'] as const,
     registers: [this.registry],
   });

@@ -256,7 +256,7 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
             kafka: 'source' in item.command ? item.command.source.kafka : undefined,
             outcome,
           },
-          'editor event decided',
+          'wire event decided',
         );
     });
     for (const { type, outcome, count } of counts.values())

@@ -47,7 +47,7 @@ export function splitChunk(
     const parsed = results[index] as ParseResult;
     const kafka = { topic, partition, offset: message.offset };
     if ('rejection' in parsed) {
-      logger.warn({ kafka, ...parsed.rejection }, 'dead-lettered an editor event');
+      logger.warn({ kafka, ...parsed.rejection }, 'dead-lettered a wire event');
       chunk.deadLetters.push(deadLetterOf(message, topic, partition, parsed.rejection));
       continue;
     }
@@ -83,7 +83,7 @@ export function undecidableLetters(
         error: error.message,
         stack: error.stack,
       },
-      'dead-lettered an editor event that could not be decided',
+      'dead-lettered a wire event that could not be decided',
     );
     const stack = (error.stack ?? '')
       .split('\n')

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { creditsMoved, REVENUE_COLUMNS, revenueOf } from '@credits/domain/value';
 import { instantOf, millisOf } from '@credits/domain/instants';
-import { memberOfEvent } from '@credits/domain/streams';
+import { memberOfEvent } from '@credits/domain/terms';
 import { memberUsedAt, periodStartAt } from '@credits/domain/terms';
 import { type AccountState, type CreditEvent } from '@credits/domain';
 import { ledgersAsOf, stateOfLedgerAt, type LedgerAsOf } from '@credits/ledger';

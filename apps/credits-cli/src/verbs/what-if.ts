@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
+  eventsBy,
   accountDecider,
   fold,
   initialAccountState,
@@ -149,10 +150,7 @@ export function whatIfCommand(program: Command): void {
         const revenue = new RevenueComparison();
         for (const [accountId, entries] of [...ledgers].sort(([a], [b]) => (a < b ? -1 : 1))) {
           const ledger = entries.map(({ event }) => event);
-          const start = fold(
-            ledger.filter((event) => millisOf(event.at) < fromMs),
-            initialAccountState,
-          );
+          const start = fold(eventsBy(ledger, fromMs - 1), initialAccountState);
           const actual = replay(rules, start, ledger, fromMs, toMs);
           const other = replay(hypothetical, start, ledger, fromMs, toMs);
           revenue.add(actual.recognised, other.recognised);

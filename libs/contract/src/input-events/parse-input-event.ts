@@ -32,7 +32,7 @@ export interface Rejection {
 
 export type ParseResult = { readonly event: InputEvent } | { readonly rejection: Rejection };
 
-/** Far above any real editor event; a bigger value is a producer bug, not a charge. */
+/** Far above any real wire event; a bigger value is a producer bug, not a charge. */
 export const MAX_EDITOR_EVENT_BYTES = 64 * 1024;
 
 /** One line per problem, each naming its field by its path (`data.credits must be ...`). */

@@ -1,3 +1,3 @@
 // Instants as the ledger writes them: RFC 3339, UTC, milliseconds (docs/instants.md).
 export { instantOf, millisOf, type Instant } from '../time';
-export { INSTANT_EXAMPLE, INSTANT_RULE, strictInstantMillis } from '../rfc3339';
+export { INSTANT_RULE, strictInstantMillis } from '../rfc3339';

@@ -6,9 +6,6 @@ export {
   claimsOfLedger,
   claimsToLookUp,
   generationClaim,
-  sourceClaim,
   withRecalled,
-  type ClaimMade,
 } from '../durable-record';
 export { idempotencyKey, type KafkaCoordinates, type SourceEvent } from '../source';
-export { memberOfEvent } from '../state/member-of';

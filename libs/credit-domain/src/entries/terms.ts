@@ -8,5 +8,6 @@ export {
   type AccountTerms,
   type SerializedTerms,
 } from '../terms/account-terms';
-export { memberCapReached, memberUsedAt, periodStartAt } from '../terms/members';
-export { planAt, priceAt, versionAt } from '../pricing/price-book';
+export { memberUsedAt, periodStartAt } from '../terms/members';
+export { planAt, versionAt } from '../pricing/price-book';
+export { memberOfEvent } from '../state/member-of';

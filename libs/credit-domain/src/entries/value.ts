@@ -8,6 +8,4 @@ export {
   revenueOf,
   tallyRevenue,
   type RevenueColumn,
-  type RevenueMove,
-  type RevenueTally,
 } from '../revenue';

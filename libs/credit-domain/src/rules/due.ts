@@ -4,7 +4,6 @@ import { rolloverAtEnd, rolloverGrantId } from '../terms/rollover';
 import {
   grantedBy,
   grantsInConsumptionOrder,
-  initialAccountState,
   nextHoldDue,
   rolledOverAt,
   unpinned,
@@ -15,7 +14,7 @@ import {
 import { appended } from '../state/lists';
 import { instantOf, millisOf } from '../time';
 import { valueTaken } from '../value';
-import { evolve, fold } from './evolve';
+import { evolve } from './evolve';
 
 /**
  * The hold lapses and grant ends due by `atMs`, in the order they happened, as events. Time only
@@ -127,23 +126,4 @@ export function nextDueMs(state: AccountState): number | null {
     if (unpinned(grant) > 0) dueMs = grant.expiresAtMs;
   }
   return dueMs === Infinity ? null : dueMs;
-}
-
-/**
- * The account as it stood at `atMs`: the ledger events that happened by then, and the lapses
- * and grant ends due by then. What finance's as-of balances and statements read. `start` is
- * where the fold begins: a state folded from events that all happened by `atMs` (a snapshot
- * whose latest event is at or before it), with `ledger` the events after them.
- */
-export function stateAt(
-  ledger: readonly CreditEvent[],
-  atMs: number,
-  start: AccountState = initialAccountState,
-  rules: CreditRules = STANDARD_RULES,
-): AccountState {
-  const until = fold(
-    ledger.filter((event) => millisOf(event.at) <= atMs),
-    start,
-  );
-  return foldDue(rules, until, atMs).state;
 }

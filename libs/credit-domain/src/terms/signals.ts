@@ -4,8 +4,8 @@ import type { Instant } from '../time';
 import type { AccountTerms } from './account-terms';
 
 /**
- * What the account's balance tells billing and the owner after a decision, with `available`
- * credits at its time: BalanceLow once when they fall below the threshold, BalanceRestored once
+ * What the account's balance tells billing and the owner after a command changed it, with
+ * `available` credits at its time: BalanceLow once when they fall below the threshold, BalanceRestored once
  * when they are back at or above it; and, with automatic top-ups on, AutoTopUpRequested when
  * they are below its threshold and no request is outstanding (none since the last top-up, or the
  * last one older than `autoTopUpTimeoutMs`). A burst of generations thus asks once.

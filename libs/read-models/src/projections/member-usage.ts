@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { memberOfEvent } from '@credits/domain/streams';
+import { memberOfEvent } from '@credits/domain/terms';
 import { type CreditEvent } from '@credits/domain';
 import type { AccountChange } from '../account-folds';
 import { utcDayNumberOf, type ReadModel } from './read-model';

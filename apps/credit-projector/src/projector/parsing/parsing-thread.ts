@@ -39,7 +39,7 @@ export class ParsingThread {
     return messages.map((message, index) => {
       const rejection = rejections[index];
       if (rejection) return { rejection };
-      // The thread found this JSON a valid editor event; parsing it again here gives the same.
+      // The thread found this JSON a valid wire event; parsing it again here gives the same.
       return { event: JSON.parse((message.value as Buffer).toString('utf8')) as InputEvent };
     });
   }

@@ -15,7 +15,7 @@ export interface ParseRequest {
   readonly lengths: Int32Array;
 }
 
-/** Per message, in order: null for a valid editor event, else why it is not one. */
+/** Per message, in order: null for a valid wire event, else why it is not one. */
 export interface ParseVerdicts {
   readonly kind: 'verdicts';
   readonly id: number;
