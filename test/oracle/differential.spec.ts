@@ -245,8 +245,8 @@ const MUTATIONS: readonly { name: string; file: string; from: string; to: string
   {
     name: 'a member cap checked after the credit check',
     file: 'libs/credit-domain/src/rules/generation-verdict.ts',
-    from: "  if (capReached) return refused('member_cap_reached', capReached);\n  if (available < required) return refused('insufficient_credits');",
-    to: "  if (available < required) return refused('insufficient_credits');\n  if (capReached) return refused('member_cap_reached', capReached);",
+    from: '  if (capReached)\n    return {',
+    to: "  if (available < required)\n    return { allowed: false, reason: 'insufficient_credits', price, required, available };\n  if (capReached)\n    return {",
   },
 ];
 

@@ -76,7 +76,9 @@ export function decideAndEvolve(
   const atMs = millisOf(command.at);
   if (command.type === 'ApplyDueExpiries') {
     const due = foldDue(rules, state, atMs);
-    return due.events.length === 0 ? due : withSignals(rules, due, command.at, atMs, null);
+    if (due.events.length === 0) return { events: [], state };
+    const decided = { events: [...due.events], state: due.state };
+    return withSignals(rules, decided, command.at, atMs, undefined, '');
   }
   const key = idempotencyKey(command.source);
   if (alreadyApplied(command, key, state)) return { events: [], state };
@@ -90,7 +92,7 @@ export function decideAndEvolve(
     state: endedAtOnce.state,
   };
   if (decided.events.every(leavesOnlyARecord)) return decided;
-  return withSignals(rules, decided, command.at, atMs, { source: command.source, key });
+  return withSignals(rules, decided, command.at, atMs, command.source, key);
 }
 
 /** What was decided, and what the balance after it signals (see `signalsAfter`), folded. */
@@ -99,13 +101,14 @@ function withSignals(
   decided: Decided<AccountState>,
   at: Instant,
   atMs: number,
-  cause: { source: SourceEvent; key: string } | null,
+  source: SourceEvent | undefined,
+  sourceKey: string,
 ): Decided<AccountState> {
   const { state } = decided;
   const signals = signalsAfter(state.terms, {
     at,
     atMs,
-    ...(cause ? { source: cause.source } : {}),
+    source,
     available: availableCredits(state, atMs),
     threshold: balanceThresholdAt(rules, state.terms.balanceThreshold, planAt(state, atMs), atMs),
     autoTopUpTimeoutMs: rules.autoTopUpTimeoutMs,
@@ -113,12 +116,16 @@ function withSignals(
   if (signals.length === 0) return decided;
   return {
     events: [...decided.events, ...signals],
-    state: foldKeyed(signals, state, cause?.key ?? ''),
+    state: foldKeyed(signals, state, sourceKey),
   };
 }
 
 /** `own` with what was due before it and what ended after it, copied only when there is any. */
-function joined(before: CreditEvent[], own: CreditEvent[], after: CreditEvent[]): CreditEvent[] {
+function joined(
+  before: readonly CreditEvent[],
+  own: CreditEvent[],
+  after: readonly CreditEvent[],
+): CreditEvent[] {
   return before.length === 0 && after.length === 0 ? own : [...before, ...own, ...after];
 }
 

@@ -1,5 +1,5 @@
 import type { CreditEvent } from '../events';
-import { STANDARD_RULES, type CreditRules } from '../credit-rules';
+import type { CreditRules } from '../credit-rules';
 import { rolloverAtEnd, rolloverGrantId } from '../terms/rollover';
 import {
   grantedBy,
@@ -17,39 +17,31 @@ import { valueTaken } from '../value';
 import { evolve } from './evolve';
 
 /**
- * The hold lapses and grant ends due by `atMs`, in the order they happened, as events. Time only
- * moves when an event arrives (or the sweeper asks), so these are applied at the next event.
- * `sinceMs` is the earliest time an ended grant's freed credits can lapse (they were pinned until
- * then): a grant's unpinned credits lapse at the later of its end and `sinceMs`. At an
- * allowance's own end, what its plan rolls over under `rules` goes first, once.
+ * The hold lapses and grant ends due by `atMs`, in the order they happened, as events, and the
+ * state after them. Time only moves when an event arrives (or the sweeper asks), so these are
+ * applied at the next event. `sinceMs` is the earliest time an ended grant's freed credits can
+ * lapse (they were pinned until then): a grant's unpinned credits lapse at the later of its end
+ * and `sinceMs`. At an allowance's own end, what its plan rolls over goes first, once.
  */
-export function dueEvents(
-  state: AccountState,
-  atMs: number,
-  sinceMs = -Infinity,
-  rules: CreditRules = STANDARD_RULES,
-): CreditEvent[] {
-  return foldDue(rules, state, atMs, sinceMs).events;
-}
-
-/** `dueEvents`, and the state after them. */
 export function foldDue(
   rules: CreditRules,
   state: AccountState,
   atMs: number,
   sinceMs = -Infinity,
-): { events: CreditEvent[]; state: AccountState } {
+): { events: readonly CreditEvent[]; state: AccountState } {
   let events: CreditEvent[] | undefined;
   let current = state;
   let cursorMs = sinceMs;
   for (;;) {
     const event = nextDue(rules, current, atMs, cursorMs);
-    if (event === null) return { events: events ?? [], state: current };
+    if (event === null) return { events: events ?? NOTHING_DUE, state: current };
     if (event.type !== 'CreditsRolledOver') cursorMs = Math.max(cursorMs, millisOf(event.at));
     events = appended(events, event);
     current = evolve(current, event);
   }
 }
+
+const NOTHING_DUE: readonly CreditEvent[] = Object.freeze([]);
 
 /**
  * The first thing due by `atMs`: a hold lapsing, or a grant's unpinned credits ending (rolled

@@ -65,13 +65,20 @@ export function generationVerdict(
   if (requirement === undefined) return undefined;
   const { price, required } = requirement;
   const { available } = account;
-  const refused = (reason: GenerationRefusalReason, capReached?: { cap: number; used: number }) =>
-    ({ allowed: false, reason, price, required, available, ...capReached }) as const;
   const capReached = memberCapReached(account.terms, asked.memberId, required, atMs);
-  if (capReached) return refused('member_cap_reached', capReached);
-  if (available < required) return refused('insufficient_credits');
+  if (capReached)
+    return {
+      allowed: false,
+      reason: 'member_cap_reached',
+      price,
+      required,
+      available,
+      ...capReached,
+    };
+  if (available < required)
+    return { allowed: false, reason: 'insufficient_credits', price, required, available };
   const free = price.generate + price.accept === 0;
   if (!free && (account.openGenerations ?? 0) >= rules.maxOpenGenerations)
-    return refused('too_many_open_generations');
+    return { allowed: false, reason: 'too_many_open_generations', price, required, available };
   return { allowed: true, price, required, available };
 }

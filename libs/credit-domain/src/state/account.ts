@@ -3,7 +3,7 @@ import { STANDARD_MEMORY, type MemoryBounds } from '../credit-rules';
 import { NO_TERMS, planInForce } from '../terms/account-terms';
 import { valuedTakes } from '../value';
 import type { AccountState } from './account-state';
-import { must } from './assertions';
+import { violated } from './assertions';
 import { ForwardMap } from './forward-map';
 import { GenerationBook } from './generation-book';
 import {
@@ -187,7 +187,7 @@ type NewGrant = Omit<Grant, 'sequence' | 'remaining' | 'pinned' | 'deferred'>;
 
 /** A grant added: usable from its start, in its place in the consumption order. */
 export function addGrant(next: NextAccountState, grant: NewGrant, sourceKey: string | null): void {
-  must(grant.granted > 0, () => `grant ${grant.grantId} of ${grant.granted} credits`);
+  if (!(grant.granted > 0)) violated(`grant ${grant.grantId} of ${grant.granted} credits`);
   const sequence = next.grantSequence;
   next.grants = insertGrant(
     next.grants,
@@ -206,7 +206,10 @@ export function consume(
   as: 'charged' | 'lapsed' | 'removed',
 ): void {
   next.grants = moveCredits(next.grants, allocations, -1, 0);
-  next.totals = addTotals(next.totals, { [as]: sumOf(allocations) });
+  const credits = sumOf(allocations);
+  if (as === 'charged') next.totals = addTotals(next.totals, { charged: credits });
+  else if (as === 'lapsed') next.totals = addTotals(next.totals, { lapsed: credits });
+  else next.totals = addTotals(next.totals, { removed: credits });
 }
 
 /** Credits reserved on their grants by a hold. */
@@ -219,7 +222,7 @@ export function pin(next: NextAccountState, allocations: readonly Allocation[]):
 export function unpin(next: NextAccountState, allocations: readonly Allocation[]): void {
   next.grants = moveCredits(next.grants, allocations, 0, -1);
   next.held -= sumOf(allocations);
-  must(next.held >= 0, () => `${next.held} credits held`);
+  if (next.held < 0) violated(`${next.held} credits held`);
 }
 
 /** A hold's credits charged where they are pinned (an accept). */
@@ -227,7 +230,7 @@ export function capture(next: NextAccountState, allocations: readonly Allocation
   next.grants = moveCredits(next.grants, allocations, -1, -1);
   const credits = sumOf(allocations);
   next.held -= credits;
-  must(next.held >= 0, () => `${next.held} credits held`);
+  if (next.held < 0) violated(`${next.held} credits held`);
   next.totals = addTotals(next.totals, { charged: credits });
 }
 

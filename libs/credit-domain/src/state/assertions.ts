@@ -7,9 +7,12 @@ export class InvariantViolation extends Error {
   override readonly name = 'InvariantViolation';
 }
 
-/** Checked always, in production too: each check is a comparison on data already at hand. */
-export function must(condition: boolean, whatWentWrong: () => string): asserts condition {
-  if (!condition) throw new InvariantViolation(whatWentWrong());
+/**
+ * Checked always, in production too: each check is a comparison on data already at hand,
+ * written `if (broken) violated(why)` so that nothing is built unless it fails.
+ */
+export function violated(whatWentWrong: string): never {
+  throw new InvariantViolation(whatWentWrong);
 }
 
 /** The end of a `switch` that names every case: a value no case names is a bug. */

@@ -1,6 +1,6 @@
 import type { Allocation, GrantKind } from '../events';
 import { amountOf } from '../value';
-import { must } from './assertions';
+import { violated } from './assertions';
 import { appended } from './lists';
 import type { Grant } from './records';
 
@@ -78,16 +78,14 @@ export function moveCredits(
   const moved = grants.slice();
   for (const allocation of allocations) {
     const { grantId, credits } = allocation;
-    must(credits > 0, () => `${credits} credits moved on grant ${grantId}`);
+    if (!(credits > 0)) violated(`${credits} credits moved on grant ${grantId}`);
     const index = moved.findIndex((grant) => grant.grantId === grantId);
-    must(index >= 0, () => `credits moved on grant ${grantId}, which the account does not have`);
+    if (index < 0) violated(`credits moved on grant ${grantId}, which the account does not have`);
     const grant = moved[index]!;
     const remaining = grant.remaining + remainingSign * credits;
     const pinned = grant.pinned + pinnedSign * credits;
-    must(
-      pinned >= 0 && remaining >= pinned,
-      () => `grant ${grantId} would have ${remaining} credits left and ${pinned} pinned`,
-    );
+    if (pinned < 0 || remaining < pinned)
+      violated(`grant ${grantId} would have ${remaining} credits left and ${pinned} pinned`);
     moved[index] = grantOf(
       grant,
       remaining,

@@ -15,7 +15,7 @@ export function signalsAfter(
   signal: {
     readonly at: Instant;
     readonly atMs: number;
-    readonly source?: SourceEvent;
+    readonly source: SourceEvent | undefined;
     readonly available: number;
     /** The threshold in force: the account's, else its plan's default, else 0 (none). */
     readonly threshold: number;
@@ -30,7 +30,7 @@ export function signalsAfter(
     outstanding !== null && atMs - outstanding.requestedAtMs < signal.autoTopUpTimeoutMs;
   const asksForTopUp = auto !== null && available < auto.threshold && !waiting;
   if (!crossesThreshold && !asksForTopUp) return NO_SIGNALS;
-  const base = { at, ...(signal.source ? { source: signal.source } : {}) };
+  const base = signal.source ? { at, source: signal.source } : { at };
   const events: CreditEvent[] = [];
   if (crossesThreshold && !terms.balanceLow)
     events.push({ type: 'BalanceLow', ...base, available, threshold } satisfies BalanceLow);
