@@ -117,7 +117,9 @@ describe('the production decider agrees with the credit model', () => {
       ),
       { numRuns: QUICK ? 150 : 1_000 },
     );
-    for (const kind of ['charged', 'refused', 'kept', 'lapsed', 'refunded', 'voided', 'removed'])
+    // What these short histories reach whatever the seed; kept and lapsed edits, rarer in them,
+    // are the long histories' to reach (their fixed seeds make that certain).
+    for (const kind of ['charged', 'refused', 'refunded', 'voided', 'removed'])
       expect([kind, reached.kinds.has(kind)]).toEqual([kind, true]);
   });
 
@@ -181,6 +183,8 @@ describe('the production decider agrees with the credit model', () => {
     expect(reached.tooManyOpen).toBeGreaterThan(0);
     expect(reached.outOfOrderLapses).toBeGreaterThan(0);
     expect(reached.forgotten).toBeGreaterThan(0);
+    for (const kind of ['kept', 'discarded', 'lapsed'])
+      expect([kind, reached.kinds.has(kind)]).toEqual([kind, true]);
   });
 
   it('with the standard rules, past their memory bound of 1,000 settled generations', () => {
