@@ -7,9 +7,10 @@ import {
 } from '../harness/editor-events';
 import { builtEntry, freePort, startNode } from '../harness/processes';
 import { PROJECTOR_NODE_FLAGS } from '../harness/projector';
+import { gcFigures } from './gc-trace';
 import { peakRssMb } from './process-memory';
 import { snapshotTableSize } from './snapshot-table';
-import { recordResults } from './results';
+import { recordedResult, recordResults } from './results';
 import { inBenchWorkspace, runBench } from './workspace';
 
 /**
@@ -69,7 +70,8 @@ async function main(): Promise<void> {
       const profile = process.env.BENCH_PROFILE
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
         : [];
-      const nodeArgs = [...PROJECTOR_NODE_ARGS, ...profile];
+      // --trace-gc: what the main thread allocates and how long it collects (gc-trace.ts).
+      const nodeArgs = [...PROJECTOR_NODE_ARGS, '--trace-gc', ...profile];
       const projector = startNode([...nodeArgs, builtEntry('credit-projector')], {
         KAFKA_TOPIC_PREFIX: prefix,
         DATABASE_URL: databaseUrl,
@@ -79,6 +81,8 @@ async function main(): Promise<void> {
       // Timed from the moment it is ready: start-up is not throughput.
       await projector.waitForLine(/^credit-projector: consuming/);
       pid = projector.child.pid ?? 0;
+      const fromLine = projector.stdout.length;
+      const startedMs = performance.now();
       const durable = await timedConsume('credit projector, durable in PostgreSQL', async () => {
         await waitUntilConsumed(
           kafkaAdmin,
@@ -87,7 +91,14 @@ async function main(): Promise<void> {
           900_000,
         );
       });
+      const gc = gcFigures(projector.stdout, fromLine, projector.stdout.length);
+      const gcShare = gc.gcMs / (performance.now() - startedMs);
+      const allocatedPerEvent = Math.round(gc.allocatedBytes / EVENTS);
       const rss = peakRssMb(pid);
+      console.log(
+        `  projector main thread: ${(allocatedPerEvent / 1024).toFixed(1)} KB allocated a wire event, ` +
+          `${(gcShare * 100).toFixed(1)}% of its time in GC (${gc.collections} collections)`,
+      );
       await projector.stop('SIGTERM');
       const snapshots = await snapshotTableSize(databaseUrl);
 
@@ -115,10 +126,21 @@ async function main(): Promise<void> {
         `  durable ÷ raw consume: ${ratio.toFixed(2)} (goal ≥ 0.25); durable ≥ 10,000 events/s goal; ` +
           `projector peak RSS ${rss} MB with ${ACCOUNTS.toLocaleString('en')} accounts (goal ≤ 400 MB); ${snapshots.text}`,
       );
+      // The store bench runs before this one in npm run bench: its raw batched INSERT is the
+      // ceiling of what any writer to the same PostgreSQL reaches.
+      const rawInsert = recordedResult('store.raw_insert_batch100_events_per_s');
+      const toRawInsert = rawInsert ? durable / rawInsert : 0;
+      if (rawInsert)
+        console.log(
+          `  durable ÷ the store's raw batched INSERT (${rawInsert.toLocaleString('en')} events/s): ${toRawInsert.toFixed(2)} (goal ≥ 0.5)`,
+        );
       recordResults({
         'pipeline.events_per_s': durable,
+        'pipeline.ratio_to_raw_insert': Number(toRawInsert.toFixed(3)),
         'pipeline.raw_consume_events_per_s': raw,
         'pipeline.ratio_to_raw_consume': Number(ratio.toFixed(3)),
+        'pipeline.allocated_bytes_per_event': allocatedPerEvent,
+        'pipeline.gc_share': Number(gcShare.toFixed(3)),
         'pipeline.peak_rss_mb': rss,
         'pipeline.snapshot_table_mb': Number(snapshots.mb.toFixed(1)),
         'rebuild.events_per_s': rebuildPerSecond,

@@ -90,7 +90,7 @@ describe('OpenTelemetry spans, turned on by OTEL_* variables', () => {
     const stages = (spans: CollectedSpan[]) =>
       spans.filter((span) => span.parentSpanId === chunk(spans)?.spanId).map((span) => span.name);
     await collector.until(
-      (spans) => ['validate', 'publish'].every((name) => stages(spans).includes(name)),
+      (spans) => ['parse', 'publish'].every((name) => stages(spans).includes(name)),
       "the chunk's stages",
     );
     const decide = collector.spans.find(

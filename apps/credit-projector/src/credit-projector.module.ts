@@ -14,8 +14,9 @@ import { OpsServer } from './observability/ops-server';
 import { ProjectorMetrics } from './observability/projector-metrics';
 import { liveCatalogProvider } from '@credits/ledger';
 import { ACCOUNT_DECIDER, accountDeciderProvider } from './projector/account-decider.provider';
-import { ChunkProcessor } from './projector/chunk-processor';
+import { ChunkPath } from './projector/chunk-path';
 import { EditorEventsConsumer } from './projector/editor-events.consumer';
+import { ledgerWriterProvider, ProjectorWriterHooks } from './projector/ledger-writer.provider';
 import { ParsingThread } from './projector/parsing/parsing-thread';
 import { ProjectorProducer } from './projector/projector-producer';
 import { DueAccounts } from './sweeper/due-accounts';
@@ -69,7 +70,9 @@ export class CreditProjectorModule {
         LagMonitor,
         OpsServer,
         DueAccounts,
-        ChunkProcessor,
+        ProjectorWriterHooks,
+        ledgerWriterProvider,
+        ChunkPath,
         { provide: ParsingThread, useFactory: () => new ParsingThread() },
         ProjectorProducer,
         EditorEventsConsumer,

@@ -9,3 +9,5 @@ export * from './postgres/postgres-event-store';
 export * from './postgres/postgres-checkpoints';
 export * from './eventstoredb/eventstoredb-event-store';
 export * from './nest/event-store.module';
+export * from './memory/in-memory-event-store';
+export * from './memory/in-memory-checkpoints';

@@ -8,6 +8,12 @@ import { asError } from '@credits/runtime';
 import { decodeLedgerEvent } from '@credits/contract';
 import { eventsSince, type AccountSnapshots } from './account-snapshots';
 
+/** What the states ask of the snapshots: which version to read, and when to take one. */
+export type SnapshotPolicy = Pick<
+  AccountSnapshots,
+  'stateVersion' | 'trouble' | 'isDue' | 'isWorthOnLeaving' | 'offer' | 'flush'
+>;
+
 /** An account's folded state and the revision it stands at (null: the stream has no events). */
 export interface LoadedAccount extends FoldedAccount {
   /** The revision of the newest snapshot stored of it, as far as this process knows. */
@@ -46,7 +52,7 @@ export class AccountStates implements OnApplicationShutdown {
     private readonly store: EventStore,
     private readonly decider: AccountDecider,
     maxAccounts: number,
-    private readonly snapshots: AccountSnapshots,
+    private readonly snapshots: SnapshotPolicy,
     private readonly observer: LoadObserver = { loaded: () => undefined },
   ) {
     this.cache = new LRUCache({

@@ -90,7 +90,8 @@ export class ProjectorMetrics {
 
   readonly storeRetries = new Counter({
     name: 'credits_projector_store_retries_total',
-    help: 'event store calls retried because the store was unavailable',
+    help: 'chunk writes waited out and tried again: failure="unavailable" when the event store did not answer, "unknown" for a failure not known to be the data (never dead-lettered)',
+    labelNames: ['failure'] as const,
     registers: [this.registry],
   });
 

@@ -6,7 +6,20 @@ import {
 } from '@credits/domain';
 import type { LoadedAccount } from '../ledger/account-states';
 import { ClaimBook } from '../ledger/claim-book';
-import { decideChunk, type AccountCommandItem } from './decide-chunk';
+import {
+  decideChunk,
+  type ChunkDecision,
+  type LedgerItem as AccountCommandItem,
+} from './decide-chunk';
+
+/** Per item, in order: how many ledger events it caused. */
+const eventsPerItem = (chunk: ChunkDecision<AccountCommandItem>) =>
+  chunk.decided.map(({ outcome }) => outcome.ledgerEvents);
+/** The items that were undecidable, with why. */
+const undecidableOf = (chunk: ChunkDecision<AccountCommandItem>) =>
+  chunk.decided.flatMap(({ item, outcome }) =>
+    outcome.undecidable ? [{ item, error: outcome.undecidable }] : [],
+  );
 
 const rules = accountDecider();
 /** The rules, except that deciding anything for generation `poison` throws. */
@@ -75,31 +88,38 @@ describe('deciding a chunk, one item at a time confined', () => {
       ClaimBook.of(),
     );
 
-    expect(buggy.undecidable).toEqual([{ index: 2, error: expect.any(RangeError) }]);
-    expect(buggy.undecidable[0]?.error.message).toBe('a case the rules did not foresee');
-    expect(buggy.eventsPerItem).toEqual([1, 1, 0, 1, 1]);
+    expect(undecidableOf(buggy)).toEqual([{ item: items[2], error: expect.any(RangeError) }]);
+    expect(undecidableOf(buggy)[0]?.error.message).toBe('a case the rules did not foresee');
+    expect(eventsPerItem(buggy)).toEqual([1, 1, 0, 1, 1]);
     // What was decided is exactly what the chunk without the poison decides.
     expect(buggy.accounts.map((account) => account.append)).toEqual(
       clean.accounts.map((account) => account.append),
     );
-    expect(buggy.decisions.map((decision) => decision.generationId)).toEqual(['g2', 'g3']);
+    expect(
+      buggy.decided.flatMap(({ outcome }) =>
+        typeof outcome.decision === 'object' && outcome.decision
+          ? [outcome.decision.generationId]
+          : [],
+      ),
+    ).toEqual(['g2', 'g3']);
   });
 
   it('given an account whose stream could not be loaded, then its items are undecidable with that error and the others are decided', () => {
     const cannotFold = new Error('the stream account-a could not be folded: bad event');
+    const items = [allowance('a'), allowance('b'), generate('a', 'g1')];
     const decided = decideChunk(
       rules,
-      [allowance('a'), allowance('b'), generate('a', 'g1')],
+      items,
       fresh('b'),
       ClaimBook.of(),
       new Map([['a', cannotFold]]),
     );
-    expect(decided.undecidable).toEqual([
-      { index: 0, error: cannotFold },
-      { index: 2, error: cannotFold },
+    expect(undecidableOf(decided)).toEqual([
+      { item: items[0], error: cannotFold },
+      { item: items[2], error: cannotFold },
     ]);
     expect(decided.accounts.map((account) => account.accountId)).toEqual(['b']);
-    expect(decided.eventsPerItem).toEqual([0, 1, 0]);
+    expect(eventsPerItem(decided)).toEqual([0, 1, 0]);
   });
 
   it('given nothing undecidable, then each account is one append at the revision it was loaded at', () => {
@@ -120,7 +140,7 @@ describe('deciding a chunk, one item at a time confined', () => {
       loaded,
       ClaimBook.of(),
     );
-    expect(decided.undecidable).toEqual([]);
+    expect(undecidableOf(decided)).toEqual([]);
     expect(decided.accounts).toHaveLength(1);
     expect(decided.accounts[0]?.append?.expectedRevision).toBe(4n);
     expect(decided.accounts[0]?.append?.events).toHaveLength(2);
@@ -156,10 +176,15 @@ describe('deciding a chunk, one item at a time confined', () => {
       ]),
       ClaimBook.of(),
     );
-    expect(decided.undecidable).toEqual([{ index: 0, error: expect.any(InvariantViolation) }]);
-    expect(decided.undecidable[0]?.error.message).toMatch(/granted 10 ≠ remaining 9 \+ charged 2/);
+    expect(undecidableOf(decided)).toEqual([
+      { item: expect.anything(), error: expect.any(InvariantViolation) },
+    ]);
+    expect(undecidableOf(decided)[0]?.item.accountId).toBe('a');
+    expect(undecidableOf(decided)[0]?.error.message).toMatch(
+      /granted 10 ≠ remaining 9 \+ charged 2/,
+    );
     expect(decided.accounts.find((account) => account.accountId === 'a')?.append).toBeNull();
-    expect(decided.eventsPerItem).toEqual([0, 1]);
+    expect(eventsPerItem(decided)).toEqual([0, 1]);
   });
 });
 
@@ -183,12 +208,15 @@ describe('what must never happen, checked always', () => {
       new Map([['a', broken], ...fresh('b')]),
       ClaimBook.of(),
     );
-    expect(decided.undecidable).toEqual([{ index: 0, error: expect.any(InvariantViolation) }]);
-    expect(decided.undecidable[0]?.error.message).toMatch(
+    expect(undecidableOf(decided)).toEqual([
+      { item: expect.anything(), error: expect.any(InvariantViolation) },
+    ]);
+    expect(undecidableOf(decided)[0]?.item.accountId).toBe('a');
+    expect(undecidableOf(decided)[0]?.error.message).toMatch(
       /credits moved on grant allowance:pro:2026-11-01T00:00:00Z, which the account does not have/,
     );
     expect(decided.accounts.find((account) => account.accountId === 'a')?.append).toBeNull();
-    expect(decided.eventsPerItem).toEqual([0, 1]);
+    expect(eventsPerItem(decided)).toEqual([0, 1]);
   });
 });
 
@@ -204,7 +232,7 @@ describe('deciding a chunk with the durable record', () => {
       'generation\u001fg1',
     ]);
     const decided = decideChunk(rules, [allowance('a'), repeat, reuse], fresh('a'), held);
-    expect(decided.eventsPerItem).toEqual([1, 0, 1]);
+    expect(eventsPerItem(decided)).toEqual([1, 0, 1]);
     expect(decided.accounts[0]?.events.at(-1)).toMatchObject({
       type: 'EventIgnored',
       reason: 'repeated_generation',
@@ -228,7 +256,7 @@ describe('deciding a chunk with the durable record', () => {
       fresh('a'),
       ClaimBook.of(),
     );
-    expect(decided.eventsPerItem.at(-1)).toBe(0);
+    expect(eventsPerItem(decided).at(-1)).toBe(0);
     const claims = decided.accounts[0]?.append?.events.flatMap((event) => event.claims ?? []);
     expect(claims).toContain('generation\u001fg1');
   });

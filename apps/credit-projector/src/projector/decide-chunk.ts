@@ -14,7 +14,7 @@ import type { ClaimBook } from '../ledger/claim-book';
 import { encodeLedgerEvent } from '@credits/contract';
 
 /** One command for one account, in the order its partition delivered it. */
-export interface AccountCommandItem {
+export interface LedgerItem {
   readonly accountId: string;
   readonly command: AccountCommand;
 }
@@ -26,32 +26,40 @@ export interface DecidedAccount {
   readonly append: StreamAppend | null;
 }
 
-/** A generation request's decision, or null when the store must be asked (a repeat). */
-export interface DecisionToPublish {
-  readonly accountId: string;
-  readonly generationId: string;
-  readonly decision: EventOf<'GenerationCharged'> | EventOf<'GenerationRefused'> | null;
+export type GenerationDecision = EventOf<'GenerationCharged'> | EventOf<'GenerationRefused'>;
+
+/** What deciding one item caused. */
+export interface ItemOutcome {
+  /** Ledger events it caused: 0 for a redelivery, a repeat, or an item that was undecidable. */
+  readonly ledgerEvents: number;
+  /**
+   * A generation request's decision, to publish: its own, or a repeat's, found in this chunk or,
+   * `stored`, to be read back from the store once the chunk is durable. Null for other commands.
+   */
+  readonly decision: GenerationDecision | 'stored' | null;
+  /** Why it could not be decided, encoded or stored: it caused nothing, and is dead-lettered. */
+  readonly undecidable: Error | null;
 }
 
-/** An item that could not be decided or encoded: it causes nothing, and is dead-lettered. */
-export interface UndecidableItem {
-  /** Its place among the chunk's items. */
-  readonly index: number;
-  readonly error: Error;
+/** An item and what deciding it caused: the outcome travels with the item it is of. */
+export interface Decided<T extends LedgerItem> {
+  readonly item: T;
+  readonly outcome: ItemOutcome;
 }
 
-export interface ChunkDecision {
+export interface ChunkDecision<T extends LedgerItem> {
   readonly accounts: DecidedAccount[];
-  readonly decisions: DecisionToPublish[];
-  /** Per item: how many ledger events it caused (0: a redelivery, a repeat, or undecidable). */
-  readonly eventsPerItem: number[];
-  readonly undecidable: UndecidableItem[];
+  /** Each item, in order, with its outcome. */
+  readonly decided: Decided<T>[];
 }
 
-function isDecisionOf(generationId: string) {
-  return (
-    event: CreditEvent,
-  ): event is EventOf<'GenerationCharged'> | EventOf<'GenerationRefused'> =>
+/** An item that causes nothing: undecidable, for `error`. */
+export function undecidable<T extends LedgerItem>(item: T, error: Error): Decided<T> {
+  return { item, outcome: { ledgerEvents: 0, decision: null, undecidable: error } };
+}
+
+export function isDecisionOf(generationId: string) {
+  return (event: CreditEvent): event is GenerationDecision =>
     (event.type === 'GenerationCharged' || event.type === 'GenerationRefused') &&
     event.generationId === generationId;
 }
@@ -97,13 +105,13 @@ function decideOne(
  * rules did not foresee), or whose account could not be loaded, is set aside as undecidable: it
  * causes nothing, and the account's later items are decided on the state before it.
  */
-export function decideChunk(
+export function decideChunk<T extends LedgerItem>(
   decider: AccountDecider,
-  items: readonly AccountCommandItem[],
+  items: readonly T[],
   loaded: ReadonlyMap<string, LoadedAccount>,
   claims: ClaimBook,
   unloadable: ReadonlyMap<string, Error> = new Map(),
-): ChunkDecision {
+): ChunkDecision<T> {
   const current = new Map<
     string,
     {
@@ -113,14 +121,12 @@ export function decideChunk(
       claimed: Set<string>;
     }
   >();
-  const decisions: DecisionToPublish[] = [];
-  const eventsPerItem: number[] = [];
-  const undecidable: UndecidableItem[] = [];
-  for (const [index, { accountId, command }] of items.entries()) {
+  const decided: Decided<T>[] = [];
+  for (const item of items) {
+    const { accountId, command } = item;
     const cannotLoad = unloadable.get(accountId);
     if (cannotLoad) {
-      undecidable.push({ index, error: cannotLoad });
-      eventsPerItem.push(0);
+      decided.push(undecidable(item, cannotLoad));
       continue;
     }
     let entry = current.get(accountId);
@@ -133,15 +139,14 @@ export function decideChunk(
     const stream = accountStream(accountId);
     const { claimed } = entry;
     const isHeld = (claim: string) => claimed.has(claim) || claims.has(stream, claim);
-    let decided: DecidedItem;
+    let one: DecidedItem;
     try {
-      decided = decideOne(decider, accountId, command, entry.account, isHeld);
+      one = decideOne(decider, accountId, command, entry.account, isHeld);
     } catch (error) {
-      undecidable.push({ index, error: asError(error) });
-      eventsPerItem.push(0);
+      decided.push(undecidable(item, asError(error)));
       continue;
     }
-    const { events, state, stored } = decided;
+    const { events, state, stored } = one;
     const revision = entry.account.revision;
     let latestEventAtMs = entry.account.latestEventAtMs;
     for (const event of events) latestEventAtMs = Math.max(latestEventAtMs, millisOf(event.at));
@@ -151,19 +156,19 @@ export function decideChunk(
       revision: events.length === 0 ? revision : (revision ?? -1n) + BigInt(events.length),
       latestEventAtMs,
     };
+    let decision: ItemOutcome['decision'] = null;
     if (command.type === 'RequestGeneration') {
-      // A repeat's decision may be this chunk's own; otherwise the store is asked for it.
+      // A repeat's decision may be this chunk's own; otherwise the store holds it.
       const isDecision = isDecisionOf(command.generationId);
-      decisions.push({
-        accountId,
-        generationId: command.generationId,
-        decision: events.find(isDecision) ?? entry.events.findLast(isDecision) ?? null,
-      });
+      decision = events.find(isDecision) ?? entry.events.findLast(isDecision) ?? 'stored';
     }
     entry.events.push(...events);
     entry.stored.push(...stored);
     for (const event of stored) for (const claim of event.claims ?? []) claimed.add(claim);
-    eventsPerItem.push(events.length);
+    decided.push({
+      item,
+      outcome: { ledgerEvents: events.length, decision, undecidable: null },
+    });
   }
   const accounts = [...current].map(([accountId, { account, events, stored }]) => {
     const before = loaded.get(accountId) as LoadedAccount;
@@ -181,5 +186,5 @@ export function decideChunk(
             },
     };
   });
-  return { accounts, decisions, eventsPerItem, undecidable };
+  return { accounts, decided };
 }

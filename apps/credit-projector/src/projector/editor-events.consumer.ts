@@ -21,12 +21,11 @@ import {
 import { PartitionAssigners } from 'kafkajs';
 import { ConsumerHealth, FAILED_STARTS_UNHEALTHY } from '../observability/consumer-health';
 import { ProjectorMetrics } from '../observability/projector-metrics';
-import { ChunkProcessor, type ChunkControl, type ChunkResult } from './chunk-processor';
+import { ChunkPath } from './chunk-path';
 import { ConsumerSupervisor } from './consumer-supervisor';
 import { ParsingThread } from './parsing/parsing-thread';
 import { PartitionTurns } from './partition-turns';
-import { ProjectorProducer } from './projector-producer';
-import { splitChunk, undecidableLetters, type SplitChunk } from './split-chunk';
+import type { ChunkControl } from './write-retries';
 
 /**
  * Messages decided and appended together: one append call, one offset commit. At 1,000 a chunk's
@@ -50,11 +49,10 @@ function crashLogLevel(error: Error, inARow: number): 'info' | 'warn' | 'error' 
 
 /**
  * The credit projector's consumer: kafkajs `eachBatch` on editor-events and billing-events,
- * partitions in parallel, each partition in order. Partition p of both topics holds the same
- * accounts; the group gives both to one member (CoPartitionedAssigner), and their chunks take turns
- * (PartitionTurns), so each account has one writer deciding one chunk at a time. A chunk's offsets are committed only after its appends are durable and
- * its dead letters and decisions are written, so a crash anywhere repeats work but loses none. A
- * consumer that crashes is started again (ConsumerSupervisor); its state is in ConsumerHealth.
+ * partitions in parallel, each partition in order, each batch in chunks that follow ChunkPath.
+ * Partition p of both topics holds the same accounts; the group gives both to one member
+ * (CoPartitionedAssigner), and their chunks take turns (PartitionTurns). A consumer that crashes
+ * is started again (ConsumerSupervisor); its state is in ConsumerHealth.
  */
 @Injectable()
 export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -64,9 +62,8 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly processor: ChunkProcessor,
+    private readonly path: ChunkPath,
     private readonly parsing: ParsingThread,
-    private readonly producer: ProjectorProducer,
     private readonly metrics: ProjectorMetrics,
     private readonly health: ConsumerHealth,
     @InjectPinoLogger(EditorEventsConsumer.name) private readonly logger: PinoLogger,
@@ -166,7 +163,19 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
       if (!control.isActive()) return;
       this.health.loopActive();
       const messages = batch.messages.slice(start, start + CHUNK_MESSAGES);
-      const result = await inSpan(
+      const commit = async () => {
+        const last = messages.at(-1) as KafkaMessage;
+        const next = BigInt(last.offset) + 1n;
+        resolveOffset(last.offset);
+        // The commit's metadata says when it was made: `credits status` shows it as last progress.
+        await consumer.commitOffsets([
+          { topic, partition, offset: next.toString(), metadata: new Date().toISOString() },
+        ]);
+        this.health.committed({ topic, partition }, next);
+        this.supervisor.progressed();
+        await heartbeat();
+      };
+      const committed = await inSpan(
         // Not kafkajs's own `process <topic>`, which the instrumentation records per batch.
         `chunk ${topic}`,
         {
@@ -175,95 +184,9 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
           // The traces of the requests this chunk decides (messaging conventions for batches).
           links: () => messages.map((message) => validTraceparent(message.headers?.[TRACEPARENT])),
         },
-        async () => {
-          const chunk = await inSpan('validate', {}, async () =>
-            splitChunk(
-              topic,
-              partition,
-              messages,
-              await this.parsing.parse(messages, inputTopic),
-              this.logger,
-            ),
-          );
-          const applied = await turns.run(partition, () =>
-            this.applyChunk(chunk, topic, partition, control),
-          );
-          return applied === null ? null : { chunk, applied };
-        },
+        () => this.path.run({ topic, inputTopic, partition, messages, commit }, turns, control),
       );
-      if (result === null) return;
-      const { chunk, applied } = result;
-
-      const last = messages.at(-1) as KafkaMessage;
-      const next = BigInt(last.offset) + 1n;
-      resolveOffset(last.offset);
-      // The commit's metadata says when it was made: `credits status` shows it as last progress.
-      await consumer.commitOffsets([
-        { topic, partition, offset: next.toString(), metadata: new Date().toISOString() },
-      ]);
-      this.health.committed({ topic, partition }, next);
-      this.supervisor.progressed();
-      await heartbeat();
-      this.record(chunk, applied, messages.length);
+      if (!committed) return;
     }
-  }
-
-  /** Decides and appends a chunk, then writes its dead letters and decisions; null if no longer ours. */
-  private async applyChunk(
-    chunk: SplitChunk,
-    topic: string,
-    partition: number,
-    control: ChunkControl,
-  ): Promise<ChunkResult | null> {
-    const result = await this.processor.process(chunk.items, control);
-    if (result === null) return null;
-    // The chunk's dead letters in one send: those the contract check refused, and those found
-    // undecidable. Both before the commit, so a crash may write a letter twice but never none.
-    await inSpan('publish', {}, async () => {
-      await this.producer.deadLetter([
-        ...chunk.deadLetters,
-        ...undecidableLetters(topic, partition, chunk, result.undecidable, this.logger),
-      ]);
-      await this.producer.publishDecisions(result.decisions);
-    });
-    return result;
-  }
-
-  private record(chunk: SplitChunk, result: ChunkResult, size: number): void {
-    const { eventsPerItem } = result;
-    const undecidable = new Set(result.undecidable.map(({ index }) => index));
-    this.metrics.batchSize.observe(size);
-    // Counted per chunk, then added once per type and outcome: a labelled increment hashes its
-    // labels, and a chunk has hundreds of events of a few types.
-    const counts = new Map<string, { type: string; outcome: string; count: number }>();
-    const debug = this.logger.logger.isLevelEnabled('debug');
-    chunk.items.forEach((item, index) => {
-      const type = chunk.types[index] as string;
-      const outcome = undecidable.has(index)
-        ? 'dead_lettered'
-        : (eventsPerItem[index] ?? 0) > 0
-          ? 'applied'
-          : 'duplicate';
-      const key = `${type} ${outcome}`;
-      const counted = counts.get(key);
-      if (counted) counted.count += 1;
-      else counts.set(key, { type, outcome, count: 1 });
-      if (debug)
-        this.logger.debug(
-          {
-            accountId: item.accountId,
-            generationId: 'generationId' in item.command ? item.command.generationId : undefined,
-            kafka: 'source' in item.command ? item.command.source.kafka : undefined,
-            outcome,
-          },
-          'wire event decided',
-        );
-    });
-    for (const { type, outcome, count } of counts.values())
-      this.metrics.wireEvents.inc({ type, outcome }, count);
-    this.metrics.wireEvents.inc(
-      { type: 'unparsed', outcome: 'dead_lettered' },
-      chunk.deadLetters.length,
-    );
   }
 }

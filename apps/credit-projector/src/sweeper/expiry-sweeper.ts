@@ -9,7 +9,7 @@ import { APP_CONFIG, type AppConfig } from '@credits/config';
 import { LeaderLock } from '@credits/postgres';
 import { ProjectorMetrics } from '../observability/projector-metrics';
 import { AccountStates } from '../ledger/account-states';
-import { ChunkProcessor } from '../projector/chunk-processor';
+import { LedgerWriter } from '../projector/ledger-writer';
 import { DueAccounts } from './due-accounts';
 
 const ACCOUNTS_PER_SWEEP = 500;
@@ -30,7 +30,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, BeforeApplicationS
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly due: DueAccounts,
-    private readonly processor: ChunkProcessor,
+    private readonly writer: LedgerWriter,
     private readonly states: AccountStates,
     metrics: ProjectorMetrics,
     @InjectPinoLogger(ExpirySweeper.name) private readonly logger: PinoLogger,
@@ -76,22 +76,23 @@ export class ExpirySweeper implements OnApplicationBootstrap, BeforeApplicationS
     const accountIds = await this.due.dueBy(now, ACCOUNTS_PER_SWEEP);
     if (accountIds.length === 0) return 0;
     const at = now.toISOString();
-    const result = await this.processor.process(
+    const decided = await this.writer.write(
       accountIds.map((accountId) => ({ accountId, command: { type: 'ApplyDueExpiries', at } })),
       { heartbeat: async () => undefined, isActive: () => !this.stopped },
     );
-    if (result === null) return 0;
+    if (decided === null) return 0;
     const { loaded } = await this.states.load(accountIds);
     // An account that cannot be loaded keeps its due time: the next sweep tries it again.
     await this.due.reset(
       [...loaded].map(([accountId, account]) => ({ accountId, state: account.state })),
     );
-    if (result.undecidable.length > 0)
+    const errors = decided.flatMap(({ outcome }) => outcome.undecidable?.message ?? []);
+    if (errors.length > 0)
       this.logger.error(
-        { errors: result.undecidable.map(({ error }) => error.message).slice(0, 10) },
+        { errors: errors.slice(0, 10) },
         'could not apply what is due to some idle accounts',
       );
-    const recorded = result.eventsPerItem.reduce((sum, count) => sum + count, 0);
+    const recorded = decided.reduce((sum, { outcome }) => sum + outcome.ledgerEvents, 0);
     if (recorded > 0)
       this.logger.info(
         { accounts: accountIds.length, events: recorded },

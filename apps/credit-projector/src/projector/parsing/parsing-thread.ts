@@ -1,12 +1,23 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { InputEvent, InputTopic, ParseResult } from '@credits/contract';
-import type { ParseRequest, ParseVerdicts } from './parsing.messages';
+import type { InputTopic } from '@credits/contract';
+import type { ParseRequest, ParseVerdict, ParseVerdicts } from './parsing.messages';
 
 /** A Kafka message as the parsing thread needs it. */
-export interface RawEditorMessage {
+export interface RawInputMessage {
   readonly key: Buffer | null;
   readonly value: Buffer | null;
+  readonly offset: string;
+  /** Its valid `traceparent` header, if any (`validTraceparent`). */
+  readonly traceparent?: string;
+}
+
+/** Where a chunk of messages was read. */
+export interface ChunkOrigin {
+  readonly topic: InputTopic;
+  /** The topic's name in this deployment (prefixed). */
+  readonly topicName: string;
+  readonly partition: number;
 }
 
 interface Pending {
@@ -15,9 +26,9 @@ interface Pending {
 }
 
 /**
- * Parses chunks of editor-event messages on a worker thread (`parsing.worker`). Checking a
- * message against the contract was the projector's largest single cost after garbage collection
- * (about 9 µs a message), and the main thread is the pipeline's bottleneck. A thread that
+ * Turns chunks of input messages into account commands on a worker thread (`parsing.worker`).
+ * Checking a message against the contract was the projector's largest single cost after garbage
+ * collection (about 9 µs a message), and the main thread is the pipeline's bottleneck. A thread that
  * ends or fails fails the parses in flight (their chunks are neither appended nor committed,
  * so Kafka delivers them again) and the next parse starts a new one.
  */
@@ -33,15 +44,12 @@ export class ParsingThread {
     private readonly resourceLimits = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 },
   ) {}
 
-  /** Checks messages of one input topic: a type that belongs on the other is `wrong_topic`. */
-  async parse(messages: readonly RawEditorMessage[], topic: InputTopic): Promise<ParseResult[]> {
-    const { rejections } = await this.verdicts(messages, topic);
-    return messages.map((message, index) => {
-      const rejection = rejections[index];
-      if (rejection) return { rejection };
-      // The thread found this JSON a valid wire event; parsing it again here gives the same.
-      return { event: JSON.parse((message.value as Buffer).toString('utf8')) as InputEvent };
-    });
+  /**
+   * Per message, in order, its command or why it is not a wire event. A type that belongs on the
+   * other input topic is `wrong_topic`.
+   */
+  async parse(messages: readonly RawInputMessage[], origin: ChunkOrigin): Promise<ParseVerdict[]> {
+    return (await this.verdicts(messages, origin)).verdicts;
   }
 
   async stop(): Promise<void> {
@@ -50,11 +58,11 @@ export class ParsingThread {
   }
 
   private verdicts(
-    messages: readonly RawEditorMessage[],
-    topic: InputTopic,
+    messages: readonly RawInputMessage[],
+    origin: ChunkOrigin,
   ): Promise<ParseVerdicts> {
     if (this.stopped) return Promise.reject(new Error('the parsing thread was stopped'));
-    const request = packed(this.nextId++, messages, topic);
+    const request = packed(this.nextId++, messages, origin);
     const worker = this.running();
     return new Promise<ParseVerdicts>((resolve, reject) => {
       this.pending.set(request.id, { resolve, reject });
@@ -87,8 +95,8 @@ export class ParsingThread {
 /** The messages' keys and values in one buffer, with their lengths (-1 for none). */
 function packed(
   id: number,
-  messages: readonly RawEditorMessage[],
-  topic: InputTopic,
+  messages: readonly RawInputMessage[],
+  origin: ChunkOrigin,
 ): ParseRequest {
   const lengths = new Int32Array(messages.length * 2);
   let total = 0;
@@ -104,5 +112,13 @@ function packed(
     if (message.key) offset += message.key.copy(bytes, offset);
     if (message.value) offset += message.value.copy(bytes, offset);
   }
-  return { kind: 'parse', id, topic, bytes, lengths };
+  return {
+    kind: 'parse',
+    id,
+    ...origin,
+    bytes,
+    lengths,
+    offsets: messages.map((message) => message.offset),
+    traceparents: messages.map((message) => message.traceparent ?? null),
+  };
 }

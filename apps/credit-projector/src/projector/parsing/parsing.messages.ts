@@ -1,23 +1,35 @@
-import type { InputTopic, Rejection } from '@credits/contract';
+import type { InputEventType, InputTopic, Rejection } from '@credits/contract';
+import type { AccountCommand } from '@credits/domain';
 
 /**
- * A chunk of Kafka messages for the parsing thread. Keys and values travel packed in one buffer,
- * moved rather than copied: posting a message's own Buffer would copy the whole fetch response
- * it is a view of. `lengths` holds each message's key length then its value length, in order,
- * -1 for none.
+ * A chunk of one partition's Kafka messages for the parsing thread. Keys and values travel
+ * packed in one buffer, moved rather than copied: posting a message's own Buffer would copy the
+ * whole fetch response it is a view of. `lengths` holds each message's key length then its value
+ * length, in order, -1 for none.
  */
 export interface ParseRequest {
   readonly kind: 'parse';
   readonly id: number;
-  /** The input topic the messages came from. */
+  /** The input topic the messages came from, under its name in this deployment. */
   readonly topic: InputTopic;
+  readonly topicName: string;
+  readonly partition: number;
   readonly bytes: Uint8Array;
   readonly lengths: Int32Array;
+  /** Per message: its offset, which its command's source names. */
+  readonly offsets: string[];
+  /** Per message: its valid `traceparent` header, or null. */
+  readonly traceparents: (string | null)[];
 }
 
-/** Per message, in order: null for a valid wire event, else why it is not one. */
+/** What one message asks for: the account command of a valid wire event, or why it is not one. */
+export type ParseVerdict =
+  | { readonly type: InputEventType; readonly accountId: string; readonly command: AccountCommand }
+  | { readonly rejection: Rejection };
+
 export interface ParseVerdicts {
   readonly kind: 'verdicts';
   readonly id: number;
-  readonly rejections: (Rejection | null)[];
+  /** Per message, in order. */
+  readonly verdicts: ParseVerdict[];
 }

@@ -1,12 +1,12 @@
 import { parentPort } from 'node:worker_threads';
-import { parseInputEventMessage } from '@credits/contract';
-import type { ParseRequest, ParseVerdicts } from './parsing.messages';
+import { commandOf, parseInputEventMessage } from '@credits/contract';
+import type { ParseRequest, ParseVerdict, ParseVerdicts } from './parsing.messages';
 
 /**
- * The credit projector's parsing thread: checks each chunk's messages against the contract
- * (JSON, then class-validator) on the machine's other core, while the main thread decides and
- * appends. It answers with verdicts only: the main thread parses the valid values' JSON again,
- * which costs far less than copying the parsed objects back.
+ * The credit projector's parsing thread: turns each chunk's messages into account commands
+ * (JSON, the contract's checks, then the command) on the machine's other core, while the main
+ * thread decides and appends. Each message's bytes are parsed here and only here; the commands
+ * come back by structured clone.
  */
 const port = (() => {
   if (!parentPort) throw new Error('parsing.worker runs as a thread of the credit projector');
@@ -21,14 +21,28 @@ function verdictsOn(request: ParseRequest): ParseVerdicts {
     offset += length;
     return bytes.subarray(offset - length, offset);
   };
-  const rejections: ParseVerdicts['rejections'] = [];
-  for (let index = 0; index < request.lengths.length; index += 2) {
-    const key = next(request.lengths[index] as number);
-    const value = next(request.lengths[index + 1] as number);
+  const verdicts: ParseVerdict[] = [];
+  for (let index = 0; index < request.offsets.length; index += 1) {
+    const key = next(request.lengths[2 * index] as number);
+    const value = next(request.lengths[2 * index + 1] as number);
     const parsed = parseInputEventMessage(key, value, request.topic);
-    rejections.push('rejection' in parsed ? parsed.rejection : null);
+    if ('rejection' in parsed) {
+      verdicts.push(parsed);
+      continue;
+    }
+    const kafka = {
+      topic: request.topicName,
+      partition: request.partition,
+      offset: request.offsets[index] as string,
+    };
+    const { event } = parsed;
+    verdicts.push({
+      type: event.type,
+      accountId: event.subject,
+      command: commandOf(event, kafka, request.traceparents[index] ?? undefined),
+    });
   }
-  return { kind: 'verdicts', id: request.id, rejections };
+  return { kind: 'verdicts', id: request.id, verdicts };
 }
 
 port.on('message', (request: ParseRequest) => port.postMessage(verdictsOn(request)));

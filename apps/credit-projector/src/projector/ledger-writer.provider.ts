@@ -1,0 +1,86 @@
+import { Injectable, type Provider } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import type { AccountDecider, AccountState, CreditEvent } from '@credits/domain';
+import { EVENT_STORE, type EventStore } from '@credits/event-store';
+import { LiveCatalog } from '@credits/ledger';
+import { AccountStates } from '../ledger/account-states';
+import { ProjectorMetrics } from '../observability/projector-metrics';
+import { DueAccounts } from '../sweeper/due-accounts';
+import { ACCOUNT_DECIDER } from './account-decider.provider';
+import { LedgerWriter, type WriterHooks } from './ledger-writer';
+import type { WriteFailure } from './write-failures';
+
+/** What the projector's writer tells the catalog, the due index, the metrics and the log. */
+@Injectable()
+export class ProjectorWriterHooks implements WriterHooks {
+  constructor(
+    private readonly catalog: LiveCatalog,
+    private readonly due: DueAccounts,
+    private readonly metrics: ProjectorMetrics,
+    @InjectPinoLogger(LedgerWriter.name) private readonly logger: PinoLogger,
+  ) {}
+
+  beforeDeciding(latestTimeMs: number): Promise<void> {
+    return this.catalog.freshFor(latestTimeMs);
+  }
+
+  async afterAppend(accounts: readonly { accountId: string; state: AccountState }[]) {
+    // Only a pointer for the sweeper: the account's next event applies what is due anyway.
+    await this.due
+      .record(accounts)
+      .catch((error: Error) =>
+        this.logger.warn({ error: error.message }, 'could not record when accounts fall due'),
+      );
+  }
+
+  appended(events: readonly CreditEvent[], seconds: number): void {
+    this.metrics.appendSeconds.observe(seconds);
+    // Counted per append, then added once per type: a labelled increment hashes its labels.
+    const byType = new Map<string, number>();
+    for (const { type } of events) byType.set(type, (byType.get(type) ?? 0) + 1);
+    for (const [type, count] of byType) this.metrics.ledgerEvents.inc({ type }, count);
+  }
+
+  noStoredDecision(accountId: string, generationId: string): void {
+    this.logger.error(
+      { accountId, generationId },
+      'no stored decision found for a generation request',
+    );
+  }
+
+  readonly retries = {
+    conflicted: (error: Error, inARow: number) => {
+      this.metrics.appendConflicts.inc();
+      this.logger.info(
+        { error: error.message, inARow },
+        'another writer appended first: reloading the accounts and deciding again',
+      );
+    },
+    waiting: (
+      failure: Exclude<WriteFailure, 'conflict'>,
+      error: Error,
+      attempt: number,
+      delayMs: number,
+    ) => {
+      this.metrics.storeRetries.inc({ failure });
+      this.logger.warn(
+        { failure, attempt, delayMs, error: error.message },
+        failure === 'unavailable'
+          ? 'event store unavailable: retrying'
+          : 'writing a chunk failed for a reason not known to be the data: retrying',
+      );
+    },
+  };
+}
+
+/** The projector's one writer of ledgers, for its consumer and its sweeper alike. */
+export const ledgerWriterProvider: Provider = {
+  provide: LedgerWriter,
+  inject: [EVENT_STORE, ACCOUNT_DECIDER, AccountStates, ProjectorWriterHooks],
+  useFactory: (
+    store: EventStore,
+    decider: AccountDecider,
+    states: AccountStates,
+    hooks: ProjectorWriterHooks,
+  ) => new LedgerWriter(store, decider, states, hooks),
+};

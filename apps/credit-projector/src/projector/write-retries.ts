@@ -1,0 +1,90 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelay } from '@credits/event-store';
+import { asError } from '@credits/runtime';
+import {
+  WRITE_BOUNDS,
+  WriteGivenUpError,
+  writeFailureOf,
+  type WriteFailure,
+} from './write-failures';
+
+/** How a long retry keeps the consumer's membership alive and learns it should give up. */
+export interface ChunkControl {
+  heartbeat(): Promise<void>;
+  /** False once the partition was taken away or the consumer is stopping. */
+  isActive(): boolean;
+}
+
+/** What the retries tell the metrics and the log. */
+export interface RetryObserver {
+  /** Another writer appended first: the chunk's accounts are loaded and decided again. */
+  conflicted(error: Error, inARow: number): void;
+  /** The write failed for a reason the data is not to blame for: it waits, then tries again. */
+  waiting(
+    failure: Exclude<WriteFailure, 'conflict'>,
+    error: Error,
+    attempt: number,
+    delayMs: number,
+  ): void;
+}
+
+/** Waits `ms` while heartbeating; false as soon as the partition stops being ours. */
+export type Pause = (ms: number, control: ChunkControl) => Promise<boolean>;
+
+const HEARTBEAT_SLICE_MS = 1_000;
+
+export const heartbeatingPause: Pause = async (ms, control) => {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    await sleep(Math.min(HEARTBEAT_SLICE_MS, until - Date.now()));
+    if (!control.isActive()) return false;
+    try {
+      await control.heartbeat();
+    } catch {
+      return false;
+    }
+  }
+  return true;
+};
+
+/**
+ * Runs one attempt at writing a chunk until it succeeds, within WRITE_BOUNDS: a conflict tries
+ * again at once (the attempt reloads what it needs), anything else waits with backoff. Data the
+ * store refused never reaches here: the attempt sets those items aside itself. Null when the
+ * partition stopped being ours first; WriteGivenUpError past a bound.
+ */
+export async function withRetries<T>(
+  attempt: () => Promise<T>,
+  control: ChunkControl,
+  observer: RetryObserver,
+  pause: Pause = heartbeatingPause,
+  bounds: Pick<typeof WRITE_BOUNDS, 'conflicts' | 'waits' | 'backoff'> = WRITE_BOUNDS,
+): Promise<T | null> {
+  let conflicts = 0;
+  let waits = 0;
+  for (let attempts = 1; ; attempts += 1) {
+    if (!control.isActive()) return null;
+    try {
+      return await attempt();
+    } catch (thrown) {
+      const error = asError(thrown);
+      const failure = writeFailureOf(error);
+      if (failure === 'conflict') {
+        conflicts += 1;
+        waits = 0;
+        if (conflicts > bounds.conflicts)
+          throw new WriteGivenUpError(failure, attempts, { cause: error });
+        observer.conflicted(error, conflicts);
+        continue;
+      }
+      waits += 1;
+      conflicts = 0;
+      if (waits > bounds.waits) throw new WriteGivenUpError(failure, attempts, { cause: error });
+      // Refused data that escaped the attempt names no item to set aside: waited out as unknown.
+      const cause = failure === 'unavailable' ? 'unavailable' : 'unknown';
+      const delayMs = backoffDelay(waits, bounds.backoff.initialMs, bounds.backoff.maxMs);
+      observer.waiting(cause, error, waits, delayMs);
+      if (!(await pause(delayMs, control))) return null;
+    }
+  }
+}
