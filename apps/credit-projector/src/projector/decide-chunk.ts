@@ -58,7 +58,7 @@ export function undecidable<T extends LedgerItem>(item: T, error: Error): Decide
   return { item, outcome: { ledgerEvents: 0, decision: null, undecidable: error } };
 }
 
-export function isDecisionOf(generationId: string) {
+function isDecisionOf(generationId: string) {
   return (event: CreditEvent): event is GenerationDecision =>
     (event.type === 'GenerationCharged' || event.type === 'GenerationRefused') &&
     event.generationId === generationId;

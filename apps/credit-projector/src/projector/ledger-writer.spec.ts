@@ -65,12 +65,17 @@ function intercepted(
 }
 
 /** A writer on `store`, recording what it tells its hooks and how long it would have paused. */
-function writerOn(store: EventStore, pauses: number[] = [], stillOurs = () => true) {
+function writerOn(
+  store: EventStore,
+  pauses: number[] = [],
+  stillOurs = () => true,
+  appended: WriterHooks['appended'] = () => undefined,
+) {
   const seen = { conflicts: 0, waits: [] as string[], noStoredDecision: 0 };
   const hooks: WriterHooks = {
     beforeDeciding: async () => undefined,
     afterAppend: async () => undefined,
-    appended: () => undefined,
+    appended,
     noStoredDecision: () => (seen.noStoredDecision += 1),
     retries: {
       conflicted: () => (seen.conflicts += 1),
@@ -181,6 +186,66 @@ describe('writing a chunk to the ledgers', () => {
     expect(await ledgerOf(store, 'a')).toHaveLength(6);
     // The whole chunk, then halves down to the one item: O(log n) appends, not n.
     expect(appends).toBeLessThanOrEqual(1 + 2 * Math.ceil(Math.log2(items.length)));
+  });
+
+  it('given the store refuses one item of an account, then the later items of that account are decided on the state before it, and its ledger events are counted once', async () => {
+    const store = new InMemoryEventStore();
+    const refusing = intercepted(store, (batch) => {
+      const refused = batch.some(({ events }) =>
+        events.some((event) => (event.data as { generationId?: string }).generationId === 'bad'),
+      );
+      if (refused) throw new InvalidAppendError('PostgreSQL cannot store this data');
+    });
+    let counted = 0;
+    const { writer } = writerOn(
+      refusing,
+      [],
+      () => true,
+      (events) => (counted += events.length),
+    );
+    // 10 credits: 'bad' would hold 3, and with it g2's 3, g3's 3, then g4 would be refused.
+    const items = [
+      allowance('a'),
+      generate('a', 'bad'),
+      ...['g2', 'g3', 'g4'].map((id) => generate('a', id)),
+    ];
+    const decided = await writer.write(items, control);
+    expect(decided?.map(({ outcome }) => outcome.undecidable !== null)).toEqual([
+      false,
+      true,
+      false,
+      false,
+      false,
+    ]);
+    expect(
+      decided?.map(({ outcome }) =>
+        typeof outcome.decision === 'object' && outcome.decision ? outcome.decision.type : null,
+      ),
+    ).toEqual([null, null, 'GenerationCharged', 'GenerationCharged', 'GenerationCharged']);
+    const ledger = await ledgerOf(store, 'a');
+    expect(ledger).toEqual([
+      'CreditsGranted',
+      'GenerationCharged',
+      'GenerationCharged',
+      'GenerationCharged',
+    ]);
+    expect(counted).toBe(ledger.length);
+  });
+
+  it('given conflicts and an unavailable store in turn, then the bounds still hold over the whole write', async () => {
+    const store = new InMemoryEventStore();
+    const other = writerOn(store).writer;
+    const flapping = intercepted(store, async (_appends, call) => {
+      if (call % 2 === 1) throw new EventStoreUnavailableError('connection reset');
+      await other.write([topUp('a')], control);
+    });
+    const failure = await writerOn(flapping)
+      .writer.write([allowance('a')], control)
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(WriteGivenUpError);
+    expect((failure as WriteGivenUpError).attempts).toBeLessThanOrEqual(
+      WRITE_BOUNDS.waits + WRITE_BOUNDS.conflicts + 1,
+    );
   });
 
   it('given the store is away for three attempts, then the writer waits with growing backoff and writes once it is back', async () => {

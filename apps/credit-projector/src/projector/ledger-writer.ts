@@ -30,8 +30,8 @@ export interface WriterHooks {
 /**
  * Writes a chunk of commands to their accounts' ledgers, all accounts in one append call:
  * load the states, recall what the durable record holds of the items, decide, append. A
- * conflict loads and decides again; an unavailable store is waited out; both within
- * WRITE_BOUNDS (write-retries.ts). Data the store refuses is found by halves and set aside.
+ * conflict loads and decides again; an unavailable store or an unknown failure is waited out;
+ * all within WRITE_BOUNDS (write-failures.ts). Data the store refuses is found by halves and set aside.
  * Nothing is skipped: the caller commits offsets only after this returns.
  */
 export class LedgerWriter {

@@ -26,7 +26,8 @@ export interface RefusedMessage {
 }
 
 /** Where a chunk's messages were read, as dead letters and logs name it. */
-export interface ReadFrom {
+export interface MessageOrigin {
+  /** The topic's name in this deployment (prefixed). */
   readonly topic: string;
   readonly partition: number;
 }
@@ -63,10 +64,12 @@ const STACK_FRAMES_KEPT = 5;
  * stops its partition, and once the cause is fixed `credits dlq replay` can put it back.
  */
 export function deadLettersOf(
-  from: ReadFrom,
+  { topic, partition }: MessageOrigin,
   items: readonly WireItem[],
   logger: PinoLogger,
 ): DeadLetter[] {
+  // Only these two: the caller's object may be a whole chunk, messages and all.
+  const from = { topic, partition };
   const letters: DeadLetter[] = [];
   for (const item of items) {
     const kafka = { ...from, offset: item.message.offset };
@@ -95,7 +98,11 @@ export function deadLettersOf(
   return letters;
 }
 
-function deadLetterOf(message: KafkaMessage, from: ReadFrom, rejection: Rejection): DeadLetter {
+function deadLetterOf(
+  message: KafkaMessage,
+  from: MessageOrigin,
+  rejection: Rejection,
+): DeadLetter {
   return {
     key: message.key,
     value: message.value,

@@ -48,10 +48,12 @@ export const heartbeatingPause: Pause = async (ms, control) => {
 };
 
 /**
- * Runs one attempt at writing a chunk until it succeeds, within WRITE_BOUNDS: a conflict tries
- * again at once (the attempt reloads what it needs), anything else waits with backoff. Data the
- * store refused never reaches here: the attempt sets those items aside itself. Null when the
- * partition stopped being ours first; WriteGivenUpError past a bound.
+ * Runs one attempt at writing a chunk until it succeeds, within WRITE_BOUNDS, counted over the
+ * whole write (a failure that alternates between conflicts and waits still reaches a bound): a
+ * conflict tries again at once (the attempt reloads what it needs), anything else waits with
+ * backoff. Data the store refused in the append never reaches here (the attempt sets those
+ * items aside itself); a refusal elsewhere (a look-up) names no item, and is waited out as
+ * unknown. Null when the partition stopped being ours first; WriteGivenUpError past a bound.
  */
 export async function withRetries<T>(
   attempt: () => Promise<T>,
@@ -68,20 +70,17 @@ export async function withRetries<T>(
       return await attempt();
     } catch (thrown) {
       const error = asError(thrown);
-      const failure = writeFailureOf(error);
-      if (failure === 'conflict') {
+      if (writeFailureOf(error) === 'conflict') {
         conflicts += 1;
-        waits = 0;
-        if (conflicts > bounds.conflicts)
-          throw new WriteGivenUpError(failure, attempts, { cause: error });
+        // Told first, also the last time: the stale states are forgotten for whoever goes next.
         observer.conflicted(error, conflicts);
+        if (conflicts > bounds.conflicts)
+          throw new WriteGivenUpError('conflict', attempts, { cause: error });
         continue;
       }
       waits += 1;
-      conflicts = 0;
-      if (waits > bounds.waits) throw new WriteGivenUpError(failure, attempts, { cause: error });
-      // Refused data that escaped the attempt names no item to set aside: waited out as unknown.
-      const cause = failure === 'unavailable' ? 'unavailable' : 'unknown';
+      const cause = writeFailureOf(error) === 'unavailable' ? 'unavailable' : 'unknown';
+      if (waits > bounds.waits) throw new WriteGivenUpError(cause, attempts, { cause: error });
       const delayMs = backoffDelay(waits, bounds.backoff.initialMs, bounds.backoff.maxMs);
       observer.waiting(cause, error, waits, delayMs);
       if (!(await pause(delayMs, control))) return null;

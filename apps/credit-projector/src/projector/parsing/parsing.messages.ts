@@ -10,8 +10,9 @@ import type { AccountCommand } from '@credits/domain';
 export interface ParseRequest {
   readonly kind: 'parse';
   readonly id: number;
-  /** The input topic the messages came from, under its name in this deployment. */
+  /** Which input topic the messages came from: what the contract checks them against. */
   readonly topic: InputTopic;
+  /** That topic's name in this deployment (prefixed): what each command's source names. */
   readonly topicName: string;
   readonly partition: number;
   readonly bytes: Uint8Array;
