@@ -86,4 +86,33 @@ describe('CoalescingSender', () => {
     (await request(2)).answer();
     await Promise.all([first, ...waiting]);
   });
+
+  it('given several messages queued together that two requests carry, then their promise settles when both have, and fails if either does', async () => {
+    const { sendBatch, request } = broker();
+    const sender = new CoalescingSender(sendBatch, { maxQueuedMessages: 10, maxBatchMessages: 2 });
+    const first = sender.send('t', message('a'));
+    const inFlight = await request(1);
+    let settled = false;
+    const together = sender
+      .sendAll('t', ['b', 'c', 'd'].map(message))
+      .finally(() => (settled = true));
+    inFlight.answer();
+    await first;
+    (await request(2)).answer();
+    // b and c acknowledged, d not yet: the promise of all three waits.
+    const last = await request(3);
+    expect(keysOf(last.batch)).toEqual([['t', ['d']]]);
+    expect(settled).toBe(false);
+    last.answer(new Error('broker down'));
+    await expect(together).rejects.toThrow('broker down');
+  });
+
+  it('given more messages queued together than may wait, then none of them is queued', async () => {
+    const { sendBatch } = broker();
+    const sender = new CoalescingSender(sendBatch, { maxQueuedMessages: 2, maxBatchMessages: 10 });
+    await expect(sender.sendAll('t', ['a', 'b', 'c'].map(message))).rejects.toThrow(
+      SendQueueFullError,
+    );
+    expect(sender.queued).toBe(0);
+  });
 });

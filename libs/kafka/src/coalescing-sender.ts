@@ -48,10 +48,32 @@ export class CoalescingSender {
   }
 
   send(topic: string, message: Message): Promise<void> {
-    if (this.queue.length >= this.limits.maxQueuedMessages)
+    return this.sendAll(topic, [message]);
+  }
+
+  /**
+   * Messages to one topic, in order, queued together: settles once every request carrying one
+   * of them has (it fails with the first that fails). All or none of them are queued.
+   */
+  sendAll(topic: string, messages: readonly Message[]): Promise<void> {
+    if (messages.length === 0) return Promise.resolve();
+    if (this.queue.length + messages.length > this.limits.maxQueuedMessages)
       return Promise.reject(new SendQueueFullError(this.limits.maxQueuedMessages));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ topic, message, sent: { resolve, reject } });
+      let unsent = messages.length;
+      let failed = false;
+      const sent = {
+        resolve: () => {
+          unsent -= 1;
+          if (unsent === 0 && !failed) resolve();
+        },
+        reject: (error: unknown) => {
+          if (failed) return;
+          failed = true;
+          reject(error);
+        },
+      };
+      for (const message of messages) this.queue.push({ topic, message, sent });
       if (!this.sending) void this.drain();
     });
   }

@@ -1,4 +1,6 @@
-import type { RecordMetadata, TopicMessages } from 'kafkajs';
+import type { Kafka, ProducerBatch, RecordMetadata, TopicMessages } from 'kafkajs';
+import { CoalescingSender, type CoalescingSenderLimits } from './coalescing-sender';
+import { PartitionPlacement } from './partition-placement';
 
 /** Resends of the unacknowledged part of one batch before the batch is failed. */
 export const MAX_PARTIAL_RESENDS = 3;
@@ -63,4 +65,33 @@ export async function sendBatchWhole(
     if (resends === MAX_PARTIAL_RESENDS) throw new PartitionsNotAcknowledgedError(missing);
     onResend(missing);
   }
+}
+
+/**
+ * One produce request at a time, carrying every message that arrived while the one before was in
+ * flight, across topics and partitions (CoalescingSender), each partition acknowledged or its
+ * messages sent again (sendBatchWhole). Every message is placed by its key first, as the
+ * DefaultPartitioner would (PartitionPlacement).
+ */
+export function coalescedWholeSender(
+  kafka: Kafka,
+  producer: { sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> },
+  limits: CoalescingSenderLimits,
+  onResend: (partitions: readonly string[]) => void,
+): CoalescingSender {
+  const placement = new PartitionPlacement(kafka);
+  return new CoalescingSender(
+    async (topicMessages) =>
+      sendBatchWhole(
+        (batch) => producer.sendBatch({ acks: -1, topicMessages: batch }),
+        await Promise.all(
+          topicMessages.map(async ({ topic, messages }) => ({
+            topic,
+            messages: await placement.place(topic, messages),
+          })),
+        ),
+        onResend,
+      ),
+    limits,
+  );
 }

@@ -69,6 +69,12 @@ export class ProjectorMetrics {
   readonly secondsSinceProgress: Gauge<'partition'>;
   readonly ready: Gauge;
 
+  readonly producerResends = new Counter({
+    name: 'credits_projector_producer_resends_total',
+    help: 'partitions whose messages were sent again because Kafka answered a send without them (tulios/kafkajs#1798)',
+    registers: [this.registry],
+  });
+
   readonly consumerCrashes = new Counter({
     name: 'credits_projector_consumer_crashes_total',
     help: 'consumer crashes (kafkajs consumer.crash), by whether kafkajs restarts it itself',

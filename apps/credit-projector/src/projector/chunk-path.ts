@@ -24,12 +24,13 @@ export interface InputChunk {
 }
 
 /**
- * A chunk's path through the projector, one stage a line; each stage's details are one call
- * below. Each message becomes a WireItem at its parse and carries its command, or its refusal,
- * and then its outcome, to the end. The offsets are committed only after the appends are durable
- * and the dead letters and decisions are written, so a crash anywhere repeats work but loses
- * none; the chunks of partition p of both input topics take turns, so each account has one
- * writer deciding one chunk at a time.
+ * A chunk's path through the projector, one stage a line: parse → commands (the parsing
+ * thread), recall → decide → append → decisions (the ledger writer, retried within bounds),
+ * publish, commit; each stage's details are one call below. Each message becomes a WireItem at
+ * its parse and carries its command, or its refusal, and then its outcome, to the end. The
+ * offsets are committed only after the appends are durable and the dead letters and decisions
+ * are written, so a crash anywhere repeats work but loses none; the chunks of partition p of
+ * both input topics take turns, so each account has one writer deciding one chunk at a time.
  */
 @Injectable()
 export class ChunkPath {
@@ -75,10 +76,9 @@ export class ChunkPath {
     });
   }
 
-  /** The chunk's dead letters, then its decisions, each in one send. */
+  /** The chunk's dead letters and decisions, in the produce request other chunks share. */
   private publish(chunk: InputChunk, items: readonly WireItem[]): Promise<void> {
     return inSpan('publish', {}, async () => {
-      await this.producer.deadLetter(deadLettersOf(chunk, items, this.logger));
       const decisions: { accountId: string; decision: GenerationDecision }[] = [];
       for (const item of items) {
         if (!isCommand(item)) continue;
@@ -86,7 +86,10 @@ export class ChunkPath {
         if (decision && decision !== 'stored')
           decisions.push({ accountId: item.accountId, decision });
       }
-      await this.producer.publishDecisions(decisions);
+      await Promise.all([
+        this.producer.deadLetter(deadLettersOf(chunk, items, this.logger)),
+        this.producer.publishDecisions(decisions),
+      ]);
     });
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { Partitioners, type IHeaders, type Kafka } from 'kafkajs';
+import { Partitioners, type IHeaders, type Kafka, type Message } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
 import {
   DeadLetterHeaders,
@@ -11,10 +11,11 @@ import {
 } from '@credits/contract';
 import type { EventOf } from '@credits/domain';
 import {
+  coalescedWholeSender,
   KAFKA,
-  PartitionByPartitionSender,
   RenewableProducer,
   topicNames,
+  type CoalescingSender,
   type TopicNames,
 } from '@credits/kafka';
 import { asError, within } from '@credits/runtime';
@@ -28,6 +29,16 @@ import { ProjectorMetrics } from '../observability/projector-metrics';
  */
 const SEND_DEADLINE_MS = 90_000;
 
+/**
+ * Messages waiting for a request. The consumer's chunks hold at most
+ * PROJECTOR_PARTITIONS_CONCURRENCY × 500 decisions and as many dead letters, and the notification
+ * relay a page: this is a guard, and past it a chunk's send fails (its consumer is started again
+ * and the chunk redone).
+ */
+const MAX_QUEUED_MESSAGES = 50_000;
+/** Messages in one produce request: decisions and dead letters are well under 2 KB each. */
+const MAX_MESSAGES_PER_REQUEST = 1_000;
+
 export interface DeadLetter {
   readonly key: Buffer | null;
   readonly value: Buffer | null;
@@ -39,11 +50,17 @@ export interface DeadLetter {
   readonly rejection: Rejection;
 }
 
-/** What the projector writes to Kafka: dead letters and decisions, acknowledged by all replicas. */
+/**
+ * What the projector writes to Kafka: dead letters, decisions and notifications, acknowledged by
+ * all replicas. One produce request at a time carries what every partition's chunks have ready
+ * (kafkajs's idempotent producer holds a lock on the broker for each request's round trip, so
+ * requests sent at once would wait one behind another anyway); each partition it spans is
+ * acknowledged or its messages sent again.
+ */
 @Injectable()
 export class ProjectorProducer implements OnModuleInit, OnApplicationShutdown {
   private readonly producer: RenewableProducer;
-  private readonly sender: PartitionByPartitionSender;
+  private readonly sender: CoalescingSender;
   private readonly topics: TopicNames;
 
   constructor(
@@ -72,7 +89,18 @@ export class ProjectorProducer implements OnModuleInit, OnApplicationShutdown {
         },
       },
     );
-    this.sender = new PartitionByPartitionSender(this.producer, kafka);
+    this.sender = coalescedWholeSender(
+      kafka,
+      this.producer,
+      { maxQueuedMessages: MAX_QUEUED_MESSAGES, maxBatchMessages: MAX_MESSAGES_PER_REQUEST },
+      (partitions) => {
+        metrics.producerResends.inc(partitions.length);
+        logger.warn(
+          { partitions },
+          'Kafka answered a send without these partitions: sending their messages again',
+        );
+      },
+    );
   }
 
   async onModuleInit(): Promise<void> {
@@ -145,7 +173,7 @@ export class ProjectorProducer implements OnModuleInit, OnApplicationShutdown {
     for (const message of messages) this.metrics.notifications.inc({ type: message.type });
   }
 
-  private send(topic: string, messages: Parameters<PartitionByPartitionSender['send']>[1]) {
-    return within(SEND_DEADLINE_MS, this.sender.send(topic, messages));
+  private send(topic: string, messages: readonly Message[]) {
+    return within(SEND_DEADLINE_MS, this.sender.sendAll(topic, messages));
   }
 }

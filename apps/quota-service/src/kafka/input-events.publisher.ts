@@ -11,13 +11,12 @@ import { Partitioners, type Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
 import { inputTopicOf, TRACEPARENT, type InputEvent, type InputEventType } from '@credits/contract';
 import {
-  CoalescingSender,
+  coalescedWholeSender,
   KAFKA,
-  PartitionPlacement,
   RenewableProducer,
   SendQueueFullError,
-  sendBatchWhole,
   topicNames,
+  type CoalescingSender,
   type TopicNames,
 } from '@credits/kafka';
 import { asError } from '@credits/runtime';
@@ -67,27 +66,18 @@ export class InputEventsPublisher implements OnModuleInit, OnApplicationShutdown
           ),
       },
     );
-    // A coalesced request spans partitions: each is acknowledged, or sent again (sendBatchWhole).
-    const placement = new PartitionPlacement(kafka);
-    this.sender = new CoalescingSender(
-      async (topicMessages) =>
-        sendBatchWhole(
-          (batch) => this.producer.sendBatch({ acks: -1, topicMessages: batch }),
-          await Promise.all(
-            topicMessages.map(async ({ topic, messages }) => ({
-              topic,
-              messages: await placement.place(topic, messages),
-            })),
-          ),
-          (partitions) => {
-            metrics.publishResends.inc(partitions.length);
-            logger.warn(
-              { partitions },
-              'Kafka answered a publish without these partitions: sending their events again',
-            );
-          },
-        ),
+    // A coalesced request spans partitions: each is acknowledged, or sent again.
+    this.sender = coalescedWholeSender(
+      kafka,
+      this.producer,
       { maxQueuedMessages: MAX_QUEUED_PUBLISHES, maxBatchMessages: MAX_PUBLISHES_PER_REQUEST },
+      (partitions) => {
+        metrics.publishResends.inc(partitions.length);
+        logger.warn(
+          { partitions },
+          'Kafka answered a publish without these partitions: sending their events again',
+        );
+      },
     );
   }
 
