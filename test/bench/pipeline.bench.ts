@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { inputTopicNames } from '@credits/kafka';
 import {
   asMessages,
@@ -70,8 +71,12 @@ async function main(): Promise<void> {
       const profile = process.env.BENCH_PROFILE
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
         : [];
+      // BENCH_ALLOCATION_PROFILE=dir writes what it allocates, by function, there.
+      const allocations = process.env.BENCH_ALLOCATION_PROFILE
+        ? ['--require', path.join(__dirname, 'allocation-profile.preload.js')]
+        : [];
       // --trace-gc: what the main thread allocates and how long it collects (gc-trace.ts).
-      const nodeArgs = [...PROJECTOR_NODE_ARGS, '--trace-gc', ...profile];
+      const nodeArgs = [...PROJECTOR_NODE_ARGS, '--trace-gc', ...profile, ...allocations];
       const projector = startNode([...nodeArgs, builtEntry('credit-projector')], {
         KAFKA_TOPIC_PREFIX: prefix,
         DATABASE_URL: databaseUrl,

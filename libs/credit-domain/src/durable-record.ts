@@ -85,11 +85,12 @@ export function claimsOfLedger(events: readonly CreditEvent[]): ClaimMade[] {
 export function claimsMade(command: AccountCommand, events: readonly CreditEvent[]): ClaimMade[] {
   if (command.type === 'ApplyDueExpiries') return [];
   const made: ClaimMade[] = [];
-  const key = sourceClaim(command.source);
+  const { producer, id } = command.source;
   for (let index = events.length - 1; index >= 0; index -= 1) {
-    const event = events[index] as CreditEvent;
-    if (event.source && sourceClaim(event.source) === key) {
-      made.push({ eventIndex: index, claim: key });
+    const { source } = events[index] as CreditEvent;
+    // The source's fields, not its claim's text: no string is built for events that hold none.
+    if (source && source.producer === producer && source.id === id) {
+      made.push({ eventIndex: index, claim: sourceClaim(command.source) });
       break;
     }
   }

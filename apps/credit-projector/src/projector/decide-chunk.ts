@@ -64,6 +64,17 @@ function isDecisionOf(generationId: string) {
     event.generationId === generationId;
 }
 
+/** Each account as the chunk leaves it so far: the fields that change, kept in place. */
+interface AccountInChunk {
+  state: AccountState;
+  revision: bigint | null;
+  latestEventAtMs: number;
+  readonly events: CreditEvent[];
+  readonly stored: EventData[];
+  readonly isHeld: (claim: string) => boolean;
+  readonly claimed: Set<string>;
+}
+
 interface DecidedItem {
   readonly events: CreditEvent[];
   readonly state: AccountState;
@@ -78,18 +89,19 @@ function decideOne(
   decider: AccountDecider,
   accountId: string,
   command: AccountCommand,
-  account: LoadedAccount,
-  isHeld: (claim: string) => boolean,
+  account: Pick<AccountInChunk, 'state' | 'revision' | 'isHeld'>,
 ): DecidedItem {
-  const { events, state } = decider.decideAndEvolve(withRecalled(command, isHeld), account.state);
-  const first = account.revision === null ? 0n : account.revision + 1n;
-  const stored = events.map((event, index) =>
-    encodeLedgerEvent(accountId, first + BigInt(index), event),
+  const { events, state } = decider.decideAndEvolve(
+    withRecalled(command, account.isHeld),
+    account.state,
   );
-  for (const { eventIndex, claim } of claimsMade(command, events)) {
-    const event = stored[eventIndex] as EventData;
-    stored[eventIndex] = { ...event, claims: [...(event.claims ?? []), claim] };
-  }
+  const claims = claimsMade(command, events);
+  let revision = account.revision === null ? 0n : account.revision + 1n;
+  const stored = events.map((event, index) => {
+    let made: string[] | undefined;
+    for (const { eventIndex, claim } of claims) if (eventIndex === index) (made ??= []).push(claim);
+    return encodeLedgerEvent(accountId, revision++, event, made);
+  });
   return { events, state, stored };
 }
 
@@ -112,15 +124,7 @@ export function decideChunk<T extends LedgerItem>(
   claims: ClaimBook,
   unloadable: ReadonlyMap<string, Error> = new Map(),
 ): ChunkDecision<T> {
-  const current = new Map<
-    string,
-    {
-      account: LoadedAccount;
-      events: CreditEvent[];
-      stored: EventData[];
-      claimed: Set<string>;
-    }
-  >();
+  const current = new Map<string, AccountInChunk>();
   const decided: Decided<T>[] = [];
   for (const item of items) {
     const { accountId, command } = item;
@@ -133,29 +137,31 @@ export function decideChunk<T extends LedgerItem>(
     if (!entry) {
       const account = loaded.get(accountId);
       if (!account) throw new Error(`account ${accountId} was not loaded`);
-      entry = { account, events: [], stored: [], claimed: new Set() };
+      const stream = accountStream(accountId);
+      const claimed = new Set<string>();
+      entry = {
+        state: account.state,
+        revision: account.revision,
+        latestEventAtMs: account.latestEventAtMs,
+        events: [],
+        stored: [],
+        claimed,
+        isHeld: (claim) => claimed.has(claim) || claims.has(stream, claim),
+      };
       current.set(accountId, entry);
     }
-    const stream = accountStream(accountId);
-    const { claimed } = entry;
-    const isHeld = (claim: string) => claimed.has(claim) || claims.has(stream, claim);
     let one: DecidedItem;
     try {
-      one = decideOne(decider, accountId, command, entry.account, isHeld);
+      one = decideOne(decider, accountId, command, entry);
     } catch (error) {
       decided.push(undecidable(item, asError(error)));
       continue;
     }
     const { events, state, stored } = one;
-    const revision = entry.account.revision;
-    let latestEventAtMs = entry.account.latestEventAtMs;
-    for (const event of events) latestEventAtMs = Math.max(latestEventAtMs, millisOf(event.at));
-    entry.account = {
-      ...entry.account,
-      state,
-      revision: events.length === 0 ? revision : (revision ?? -1n) + BigInt(events.length),
-      latestEventAtMs,
-    };
+    entry.state = state;
+    if (events.length > 0) entry.revision = (entry.revision ?? -1n) + BigInt(events.length);
+    for (const event of events)
+      entry.latestEventAtMs = Math.max(entry.latestEventAtMs, millisOf(event.at));
     let decision: ItemOutcome['decision'] = null;
     if (command.type === 'RequestGeneration') {
       // A repeat's decision may be this chunk's own; otherwise the store holds it.
@@ -164,18 +170,19 @@ export function decideChunk<T extends LedgerItem>(
     }
     entry.events.push(...events);
     entry.stored.push(...stored);
-    for (const event of stored) for (const claim of event.claims ?? []) claimed.add(claim);
+    for (const event of stored) for (const claim of event.claims ?? []) entry.claimed.add(claim);
     decided.push({
       item,
       outcome: { ledgerEvents: events.length, decision, undecidable: null },
     });
   }
-  const accounts = [...current].map(([accountId, { account, events, stored }]) => {
+  const accounts = [...current].map(([accountId, entry]) => {
     const before = loaded.get(accountId) as LoadedAccount;
+    const { state, revision, latestEventAtMs, events, stored } = entry;
     return {
       accountId,
       events,
-      after: account,
+      after: { ...before, state, revision, latestEventAtMs },
       append:
         stored.length === 0
           ? null

@@ -1,6 +1,6 @@
 import { accountStream, type SourceEvent } from '@credits/domain/streams';
 import { type CreditEvent, type CreditEventType } from '@credits/domain';
-import type { EventData, RecordedEvent } from '@credits/event-store';
+import type { EventData, JsonObject, RecordedEvent } from '@credits/event-store';
 import { NameBasedUuids } from '../ids/name-based-uuid';
 import { moneyProblem } from '../money/is-money';
 
@@ -44,24 +44,27 @@ export function encodeLedgerEvent(
   accountId: string,
   revision: bigint,
   event: CreditEvent,
+  /** The claims it makes in its stream (see the durable record), if any. */
+  claims?: readonly string[],
 ): EventData {
   // Who asked, and the trace it came with, are the event's metadata, beside its account: what
   // the event says stays the facts.
   const { publishedBy, traceparent } = event.source ?? {};
-  const data =
+  // The event itself when it carries no audit fields: stores serialize what they are given, and
+  // neither side changes it.
+  const data: JsonObject =
     publishedBy === undefined && traceparent === undefined
-      ? { ...event }
+      ? (event as unknown as JsonObject)
       : { ...event, source: withoutAudit(event.source as SourceEvent) };
+  const metadata: Record<string, unknown> = { accountId, schema: LEDGER_SCHEMA };
+  if (publishedBy !== undefined) metadata.publishedBy = publishedBy;
+  if (traceparent !== undefined) metadata.traceparent = traceparent;
   return {
     id: ledgerEventIds.of(`${accountStream(accountId)}@${revision}:${identity(event)}`),
     type: event.type,
     data,
-    metadata: {
-      accountId,
-      schema: LEDGER_SCHEMA,
-      ...(publishedBy === undefined ? {} : { publishedBy }),
-      ...(traceparent === undefined ? {} : { traceparent }),
-    },
+    metadata,
+    ...(claims?.length ? { claims } : {}),
   };
 }
 
