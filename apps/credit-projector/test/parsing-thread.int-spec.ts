@@ -33,12 +33,16 @@ const message = (key: string | null, value: unknown): RawInputMessage => ({
     ? { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }
     : {}),
 });
-const from = (topic: InputTopic): ChunkOrigin => ({ topic, topicName: `t.${topic}`, partition: 3 });
+const from = (inputTopic: InputTopic): ChunkOrigin => ({
+  inputTopic,
+  topic: `t.${inputTopic}`,
+  partition: 3,
+});
 /** What the thread must answer for a message: the contract's check, then the command, here. */
 function expected(raw: RawInputMessage, origin: ChunkOrigin): ParseVerdict {
-  const parsed = parseInputEventMessage(raw.key, raw.value, origin.topic);
+  const parsed = parseInputEventMessage(raw.key, raw.value, origin.inputTopic);
   if ('rejection' in parsed) return parsed;
-  const kafka = { topic: origin.topicName, partition: origin.partition, offset: raw.offset };
+  const kafka = { topic: origin.topic, partition: origin.partition, offset: raw.offset };
   return {
     type: parsed.event.type,
     accountId: parsed.event.subject,

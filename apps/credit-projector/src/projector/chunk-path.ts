@@ -68,8 +68,8 @@ export class ChunkPath {
         traceparent: validTraceparent(message.headers?.[TRACEPARENT]),
       }));
       const origin = {
-        topic: chunk.inputTopic,
-        topicName: chunk.topic,
+        inputTopic: chunk.inputTopic,
+        topic: chunk.topic,
         partition: chunk.partition,
       };
       return wireItemsOf(chunk.messages, await this.parsing.parse(raw, origin));

@@ -14,9 +14,9 @@ export interface RawInputMessage {
 
 /** Where a chunk of messages was read. */
 export interface ChunkOrigin {
-  readonly topic: InputTopic;
+  readonly inputTopic: InputTopic;
   /** The topic's name in this deployment (prefixed). */
-  readonly topicName: string;
+  readonly topic: string;
   readonly partition: number;
 }
 

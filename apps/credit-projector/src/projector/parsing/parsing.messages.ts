@@ -11,9 +11,9 @@ export interface ParseRequest {
   readonly kind: 'parse';
   readonly id: number;
   /** Which input topic the messages came from: what the contract checks them against. */
-  readonly topic: InputTopic;
+  readonly inputTopic: InputTopic;
   /** That topic's name in this deployment (prefixed): what each command's source names. */
-  readonly topicName: string;
+  readonly topic: string;
   readonly partition: number;
   readonly bytes: Uint8Array;
   readonly lengths: Int32Array;

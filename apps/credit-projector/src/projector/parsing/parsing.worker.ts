@@ -25,13 +25,13 @@ function verdictsOn(request: ParseRequest): ParseVerdicts {
   for (let index = 0; index < request.offsets.length; index += 1) {
     const key = next(request.lengths[2 * index] as number);
     const value = next(request.lengths[2 * index + 1] as number);
-    const parsed = parseInputEventMessage(key, value, request.topic);
+    const parsed = parseInputEventMessage(key, value, request.inputTopic);
     if ('rejection' in parsed) {
       verdicts.push(parsed);
       continue;
     }
     const kafka = {
-      topic: request.topicName,
+      topic: request.topic,
       partition: request.partition,
       offset: request.offsets[index] as string,
     };
