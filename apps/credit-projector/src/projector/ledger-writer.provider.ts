@@ -49,10 +49,10 @@ export class ProjectorWriterHooks implements WriterHooks {
   }
 
   readonly retries = {
-    conflicted: (error: Error, inARow: number) => {
+    conflicted: (error: Error, count: number) => {
       this.metrics.appendConflicts.inc();
       this.logger.info(
-        { error: error.message, inARow },
+        { error: error.message, conflictsInThisWrite: count },
         'another writer appended first: reloading the accounts and deciding again',
       );
     },

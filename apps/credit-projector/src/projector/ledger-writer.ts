@@ -28,10 +28,10 @@ export interface WriterHooks {
 }
 
 /**
- * Writes a chunk of commands to their accounts' ledgers, all accounts in one append call:
- * load the states, recall what the durable record holds of the items, decide, append. A
- * conflict loads and decides again; an unavailable store or an unknown failure is waited out;
- * all within WRITE_BOUNDS (write-failures.ts). Data the store refuses is found by halves and set aside.
+ * Writes a chunk of commands to their accounts' ledgers, all accounts in one append call: load
+ * the states, recall what the durable record holds of the items, decide, append. A conflict
+ * loads and decides again; an unavailable store or an unknown failure is waited out; all within
+ * WRITE_BOUNDS (write-failures.ts). Data the store refuses is found by halves and set aside.
  * Nothing is skipped: the caller commits offsets only after this returns.
  */
 export class LedgerWriter {
@@ -56,9 +56,9 @@ export class LedgerWriter {
       () => this.writeOnce(items, accountIds),
       control,
       {
-        conflicted: (error, inARow) => {
+        conflicted: (error, count) => {
           this.states.forget(accountIds);
-          this.hooks.retries.conflicted(error, inARow);
+          this.hooks.retries.conflicted(error, count);
         },
         waiting: (...why) => this.hooks.retries.waiting(...why),
       },

@@ -36,14 +36,15 @@ export function writeFailureOf(error: unknown): WriteFailure {
  */
 export const WRITE_BOUNDS = {
   /**
-   * Conflicts in a row. Each one means another writer is busy with the same accounts (the sweeper,
-   * or a consumer a rebalance has not yet stopped); ten in a row means something else is wrong.
+   * Conflicts in one write. Each one means another writer is busy with the same accounts (the
+   * sweeper, or a consumer a rebalance has not yet stopped); ten means something else is wrong.
    */
   conflicts: 10,
   /**
-   * Waits in a row for an unavailable store or an unknown failure: with the backoff below, 6 to
-   * 13 s (0.2, 0.4, … 6.4 s, each between half and all of it) before the consumer is restarted,
-   * so a failure that outlasts them shows as consumer restarts on /health and the metrics.
+   * Waits in one write for an unavailable store or an unknown failure: with the backoff below, 6
+   * to 13 s (0.2, 0.4, … 6.4 s, each between half and all of it) before the consumer is
+   * restarted, so a failure that outlasts them shows as consumer restarts on /health and the
+   * metrics.
    */
   waits: 6,
   backoff: { initialMs: 200, maxMs: 10_000 },

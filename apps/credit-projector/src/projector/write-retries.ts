@@ -18,7 +18,7 @@ export interface ChunkControl {
 /** What the retries tell the metrics and the log. */
 export interface RetryObserver {
   /** Another writer appended first: the chunk's accounts are loaded and decided again. */
-  conflicted(error: Error, inARow: number): void;
+  conflicted(error: Error, count: number): void;
   /** The write failed for a reason the data is not to blame for: it waits, then tries again. */
   waiting(
     failure: Exclude<WriteFailure, 'conflict'>,
@@ -60,8 +60,8 @@ export async function withRetries<T>(
   control: ChunkControl,
   observer: RetryObserver,
   pause: Pause = heartbeatingPause,
-  bounds: Pick<typeof WRITE_BOUNDS, 'conflicts' | 'waits' | 'backoff'> = WRITE_BOUNDS,
 ): Promise<T | null> {
+  const bounds = WRITE_BOUNDS;
   let conflicts = 0;
   let waits = 0;
   for (let attempts = 1; ; attempts += 1) {
