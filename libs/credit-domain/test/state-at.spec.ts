@@ -98,6 +98,29 @@ describe('the account as it stood at an instant', () => {
     expect(decider().availableCredits(after, millisOf(at(DAY)))).toBe(7);
   });
 
+  it('given a generation id used again for a free edit, stamped before the instant, while its first use was settled only after it, then the second use is left out and the first stays open', () => {
+    const forgetful: CreditRules = {
+      ...STANDARD_RULES,
+      memory: { settledGenerationsKept: 1, recordOnlySourcesKept: 1, membersKept: 1_000 },
+    };
+    const account = new Account(forgetful).given(command.topUp(10, { at: at(0) }));
+    account.when(command.generate('g1', 'twilight', '1K', { at: at(1_000) }));
+    account.when(command.accept('g1', { at: at(5_000) }));
+    // g2 settled pushes g1 out of what the state remembers: g1 may be charged again.
+    account.when(command.generate('g2', 'twilight', '1K', { at: at(5_100) }));
+    account.when(command.reject('g2', { at: at(5_200) }));
+    // A free edit draws on no grant: only its generation id ties it to the first use.
+    account.when(command.generate('g1', 'crop', undefined, { at: at(3_000) }));
+    expect(account.stream.filter((event) => event.type === 'GenerationCharged')).toHaveLength(3);
+    const instant = millisOf(at(4_000));
+    expect(eventsBy(account.stream, instant).map((event) => event.type)).toEqual([
+      'CreditsGranted',
+      'GenerationCharged',
+    ]);
+    const state = assertInvariants(stateAt(account.stream, instant, undefined, forgetful));
+    expect(heldCredits(state)).toBe(2);
+  });
+
   it('given a hold released after the instant, and a late request drawing on the credits it freed, then that request is left out with it', () => {
     const account = new Account().given(command.topUp(4, { at: at(0) }));
     account.when(command.generate('g1', 'twilight', '1K', { at: at(1_000) }));

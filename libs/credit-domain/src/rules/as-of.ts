@@ -1,5 +1,5 @@
 import { STANDARD_RULES, type CreditRules } from '../credit-rules';
-import type { Allocation, CreditEvent } from '../events';
+import { opensNoGeneration, type Allocation, type CreditEvent } from '../events';
 import { initialAccountState, type AccountState } from '../state/account';
 import { millisOf } from '../time';
 import { foldDue } from './due';
@@ -25,19 +25,26 @@ export function stateAt(
  * less those that rely on one that had not. Times are not in stream order (a request may come
  * late; the two input topics are taken as they come), so an event stamped by `atMs` may keep a
  * generation charged after it, or draw on credits that a later grant, release or refund made
- * available. Left in, it would fold into a state no history had. It is left out with what it
- * relies on (and what relies on it, in turn), and what it would have settled or lapsed by then
- * is decided by the lapses due at `atMs`.
+ * available; a generation id used again relies on its first use having been settled by then.
+ * Left in, it would fold into a state no history had. It is left out with what it relies on (and
+ * what relies on it, in turn), and what it would have settled or lapsed by then is decided by
+ * the lapses due at `atMs`.
  */
 export function eventsBy(ledger: readonly CreditEvent[], atMs: number): CreditEvent[] {
   const laterGenerations = new Set<string>();
   /** Grants some later event made credits available on: what draws on them may rely on it. */
   const laterCredits = new Set<string>();
+  /** Generations open among the events kept so far: opening one again relies on its settling. */
+  const open = new Set<string>();
   const had: CreditEvent[] = [];
   for (const event of ledger) {
-    const relies = millisOf(event.at) > atMs || reliesOn(event, laterGenerations, laterCredits);
+    const relies =
+      millisOf(event.at) > atMs ||
+      reliesOn(event, laterGenerations, laterCredits) ||
+      (opensGeneration(event) && open.has(event.generationId));
     if (!relies) {
       had.push(event);
+      keepOpen(event, open);
       continue;
     }
     const generationId = generationOf(event);
@@ -58,6 +65,17 @@ function reliesOn(
   return grantsDrawnOn(event).some((grantId) => laterCredits.has(grantId));
 }
 
+/** What a kept event does to the generations open among the kept ones. */
+function keepOpen(event: CreditEvent, open: Set<string>): void {
+  if (event.type === 'GenerationCharged' && !opensNoGeneration(event)) open.add(event.generationId);
+  else if (
+    event.type === 'EditKept' ||
+    event.type === 'EditDiscarded' ||
+    event.type === 'HoldLapsed'
+  )
+    open.delete(event.generationId);
+}
+
 function generationOf(event: CreditEvent): string | undefined {
   switch (event.type) {
     case 'GenerationCharged':
@@ -73,7 +91,9 @@ function generationOf(event: CreditEvent): string | undefined {
   }
 }
 
-function opensGeneration(event: CreditEvent): boolean {
+function opensGeneration(
+  event: CreditEvent,
+): event is Extract<CreditEvent, { type: 'GenerationCharged' | 'GenerationRefused' }> {
   return event.type === 'GenerationCharged' || event.type === 'GenerationRefused';
 }
 
