@@ -246,6 +246,14 @@ export function describeEventStoreConformance(
         expect(none).toEqual([]);
       });
 
+      it('given a page size below 1, when streams are listed, then the listing is refused rather than never ending', async () => {
+        await store.appendToStream(stream('a'), events(1), { expectedRevision: 'no_stream' });
+        const list = async () => {
+          for await (const page of store.listStreams(category, 0)) expect(page).toBeUndefined();
+        };
+        await expect(list()).rejects.toBeInstanceOf(InvalidAppendError);
+      });
+
       it('given a stream with no events, when read, then StreamNotFoundError names it', async () => {
         const error = await failure(store.readStream(stream('nothing')));
         expect(error).toBeInstanceOf(StreamNotFoundError);

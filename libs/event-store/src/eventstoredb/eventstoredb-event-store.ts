@@ -25,6 +25,7 @@ import type {
 import type { ReadSnapshotsOptions } from '../port/snapshots';
 import {
   categoryPrefix,
+  countOf,
   validateAppends,
   validateClaimQueries,
   validateStoredClaims,
@@ -194,6 +195,7 @@ export class EventStoreDbEventStore implements EventStore {
    * client's readAll takes no server-side filter): its cost is the log's, once, not per page.
    */
   async *listStreams(category: string, pageSize: number): AsyncIterable<string[]> {
+    countOf('pageSize', pageSize, 1);
     const prefix = categoryPrefix(category);
     let page: string[] = [];
     try {

@@ -14,6 +14,7 @@ import type {
 import type { ReadSnapshotsOptions } from '../port/snapshots';
 import {
   categoryPrefix,
+  countOf,
   validateAppends,
   validateClaimQueries,
   validateStoredClaims,
@@ -31,7 +32,6 @@ import {
 } from './in-memory-append';
 import { InMemoryCheckpoints } from './in-memory-checkpoints';
 import { InMemorySnapshots } from './in-memory-snapshots';
-import { countOf } from './stored-values';
 
 /** A fresh, frozen event for a caller: its Date is its own, so nothing it does reaches the store. */
 function recorded(event: StoredEvent): RecordedEvent {
@@ -134,7 +134,6 @@ export class InMemoryEventStore implements EventStore {
 
   /** Pages after the last name of the one before, as PostgreSQL's: a stream added meanwhile is seen. */
   async *listStreams(category: string, pageSize: number): AsyncIterable<string[]> {
-    // At least 1: on PostgreSQL a page of 0 would list nothing, forever.
     countOf('pageSize', pageSize, 1);
     const prefix = categoryPrefix(category);
     let after = prefix;

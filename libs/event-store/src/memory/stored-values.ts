@@ -52,10 +52,3 @@ export function epochMsOf(what: string, instant: Date): number {
   if (Number.isNaN(ms)) throw new InvalidAppendError(`${what} is not a valid date`);
   return ms;
 }
-
-/** A count the caller gives (a page size, a limit): what SQL's LIMIT takes, or refused. */
-export function countOf(what: string, count: number, least = 0): number {
-  if (!Number.isSafeInteger(count) || count < least)
-    throw new InvalidAppendError(`${what} ${count} is not an integer of ${least} or more`);
-  return count;
-}

@@ -93,3 +93,13 @@ export function validateStoredClaims(claims: readonly StoredClaim[]): void {
     if (!UUID.test(eventId)) throw new InvalidAppendError(`event id ${eventId} is not a UUID`);
   }
 }
+
+/**
+ * A count the caller gives (a page size, a limit), the same in every adapter: a safe integer of
+ * `least` or more, or refused. A page size of 0 would list nothing, forever.
+ */
+export function countOf(what: string, count: number, least = 0): number {
+  if (!Number.isSafeInteger(count) || count < least)
+    throw new InvalidAppendError(`${what} ${count} is not an integer of ${least} or more`);
+  return count;
+}

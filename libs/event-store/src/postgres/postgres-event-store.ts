@@ -16,6 +16,7 @@ import type {
 import type { ReadSnapshotsOptions } from '../port/snapshots';
 import {
   categoryPrefix,
+  countOf,
   validateAppends,
   validateClaimQueries,
   validateStoredClaims,
@@ -310,6 +311,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async *listStreams(category: string, pageSize: number): AsyncIterable<string[]> {
+    countOf('pageSize', pageSize, 1);
     const prefix = categoryPrefix(category);
     let after = prefix;
     for (;;) {
