@@ -1,5 +1,5 @@
 import type { AccountCommand } from './commands';
-import type { CreditEvent } from './events';
+import { isDecisionOf, type CreditEvent } from './events';
 import type { SourceEvent } from './source';
 
 /**
@@ -95,11 +95,7 @@ export function claimsMade(command: AccountCommand, events: readonly CreditEvent
     }
   }
   if (command.type === 'RequestGeneration') {
-    const index = events.findIndex(
-      (event) =>
-        (event.type === 'GenerationCharged' || event.type === 'GenerationRefused') &&
-        event.generationId === command.generationId,
-    );
+    const index = events.findIndex(isDecisionOf(command.generationId));
     if (index >= 0) made.push({ eventIndex: index, claim: generationClaim(command.generationId) });
   }
   return made;

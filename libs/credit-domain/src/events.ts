@@ -338,3 +338,13 @@ export type CreditEventType = CreditEvent['type'];
 
 /** The ledger event of one type: `EventOf<'GenerationCharged'>`. */
 export type EventOf<Type extends CreditEventType> = Extract<CreditEvent, { type: Type }>;
+
+/** What a generation request was decided: charged, or refused. Each is stored once per request. */
+export type GenerationDecision = EventOf<'GenerationCharged'> | EventOf<'GenerationRefused'>;
+
+/** Whether an event is the decision of the generation `generationId`. */
+export function isDecisionOf(generationId: string) {
+  return (event: CreditEvent): event is GenerationDecision =>
+    (event.type === 'GenerationCharged' || event.type === 'GenerationRefused') &&
+    event.generationId === generationId;
+}

@@ -11,9 +11,11 @@ export type {
   CreditEvent,
   CreditEventType,
   EventOf,
+  GenerationDecision,
   GenerationRefusalReason,
   NotificationEvent,
 } from './events';
+export { isDecisionOf } from './events';
 export {
   availableCredits,
   heldCredits,

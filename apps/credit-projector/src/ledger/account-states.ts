@@ -1,7 +1,7 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { accountStream } from '@credits/domain/streams';
-import { type AccountDecider, type CreditEvent, type EventOf } from '@credits/domain';
+import { isDecisionOf, type AccountDecider, type GenerationDecision } from '@credits/domain';
 import { StreamNotFoundError, type EventStore } from '@credits/event-store';
 import { foldStored, readAccounts, type FoldedAccount } from '@credits/ledger';
 import { asError } from '@credits/runtime';
@@ -147,12 +147,8 @@ export class AccountStates implements OnApplicationShutdown {
     accountId: string,
     generationId: string,
     claimedAt?: bigint,
-  ): Promise<EventOf<'GenerationCharged'> | EventOf<'GenerationRefused'> | null> {
-    const isDecision = (
-      event: CreditEvent,
-    ): event is EventOf<'GenerationCharged'> | EventOf<'GenerationRefused'> =>
-      (event.type === 'GenerationCharged' || event.type === 'GenerationRefused') &&
-      event.generationId === generationId;
+  ): Promise<GenerationDecision | null> {
+    const isDecision = isDecisionOf(generationId);
     if (claimedAt !== undefined) {
       const [recorded] = await this.readPage(accountId, { fromRevision: claimedAt, maxCount: 1 });
       const event = recorded && decodeLedgerEvent(recorded);

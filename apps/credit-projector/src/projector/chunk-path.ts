@@ -4,7 +4,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { TRACEPARENT, validTraceparent, type InputTopic } from '@credits/contract';
 import { inSpan } from '@credits/telemetry';
 import { ProjectorMetrics } from '../observability/projector-metrics';
-import type { GenerationDecision } from './decide-chunk';
+import type { GenerationDecision } from '@credits/domain';
 import { LedgerWriter } from './ledger-writer';
 import { ParsingThread } from './parsing/parsing-thread';
 import type { PartitionTurns } from './partition-turns';

@@ -6,17 +6,13 @@ import {
 } from '@credits/domain';
 import type { LoadedAccount } from '../ledger/account-states';
 import { ClaimBook } from '../ledger/claim-book';
-import {
-  decideChunk,
-  type ChunkDecision,
-  type LedgerItem as AccountCommandItem,
-} from './decide-chunk';
+import { decideChunk, type ChunkDecision, type LedgerItem } from './decide-chunk';
 
 /** Per item, in order: how many ledger events it caused. */
-const eventsPerItem = (chunk: ChunkDecision<AccountCommandItem>) =>
+const eventsPerItem = (chunk: ChunkDecision<LedgerItem>) =>
   chunk.decided.map(({ outcome }) => outcome.ledgerEvents);
 /** The items that were undecidable, with why. */
-const undecidableOf = (chunk: ChunkDecision<AccountCommandItem>) =>
+const undecidableOf = (chunk: ChunkDecision<LedgerItem>) =>
   chunk.decided.flatMap(({ item, outcome }) =>
     outcome.undecidable ? [{ item, error: outcome.undecidable }] : [],
   );
@@ -35,7 +31,7 @@ const withABug = {
 const at = '2026-11-01T10:00:00Z';
 let sequence = 0;
 const source = () => ({ id: `e-${(sequence += 1)}`, producer: 'editor' });
-const allowance = (accountId: string): AccountCommandItem => ({
+const allowance = (accountId: string): LedgerItem => ({
   accountId,
   command: {
     type: 'GrantAllowance',
@@ -47,7 +43,7 @@ const allowance = (accountId: string): AccountCommandItem => ({
     periodEnd: '2026-12-01T00:00:00Z',
   },
 });
-const generate = (accountId: string, generationId: string): AccountCommandItem => ({
+const generate = (accountId: string, generationId: string): LedgerItem => ({
   accountId,
   command: {
     type: 'RequestGeneration',
@@ -190,7 +186,7 @@ describe('deciding a chunk, one item at a time confined', () => {
 
 describe('what must never happen, checked always', () => {
   it('given an open hold pinned on a grant the account no longer has, when it is kept, then the always-on check makes that item undecidable and the other account is decided', () => {
-    const accept: AccountCommandItem = {
+    const accept: LedgerItem = {
       accountId: 'a',
       command: { type: 'AcceptEdit', at, source: source(), generationId: 'g1' },
     };
@@ -244,7 +240,7 @@ describe('deciding a chunk with the durable record', () => {
       ...rules.rules,
       memory: { settledGenerationsKept: 1, recordOnlySourcesKept: 1, membersKept: 1_000 },
     });
-    const reject = (generationId: string): AccountCommandItem => ({
+    const reject = (generationId: string): LedgerItem => ({
       accountId: 'a',
       command: { type: 'RejectEdit', at, source: source(), generationId },
     });

@@ -5,7 +5,8 @@ import {
   type AccountDecider,
   type AccountState,
   type CreditEvent,
-  type EventOf,
+  isDecisionOf,
+  type GenerationDecision,
 } from '@credits/domain';
 import type { EventData, StreamAppend } from '@credits/event-store';
 import { asError } from '@credits/runtime';
@@ -25,8 +26,6 @@ export interface DecidedAccount {
   readonly after: LoadedAccount;
   readonly append: StreamAppend | null;
 }
-
-export type GenerationDecision = EventOf<'GenerationCharged'> | EventOf<'GenerationRefused'>;
 
 /** What deciding one item caused. */
 export interface ItemOutcome {
@@ -56,12 +55,6 @@ export interface ChunkDecision<T extends LedgerItem> {
 /** An item that causes nothing: undecidable, for `error`. */
 export function undecidable<T extends LedgerItem>(item: T, error: Error): Decided<T> {
   return { item, outcome: { ledgerEvents: 0, decision: null, undecidable: error } };
-}
-
-function isDecisionOf(generationId: string) {
-  return (event: CreditEvent): event is GenerationDecision =>
-    (event.type === 'GenerationCharged' || event.type === 'GenerationRefused') &&
-    event.generationId === generationId;
 }
 
 /** Each account as the chunk leaves it so far: the fields that change, kept in place. */

@@ -1,18 +1,17 @@
 import { accountStream, generationClaim } from '@credits/domain/streams';
 import { millisOf } from '@credits/domain/instants';
-import type { AccountDecider, AccountState, CreditEvent } from '@credits/domain';
+import type {
+  AccountDecider,
+  AccountState,
+  CreditEvent,
+  GenerationDecision,
+} from '@credits/domain';
 import type { EventStore } from '@credits/event-store';
 import { inSpan } from '@credits/telemetry';
 import type { AccountStates } from '../ledger/account-states';
 import { ClaimBook } from '../ledger/claim-book';
 import { appendByHalves } from './append-by-halves';
-import {
-  decideChunk,
-  type Decided,
-  type DecidedAccount,
-  type GenerationDecision,
-  type LedgerItem,
-} from './decide-chunk';
+import { decideChunk, type Decided, type DecidedAccount, type LedgerItem } from './decide-chunk';
 import { withRetries, type ChunkControl, type Pause, type RetryObserver } from './write-retries';
 
 /** What the writer needs besides the store and the states: the catalog, the due index, metrics. */

@@ -9,7 +9,7 @@ import {
   type NotificationMessage,
   type Rejection,
 } from '@credits/contract';
-import type { EventOf } from '@credits/domain';
+import type { GenerationDecision } from '@credits/domain';
 import {
   coalescedWholeSender,
   KAFKA,
@@ -136,7 +136,7 @@ export class ProjectorProducer implements OnModuleInit, OnApplicationShutdown {
   async publishDecisions(
     decisions: readonly {
       accountId: string;
-      decision: EventOf<'GenerationCharged'> | EventOf<'GenerationRefused'>;
+      decision: GenerationDecision;
     }[],
   ): Promise<void> {
     if (decisions.length === 0) return;

@@ -1,4 +1,4 @@
-import type { GenerationRefusalReason, EventOf } from '@credits/domain';
+import type { GenerationDecision, GenerationRefusalReason } from '@credits/domain';
 import { NameBasedUuids } from '../ids/name-based-uuid';
 
 // Fixed forever: decision ids derived from it must stay the same across releases.
@@ -42,10 +42,7 @@ export function decisionId(accountId: string, generationId: string): string {
 }
 
 /** The decision message of a stored charge or refusal. */
-export function decisionEventOf(
-  accountId: string,
-  stored: EventOf<'GenerationCharged'> | EventOf<'GenerationRefused'>,
-): DecisionEvent {
+export function decisionEventOf(accountId: string, stored: GenerationDecision): DecisionEvent {
   const envelope = {
     specversion: '1.0' as const,
     id: decisionId(accountId, stored.generationId),
