@@ -170,7 +170,7 @@ export async function startEventStoreDb(backend: {
     .withWaitStrategy(Wait.forHttp('/health/live', 2113).forStatusCode(204))
     .start();
   return {
-    connectionString: `esdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`,
+    connectionString: `kurrentdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`,
     stop: async () => {
       await container.stop();
     },

@@ -131,11 +131,11 @@ describe('configuration from the environment', () => {
   it('given EVENT_STORE=eventstoredb, when loaded, then the connection string comes with it', () => {
     const config = loadConfig({
       EVENT_STORE: 'eventstoredb',
-      EVENTSTORE_CONNECTION_STRING: 'esdb://store:2113?tls=false',
+      EVENTSTORE_CONNECTION_STRING: 'kurrentdb://store:2113?tls=false',
     });
     expect(config.eventStore).toEqual({
       adapter: 'eventstoredb',
-      connectionString: 'esdb://store:2113?tls=false',
+      connectionString: 'kurrentdb://store:2113?tls=false',
     });
   });
 

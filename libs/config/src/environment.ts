@@ -165,9 +165,9 @@ export const environmentSpec = {
     desc: 'where the ledger lives',
   }),
   EVENTSTORE_CONNECTION_STRING: str({
-    default: 'esdb://127.0.0.1:2113?tls=false',
+    default: 'kurrentdb://127.0.0.1:2113?tls=false',
     desc: 'the EventStoreDB server, when EVENT_STORE=eventstoredb',
-    example: 'esdb://127.0.0.1:2113?tls=false',
+    example: 'kurrentdb://127.0.0.1:2113?tls=false',
   }),
   HOLD_TIMEOUT_MS: positiveInteger({
     default: 86_400_000,

@@ -13,9 +13,6 @@ const claiming = (batch: EventData[], claims: (string[] | undefined)[]): EventDa
     return made ? { ...event, claims: made } : event;
   });
 
-/** Adapters whose append itself refuses a claim held by another event of the stream. */
-const CHECKS_CLAIMS_IN_APPEND = new Set(['postgres', 'in-memory']);
-
 /**
  * What every adapter guarantees of claims: an append's claims are held exactly when its events
  * are stored, at any age, per stream; a failed append holds none; a retry is harmless.
@@ -114,6 +111,52 @@ export function describeClaims(storeOf: () => EventStore, stream: (name: string)
       expect(found.get(stream('a'))?.get('k')).toBe(1n);
     });
 
+    it('given hundreds of failed attempts to make a claim before and after the one that holds it, then it is found, and an append making it again is refused', async () => {
+      const store = storeOf();
+      const attempts = 120;
+      await store.appendToStream(stream('a'), events(1), { expectedRevision: 'no_stream' });
+      const refused = async (expectedRevision: 'no_stream' | bigint) => {
+        const attempt = store.appendToStream(stream('a'), claiming(events(1), [['k']]), {
+          expectedRevision,
+        });
+        await expect(attempt).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      };
+      for (let index = 0; index < attempts; index += 1) await refused('no_stream');
+      await store.appendToStream(stream('a'), claiming(events(1), [['k']]), {
+        expectedRevision: 0n,
+      });
+      for (let index = 0; index < attempts; index += 1) await refused(0n);
+      const found = await store.findClaims([{ stream: stream('a'), claims: ['k'] }]);
+      expect(found.get(stream('a'))?.get('k')).toBe(1n);
+      await expect(
+        store.appendToStream(stream('a'), claiming(events(1), [['k']]), { expectedRevision: 1n }),
+      ).rejects.toBeInstanceOf(ClaimConflictError);
+      expect(await store.readStream(stream('a'))).toHaveLength(2);
+    });
+
+    it('given writers racing to make one claim at successive revisions, then exactly one event holds it', async () => {
+      const store = storeOf();
+      await store.appendToStream(stream('a'), events(1), { expectedRevision: 'no_stream' });
+      for (let round = 0; round < 10; round += 1) {
+        const [last] = await store.readStream(stream('a'), { direction: 'backwards', maxCount: 1 });
+        const from = last?.revision ?? 0n;
+        const claim = `raced ${round}`;
+        const racing = Array.from({ length: 4 }, (_, offset) =>
+          store.appendToStream(stream('a'), claiming(events(1), [[claim]]), {
+            expectedRevision: from + BigInt(offset),
+          }),
+        );
+        const settled = await Promise.allSettled(racing);
+        expect(settled.filter(({ status }) => status === 'fulfilled')).toHaveLength(1);
+        const holders = (await store.readStream(stream('a'))).filter(
+          (event) => event.revision > from,
+        );
+        expect(holders).toHaveLength(1);
+        const found = await store.findClaims([{ stream: stream('a'), claims: [claim] }]);
+        expect(found.get(stream('a'))?.get(claim)).toBe(holders[0]?.revision);
+      }
+    });
+
     it('given many streams appended in one call, then each stream holds its own claims', async () => {
       const store = storeOf();
       await store.appendToStreams([
@@ -150,7 +193,7 @@ export function describeClaims(storeOf: () => EventStore, stream: (name: string)
       expect(await store.findClaims([{ stream: stream('a'), claims: ['k'] }])).toEqual(new Map());
     });
 
-    it('given a claim held, when an append at the right revision makes it again, then a store that checks claims refuses it and writes nothing', async () => {
+    it('given a claim held, when an append at the right revision makes it again, then the store refuses it and writes nothing', async () => {
       const store = storeOf();
       await store.appendToStream(stream('a'), claiming(events(1), [['k']]), {
         expectedRevision: 'no_stream',
@@ -158,16 +201,10 @@ export function describeClaims(storeOf: () => EventStore, stream: (name: string)
       const again = store.appendToStream(stream('a'), claiming(events(1), [['k']]), {
         expectedRevision: 0n,
       });
-      if (CHECKS_CLAIMS_IN_APPEND.has(store.adapterName)) {
-        await expect(again).rejects.toBeInstanceOf(ClaimConflictError);
-        expect(await store.readStream(stream('a'))).toHaveLength(1);
-      } else {
-        // EventStoreDB cannot check a claim in the append: a writer looks its claims up first,
-        // and the stream's expected revision fences it from another writer.
-        await again;
-        const found = await store.findClaims([{ stream: stream('a'), claims: ['k'] }]);
-        expect([0n, 1n]).toContain(found.get(stream('a'))?.get('k'));
-      }
+      await expect(again).rejects.toBeInstanceOf(ClaimConflictError);
+      expect(await store.readStream(stream('a'))).toHaveLength(1);
+      const found = await store.findClaims([{ stream: stream('a'), claims: ['k'] }]);
+      expect(found.get(stream('a'))?.get('k')).toBe(0n);
     });
   });
 }

@@ -18,7 +18,7 @@ if (connectionString) {
 // Runs everywhere: the real driver against a port nobody listens on.
 describe('EventStoreDB adapter with no server answering', () => {
   const store = EventStoreDbEventStore.connect(
-    'esdb://127.0.0.1:1?tls=false&maxDiscoverAttempts=1&discoveryInterval=50&gossipTimeout=1',
+    'kurrentdb://127.0.0.1:1?tls=false&maxDiscoverAttempts=1&discoveryInterval=50&gossipTimeout=1',
   );
   afterAll(() => store.close());
 

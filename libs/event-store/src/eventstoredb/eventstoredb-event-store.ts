@@ -1,14 +1,3 @@
-import {
-  BACKWARDS,
-  END,
-  EventStoreDBClient,
-  FORWARDS,
-  START,
-  jsonEvent,
-  type AllStreamResolvedEvent,
-  type Position as EsdbPosition,
-  type ResolvedEvent,
-} from '@eventstore/db-client';
 import type {
   AllPage,
   AppendResult,
@@ -34,19 +23,18 @@ import { comparePositions, pairOf, positionOf, type Position } from '../port/pos
 import type { CatchUpOptions, Subscription } from '../port/subscription';
 import { CatchUpSubscription } from '../subscription/catch-up-subscription';
 import { StreamNotFoundError } from '../port/errors';
-import { translateEsdbError } from './driver-errors';
+import type { DriverEvent, DriverPosition, EsdbDriver } from './driver';
+import { KurrentDriver } from './kurrent-driver';
 import { CHECKPOINT_STREAM_PREFIX, EventStoreDbCheckpoints } from './eventstoredb-checkpoints';
 import { CLAIM_STREAM_PREFIX, EventStoreDbClaims } from './eventstoredb-claims';
 import { EventStoreDbSnapshots, SNAPSHOT_STREAM_PREFIX } from './eventstoredb-snapshots';
 import type { ClaimQuery, FoundClaims, StoredClaim } from '../port/claims';
 
-type DriverRecorded = NonNullable<ResolvedEvent['event']>;
-
-function tokenOf(position: EsdbPosition): Position {
-  return positionOf(position.commit, position.prepare);
+function tokenOf(position: DriverPosition | undefined): Position {
+  return position ? positionOf(position.commit, position.prepare) : ('' as Position);
 }
 
-function recorded(event: DriverRecorded, position: EsdbPosition | undefined): RecordedEvent {
+function recorded(event: DriverEvent): RecordedEvent {
   return {
     streamName: event.streamId,
     revision: event.revision,
@@ -54,31 +42,33 @@ function recorded(event: DriverRecorded, position: EsdbPosition | undefined): Re
     type: event.type,
     data: event.data as JsonObject,
     metadata: (event.metadata as JsonObject | undefined) ?? null,
-    position: position ? tokenOf(position) : ('' as Position),
+    position: tokenOf(event.position),
     recordedAt: event.created,
   };
 }
 
 /**
- * System streams and events ($-prefixed) are EventStoreDB's bookkeeping, and checkpoint, claim
- * and snapshot streams ours: none is in the global log the port shows (PostgreSQL keeps them in
- * tables).
+ * System streams ($-prefixed) are EventStoreDB's bookkeeping, and checkpoint, claim and snapshot
+ * streams ours: none is in the global log the port shows (PostgreSQL keeps them in tables). The
+ * server skips them, so a reader is not sent what it would throw away.
  */
 const OWN_BOOKKEEPING = [CHECKPOINT_STREAM_PREFIX, CLAIM_STREAM_PREFIX, SNAPSHOT_STREAM_PREFIX];
-function isBookkeeping(event: DriverRecorded): boolean {
-  return (
-    event.streamId.startsWith('$') ||
-    event.type.startsWith('$') ||
-    OWN_BOOKKEEPING.some((prefix) => event.streamId.startsWith(prefix))
-  );
+const LEDGER_STREAMS = `^(?!\\$|${OWN_BOOKKEEPING.map(escapeRegex).join('|')})`;
+const streamsOf = (category: string) => `^${escapeRegex(categoryPrefix(category))}`;
+
+function escapeRegex(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|-]/g, '\\$&');
 }
 
+/** What the server's filter lets through that the port still hides: system events by type. */
+const isSystemEvent = (event: DriverEvent): boolean => event.type.startsWith('$');
+
 /**
- * The event store on EventStoreDB (the design's production store). Appends name their exact or
- * `no_stream` revision so the server's idempotency check answers retries. EventStoreDB 6's client
- * has no multi-stream transaction: appendToStreams writes stream by stream, each atomic and
- * idempotent, so a caller that retries after a conflict converges. Claims are written before
- * the events that make them and count only once those are stored (see EventStoreDbClaims).
+ * The event store on EventStoreDB or KurrentDB (the design's production store). Appends name
+ * their exact or `no_stream` revision so the server's idempotency check answers retries. The
+ * classic append has no multi-stream transaction: appendToStreams writes stream by stream, each
+ * atomic and idempotent, so a caller that retries after a conflict converges. Claims are
+ * entered and checked before the events that make them (see EventStoreDbClaims).
  */
 export class EventStoreDbEventStore implements EventStore {
   readonly adapterName = 'eventstoredb';
@@ -87,14 +77,14 @@ export class EventStoreDbEventStore implements EventStore {
   readonly snapshots: EventStoreDbSnapshots;
   private readonly claims: EventStoreDbClaims;
 
-  constructor(private readonly client: EventStoreDBClient) {
-    this.checkpoints = new EventStoreDbCheckpoints(client);
-    this.snapshots = new EventStoreDbSnapshots(client);
-    this.claims = new EventStoreDbClaims(client);
+  constructor(private readonly driver: EsdbDriver) {
+    this.checkpoints = new EventStoreDbCheckpoints(driver);
+    this.snapshots = new EventStoreDbSnapshots(driver);
+    this.claims = new EventStoreDbClaims(driver);
   }
 
   static connect(connectionString: string): EventStoreDbEventStore {
-    return new EventStoreDbEventStore(EventStoreDBClient.connectionString(connectionString));
+    return new EventStoreDbEventStore(KurrentDriver.connect(connectionString));
   }
 
   async appendToStream(
@@ -104,27 +94,21 @@ export class EventStoreDbEventStore implements EventStore {
   ): Promise<AppendResult> {
     const append = { stream, events, expectedRevision: options.expectedRevision };
     validateAppends([append]);
-    if (events.some((event) => event.claims?.length)) await this.claims.writeEntries(append);
-    try {
-      const result = await this.client.appendToStream(
-        stream,
-        events.map((event) =>
-          jsonEvent({
-            id: event.id,
-            type: event.type,
-            data: event.data as Record<string, unknown>,
-            ...(event.metadata === undefined ? {} : { metadata: event.metadata }),
-          }),
-        ),
-        { expectedRevision: options.expectedRevision },
-      );
-      return {
-        nextExpectedRevision: result.nextExpectedRevision,
-        position: result.position ? tokenOf(result.position) : ('' as Position),
-      };
-    } catch (error) {
-      throw translateEsdbError(error, { stream, expected: options.expectedRevision });
-    }
+    if (events.some((event) => event.claims?.length)) await this.claims.enter(append);
+    const result = await this.driver.append(
+      stream,
+      events.map(({ id, type, data, metadata }) => ({
+        id,
+        type,
+        data,
+        ...(metadata === undefined ? {} : { metadata }),
+      })),
+      options.expectedRevision,
+    );
+    return {
+      nextExpectedRevision: result.nextExpectedRevision,
+      position: tokenOf(result.position),
+    };
   }
 
   async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
@@ -139,17 +123,12 @@ export class EventStoreDbEventStore implements EventStore {
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const backwards = options.direction === 'backwards';
     const events: RecordedEvent[] = [];
-    try {
-      for await (const resolved of this.client.readStream(stream, {
-        direction: backwards ? BACKWARDS : FORWARDS,
-        fromRevision: options.fromRevision ?? (backwards ? END : START),
-        ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
-      })) {
-        if (resolved.event) events.push(recorded(resolved.event, resolved.event.position));
-      }
-    } catch (error) {
-      throw translateEsdbError(error, { stream });
-    }
+    for await (const event of this.driver.readStream(stream, {
+      direction: backwards ? 'backwards' : 'forwards',
+      fromRevision: options.fromRevision ?? (backwards ? 'end' : 'start'),
+      maxCount: options.maxCount ?? Number.MAX_SAFE_INTEGER,
+    }))
+      events.push(recorded(event));
     return events;
   }
 
@@ -191,59 +170,46 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /**
-   * Streams are found by their first event (revision 0) in one pass over the global log (this
-   * client's readAll takes no server-side filter): its cost is the log's, once, not per page.
+   * Streams are found by their first event (revision 0) in one read of the category's events,
+   * which the server picks out of the log: its cost is the category's, once, not per page.
    */
   async *listStreams(category: string, pageSize: number): AsyncIterable<string[]> {
     countOf('pageSize', pageSize, 1);
-    const prefix = categoryPrefix(category);
     let page: string[] = [];
-    try {
-      const read = this.client.readAll({
-        direction: FORWARDS,
-        fromPosition: START,
-      });
-      for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
-        const event = resolved.event;
-        if (!event || event.revision !== 0n || !event.streamId.startsWith(prefix)) continue;
-        page.push(event.streamId);
-        if (page.length < pageSize) continue;
-        yield page;
-        page = [];
-      }
-    } catch (error) {
-      throw translateEsdbError(error);
+    for await (const event of this.driver.readAll({
+      fromPosition: 'start',
+      maxCount: Number.MAX_SAFE_INTEGER,
+      streamNameRegex: streamsOf(category),
+    })) {
+      if (event.revision !== 0n) continue;
+      page.push(event.streamId);
+      if (page.length < pageSize) continue;
+      yield page;
+      page = [];
     }
     if (page.length > 0) yield page;
   }
 
   async readAll(options: ReadAllOptions): Promise<AllPage> {
-    const from = options.from === 'start' ? START : this.driverPosition(options.from);
-    const prefix = options.category === undefined ? null : categoryPrefix(options.category);
+    const after = options.from === 'start' ? null : options.from;
     const events: RecordedEvent[] = [];
-    // readAll starts at its position, inclusive; the port's `from` is exclusive: ask for one more.
-    const requested = options.maxCount + (options.from === 'start' ? 0 : 1);
+    // The server's read starts at its position, inclusive; the port's `from` is exclusive: ask
+    // for one more, which is the event at `from` when it is one the filter lets through.
+    const requested = options.maxCount + (after === null ? 0 : 1);
     let returned = 0;
     let lastPosition: Position | null = null;
-    try {
-      const read = this.client.readAll({
-        direction: FORWARDS,
-        fromPosition: from,
-        maxCount: requested,
-      });
-      for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
-        returned += 1;
-        const event = resolved.event;
-        if (!event) continue;
-        const position = tokenOf(event.position);
-        if (options.from !== 'start' && comparePositions(position, options.from) <= 0) continue;
-        lastPosition = position;
-        if (isBookkeeping(event) || (prefix !== null && !event.streamId.startsWith(prefix)))
-          continue;
-        events.push(recorded(event, event.position));
-      }
-    } catch (error) {
-      throw translateEsdbError(error);
+    for await (const event of this.driver.readAll({
+      fromPosition: after === null ? 'start' : driverPosition(after),
+      maxCount: requested,
+      streamNameRegex:
+        options.category === undefined ? LEDGER_STREAMS : streamsOf(options.category),
+    })) {
+      returned += 1;
+      const position = tokenOf(event.position);
+      if (after !== null && comparePositions(position, after) <= 0) continue;
+      if (events.length === options.maxCount) return { events, lastPosition, isEnd: false };
+      lastPosition = position;
+      if (!isSystemEvent(event)) events.push(recorded(event));
     }
     return { events, lastPosition, isEnd: returned < requested };
   }
@@ -263,11 +229,11 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    await this.client.dispose();
+    await this.driver.dispose();
   }
+}
 
-  private driverPosition(position: Position): EsdbPosition {
-    const [commit, prepare] = pairOf(position);
-    return { commit, prepare };
-  }
+function driverPosition(position: Position): DriverPosition {
+  const [commit, prepare] = pairOf(position);
+  return { commit, prepare };
 }
