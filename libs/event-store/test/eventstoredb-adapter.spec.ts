@@ -62,6 +62,22 @@ describe('EventStoreDB adapter: claims', () => {
     expect(found.get(stream)?.get('k')).toBe(1n);
   });
 
+  it('given an earlier writer of the same claim that lands after a later writer wrote its entry, then the later append is refused as a claim conflict', async () => {
+    const { server, store } = open();
+    await store.appendToStream(stream, events(1), { expectedRevision: 'no_stream' });
+    // The later writer (at revision 1) has written its entry; before it confirms the stream's
+    // revision, the earlier writer (at 0) enters its own, ignores the later one's, and lands.
+    server.beforeNext('readStream', named(stream), async () => {
+      await store.appendToStream(stream, claiming('k'), { expectedRevision: 0n });
+    });
+    await expect(
+      store.appendToStream(stream, claiming('k'), { expectedRevision: 1n }),
+    ).rejects.toBeInstanceOf(ClaimConflictError);
+    expect(server.written(stream)).toHaveLength(2);
+    const found = await store.findClaims([{ stream, claims: ['k'] }]);
+    expect(found.get(stream)?.get('k')).toBe(1n);
+  });
+
   it('given an append whose answer was lost, when it is retried, then its claim entry is not written twice', async () => {
     const { server, store } = open();
     const batch = claiming('k');
@@ -101,6 +117,11 @@ describe('EventStoreDB adapter: what the server refuses', () => {
       InvalidAppendError,
     ],
     [
+      'an event over MaxAppendEventSize',
+      new UnknownError(undefined, 'Could not recognize MaximumAppendEventSizeExceeded'),
+      InvalidAppendError,
+    ],
+    [
       'an event over the record size',
       new AppendRecordSizeExceededError(undefined as never, {
         stream,
@@ -112,7 +133,7 @@ describe('EventStoreDB adapter: what the server refuses', () => {
     ],
     [
       'a busy server',
-      new UnknownError(undefined, 'Could not recognize Server Is Too Busy'),
+      new UnknownError(undefined, 'Could not recognize Server Is Busy'),
       EventStoreUnavailableError,
     ],
     [

@@ -1,10 +1,9 @@
 import {
-  EventStoreUnavailableError,
-  InvalidAppendError,
+  MaxAppendSizeExceededError,
   StreamNotFoundError,
-  WrongExpectedRevisionError,
-  type ExpectedRevision,
-} from '@credits/event-store';
+  WrongExpectedVersionError,
+} from '@kurrent/kurrentdb-client';
+import { EventStoreUnavailableError, type ExpectedRevision } from '@credits/event-store';
 import type {
   DriverAppendResult,
   DriverEvent,
@@ -28,10 +27,12 @@ const MAX_APPEND_SIZE = 1_048_576;
 
 /**
  * An EventStoreDB server as the adapter sees it through its driver, held in memory, written from
- * the server's documentation rather than from the adapter: appends at an expected state, the
- * same ids at the same exact revision answered as done, a refusal of appends over
- * MaxAppendSize, `$maxCount` and `$tb` applied on reads, and $all read from a position with a
- * stream-name filter. `failNext` makes one call fail as the real driver reports it.
+ * the server's documentation rather than from the adapter, failing with the client's errors:
+ * appends at an expected state; the same ids at the same exact revision answered as done (at
+ * `any`, only while they are the stream's last: the server's cache of recent ids is all it has);
+ * a refusal of appends over MaxAppendSize; `$maxCount` and `$tb` applied on reads, and written
+ * as `$metadata` events of `$$` streams in the log; $all read from a position (inclusive) with a
+ * stream-name filter. `failNext` makes one call fail.
  */
 export class FakeEsdbServer implements EsdbDriver {
   readonly calls = new Map<Call, number>();
@@ -82,11 +83,14 @@ export class FakeEsdbServer implements EsdbDriver {
     await this.enter('append', stream);
     const size = events.reduce(
       (total, event) =>
-        total + JSON.stringify(event.data).length + JSON.stringify(event.metadata ?? {}).length,
+        total +
+        Buffer.byteLength(event.type) +
+        Buffer.byteLength(JSON.stringify(event.data)) +
+        Buffer.byteLength(JSON.stringify(event.metadata ?? {})),
       0,
     );
     if (size > this.maxAppendSize)
-      throw new InvalidAppendError(`append of ${size} bytes is over ${this.maxAppendSize}`);
+      throw MaxAppendSizeExceededError.fromMaxAppendSize(this.maxAppendSize);
     const held = this.streams.get(stream) ?? [];
     const repeat = this.repeatOf(held, events, expected);
     if (repeat) return repeat;
@@ -96,22 +100,9 @@ export class FakeEsdbServer implements EsdbDriver {
       (expected === 'no_stream' && current === 'no_stream') ||
       (expected === 'stream_exists' && current !== 'no_stream') ||
       expected === current;
-    if (!fits) throw new WrongExpectedRevisionError(stream, expected, current);
-    for (const event of events) {
-      const position = BigInt(this.log.length + 1) * 100n;
-      const stored: DriverEvent = {
-        streamId: stream,
-        revision: BigInt(held.length),
-        id: event.id,
-        type: event.type,
-        data: JSON.parse(JSON.stringify(event.data)) as unknown,
-        metadata: event.metadata === undefined ? undefined : structuredClone(event.metadata),
-        created: new Date(),
-        position: { commit: position, prepare: position },
-      };
-      held.push(stored);
-      this.log.push(stored);
-    }
+    if (!fits)
+      throw new WrongExpectedVersionError(undefined, { streamName: stream, expected, current });
+    for (const event of events) held.push(this.logged(stream, BigInt(held.length), event));
     this.streams.set(stream, held);
     const lost = this.answersLost.findIndex((matches) => matches(stream));
     if (lost >= 0) {
@@ -125,7 +116,7 @@ export class FakeEsdbServer implements EsdbDriver {
   async *readStream(stream: string, options: DriverReadStream): AsyncIterable<DriverEvent> {
     await this.enter('readStream', stream);
     const held = this.streams.get(stream);
-    if (!held || held.length === 0) throw new StreamNotFoundError(stream);
+    if (!held || held.length === 0) throw new StreamNotFoundError(undefined, stream);
     const limits = this.limits.get(stream) ?? {};
     const oldest = [
       limits.truncateBefore ?? 0n,
@@ -159,9 +150,35 @@ export class FakeEsdbServer implements EsdbDriver {
   async setStreamLimits(stream: string, limits: StreamLimits): Promise<void> {
     await this.enter('setStreamLimits', stream);
     this.limits.set(stream, { ...limits });
+    const metadata = `$$${stream}`;
+    const revision = BigInt(this.log.filter((event) => event.streamId === metadata).length);
+    this.logged(metadata, revision, {
+      id: crypto.randomUUID(),
+      type: '$metadata',
+      data: {
+        ...(limits.maxCount === undefined ? {} : { $maxCount: limits.maxCount }),
+        ...(limits.truncateBefore === undefined ? {} : { $tb: Number(limits.truncateBefore) }),
+      },
+    });
   }
 
   async dispose(): Promise<void> {}
+
+  private logged(stream: string, revision: bigint, event: DriverEventData): DriverEvent {
+    const position = BigInt(this.log.length + 1) * 100n;
+    const stored: DriverEvent = {
+      streamId: stream,
+      revision,
+      id: event.id,
+      type: event.type,
+      data: JSON.parse(JSON.stringify(event.data)) as unknown,
+      metadata: event.metadata === undefined ? undefined : structuredClone(event.metadata),
+      created: new Date(),
+      position: { commit: position, prepare: position },
+    };
+    this.log.push(stored);
+    return stored;
+  }
 
   /** The same events already at the revisions asked for: the server answers it as done. */
   private repeatOf(
@@ -175,7 +192,7 @@ export class FakeEsdbServer implements EsdbDriver {
         : typeof expected === 'bigint'
           ? Number(expected) + 1
           : expected === 'any'
-            ? held.findIndex((event) => event.id === events[0]?.id)
+            ? held.length - events.length
             : -1;
     if (first < 0 || events.length === 0 || held.length < first + events.length) return null;
     if (!events.every((event, index) => held[first + index]?.id === event.id)) return null;

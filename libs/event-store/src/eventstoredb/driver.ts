@@ -1,23 +1,23 @@
 import type { ExpectedRevision, JsonObject } from '../port/recorded-event';
 
 /**
- * The few calls the EventStoreDB adapter makes of its server, in the port's terms and with the
- * port's errors. One implementation wraps the real client (`kurrent-driver.ts`, the only file
- * that imports it, with `driver-errors.ts`); unit tests drive the adapter's own logic (claims,
- * snapshots, checkpoints, paging, error classes) through a fake of it.
+ * The few calls the EventStoreDB adapter makes of its server, in the port's terms; their errors
+ * are the client's own, which the adapter translates in one place (`driver-errors.ts`). One
+ * implementation is the real client (`kurrent-driver.ts`: it and `driver-errors.ts` are the
+ * only files that import it); unit tests drive the adapter's own logic (claims, snapshots,
+ * checkpoints, paging, error classes) through a fake server that throws the client's errors.
  */
 export interface EsdbDriver {
   /**
    * One stream's events, atomically, at an expected state. The server answers a retry of the
-   * same ids at the same exact revision as a success. Throws `WrongExpectedRevisionError`,
-   * `InvalidAppendError` (too large for the server), `EventStoreUnavailableError`.
+   * same ids at the same exact revision as a success.
    */
   append(
     stream: string,
     events: readonly DriverEventData[],
     expected: ExpectedRevision,
   ): Promise<DriverAppendResult>;
-  /** Throws `StreamNotFoundError` when the stream has no events (as it is iterated). */
+  /** Fails, as it is iterated, with the client's StreamNotFoundError when there are no events. */
   readStream(stream: string, options: DriverReadStream): AsyncIterable<DriverEvent>;
   /** The global log forwards, from a position (inclusive), filtered on the server. */
   readAll(options: DriverReadAll): AsyncIterable<DriverEvent>;

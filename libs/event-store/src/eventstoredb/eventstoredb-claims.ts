@@ -163,11 +163,26 @@ export class EventStoreDbClaims {
     throw new WrongExpectedRevisionError(stream, expected, last?.revision ?? 'no_stream');
   }
 
+  /** Another entry at or before R whose event is stored: one read per revision named, in parallel. */
   private async refuseIfHeld(entry: ClaimEntry, expectedRevision: bigint): Promise<void> {
     const { entries } = await this.read(entry);
-    for (const other of entries) {
-      if (sameEntry(other, entry) || BigInt(other.revision) > expectedRevision) continue;
-      if (await this.isHolding(other)) throw new ClaimConflictError(entry.stream, entry.claim);
+    const named = Map.groupBy(
+      entries.filter(
+        (other) => !sameEntry(other, entry) && BigInt(other.revision) <= expectedRevision,
+      ),
+      (other) => other.revision,
+    );
+    const revisions = [...named.keys()];
+    for (let from = 0; from < revisions.length; from += ENTRIES_PER_PAGE) {
+      const stored = await Promise.all(
+        revisions
+          .slice(from, from + ENTRIES_PER_PAGE)
+          .map((revision) => this.eventAt(entry.stream, BigInt(revision))),
+      );
+      const held = stored.some((event) =>
+        named.get(event?.revision.toString() ?? '')?.some((other) => other.eventId === event?.id),
+      );
+      if (held) throw new ClaimConflictError(entry.stream, entry.claim);
     }
   }
 

@@ -24,6 +24,7 @@ import type { CatchUpOptions, Subscription } from '../port/subscription';
 import { CatchUpSubscription } from '../subscription/catch-up-subscription';
 import { StreamNotFoundError } from '../port/errors';
 import type { DriverEvent, DriverPosition, EsdbDriver } from './driver';
+import { TranslatedDriver } from './driver-errors';
 import { KurrentDriver } from './kurrent-driver';
 import { CHECKPOINT_STREAM_PREFIX, EventStoreDbCheckpoints } from './eventstoredb-checkpoints';
 import { CLAIM_STREAM_PREFIX, EventStoreDbClaims } from './eventstoredb-claims';
@@ -54,6 +55,8 @@ function recorded(event: DriverEvent): RecordedEvent {
  */
 const OWN_BOOKKEEPING = [CHECKPOINT_STREAM_PREFIX, CLAIM_STREAM_PREFIX, SNAPSHOT_STREAM_PREFIX];
 const LEDGER_STREAMS = `^(?!\\$|${OWN_BOOKKEEPING.map(escapeRegex).join('|')})`;
+/** Events of a category read per page while listing its streams. */
+const LIST_READ_EVENTS = 1_000;
 const streamsOf = (category: string) => `^${escapeRegex(categoryPrefix(category))}`;
 
 function escapeRegex(text: string): string {
@@ -77,10 +80,14 @@ export class EventStoreDbEventStore implements EventStore {
   readonly snapshots: EventStoreDbSnapshots;
   private readonly claims: EventStoreDbClaims;
 
-  constructor(private readonly driver: EsdbDriver) {
-    this.checkpoints = new EventStoreDbCheckpoints(driver);
-    this.snapshots = new EventStoreDbSnapshots(driver);
-    this.claims = new EventStoreDbClaims(driver);
+  private readonly driver: EsdbDriver;
+
+  /** `driver` throws the client's errors; the adapter's calls see only the port's. */
+  constructor(driver: EsdbDriver) {
+    this.driver = new TranslatedDriver(driver);
+    this.checkpoints = new EventStoreDbCheckpoints(this.driver);
+    this.snapshots = new EventStoreDbSnapshots(this.driver);
+    this.claims = new EventStoreDbClaims(this.driver);
   }
 
   static connect(connectionString: string): EventStoreDbEventStore {
@@ -111,13 +118,17 @@ export class EventStoreDbEventStore implements EventStore {
     };
   }
 
+  /** Stream by stream; a failure is reported once every stream's append has settled. */
   async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
     validateAppends(appends);
-    return Promise.all(
+    const settled = await Promise.allSettled(
       appends.map(({ stream, events, expectedRevision }) =>
         this.appendToStream(stream, events, { expectedRevision }),
       ),
     );
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.map((result) => (result as PromiseFulfilledResult<AppendResult>).value);
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -170,22 +181,25 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /**
-   * Streams are found by their first event (revision 0) in one read of the category's events,
-   * which the server picks out of the log: its cost is the category's, once, not per page.
+   * Streams are found by their first event (revision 0) among the category's events, which the
+   * server picks out of the log, read a bounded page at a time: the server reads its whole log
+   * once per call (not per page), and a caller that stops early leaves no read running.
    */
   async *listStreams(category: string, pageSize: number): AsyncIterable<string[]> {
     countOf('pageSize', pageSize, 1);
+    let from: Position | 'start' = 'start';
     let page: string[] = [];
-    for await (const event of this.driver.readAll({
-      fromPosition: 'start',
-      maxCount: Number.MAX_SAFE_INTEGER,
-      streamNameRegex: streamsOf(category),
-    })) {
-      if (event.revision !== 0n) continue;
-      page.push(event.streamId);
-      if (page.length < pageSize) continue;
-      yield page;
-      page = [];
+    for (;;) {
+      const read = await this.readAll({ from, maxCount: LIST_READ_EVENTS, category });
+      for (const event of read.events) {
+        if (event.revision !== 0n) continue;
+        page.push(event.streamName);
+        if (page.length < pageSize) continue;
+        yield page;
+        page = [];
+      }
+      if (read.lastPosition) from = read.lastPosition;
+      if (read.isEnd) break;
     }
     if (page.length > 0) yield page;
   }

@@ -9,7 +9,6 @@ import {
   type AllStreamResolvedEvent,
 } from '@kurrent/kurrentdb-client';
 import type { ExpectedRevision } from '../port/recorded-event';
-import { translateEsdbError } from './driver-errors';
 import type {
   DriverAppendResult,
   DriverEvent,
@@ -38,66 +37,50 @@ export class KurrentDriver implements EsdbDriver {
     events: readonly DriverEventData[],
     expected: ExpectedRevision,
   ): Promise<DriverAppendResult> {
-    try {
-      const result = await this.client.appendToStream(
-        stream,
-        events.map((event) =>
-          jsonEvent({
-            id: event.id,
-            type: event.type,
-            data: event.data as Record<string, unknown>,
-            ...(event.metadata === undefined ? {} : { metadata: event.metadata }),
-          }),
-        ),
-        { streamState: expected },
-      );
-      return { nextExpectedRevision: result.nextExpectedRevision, position: result.position };
-    } catch (error) {
-      throw translateEsdbError(error, { stream, expected });
-    }
+    const result = await this.client.appendToStream(
+      stream,
+      events.map((event) =>
+        jsonEvent({
+          id: event.id,
+          type: event.type,
+          data: event.data as Record<string, unknown>,
+          ...(event.metadata === undefined ? {} : { metadata: event.metadata }),
+        }),
+      ),
+      { streamState: expected },
+    );
+    return { nextExpectedRevision: result.nextExpectedRevision, position: result.position };
   }
 
   async *readStream(stream: string, options: DriverReadStream): AsyncIterable<DriverEvent> {
     const backwards = options.direction === 'backwards';
     const from = options.fromRevision;
-    try {
-      for await (const resolved of this.client.readStream(stream, {
-        direction: backwards ? BACKWARDS : FORWARDS,
-        fromRevision: from === 'start' ? START : from === 'end' ? END : from,
-        maxCount: options.maxCount,
-      }))
-        if (resolved.event) yield resolved.event;
-    } catch (error) {
-      throw translateEsdbError(error, { stream });
-    }
+    for await (const resolved of this.client.readStream(stream, {
+      direction: backwards ? BACKWARDS : FORWARDS,
+      fromRevision: from === 'start' ? START : from === 'end' ? END : from,
+      maxCount: options.maxCount,
+    }))
+      if (resolved.event) yield resolved.event;
   }
 
   async *readAll(options: DriverReadAll): AsyncIterable<DriverEvent> {
-    try {
-      const read = this.client.readAll({
-        direction: FORWARDS,
-        fromPosition: options.fromPosition === 'start' ? START : options.fromPosition,
-        maxCount: options.maxCount,
-        filter: streamNameFilter({ regex: options.streamNameRegex }),
-      });
-      for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>)
-        if (resolved.event) yield resolved.event;
-    } catch (error) {
-      throw translateEsdbError(error);
-    }
+    const read = this.client.readAll({
+      direction: FORWARDS,
+      fromPosition: options.fromPosition === 'start' ? START : options.fromPosition,
+      maxCount: options.maxCount,
+      filter: streamNameFilter({ regex: options.streamNameRegex }),
+    });
+    for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>)
+      if (resolved.event) yield resolved.event;
   }
 
   async setStreamLimits(stream: string, limits: StreamLimits): Promise<void> {
-    try {
-      await this.client.setStreamMetadata(stream, {
-        ...(limits.maxCount === undefined ? {} : { maxCount: limits.maxCount }),
-        ...(limits.truncateBefore === undefined
-          ? {}
-          : { truncateBefore: Number(limits.truncateBefore) }),
-      });
-    } catch (error) {
-      throw translateEsdbError(error, { stream: `$$${stream}` });
-    }
+    await this.client.setStreamMetadata(stream, {
+      ...(limits.maxCount === undefined ? {} : { maxCount: limits.maxCount }),
+      ...(limits.truncateBefore === undefined
+        ? {}
+        : { truncateBefore: Number(limits.truncateBefore) }),
+    });
   }
 
   async dispose(): Promise<void> {
