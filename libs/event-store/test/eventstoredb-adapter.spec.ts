@@ -246,10 +246,29 @@ describe('EventStoreDB adapter: reading the log', () => {
       'account-b',
     ]);
     expect(server.allEventsSent).toBe(3);
+  });
+
+  it('given streams created with retries, lost answers and refusals, then each is listed once from its category’s index, with no read of the log', async () => {
+    const { server, store } = open();
+    const first = events(2);
+    server.loseNextAnswer(named(stream));
+    await expect(
+      store.appendToStream(stream, first, { expectedRevision: 'no_stream' }),
+    ).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    await store.appendToStream(stream, first, { expectedRevision: 'no_stream' });
+    await expect(
+      store.appendToStream(stream, events(1), { expectedRevision: 'no_stream' }),
+    ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    await store.appendToStream('account-b', events(1), { expectedRevision: 'any' });
+    await store.appendToStream('account-b', events(1), { expectedRevision: 'any' });
+    await store.appendToStream('other-c', events(1), { expectedRevision: 'no_stream' });
     server.allEventsSent = 0;
     const listed: string[][] = [];
     for await (const names of store.listStreams('account', 10)) listed.push(names);
     expect(listed).toEqual([[stream, 'account-b']]);
-    expect(server.allEventsSent).toBe(3);
+    expect(server.allEventsSent).toBe(0);
+    expect(server.written('es-streams-account')).toHaveLength(4);
+    const [read] = await store.readStream(stream);
+    expect(read?.metadata).toEqual(first[0]?.metadata);
   });
 });

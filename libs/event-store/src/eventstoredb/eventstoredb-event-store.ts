@@ -25,6 +25,11 @@ import { CatchUpSubscription } from '../subscription/catch-up-subscription';
 import { StreamNotFoundError } from '../port/errors';
 import type { DriverEvent, DriverPosition, EsdbDriver } from './driver';
 import { TranslatedDriver } from './driver-errors';
+import {
+  appendedMetadata,
+  EventStoreDbStreamIndex,
+  STREAM_INDEX_PREFIX,
+} from './eventstoredb-stream-index';
 import { KurrentDriver } from './kurrent-driver';
 import { CHECKPOINT_STREAM_PREFIX, EventStoreDbCheckpoints } from './eventstoredb-checkpoints';
 import { CLAIM_STREAM_PREFIX, EventStoreDbClaims } from './eventstoredb-claims';
@@ -42,7 +47,7 @@ function recorded(event: DriverEvent): RecordedEvent {
     id: event.id,
     type: event.type,
     data: event.data as JsonObject,
-    metadata: (event.metadata as JsonObject | undefined) ?? null,
+    metadata: appendedMetadata(event.metadata),
     position: tokenOf(event.position),
     recordedAt: event.created,
   };
@@ -53,10 +58,13 @@ function recorded(event: DriverEvent): RecordedEvent {
  * streams ours: none is in the global log the port shows (PostgreSQL keeps them in tables). The
  * server skips them, so a reader is not sent what it would throw away.
  */
-const OWN_BOOKKEEPING = [CHECKPOINT_STREAM_PREFIX, CLAIM_STREAM_PREFIX, SNAPSHOT_STREAM_PREFIX];
+const OWN_BOOKKEEPING = [
+  CHECKPOINT_STREAM_PREFIX,
+  CLAIM_STREAM_PREFIX,
+  SNAPSHOT_STREAM_PREFIX,
+  STREAM_INDEX_PREFIX,
+];
 const LEDGER_STREAMS = `^(?!\\$|${OWN_BOOKKEEPING.map(escapeRegex).join('|')})`;
-/** Events of a category read per page while listing its streams. */
-const LIST_READ_EVENTS = 1_000;
 const streamsOf = (category: string) => `^${escapeRegex(categoryPrefix(category))}`;
 
 function escapeRegex(text: string): string {
@@ -79,6 +87,7 @@ export class EventStoreDbEventStore implements EventStore {
   readonly checkpoints: EventStoreDbCheckpoints;
   readonly snapshots: EventStoreDbSnapshots;
   private readonly claims: EventStoreDbClaims;
+  private readonly streamIndex: EventStoreDbStreamIndex;
 
   private readonly driver: EsdbDriver;
 
@@ -88,6 +97,7 @@ export class EventStoreDbEventStore implements EventStore {
     this.checkpoints = new EventStoreDbCheckpoints(this.driver);
     this.snapshots = new EventStoreDbSnapshots(this.driver);
     this.claims = new EventStoreDbClaims(this.driver);
+    this.streamIndex = new EventStoreDbStreamIndex(this.driver);
   }
 
   static connect(connectionString: string): EventStoreDbEventStore {
@@ -102,14 +112,17 @@ export class EventStoreDbEventStore implements EventStore {
     const append = { stream, events, expectedRevision: options.expectedRevision };
     validateAppends([append]);
     if (events.some((event) => event.claims?.length)) await this.claims.enter(append);
+    const appended = events.map(({ id, type, data, metadata }) => ({
+      id,
+      type,
+      data,
+      ...(metadata === undefined ? {} : { metadata }),
+    }));
     const result = await this.driver.append(
       stream,
-      events.map(({ id, type, data, metadata }) => ({
-        id,
-        type,
-        data,
-        ...(metadata === undefined ? {} : { metadata }),
-      })),
+      (await this.mayCreate(stream, options.expectedRevision))
+        ? await this.streamIndex.enter(stream, appended)
+        : appended,
       options.expectedRevision,
     );
     return {
@@ -180,28 +193,10 @@ export class EventStoreDbEventStore implements EventStore {
     );
   }
 
-  /**
-   * Streams are found by their first event (revision 0) among the category's events, which the
-   * server picks out of the log, read a bounded page at a time: the server reads its whole log
-   * once per call (not per page), and a caller that stops early leaves no read running.
-   */
+  /** From the category's index, with no pass over the log (see EventStoreDbStreamIndex). */
   async *listStreams(category: string, pageSize: number): AsyncIterable<string[]> {
     countOf('pageSize', pageSize, 1);
-    let from: Position | 'start' = 'start';
-    let page: string[] = [];
-    for (;;) {
-      const read = await this.readAll({ from, maxCount: LIST_READ_EVENTS, category });
-      for (const event of read.events) {
-        if (event.revision !== 0n) continue;
-        page.push(event.streamName);
-        if (page.length < pageSize) continue;
-        yield page;
-        page = [];
-      }
-      if (read.lastPosition) from = read.lastPosition;
-      if (read.isEnd) break;
-    }
-    if (page.length > 0) yield page;
+    yield* this.streamIndex.list(category, pageSize);
   }
 
   async readAll(options: ReadAllOptions): Promise<AllPage> {
@@ -226,6 +221,23 @@ export class EventStoreDbEventStore implements EventStore {
       if (!isSystemEvent(event)) events.push(recorded(event));
     }
     return { events, lastPosition, isEnd: returned < requested };
+  }
+
+  /** Whether an append at this revision may be the stream's first: then it is indexed. */
+  private async mayCreate(stream: string, expected: ExpectedRevision): Promise<boolean> {
+    if (expected === 'no_stream') return true;
+    if (expected !== 'any') return false;
+    try {
+      for await (const _event of this.driver.readStream(stream, {
+        direction: 'backwards',
+        fromRevision: 'end',
+        maxCount: 1,
+      }))
+        return false;
+    } catch (error) {
+      if (!(error instanceof StreamNotFoundError)) throw error;
+    }
+    return true;
   }
 
   findClaims(queries: readonly ClaimQuery[]): Promise<FoundClaims> {
