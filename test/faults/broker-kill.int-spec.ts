@@ -10,15 +10,15 @@ import {
   publishInput,
   seededRandom,
 } from '../harness/editor-events';
-import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
+import { startProjector, type ProjectorProcess } from '../harness/projector';
 import { faultInput } from './fault-input';
 import { describeFaultRun, FaultReport } from './fault-report';
 import {
   checkAgainstOracle,
+  faultWorld,
   storedLedgerEvents,
   waitForProgress,
   worldEnv,
-  type FaultWorld,
 } from './oracle-checks';
 
 /**
@@ -45,12 +45,10 @@ describeFaultRun('credit projector across a lost broker of three', unavailable, 
 
   it('a broker of three SIGKILLed and brought back mid-stream: ledgers equal the oracle, nothing charged twice, every malformed message dead-lettered, the projectors still running, reconcile clean', async () => {
     cluster = await startDedicatedBroker({ nodes: 3 });
-    const world: FaultWorld = {
-      prefix: isolatedPrefix('cluster'),
+    const world = faultWorld('cluster', {
       brokers: cluster.brokers,
-      databaseUrl: process.env.DATABASE_URL ?? '',
       env: { KAFKA_REPLICATION_FACTOR: '3' },
-    };
+    });
     report.note(`started a three-node cluster of this test's own on ${cluster.brokers}`);
     const input = faultInput(world.prefix, EVENTS, 9753);
     report.note(`input: ${input.description}`);
@@ -84,10 +82,11 @@ describeFaultRun('credit projector across a lost broker of three', unavailable, 
       await admin.disconnect();
     }
     const cut = Math.round(input.stream.length / 3);
-    await publishInput(kafka, world.prefix, input.stream.slice(0, cut));
+    await publishInput(kafka, world.prefix, input.stream.slice(0, cut), { history: world.history });
     await waitForProgress(world, input, 1 / 6);
     const rest = input.stream.slice(cut);
     const publishing = publishInBackground(kafka, world.prefix, rest, {
+      history: world.history,
       resendFor: 120_000,
       pauseMs: PUBLISHING_MS / Math.ceil(rest.length / 1_000),
     });

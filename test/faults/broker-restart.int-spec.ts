@@ -5,15 +5,15 @@ import {
   type DedicatedBroker,
 } from '../harness/dedicated-broker';
 import { kafkaClient, publishInBackground, publishInput } from '../harness/editor-events';
-import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
+import { startProjector, type ProjectorProcess } from '../harness/projector';
 import { faultInput } from './fault-input';
 import { describeFaultRun, FaultReport } from './fault-report';
 import {
   checkAgainstOracle,
+  faultWorld,
   storedLedgerEvents,
   waitForProgress,
   worldEnv,
-  type FaultWorld,
 } from './oracle-checks';
 
 /**
@@ -42,11 +42,9 @@ describeFaultRun('credit projector across a Kafka broker restart', unavailable, 
 
   it('the broker stopped and started mid-stream: ledgers equal the oracle, nothing charged twice, every malformed message dead-lettered, the projector still running, reconcile clean', async () => {
     broker = await startDedicatedBroker();
-    const world: FaultWorld = {
-      prefix: isolatedPrefix('broker'),
+    const world = faultWorld('broker', {
       brokers: broker.brokers,
-      databaseUrl: process.env.DATABASE_URL ?? '',
-    };
+    });
     report.note(`started a broker of this test's own on ${broker.brokers}`);
     const input = faultInput(world.prefix, EVENTS, 2468);
     report.note(`input: ${input.description}`);
@@ -57,11 +55,12 @@ describeFaultRun('credit projector across a Kafka broker restart', unavailable, 
     // stops, stays down and comes back, so both sides of the projector see the outage.
     const kafka = kafkaClient('broker-faults', world.brokers);
     const cut = Math.round(input.stream.length / 3);
-    await publishInput(kafka, world.prefix, input.stream.slice(0, cut));
+    await publishInput(kafka, world.prefix, input.stream.slice(0, cut), { history: world.history });
     await waitForProgress(world, input, 1 / 6);
     let published = false;
     const rest = input.stream.slice(cut);
     const publishing = publishInBackground(kafka, world.prefix, rest, {
+      history: world.history,
       resendFor: 120_000,
       // About twenty seconds of publishing, whatever the size: the restart falls inside it.
       pauseMs: PUBLISHING_MS / Math.ceil(rest.length / 1_000),

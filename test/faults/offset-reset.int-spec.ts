@@ -3,7 +3,7 @@ import { STANDARD_RULES } from '@credits/domain';
 import { inputTopicNames, topicNames } from '@credits/kafka';
 import { runCredits } from '../harness/credits-cli';
 import { kafkaClient, publishInput, waitUntilConsumed } from '../harness/editor-events';
-import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
+import { startProjector, type ProjectorProcess } from '../harness/projector';
 import { faultInput } from './fault-input';
 import { FaultReport } from './fault-report';
 import {
@@ -12,6 +12,7 @@ import {
   waitForProgress,
   worldEnv,
   type FaultWorld,
+  faultWorld,
 } from './oracle-checks';
 
 /**
@@ -56,10 +57,7 @@ describe('credit projector across offset resets, checked against the oracle', ()
   afterAll(() => report.print());
 
   it('offset resets to the earliest, mid-stream and at the end, with states that remember almost nothing: ledgers equal the oracle, nothing charged twice, every malformed message dead-lettered, reconcile clean', async () => {
-    const world: FaultWorld = {
-      prefix: isolatedPrefix('reset'),
-      brokers: process.env.KAFKA_BROKERS ?? '',
-      databaseUrl: process.env.DATABASE_URL ?? '',
+    const world = faultWorld('reset', {
       env: {
         CREDITS_SETTLED_GENERATIONS_KEPT: '3',
         CREDITS_TRACE_ONLY_SOURCES_KEPT: '2',
@@ -69,7 +67,7 @@ describe('credit projector across offset resets, checked against the oracle', ()
         ...STANDARD_RULES,
         memory: { settledGenerationsKept: 3, recordOnlySourcesKept: 2, membersKept: 1_000 },
       },
-    };
+    });
     const input = faultInput(world.prefix, EVENTS, 8642);
     report.note(`input: ${input.description}`);
     const topics = inputTopicNames(topicNames(world.prefix));
@@ -89,7 +87,9 @@ describe('credit projector across offset resets, checked against the oracle', ()
     };
     try {
       let projector = await startProjector(world.prefix, env);
-      const publishing = publishInput(kafka, world.prefix, input.stream);
+      const publishing = publishInput(kafka, world.prefix, input.stream, {
+        history: world.history,
+      });
       await waitForProgress(world, input, 0.5);
       projector = await resetWhileStopped(projector, 'mid-stream');
       await publishing;

@@ -19,7 +19,10 @@ import {
 } from '../harness/ledger-oracle';
 import { runCredits } from '../harness/credits-cli';
 import { startQuotaService } from '../harness/quota-service';
+import { History } from '../harness/history';
+import { isolatedPrefix } from '../harness/projector';
 import type { FaultInput } from './fault-input';
+import { checkHistory, describeVerdict } from './history-checker';
 import type { FaultReport } from './fault-report';
 
 /** Where a fault run's processes find Kafka and the event store, under a prefix of its own. */
@@ -31,6 +34,22 @@ export interface FaultWorld {
   readonly env?: NodeJS.ProcessEnv;
   /** The rules the oracle decides by, when the env changes them (memory bounds, say). */
   readonly rules?: CreditRules;
+  /** Every operation the run asked for, which the history checker reads at the end. */
+  readonly history: History;
+}
+
+/** A world under a prefix of its own, on the run's Kafka and database unless others are named. */
+export function faultWorld(
+  label: string,
+  overrides: Partial<Omit<FaultWorld, 'prefix' | 'history'>> = {},
+): FaultWorld {
+  return {
+    history: new History(),
+    prefix: isolatedPrefix(label),
+    brokers: process.env.KAFKA_BROKERS ?? '',
+    databaseUrl: process.env.DATABASE_URL ?? '',
+    ...overrides,
+  };
 }
 
 /** The environment a project process of this world runs with. */
@@ -100,6 +119,7 @@ export async function checkAgainstOracle(
   report.note(
     `checked: ${expected.size - mismatched} of ${expected.size} account ledgers equal the oracle's`,
   );
+  expectHistoryKept(world, input, stored, expected, report);
   expect(mismatched).toBe(0);
   expectOutcomesOfModel(taken.events, stored, world.rules, report);
   expectValueOfOracle(expected, stored, report);
@@ -155,6 +175,27 @@ export async function checkAgainstOracle(
   expect(rejected.reduce((sum, row) => sum + row.copies, 0)).toBe(letters.length);
 
   await expectReconcileClean(world, report);
+}
+
+/** Nothing acknowledged lost, nothing applied twice or unasked, every balance the oracle's. */
+function expectHistoryKept(
+  world: FaultWorld,
+  input: FaultInput,
+  stored: ReadonlyMap<string, readonly CreditEvent[]>,
+  expected: ReadonlyMap<string, readonly CreditEvent[]>,
+  report: FaultReport,
+): void {
+  world.history.close();
+  const valid = new Set(input.valid.map((event) => `${event.source}/${event.id}`));
+  const verdict = checkHistory(world.history.all, valid, stored, expected);
+  report.note(`checked: ${describeVerdict(verdict, world.history.all.length)}`);
+  expect({ ...verdict, unseenOfUnknown: [] }).toEqual({
+    lost: [],
+    duplicate: [],
+    unseen: [],
+    unseenOfUnknown: [],
+    balance: [],
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { kafkaClient, publishInput } from '../harness/editor-events';
-import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
+import { startProjector, type ProjectorProcess } from '../harness/projector';
 import {
   createThrowawayPostgres,
   throwawayPostgresUnavailable,
@@ -10,10 +10,10 @@ import { faultInput } from './fault-input';
 import { describeFaultRun, FaultReport } from './fault-report';
 import {
   checkAgainstOracle,
+  faultWorld,
   storedLedgerEvents,
   waitForProgress,
   worldEnv,
-  type FaultWorld,
 } from './oracle-checks';
 
 /**
@@ -40,11 +40,9 @@ describeFaultRun('credit projector across a PostgreSQL outage', unavailable, () 
 
   it('the event store stopped for longer than the session timeout, then started: ledgers equal the oracle, nothing charged twice, every malformed message dead-lettered, both projectors still running, reconcile clean', async () => {
     postgres = await createThrowawayPostgres();
-    const world: FaultWorld = {
-      prefix: isolatedPrefix('pgdown'),
-      brokers: process.env.KAFKA_BROKERS ?? '',
+    const world = faultWorld('pgdown', {
       databaseUrl: postgres.databaseUrl,
-    };
+    });
     report.note(`made a throwaway PostgreSQL cluster: ${postgres.databaseUrl}`);
     const input = faultInput(world.prefix, EVENTS, 1357);
     report.note(`input: ${input.description}`);
@@ -58,7 +56,7 @@ describeFaultRun('credit projector across a PostgreSQL outage', unavailable, () 
     );
 
     const kafka = kafkaClient('postgres-faults', world.brokers);
-    const publishing = publishInput(kafka, world.prefix, input.stream);
+    const publishing = publishInput(kafka, world.prefix, input.stream, { history: world.history });
     await waitForProgress(world, input, 1 / 3);
     const atStop = await storedLedgerEvents(world, input);
     await postgres.stop();

@@ -1,12 +1,12 @@
 import { kafkaClient, publishInput, seededRandom } from '../harness/editor-events';
-import { isolatedPrefix, startProjector, type ProjectorProcess } from '../harness/projector';
+import { startProjector, type ProjectorProcess } from '../harness/projector';
 import { faultInput } from './fault-input';
 import { FaultReport } from './fault-report';
 import {
   checkAgainstOracle,
   storedLedgerEvents,
   waitForProgress,
-  type FaultWorld,
+  faultWorld,
 } from './oracle-checks';
 
 /**
@@ -25,11 +25,7 @@ describe('credit projector killed while two processes share the partitions, chec
   afterAll(() => report.print());
 
   it('SIGKILLs of two projectors sharing the partitions, redeliveries and malformed messages: ledgers equal the oracle, nothing charged twice, every malformed message dead-lettered, nothing below zero, reconcile clean', async () => {
-    const world: FaultWorld = {
-      prefix: isolatedPrefix('faults'),
-      brokers: process.env.KAFKA_BROKERS ?? '',
-      databaseUrl: process.env.DATABASE_URL ?? '',
-    };
+    const world = faultWorld('faults');
     const random = seededRandom(1234);
     const input = faultInput(world.prefix, EVENTS, 4320);
     report.note(`input: ${input.description}`);
@@ -40,7 +36,7 @@ describe('credit projector killed while two processes share the partitions, chec
     ];
     report.note('started two projector processes in one consumer group');
     const kafka = kafkaClient('faults', world.brokers);
-    const publishing = publishInput(kafka, world.prefix, input.stream);
+    const publishing = publishInput(kafka, world.prefix, input.stream, { history: world.history });
     for (let kill = 1; kill <= KILLS; kill += 1) {
       await waitForProgress(world, input, kill / (KILLS + 1));
       const victim = Math.floor(random() * projectors.length);

@@ -6,6 +6,7 @@ export {
   type WireEvent,
 } from '../../apps/credits-cli/src/demo/realistic-month';
 import type { WireEvent } from '../../apps/credits-cli/src/demo/realistic-month';
+import { keyOfMessage, type History } from './history';
 import { wavesOf } from '../../apps/credits-cli/src/demo/waves';
 import { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs';
 // Relative, like this file's other imports of project code.
@@ -32,6 +33,33 @@ export interface RawMessage {
   readonly value: string | Buffer | null;
 }
 
+export interface PublishOptions {
+  readonly resendFor?: number;
+  readonly pauseMs?: number;
+  /** Where each send of each message is recorded: invoked, then ok, or unknown if it threw. */
+  readonly history?: History;
+}
+
+/** A send of these messages, recorded in the history: a send that throws may have landed. */
+async function recorded(
+  history: History | undefined,
+  messages: readonly RawMessage[],
+  send: () => Promise<unknown>,
+): Promise<void> {
+  const operations = messages.flatMap((message) => {
+    const named = keyOfMessage(message.value);
+    return named && history ? [history.invoke('publish', named.key, named.account)] : [];
+  });
+  try {
+    await send();
+  } catch (error) {
+    for (const operation of operations)
+      history?.settle(operation, 'unknown', (error as Error).message);
+    throw error;
+  }
+  for (const operation of operations) history?.settle(operation, 'ok');
+}
+
 /**
  * Publishes messages in order (per key) with an idempotent producer, in batches. With
  * `resendFor`, a connect or a batch send that fails (the broker is away) is tried again until it
@@ -47,7 +75,8 @@ export async function publish(
     resendFor = 0,
     pauseMs = 0,
     onBatchSent = (_sent: number) => {},
-  }: { resendFor?: number; pauseMs?: number; onBatchSent?: (sent: number) => void } = {},
+    history,
+  }: PublishOptions & { onBatchSent?: (sent: number) => void } = {},
 ): Promise<{ resent: number }> {
   const producer = kafka.producer({
     idempotent: true,
@@ -74,7 +103,7 @@ export async function publish(
     for (let start = 0; start < messages.length; start += 1_000) {
       if (start > 0 && pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
       const batch = messages.slice(start, start + 1_000).map((m) => ({ ...m }));
-      await untilThrough(() => sender.send(topic, batch));
+      await untilThrough(() => recorded(history, batch, () => sender.send(topic, batch)));
       onBatchSent(start + batch.length);
     }
   } finally {
@@ -93,7 +122,7 @@ export function publishInBackground(
   kafka: Kafka,
   prefix: string,
   messages: readonly RawMessage[],
-  options: { resendFor?: number; pauseMs?: number } = {},
+  options: PublishOptions = {},
 ): { started: Promise<void>; done: Promise<{ resent: number }> } {
   let firstBatchSent = () => {};
   const sent = new Promise<void>((resolve) => (firstBatchSent = resolve));
@@ -252,7 +281,7 @@ export async function publishInput(
   kafka: Kafka,
   prefix: string,
   messages: readonly RawMessage[],
-  options: { resendFor?: number; pauseMs?: number; onBatchSent?: (sent: number) => void } = {},
+  options: PublishOptions & { onBatchSent?: (sent: number) => void } = {},
 ): Promise<{ resent: number }> {
   const sentPerTopic = new Map<string, number>();
   const results = await Promise.all(

@@ -16,6 +16,7 @@ import { liveCatalogProvider } from '@credits/ledger';
 import { ACCOUNT_DECIDER, accountDeciderProvider } from './projector/account-decider.provider';
 import { ChunkPath } from './projector/chunk-path';
 import { EditorEventsConsumer } from './projector/editor-events.consumer';
+import { CrashPoints } from './faults/crash-points';
 import { ledgerWriterProvider, ProjectorWriterHooks } from './projector/ledger-writer.provider';
 import { ParsingThread } from './projector/parsing/parsing-thread';
 import { ProjectorProducer } from './projector/projector-producer';
@@ -71,6 +72,7 @@ export class CreditProjectorModule {
         OpsServer,
         DueAccounts,
         ProjectorWriterHooks,
+        CrashPoints,
         ledgerWriterProvider,
         ChunkPath,
         { provide: ParsingThread, useFactory: () => new ParsingThread() },

@@ -1,4 +1,9 @@
-import { readEnvironment, type ApiKeyHash, type SaslMechanism } from './environment';
+import {
+  readEnvironment,
+  type ApiKeyHash,
+  type CrashPoint,
+  type SaslMechanism,
+} from './environment';
 
 /** The validated settings every process shares, grouped by the part of the system they steer. */
 export interface AppConfig {
@@ -40,6 +45,9 @@ export interface AppConfig {
     readonly sweepIntervalMs: number;
     readonly lagIntervalMs: number;
     readonly stallAfterMs: number;
+    /** For fault runs: where, and at which reach, the projector kills itself (null: never). */
+    readonly crashAt: CrashPoint | null;
+    readonly crashOnReach: number;
   };
   readonly database: {
     readonly url: string;
@@ -112,6 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       sweepIntervalMs: e.PROJECTOR_SWEEP_INTERVAL_MS,
       lagIntervalMs: e.PROJECTOR_LAG_INTERVAL_MS,
       stallAfterMs: e.PROJECTOR_STALL_AFTER_MS,
+      crashAt: e.PROJECTOR_CRASH_AT === 'none' ? null : (e.PROJECTOR_CRASH_AT as CrashPoint),
+      crashOnReach: e.PROJECTOR_CRASH_ON_REACH,
     },
     database: { url: e.DATABASE_URL, leaderLockTimeoutMs: e.LEADER_LOCK_TIMEOUT_MS },
     http: { host: e.HOST, port: e.PORT },

@@ -48,6 +48,8 @@ describe('configuration from the environment', () => {
         sweepIntervalMs: 60_000,
         lagIntervalMs: 5_000,
         stallAfterMs: 60_000,
+        crashAt: null,
+        crashOnReach: 1,
       },
       database: {
         url: 'postgres://postgres@127.0.0.1:5432/image_credits',
@@ -181,6 +183,16 @@ describe('configuration from the environment', () => {
       loadConfig({ KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '3' }).kafka
         .minInsyncReplicas,
     ).toBe(3);
+  });
+
+  it('given a crash point of the fault runs, then it is read; given NODE_ENV production, then it is refused, saying why', () => {
+    expect(
+      loadConfig({ PROJECTOR_CRASH_AT: 'after-publish', PROJECTOR_CRASH_ON_REACH: '3' }).projector,
+    ).toMatchObject({ crashAt: 'after-publish', crashOnReach: 3 });
+    expect(problemsOf({ PROJECTOR_CRASH_AT: 'after-publish', NODE_ENV: 'production' })).toEqual([
+      expect.stringMatching(/^PROJECTOR_CRASH_AT=after-publish .*fault runs only/),
+    ]);
+    expect(loadConfig({ NODE_ENV: 'production' }).projector.crashAt).toBeNull();
   });
 
   it('documents every variable in the configuration table (docs/configuration.md)', () => {

@@ -92,6 +92,15 @@ const postgresUrl = makeValidator<string>((input: string) => {
   return input;
 });
 
+/** The points of a chunk's path at which a fault run may have the projector kill itself. */
+export const CRASH_POINTS = [
+  'before-store-commit',
+  'after-store-commit',
+  'after-publish',
+  'after-offset-commit',
+] as const;
+export type CrashPoint = (typeof CRASH_POINTS)[number];
+
 /**
  * Every environment variable the services and the CLI read, with its default. The README's
  * configuration table lists exactly these (a unit test keeps the two in step).
@@ -219,6 +228,20 @@ export const environmentSpec = {
     desc: "HTTP port of the credit projector's /metrics (Prometheus)",
     example: '9464',
   }),
+  PROJECTOR_CRASH_AT: str({
+    default: 'none',
+    choices: ['none', ...CRASH_POINTS],
+    desc: "for fault runs only, refused where NODE_ENV=production: the point of a chunk's path at which the projector SIGKILLs itself (and see PROJECTOR_CRASH_ON_REACH)",
+  }),
+  PROJECTOR_CRASH_ON_REACH: positiveInteger({
+    default: 1,
+    desc: 'for fault runs only: the projector SIGKILLs itself the n-th time a chunk reaches PROJECTOR_CRASH_AT',
+    example: '3',
+  }),
+  NODE_ENV: str({
+    default: 'development',
+    desc: 'production refuses the settings fault runs use (PROJECTOR_CRASH_AT)',
+  }),
   PROJECTOR_SESSION_TIMEOUT_MS: positiveInteger({
     default: 30_000,
     desc: 'how long Kafka waits for a silent credit projector before giving its partitions to another',
@@ -323,9 +346,17 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env) {
       if (problems.length > 0) throw new ConfigError(problems);
     },
   });
-  const sasl = saslProblems(read);
-  if (sasl.length > 0) throw new ConfigError(sasl);
+  const problems = [...saslProblems(read), ...faultSettingProblems(read)];
+  if (problems.length > 0) throw new ConfigError(problems);
   return read;
+}
+
+/** A setting that kills the process on purpose has no place in production. */
+function faultSettingProblems(read: { NODE_ENV: string; PROJECTOR_CRASH_AT: string }): string[] {
+  if (read.NODE_ENV !== 'production' || read.PROJECTOR_CRASH_AT === 'none') return [];
+  return [
+    `PROJECTOR_CRASH_AT=${read.PROJECTOR_CRASH_AT} makes the projector kill itself, for fault runs only: unset it (NODE_ENV is production)`,
+  ];
 }
 
 /** SASL settings go together: a mechanism needs a principal and its password, and vice versa. */

@@ -3,6 +3,7 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { KafkaMessage } from 'kafkajs';
 import { TRACEPARENT, validTraceparent, type InputTopic } from '@credits/contract';
 import { inSpan } from '@credits/telemetry';
+import { CrashPoints } from '../faults/crash-points';
 import { ProjectorMetrics } from '../observability/projector-metrics';
 import type { GenerationDecision } from '@credits/domain';
 import { LedgerWriter } from './ledger-writer';
@@ -39,6 +40,7 @@ export class ChunkPath {
     private readonly writer: LedgerWriter,
     private readonly producer: ProjectorProducer,
     private readonly metrics: ProjectorMetrics,
+    private readonly crashes: CrashPoints,
     @InjectPinoLogger(ChunkPath.name) private readonly logger: PinoLogger,
   ) {}
 
@@ -50,10 +52,12 @@ export class ChunkPath {
       if (decided === null) return false;
       for (const { item, outcome } of decided) item.outcome = outcome;
       await this.publish(chunk, items);
+      this.crashes.reach('after-publish');
       return true;
     });
     if (!written) return false;
     await chunk.commit();
+    this.crashes.reach('after-offset-commit');
     this.count(items);
     return true;
   }

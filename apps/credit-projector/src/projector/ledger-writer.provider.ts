@@ -6,6 +6,7 @@ import { LiveCatalog } from '@credits/ledger';
 import { AccountStates } from '../ledger/account-states';
 import { ProjectorMetrics } from '../observability/projector-metrics';
 import { DueAccounts } from '../sweeper/due-accounts';
+import { CrashPoints } from '../faults/crash-points';
 import { ACCOUNT_DECIDER } from './account-decider.provider';
 import { LedgerWriter, type WriterHooks } from './ledger-writer';
 import type { WriteFailure } from './write-failures';
@@ -76,11 +77,12 @@ export class ProjectorWriterHooks implements WriterHooks {
 /** The projector's one writer of ledgers, for its consumer and its sweeper alike. */
 export const ledgerWriterProvider: Provider = {
   provide: LedgerWriter,
-  inject: [EVENT_STORE, ACCOUNT_DECIDER, AccountStates, ProjectorWriterHooks],
+  inject: [EVENT_STORE, ACCOUNT_DECIDER, AccountStates, ProjectorWriterHooks, CrashPoints],
   useFactory: (
     store: EventStore,
     decider: AccountDecider,
     states: AccountStates,
     hooks: ProjectorWriterHooks,
-  ) => new LedgerWriter(store, decider, states, hooks),
+    crashes: CrashPoints,
+  ) => new LedgerWriter(crashes.aroundAppends(store), decider, states, hooks),
 };

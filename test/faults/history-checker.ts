@@ -1,0 +1,82 @@
+import { accountDecider, type CreditEvent } from '@credits/domain';
+import type { Operation } from '../harness/history';
+
+/** What a history and the final ledgers show, each anomaly with the keys it concerns. */
+export interface HistoryVerdict {
+  /** Acknowledged, never applied. */
+  readonly lost: readonly string[];
+  /** Applied more than once. */
+  readonly duplicate: readonly string[];
+  /** Applied, never acknowledged, with no unknown operation to explain it. */
+  readonly unseen: readonly string[];
+  /** Applied, never acknowledged, but an operation's outcome was unknown: allowed. */
+  readonly unseenOfUnknown: readonly string[];
+  /** Accounts whose balance at the end differs from the oracle's fold. */
+  readonly balance: readonly string[];
+}
+
+/**
+ * Reads a run's history against the ledgers it left. Written apart from the projector: an
+ * application is a run of consecutive ledger events naming the operation's wire event as their
+ * source (one decision appends its events together), so a second run is a second application.
+ * `valid` holds the keys the ledger must apply (a malformed message's key, if it has one, is
+ * dead-lettered instead).
+ */
+export function checkHistory(
+  operations: readonly Operation[],
+  valid: ReadonlySet<string>,
+  stored: ReadonlyMap<string, readonly CreditEvent[]>,
+  expected: ReadonlyMap<string, readonly CreditEvent[]>,
+): HistoryVerdict {
+  const applications = new Map<string, number>();
+  for (const ledger of stored.values()) {
+    let previous: string | null = null;
+    for (const event of ledger) {
+      const key = event.source ? `${event.source.producer}/${event.source.id}` : null;
+      if (key !== null && key !== previous) applications.set(key, (applications.get(key) ?? 0) + 1);
+      previous = key;
+    }
+  }
+  const acknowledged = new Set<string>();
+  const unknown = new Set<string>();
+  for (const operation of operations) {
+    if (operation.outcome === 'ok') acknowledged.add(operation.key);
+    if (operation.outcome === 'unknown' || operation.outcome === null) unknown.add(operation.key);
+  }
+  const lost = [...acknowledged].filter((key) => valid.has(key) && !applications.has(key));
+  const duplicate = [...applications].filter(([, count]) => count > 1).map(([key]) => key);
+  const neverAcknowledged = [...applications.keys()].filter((key) => !acknowledged.has(key));
+  return {
+    lost,
+    duplicate,
+    unseen: neverAcknowledged.filter((key) => !unknown.has(key)),
+    unseenOfUnknown: neverAcknowledged.filter((key) => unknown.has(key)),
+    balance: [...expected].flatMap(([account, ledger]) =>
+      balanceAtEnd(stored.get(account) ?? [], ledger) === balanceAtEnd(ledger, ledger)
+        ? []
+        : [account],
+    ),
+  };
+}
+
+/** Available credits once the oracle's last event has happened. */
+function balanceAtEnd(ledger: readonly CreditEvent[], oracle: readonly CreditEvent[]): number {
+  const decider = accountDecider();
+  const end = Math.max(0, ...oracle.map((event) => Date.parse(event.at)));
+  const state = ledger.reduce(
+    (folded, event) => decider.evolve(folded, event),
+    decider.initialState,
+  );
+  return decider.availableCredits(state, end);
+}
+
+/** One line a fault report prints: each count, and the first keys of any that is not zero. */
+export function describeVerdict(verdict: HistoryVerdict, operations: number): string {
+  const counts = (['lost', 'duplicate', 'unseen', 'unseenOfUnknown', 'balance'] as const).map(
+    (name) => {
+      const keys = verdict[name];
+      return `${name} ${keys.length}${keys.length > 0 ? ` (${keys.slice(0, 3).join(', ')})` : ''}`;
+    },
+  );
+  return `history of ${operations} operations: ${counts.join(', ')}`;
+}
