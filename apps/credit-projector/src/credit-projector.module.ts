@@ -16,6 +16,7 @@ import { liveCatalogProvider } from '@credits/ledger';
 import { ACCOUNT_DECIDER, accountDeciderProvider } from './projector/account-decider.provider';
 import { ChunkPath } from './projector/chunk-path';
 import { EditorEventsConsumer } from './projector/editor-events.consumer';
+import { AmbiguousCommits } from './faults/ambiguous-commits';
 import { CrashPoints } from './faults/crash-points';
 import { ledgerWriterProvider, ProjectorWriterHooks } from './projector/ledger-writer.provider';
 import { ParsingThread } from './projector/parsing/parsing-thread';
@@ -73,6 +74,7 @@ export class CreditProjectorModule {
         DueAccounts,
         ProjectorWriterHooks,
         CrashPoints,
+        AmbiguousCommits,
         ledgerWriterProvider,
         ChunkPath,
         { provide: ParsingThread, useFactory: () => new ParsingThread() },

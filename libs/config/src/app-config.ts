@@ -48,6 +48,8 @@ export interface AppConfig {
     /** For fault runs: where, and at which reach, the projector kills itself (null: never). */
     readonly crashAt: CrashPoint | null;
     readonly crashOnReach: number;
+    /** For fault runs: every n-th committed append is reported as failed (null: never). */
+    readonly ambiguousCommitEvery: number | null;
   };
   readonly database: {
     readonly url: string;
@@ -122,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       stallAfterMs: e.PROJECTOR_STALL_AFTER_MS,
       crashAt: e.PROJECTOR_CRASH_AT === 'none' ? null : (e.PROJECTOR_CRASH_AT as CrashPoint),
       crashOnReach: e.PROJECTOR_CRASH_ON_REACH,
+      ambiguousCommitEvery: e.PROJECTOR_AMBIGUOUS_COMMIT_EVERY || null,
     },
     database: { url: e.DATABASE_URL, leaderLockTimeoutMs: e.LEADER_LOCK_TIMEOUT_MS },
     http: { host: e.HOST, port: e.PORT },

@@ -50,6 +50,7 @@ describe('configuration from the environment', () => {
         stallAfterMs: 60_000,
         crashAt: null,
         crashOnReach: 1,
+        ambiguousCommitEvery: null,
       },
       database: {
         url: 'postgres://postgres@127.0.0.1:5432/image_credits',
@@ -193,6 +194,12 @@ describe('configuration from the environment', () => {
       expect.stringMatching(/^PROJECTOR_CRASH_AT=after-publish .*fault runs only/),
     ]);
     expect(loadConfig({ NODE_ENV: 'production' }).projector.crashAt).toBeNull();
+    expect(problemsOf({ PROJECTOR_AMBIGUOUS_COMMIT_EVERY: '3', NODE_ENV: 'production' })).toEqual([
+      expect.stringMatching(/^PROJECTOR_AMBIGUOUS_COMMIT_EVERY=3 .*fault runs only/),
+    ]);
+    expect(
+      loadConfig({ PROJECTOR_AMBIGUOUS_COMMIT_EVERY: '3' }).projector.ambiguousCommitEvery,
+    ).toBe(3);
   });
 
   it('documents every variable in the configuration table (docs/configuration.md)', () => {

@@ -17,12 +17,16 @@ const brokerList = makeValidator<string[]>((input: string) => {
   return brokers;
 });
 
-const positiveInteger = makeValidator<number>((input: string) => {
-  if (!/^\d+$/.test(input.trim()) || Number(input) < 1) {
-    throw new EnvError('expected a whole number of at least 1');
-  }
-  return Number(input);
-});
+function integerFrom(least: number) {
+  return makeValidator<number>((input: string) => {
+    if (!/^\d+$/.test(input.trim()) || Number(input) < least) {
+      throw new EnvError(`expected a whole number of at least ${least}`);
+    }
+    return Number(input);
+  });
+}
+const positiveInteger = integerFrom(1);
+const nonNegativeInteger = integerFrom(0);
 
 export const API_ROLES = ['worker', 'billing', 'finance', 'ops'] as const;
 export type ApiRole = (typeof API_ROLES)[number];
@@ -238,6 +242,11 @@ export const environmentSpec = {
     desc: 'for fault runs only: the projector SIGKILLs itself the n-th time a chunk reaches PROJECTOR_CRASH_AT',
     example: '3',
   }),
+  PROJECTOR_AMBIGUOUS_COMMIT_EVERY: nonNegativeInteger({
+    default: 0,
+    desc: 'for fault runs only, refused where NODE_ENV=production: every n-th append the store commits is reported to the projector as failed, as a connection lost before the answer would (0: never)',
+    example: '3',
+  }),
   NODE_ENV: str({
     default: 'development',
     desc: 'production refuses the settings fault runs use (PROJECTOR_CRASH_AT)',
@@ -351,11 +360,24 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env) {
   return read;
 }
 
-/** A setting that kills the process on purpose has no place in production. */
-function faultSettingProblems(read: { NODE_ENV: string; PROJECTOR_CRASH_AT: string }): string[] {
-  if (read.NODE_ENV !== 'production' || read.PROJECTOR_CRASH_AT === 'none') return [];
+/** Settings that break the process on purpose have no place in production. */
+function faultSettingProblems(read: {
+  NODE_ENV: string;
+  PROJECTOR_CRASH_AT: string;
+  PROJECTOR_AMBIGUOUS_COMMIT_EVERY: number;
+}): string[] {
+  if (read.NODE_ENV !== 'production') return [];
   return [
-    `PROJECTOR_CRASH_AT=${read.PROJECTOR_CRASH_AT} makes the projector kill itself, for fault runs only: unset it (NODE_ENV is production)`,
+    ...(read.PROJECTOR_CRASH_AT === 'none'
+      ? []
+      : [
+          `PROJECTOR_CRASH_AT=${read.PROJECTOR_CRASH_AT} makes the projector kill itself, for fault runs only: unset it (NODE_ENV is production)`,
+        ]),
+    ...(read.PROJECTOR_AMBIGUOUS_COMMIT_EVERY === 0
+      ? []
+      : [
+          `PROJECTOR_AMBIGUOUS_COMMIT_EVERY=${read.PROJECTOR_AMBIGUOUS_COMMIT_EVERY} reports committed appends as failed, for fault runs only: unset it (NODE_ENV is production)`,
+        ]),
   ];
 }
 

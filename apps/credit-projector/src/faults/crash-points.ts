@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, CRASH_POINTS, type AppConfig, type CrashPoint } from '@credits/config';
-import type { EventStore, StreamAppend } from '@credits/event-store';
+import type { EventStore } from '@credits/event-store';
+import { aroundAppends } from './around-appends';
 
 export { CRASH_POINTS, type CrashPoint };
 
@@ -28,20 +29,13 @@ export class CrashPoints {
   }
 
   /** The store itself, or, when a store point is set, one that reaches it around each append. */
-  aroundAppends(store: EventStore): EventStore {
+  around(store: EventStore): EventStore {
     if (this.point !== 'before-store-commit' && this.point !== 'after-store-commit') return store;
-    return new Proxy(store, {
-      get: (target, property, receiver) => {
-        if (property === 'appendToStreams')
-          return async (appends: readonly StreamAppend[]) => {
-            this.reach('before-store-commit');
-            const appended = await target.appendToStreams(appends);
-            this.reach('after-store-commit');
-            return appended;
-          };
-        const value = Reflect.get(target, property, receiver) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
+    return aroundAppends(store, async (append) => {
+      this.reach('before-store-commit');
+      const appended = await append();
+      this.reach('after-store-commit');
+      return appended;
     });
   }
 }

@@ -6,6 +6,7 @@ import { LiveCatalog } from '@credits/ledger';
 import { AccountStates } from '../ledger/account-states';
 import { ProjectorMetrics } from '../observability/projector-metrics';
 import { DueAccounts } from '../sweeper/due-accounts';
+import { AmbiguousCommits } from '../faults/ambiguous-commits';
 import { CrashPoints } from '../faults/crash-points';
 import { ACCOUNT_DECIDER } from './account-decider.provider';
 import { LedgerWriter, type WriterHooks } from './ledger-writer';
@@ -77,12 +78,20 @@ export class ProjectorWriterHooks implements WriterHooks {
 /** The projector's one writer of ledgers, for its consumer and its sweeper alike. */
 export const ledgerWriterProvider: Provider = {
   provide: LedgerWriter,
-  inject: [EVENT_STORE, ACCOUNT_DECIDER, AccountStates, ProjectorWriterHooks, CrashPoints],
+  inject: [
+    EVENT_STORE,
+    ACCOUNT_DECIDER,
+    AccountStates,
+    ProjectorWriterHooks,
+    CrashPoints,
+    AmbiguousCommits,
+  ],
   useFactory: (
     store: EventStore,
     decider: AccountDecider,
     states: AccountStates,
     hooks: ProjectorWriterHooks,
     crashes: CrashPoints,
-  ) => new LedgerWriter(crashes.aroundAppends(store), decider, states, hooks),
+    ambiguous: AmbiguousCommits,
+  ) => new LedgerWriter(ambiguous.around(crashes.around(store)), decider, states, hooks),
 };
