@@ -2,7 +2,7 @@ import { accountDecider, type CreditEvent } from '@credits/domain';
 import type { Operation } from '../harness/history';
 
 /** What a history and the final ledgers show, each anomaly with the keys it concerns. */
-export interface HistoryVerdict {
+export type HistoryVerdict = {
   /** Acknowledged, never applied. */
   readonly lost: readonly string[];
   /** Applied more than once. */
@@ -13,7 +13,7 @@ export interface HistoryVerdict {
   readonly unseenOfUnknown: readonly string[];
   /** Accounts whose balance at the end differs from the oracle's fold. */
   readonly balance: readonly string[];
-}
+};
 
 /**
  * Reads a run's history against the ledgers it left. Written apart from the projector: an
@@ -71,12 +71,40 @@ function balanceAtEnd(ledger: readonly CreditEvent[], oracle: readonly CreditEve
 }
 
 /** One line a fault report prints: each count, and the first keys of any that is not zero. */
-export function describeVerdict(verdict: HistoryVerdict, operations: number): string {
-  const counts = (['lost', 'duplicate', 'unseen', 'unseenOfUnknown', 'balance'] as const).map(
-    (name) => {
-      const keys = verdict[name];
-      return `${name} ${keys.length}${keys.length > 0 ? ` (${keys.slice(0, 3).join(', ')})` : ''}`;
-    },
+export function describeVerdict(
+  verdict: Readonly<Record<string, readonly string[]>>,
+  operations: number,
+): string {
+  const counts = Object.entries(verdict).map(
+    ([name, keys]) =>
+      `${name} ${keys.length}${keys.length > 0 ? ` (${keys.slice(0, 3).join(', ')})` : ''}`,
   );
   return `history of ${operations} operations: ${counts.join(', ')}`;
+}
+
+/** What a history shows of a topic read to its end: each message's key, as many times as it is there. */
+export type TopicVerdict = {
+  /** Acknowledged, not in the topic. */
+  readonly lost: readonly string[];
+  /** In the topic more than once: a resend of a send whose answer was lost, or a bug. */
+  readonly duplicate: readonly string[];
+  /** In the topic, never acknowledged, with no unknown send to explain it. */
+  readonly unseen: readonly string[];
+};
+
+export function checkTopic(
+  operations: readonly Operation[],
+  written: readonly string[],
+): TopicVerdict {
+  const copies = new Map<string, number>();
+  for (const key of written) copies.set(key, (copies.get(key) ?? 0) + 1);
+  const acknowledged = new Set(operations.filter((o) => o.outcome === 'ok').map((o) => o.key));
+  const unknown = new Set(
+    operations.filter((o) => o.outcome !== 'ok' && o.outcome !== 'fail').map((o) => o.key),
+  );
+  return {
+    lost: [...acknowledged].filter((key) => !copies.has(key)),
+    duplicate: [...copies].filter(([, count]) => count > 1).map(([key]) => key),
+    unseen: [...copies.keys()].filter((key) => !acknowledged.has(key) && !unknown.has(key)),
+  };
 }

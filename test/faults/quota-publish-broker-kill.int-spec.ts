@@ -8,7 +8,9 @@ import {
 import { kafkaClient, readTopic, seededRandom, wireEvent } from '../harness/editor-events';
 import { isolatedPrefix } from '../harness/projector';
 import { startQuotaService, type QuotaService } from '../harness/quota-service';
+import { History } from '../harness/history';
 import { describeFaultRun, FaultReport } from './fault-report';
+import { checkTopic, describeVerdict } from './history-checker';
 
 /**
  * One broker of three SIGKILLed while clients publish through the quota service's coalesced
@@ -44,6 +46,7 @@ describeFaultRun('quota-service publishing across a lost broker of three', unava
     });
     report.note(`a three-node cluster on ${cluster.brokers}; one quota service`);
 
+    const history = new History();
     const acknowledged = new Set<string>();
     const answers = new Map<number, number>();
     /** Resolvers waiting for the acknowledged count to reach a mark. */
@@ -71,9 +74,15 @@ describeFaultRun('quota-service publishing across a lost broker of three', unava
           }),
           source: 'billing',
         };
+        const operation = history.invoke('publish', `billing/${event.id}`, account);
         const answer = await service!.call('billing', 'POST', '/events', event).catch(() => null);
         const status = answer?.status ?? 0;
         answers.set(status, (answers.get(status) ?? 0) + 1);
+        // A 4xx is a refusal; no answer or a 5xx leaves open whether it was written.
+        history.settle(
+          operation,
+          status === 202 ? 'ok' : status >= 400 && status < 500 ? 'fail' : 'unknown',
+        );
         if (status !== 202) continue;
         acknowledged.add(event.id);
         for (const mark of marks.filter((m) => acknowledged.size >= m.count)) {
@@ -103,11 +112,12 @@ describeFaultRun('quota-service publishing across a lost broker of three', unava
     );
 
     const kafka = kafkaClient('publish-faults', cluster.brokers);
-    const inTopic = new Set(
-      (await readTopic(kafka, topicNames(prefix).billingEvents, acknowledged.size)).map(
-        ({ value }) => (JSON.parse(value) as { id: string }).id,
-      ),
-    );
+    const written = (
+      await readTopic(kafka, topicNames(prefix).billingEvents, acknowledged.size)
+    ).map(({ value }) => `billing/${(JSON.parse(value) as { id: string }).id}`);
+    const inTopic = new Set(written.map((key) => key.slice('billing/'.length)));
+    const topic = checkTopic(history.all, written);
+    report.note(`checked: in the topic, ${describeVerdict(topic, history.all.length)}`);
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
     const resent = Number(/^credits_quota_publish_resends_total (\S+)$/m.exec(metrics)?.[1] ?? NaN);
     report.note(
@@ -116,6 +126,7 @@ describeFaultRun('quota-service publishing across a lost broker of three', unava
     const lost = [...acknowledged].filter((id) => !inTopic.has(id));
     report.note(`checked: ${inTopic.size} distinct events in the topic, ${lost.length} lost`);
     expect(lost).toEqual([]);
+    expect({ lost: topic.lost, unseen: topic.unseen }).toEqual({ lost: [], unseen: [] });
     expect(acknowledged.size).toBeGreaterThan(atKill);
     expect(service.process.child.exitCode).toBeNull();
   }, 600_000);
