@@ -174,7 +174,36 @@ export async function checkAgainstOracle(
   expect(rejected.length).toBeGreaterThanOrEqual(input.malformed.length);
   expect(rejected.reduce((sum, row) => sum + row.copies, 0)).toBe(letters.length);
 
+  await expectDecisionsPublished(kafka, topics.creditDecisions, input, report);
   await expectReconcileClean(world, report);
+}
+
+/**
+ * The projector's producer: every generation request has its decision in credit-decisions, at
+ * least once (a crash between the append and the publish sends it again, from the store).
+ */
+async function expectDecisionsPublished(
+  kafka: ReturnType<typeof kafkaClient>,
+  topic: string,
+  input: FaultInput,
+  report: FaultReport,
+): Promise<void> {
+  const requested = new Set(
+    input.valid
+      .filter((event) => event.type === 'GenerationRequested')
+      .map((event) => `${event.subject}/${String(event.data.generationId)}`),
+  );
+  const messages = await readTopic(kafka, topic, requested.size);
+  const published = messages.map(({ value }) => {
+    const decision = JSON.parse(value) as { subject: string; data: { generationId: string } };
+    return `${decision.subject}/${decision.data.generationId}`;
+  });
+  const decided = new Set(published);
+  const missing = [...requested].filter((key) => !decided.has(key));
+  report.note(
+    `checked: ${requested.size} generations requested, ${missing.length} without a decision in ${topic} (${published.length} decision messages in all: each repeat of a request sends its decision again)${missing.length > 0 ? `, first: ${missing.slice(0, 3).join(', ')}` : ''}`,
+  );
+  expect(missing).toEqual([]);
 }
 
 /** Nothing acknowledged lost, nothing applied twice or unasked, every balance the oracle's. */
