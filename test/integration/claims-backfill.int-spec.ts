@@ -60,6 +60,19 @@ describe('credits claims backfill', () => {
     await pool?.end();
   });
 
+  it('given a projector running, then the backfill is refused, saying to stop it, and records nothing', async () => {
+    const running = await startProjector(prefix, forgetful);
+    try {
+      const refused = await credits('claims', 'backfill');
+      expect([refused.code, refused.stdout]).toEqual([1, '']);
+      expect(refused.stderr.join('\n')).toMatch(
+        /consumer group has 1 member: stop every projector first/,
+      );
+    } finally {
+      await running.process.stop('SIGTERM');
+    }
+  });
+
   it('records the claims of a stream stored without them, once; then a redelivery of its whole history changes nothing', async () => {
     const before = await storedLedgers(databaseUrl, [accountId]);
     const { rowCount } = await pool.query('DELETE FROM es_claims WHERE stream_name = $1', [

@@ -8,7 +8,9 @@ import {
   type StoredClaim,
 } from '@credits/event-store';
 import { entryOf } from '@credits/ledger';
-import { withContext } from '../context';
+import { projectorGroupId } from '@credits/kafka';
+import { withContext, type CliContext } from '../context';
+import { ExitCode } from '../exit-codes';
 
 const ACCOUNTS_PER_PAGE = 500;
 const PROGRESS_EVERY_ACCOUNTS = 10_000;
@@ -30,6 +32,20 @@ async function claimsOfStream(store: EventStore, stream: string): Promise<Stored
     });
 }
 
+/** How many members the projector's consumer group has: none once every projector stopped. */
+async function projectorMembers(context: CliContext): Promise<number> {
+  const admin = (await context.broker()).admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.describeGroups([
+      projectorGroupId(context.config.kafka.topicPrefix),
+    ]);
+    return groups[0]?.members.length ?? 0;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export function claimsCommand(program: Command): void {
   program
     .command('claims')
@@ -40,6 +56,17 @@ export function claimsCommand(program: Command): void {
     )
     .action(async () => {
       await withContext(async (context) => {
+        const running = await projectorMembers(context);
+        if (running > 0) {
+          // A projector deciding a repeat before its account is backfilled would not see the
+          // claim, and on EventStoreDB a claim recorded beside a live writer can get a second
+          // holder (docs/idempotency-and-snapshots.md).
+          console.error(
+            `credits claims backfill: the projector's consumer group has ${running} member${running === 1 ? '' : 's'}: stop every projector first`,
+          );
+          process.exitCode = ExitCode.failed;
+          return;
+        }
         const store = await context.eventStore();
         let accounts = 0;
         let found = 0;
