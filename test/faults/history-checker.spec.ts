@@ -65,16 +65,25 @@ describe('the fault runs’ history checker', () => {
     expect(verdict).toMatchObject({ lost: ['editor/e1'], balance: ['a'] });
   });
 
-  it('given an event applied in two decisions, then it is a duplicate', () => {
+  it('given an event applied in two decisions, apart or next to each other, then it is a duplicate', () => {
     const once = ledgerOf([grant('t1')]);
-    const stored = new Map([['a', [...once, ...ledgerOf([generate('e1')]), ...once]]]);
-    const verdict = checkHistory(
-      historyOf(['billing/t1', 'ok'], ['editor/e1', 'ok']).all,
-      valid,
-      stored,
-      oracle,
-    );
-    expect(verdict.duplicate).toEqual(['billing/t1']);
+    const history = historyOf(['billing/t1', 'ok'], ['editor/e1', 'ok']).all;
+    const e1 = ledgerOf([grant('t1'), generate('e1')]).slice(once.length);
+    for (const ledger of [
+      [...once, ...e1, ...once],
+      [...once, ...once, ...e1],
+    ])
+      expect(checkHistory(history, valid, new Map([['a', ledger]]), oracle).duplicate).toEqual([
+        'billing/t1',
+      ]);
+  });
+
+  it('given one decision whose events are split by an event of no source, as the oracle has it, then it is no duplicate', () => {
+    const [first, ...rest] = oracle.get('a') ?? [];
+    const lapse = { ...(first as CreditEvent), source: undefined } as CreditEvent;
+    const split = new Map([['a', [first as CreditEvent, lapse, ...rest]]]);
+    const history = historyOf(['billing/t1', 'ok'], ['editor/e1', 'ok']).all;
+    expect(checkHistory(history, valid, split, split).duplicate).toEqual([]);
   });
 
   it('given an event applied that was never acknowledged, then it is unseen, unless an operation of it ended unknown', () => {

@@ -16,11 +16,11 @@ export type HistoryVerdict = {
 };
 
 /**
- * Reads a run's history against the ledgers it left. Written apart from the projector: an
- * application is a run of consecutive ledger events naming the operation's wire event as their
- * source (one decision appends its events together), so a second run is a second application.
- * `valid` holds the keys the ledger must apply (a malformed message's key, if it has one, is
- * dead-lettered instead).
+ * Reads a run's history against the ledgers it left. Written apart from the projector: a wire
+ * event's effect is the ledger events naming it as their source, per account, and the oracle's
+ * fold says how many there should be. More than that is a duplicate (a second decision, next
+ * to the first or not); none for an acknowledged event is a loss. `valid` holds the keys the
+ * ledger must apply (a malformed message's key, if it has one, is dead-lettered instead).
  */
 export function checkHistory(
   operations: readonly Operation[],
@@ -28,27 +28,21 @@ export function checkHistory(
   stored: ReadonlyMap<string, readonly CreditEvent[]>,
   expected: ReadonlyMap<string, readonly CreditEvent[]>,
 ): HistoryVerdict {
-  const applications = new Map<string, number>();
-  for (const ledger of stored.values()) {
-    let previous: string | null = null;
-    for (const event of ledger) {
-      const key = event.source ? `${event.source.producer}/${event.source.id}` : null;
-      if (key !== null && key !== previous) applications.set(key, (applications.get(key) ?? 0) + 1);
-      previous = key;
-    }
-  }
+  const effects = effectsOf(stored);
+  const wanted = effectsOf(expected);
   const acknowledged = new Set<string>();
   const unknown = new Set<string>();
   for (const operation of operations) {
     if (operation.outcome === 'ok') acknowledged.add(operation.key);
     if (operation.outcome === 'unknown' || operation.outcome === null) unknown.add(operation.key);
   }
-  const lost = [...acknowledged].filter((key) => valid.has(key) && !applications.has(key));
-  const duplicate = [...applications].filter(([, count]) => count > 1).map(([key]) => key);
-  const neverAcknowledged = [...applications.keys()].filter((key) => !acknowledged.has(key));
+  const applied = new Set([...effects.keys()].map((place) => place.slice(place.indexOf(' ') + 1)));
+  const neverAcknowledged = [...applied].filter((key) => !acknowledged.has(key));
   return {
-    lost,
-    duplicate,
+    lost: [...acknowledged].filter((key) => valid.has(key) && !applied.has(key)),
+    duplicate: [...effects]
+      .filter(([place, count]) => count > (wanted.get(place) ?? 0))
+      .map(([place]) => place.slice(place.indexOf(' ') + 1)),
     unseen: neverAcknowledged.filter((key) => !unknown.has(key)),
     unseenOfUnknown: neverAcknowledged.filter((key) => unknown.has(key)),
     balance: [...expected].flatMap(([account, ledger]) =>
@@ -57,6 +51,18 @@ export function checkHistory(
         : [account],
     ),
   };
+}
+
+/** Per account and wire event (`account key`), how many ledger events name it as their source. */
+function effectsOf(ledgers: ReadonlyMap<string, readonly CreditEvent[]>): Map<string, number> {
+  const effects = new Map<string, number>();
+  for (const [account, ledger] of ledgers)
+    for (const event of ledger) {
+      if (!event.source) continue;
+      const place = `${account} ${event.source.producer}/${event.source.id}`;
+      effects.set(place, (effects.get(place) ?? 0) + 1);
+    }
+  return effects;
 }
 
 /** Available credits once the oracle's last event has happened. */

@@ -48,6 +48,7 @@ export interface AppConfig {
     /** For fault runs: where, and at which reach, the projector kills itself (null: never). */
     readonly crashAt: CrashPoint | null;
     readonly crashOnReach: number;
+    readonly crashSignal: 'SIGKILL' | 'SIGSTOP';
     /** For fault runs: every n-th committed append is reported as failed (null: never). */
     readonly ambiguousCommitEvery: number | null;
   };
@@ -124,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       stallAfterMs: e.PROJECTOR_STALL_AFTER_MS,
       crashAt: e.PROJECTOR_CRASH_AT === 'none' ? null : (e.PROJECTOR_CRASH_AT as CrashPoint),
       crashOnReach: e.PROJECTOR_CRASH_ON_REACH,
+      crashSignal: e.PROJECTOR_CRASH_SIGNAL as 'SIGKILL' | 'SIGSTOP',
       ambiguousCommitEvery: e.PROJECTOR_AMBIGUOUS_COMMIT_EVERY || null,
     },
     database: { url: e.DATABASE_URL, leaderLockTimeoutMs: e.LEADER_LOCK_TIMEOUT_MS },

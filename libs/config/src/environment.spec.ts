@@ -50,6 +50,7 @@ describe('configuration from the environment', () => {
         stallAfterMs: 60_000,
         crashAt: null,
         crashOnReach: 1,
+        crashSignal: 'SIGKILL',
         ambiguousCommitEvery: null,
       },
       database: {
@@ -186,10 +187,17 @@ describe('configuration from the environment', () => {
     ).toBe(3);
   });
 
-  it('given a crash point of the fault runs, then it is read; given NODE_ENV production, then it is refused, saying why', () => {
+  it('given a crash point of the fault runs, then it is read where NODE_ENV is test, and refused anywhere else, saying why', () => {
     expect(
-      loadConfig({ PROJECTOR_CRASH_AT: 'after-publish', PROJECTOR_CRASH_ON_REACH: '3' }).projector,
+      loadConfig({
+        PROJECTOR_CRASH_AT: 'after-publish',
+        PROJECTOR_CRASH_ON_REACH: '3',
+        NODE_ENV: 'test',
+      }).projector,
     ).toMatchObject({ crashAt: 'after-publish', crashOnReach: 3 });
+    expect(problemsOf({ PROJECTOR_CRASH_AT: 'after-publish' })).toEqual([
+      expect.stringMatching(/^PROJECTOR_CRASH_AT=after-publish .*fault runs only/),
+    ]);
     expect(problemsOf({ PROJECTOR_CRASH_AT: 'after-publish', NODE_ENV: 'production' })).toEqual([
       expect.stringMatching(/^PROJECTOR_CRASH_AT=after-publish .*fault runs only/),
     ]);
@@ -198,7 +206,8 @@ describe('configuration from the environment', () => {
       expect.stringMatching(/^PROJECTOR_AMBIGUOUS_COMMIT_EVERY=3 .*fault runs only/),
     ]);
     expect(
-      loadConfig({ PROJECTOR_AMBIGUOUS_COMMIT_EVERY: '3' }).projector.ambiguousCommitEvery,
+      loadConfig({ PROJECTOR_AMBIGUOUS_COMMIT_EVERY: '3', NODE_ENV: 'test' }).projector
+        .ambiguousCommitEvery,
     ).toBe(3);
   });
 

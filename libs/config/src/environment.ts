@@ -235,21 +235,26 @@ export const environmentSpec = {
   PROJECTOR_CRASH_AT: str({
     default: 'none',
     choices: ['none', ...CRASH_POINTS],
-    desc: "for fault runs only, refused where NODE_ENV=production: the point of a chunk's path at which the projector SIGKILLs itself (and see PROJECTOR_CRASH_ON_REACH)",
+    desc: "for fault runs only, taken only where NODE_ENV=test: the point of a chunk's path at which the projector SIGKILLs itself (and see PROJECTOR_CRASH_ON_REACH)",
   }),
   PROJECTOR_CRASH_ON_REACH: positiveInteger({
     default: 1,
     desc: 'for fault runs only: the projector SIGKILLs itself the n-th time a chunk reaches PROJECTOR_CRASH_AT',
     example: '3',
   }),
+  PROJECTOR_CRASH_SIGNAL: str({
+    default: 'SIGKILL',
+    choices: ['SIGKILL', 'SIGSTOP'],
+    desc: 'for fault runs only: what the projector sends itself at PROJECTOR_CRASH_AT (SIGSTOP pauses it there, for a run to resume)',
+  }),
   PROJECTOR_AMBIGUOUS_COMMIT_EVERY: nonNegativeInteger({
     default: 0,
-    desc: 'for fault runs only, refused where NODE_ENV=production: every n-th append the store commits is reported to the projector as failed, as a connection lost before the answer would (0: never)',
+    desc: 'for fault runs only, taken only where NODE_ENV=test: every n-th append the store commits is reported to the projector as failed, as a connection lost before the answer would (0: never)',
     example: '3',
   }),
   NODE_ENV: str({
     default: 'development',
-    desc: 'production refuses the settings fault runs use (PROJECTOR_CRASH_AT)',
+    desc: 'test (as jest sets it) is the only value that allows the settings fault runs use (PROJECTOR_CRASH_AT, PROJECTOR_AMBIGUOUS_COMMIT_EVERY)',
   }),
   PROJECTOR_SESSION_TIMEOUT_MS: positiveInteger({
     default: 30_000,
@@ -360,23 +365,27 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env) {
   return read;
 }
 
-/** Settings that break the process on purpose have no place in production. */
+/**
+ * Settings that break the process on purpose are taken only where NODE_ENV is `test` (jest sets
+ * it, and the test harness passes it to the processes it starts): an allow-list, so a
+ * deployment that forgets NODE_ENV refuses them too.
+ */
 function faultSettingProblems(read: {
   NODE_ENV: string;
   PROJECTOR_CRASH_AT: string;
   PROJECTOR_AMBIGUOUS_COMMIT_EVERY: number;
 }): string[] {
-  if (read.NODE_ENV !== 'production') return [];
+  if (read.NODE_ENV === 'test') return [];
   return [
     ...(read.PROJECTOR_CRASH_AT === 'none'
       ? []
       : [
-          `PROJECTOR_CRASH_AT=${read.PROJECTOR_CRASH_AT} makes the projector kill itself, for fault runs only: unset it (NODE_ENV is production)`,
+          `PROJECTOR_CRASH_AT=${read.PROJECTOR_CRASH_AT} makes the projector kill itself, for fault runs only (NODE_ENV=test): unset it`,
         ]),
     ...(read.PROJECTOR_AMBIGUOUS_COMMIT_EVERY === 0
       ? []
       : [
-          `PROJECTOR_AMBIGUOUS_COMMIT_EVERY=${read.PROJECTOR_AMBIGUOUS_COMMIT_EVERY} reports committed appends as failed, for fault runs only: unset it (NODE_ENV is production)`,
+          `PROJECTOR_AMBIGUOUS_COMMIT_EVERY=${read.PROJECTOR_AMBIGUOUS_COMMIT_EVERY} reports committed appends as failed, for fault runs only (NODE_ENV=test): unset it`,
         ]),
   ];
 }

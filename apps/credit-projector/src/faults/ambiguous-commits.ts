@@ -7,7 +7,7 @@ import { aroundAppends } from './around-appends';
  * For fault runs only: every n-th append the store commits is reported to the projector as a
  * failure (`PROJECTOR_AMBIGUOUS_COMMIT_EVERY`), as a connection lost between the commit and its
  * answer would be (FoundationDB's commit_unknown_result). The projector must retry it without
- * applying anything twice. Configuration refuses it where `NODE_ENV` is production.
+ * applying anything twice. Configuration takes it only where `NODE_ENV` is `test`.
  */
 @Injectable()
 export class AmbiguousCommits {

@@ -71,10 +71,18 @@ function writerOn(
   stillOurs = () => true,
   appended: WriterHooks['appended'] = () => undefined,
 ) {
-  const seen = { conflicts: 0, waits: [] as string[], noStoredDecision: 0 };
+  const seen = {
+    conflicts: 0,
+    waits: [] as string[],
+    noStoredDecision: 0,
+    /** The accounts each afterAppend named: what reaches the sweeper's due index. */
+    afterAppend: [] as string[][],
+  };
   const hooks: WriterHooks = {
     beforeDeciding: async () => undefined,
-    afterAppend: async () => undefined,
+    afterAppend: async (accounts) => {
+      seen.afterAppend.push(accounts.map(({ accountId }) => accountId));
+    },
     appended,
     noStoredDecision: () => (seen.noStoredDecision += 1),
     retries: {
@@ -135,6 +143,29 @@ describe('writing a chunk to the ledgers', () => {
     expect(eventsOf(again)).toEqual([0, 0]);
     expect(again?.[1]?.outcome.decision).toEqual(first?.[1]?.outcome.decision);
     expect(await ledgerOf(store, 'a')).toEqual(['CreditsGranted', 'GenerationCharged']);
+  });
+
+  it('given an append that committed but whose answer was lost, when the writer tries again, then nothing is appended twice and the account still reaches the due index', async () => {
+    const store = new InMemoryEventStore();
+    let lost = false;
+    const answerLost = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property === 'appendToStreams')
+          return async (appends: readonly StreamAppend[]) => {
+            const appended = await target.appendToStreams(appends);
+            if (lost) return appended;
+            lost = true;
+            throw new EventStoreUnavailableError('the answer was lost after the commit');
+          };
+        const value = Reflect.get(target, property, receiver) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const { writer, seen } = writerOn(answerLost);
+    await writer.write([allowance('a'), generate('a', 'g1')], control);
+    expect(await ledgerOf(store, 'a')).toEqual(['CreditsGranted', 'GenerationCharged']);
+    expect(seen.waits).toEqual(['unavailable']);
+    expect(seen.afterAppend).toEqual([['a']]);
   });
 
   it('given another writer appends to an account after its state was loaded, then the append conflicts, the writer loads it again and decides on what the other wrote', async () => {

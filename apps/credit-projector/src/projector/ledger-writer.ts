@@ -18,7 +18,7 @@ import { withRetries, type ChunkControl, type Pause, type RetryObserver } from '
 export interface WriterHooks {
   /** Loads the catalog again first if an item is stamped past what it covers. */
   beforeDeciding(latestTimeMs: number): Promise<void>;
-  /** After appends: the accounts that changed, for the sweeper's due index. */
+  /** After appends: the chunk's accounts as they now are, for the sweeper's due index. */
   afterAppend(accounts: readonly { accountId: string; state: AccountState }[]): Promise<void>;
   readonly retries: RetryObserver;
   appended(events: readonly CreditEvent[], seconds: number): void;
@@ -78,7 +78,6 @@ export class LedgerWriter {
       return { ...states, claims: await ClaimBook.lookUp(this.store, items) };
     });
     const current = new Map(loaded);
-    const changed = new Map<string, DecidedAccount>();
     const decided = await appendByHalves(items, async (part) => {
       const chunk = await inSpan(
         'decide',
@@ -89,12 +88,14 @@ export class LedgerWriter {
       for (const account of chunk.accounts) {
         current.set(account.accountId, account.after);
         this.states.remember(account.accountId, account.after);
-        if (account.events.length > 0) changed.set(account.accountId, account);
       }
       return chunk.decided;
     });
+    // Every account of the chunk, changed or not: an append that committed before its answer
+    // was lost (or before a crash) is repeated with nothing left to append, and its account's
+    // due time must still reach the sweeper's index.
     await this.hooks.afterAppend(
-      [...changed.values()].map(({ accountId, after }) => ({ accountId, state: after.state })),
+      [...current].map(([accountId, account]) => ({ accountId, state: account.state })),
     );
     return this.withDecisions(decided, claims);
   }
