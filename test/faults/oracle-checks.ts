@@ -1,6 +1,14 @@
 import { isDeepStrictEqual } from 'node:util';
 import { deferredChange, tallyRevenue } from '@credits/domain/value';
-import { fold, initialAccountState, type CreditEvent, type CreditRules } from '@credits/domain';
+import {
+  accountDecider,
+  fold,
+  initialAccountState,
+  nextDueMs,
+  type CreditEvent,
+  type CreditRules,
+} from '@credits/domain';
+import { Client } from 'pg';
 import { topicNames } from '@credits/kafka';
 import {
   kafkaClient,
@@ -175,7 +183,47 @@ export async function checkAgainstOracle(
   expect(rejected.reduce((sum, row) => sum + row.copies, 0)).toBe(letters.length);
 
   await expectDecisionsPublished(kafka, topics.creditDecisions, input, report);
+  await expectDueTimesIndexed(world, stored, report);
   await expectReconcileClean(world, report);
+}
+
+/**
+ * The sweeper's index of due times is never late: each account with a hold or a grant still to
+ * lapse has a due time recorded at or before the one its ledger gives (a crash or a lost answer
+ * between the append and the index must not leave a hold waiting for the account's next event).
+ */
+async function expectDueTimesIndexed(
+  world: FaultWorld,
+  stored: ReadonlyMap<string, readonly CreditEvent[]>,
+  report: FaultReport,
+): Promise<void> {
+  const decider = accountDecider(world.rules);
+  const client = new Client({ connectionString: world.databaseUrl });
+  await client.connect();
+  let rows: { account_id: string; due_ms: string }[];
+  try {
+    ({ rows } = await client.query<{ account_id: string; due_ms: string }>(
+      `SELECT account_id, (extract(epoch FROM due_at) * 1000)::bigint AS due_ms
+         FROM projector_due_accounts WHERE account_id = ANY($1)`,
+      [[...stored.keys()]],
+    ));
+  } finally {
+    await client.end();
+  }
+  const indexed = new Map(rows.map((row) => [row.account_id, Number(row.due_ms)]));
+  const late = [...stored].flatMap(([accountId, ledger]) => {
+    const state = ledger.reduce(
+      (folded, event) => decider.evolve(folded, event),
+      decider.initialState,
+    );
+    const dueMs = nextDueMs(state);
+    const recorded = indexed.get(accountId);
+    return dueMs !== null && (recorded === undefined || recorded > dueMs) ? [accountId] : [];
+  });
+  report.note(
+    `checked: ${late.length} accounts whose due time the sweeper's index has late or not at all${late.length > 0 ? `: ${late.slice(0, 3).join(', ')}` : ''}`,
+  );
+  expect(late).toEqual([]);
 }
 
 /**

@@ -26,13 +26,13 @@ export class ProjectorWriterHooks implements WriterHooks {
     return this.catalog.freshFor(latestTimeMs);
   }
 
+  /**
+   * The sweeper's pointer to when each account next has something due. A failure fails the
+   * write, which is tried again (its appends are then repeats): a pointer left unrecorded would
+   * leave an idle account's hold open until its next event.
+   */
   async afterAppend(accounts: readonly { accountId: string; state: AccountState }[]) {
-    // Only a pointer for the sweeper: the account's next event applies what is due anyway.
-    await this.due
-      .record(accounts)
-      .catch((error: Error) =>
-        this.logger.warn({ error: error.message }, 'could not record when accounts fall due'),
-      );
+    await this.due.record(accounts);
   }
 
   appended(events: readonly CreditEvent[], seconds: number): void {
