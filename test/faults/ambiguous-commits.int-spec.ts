@@ -2,13 +2,15 @@ import { Client } from 'pg';
 import { kafkaClient, projectorConsumed, publishInput } from '../harness/editor-events';
 import { ownDatabase } from '../harness/own-database';
 import { startProjector } from '../harness/projector';
+import { startQuotaService } from '../harness/quota-service';
 import { faultInput } from './fault-input';
 import { FaultReport } from './fault-report';
 import { checkAgainstOracle, faultWorld, worldEnv } from './oracle-checks';
 
 /**
- * Ambiguous store commits: while two projectors consume, every connection to the run's own
- * database is terminated again and again (pg_terminate_backend), so appends fail before,
+ * Ambiguous store commits: while two projectors consume and a quota service reads balances,
+ * every connection to the run's own database is terminated again and again
+ * (pg_terminate_backend), so appends fail before,
  * during and after their commit; and one projector hears every third append it committed
  * answered as a failure (PROJECTOR_AMBIGUOUS_COMMIT_EVERY, FoundationDB's
  * commit_unknown_result). FAULTS_EVENTS sizes it.
@@ -75,12 +77,35 @@ describe('ambiguous store commits, checked against the oracle and the history', 
         await startProjector(world.prefix, worldEnv(world)),
       ];
       report.note('started two projectors, the first hearing every third commit as failed');
+      // The quota service's sessions are terminated too, while it reads balances.
+      const service = await startQuotaService(world.prefix, worldEnv(world));
+      const answers = new Map<number, number>();
+      let reading = true;
+      const reads = (async () => {
+        for (let n = 0; reading; n += 1) {
+          const account = [...input.accounts][n % input.accounts.size] as string;
+          const { status } = await service
+            .call('worker', 'GET', `/accounts/${account}/balance`)
+            .catch(() => ({ status: 0 }));
+          answers.set(status, (answers.get(status) ?? 0) + 1);
+          // Paced, so the reads keep the service's connections busy without taking the CPU.
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
       const terminations = terminateAgainAndAgain(database.url);
       const kafka = kafkaClient('ambiguous', world.brokers);
       await publishInput(kafka, world.prefix, input.stream, { history: world.history });
       await projectorConsumed(kafka, world.prefix, 600_000);
       const terminated = await terminations.stop();
-      report.note(`terminated ${terminated} sessions while the projectors consumed`);
+      reading = false;
+      await reads;
+      report.note(
+        `terminated ${terminated} sessions while the projectors consumed and the quota service read balances (answers by status: ${JSON.stringify(Object.fromEntries(answers))})`,
+      );
+      expect(service.process.child.exitCode ?? service.process.child.signalCode).toBeNull();
+      // A cut connection is the store away for a moment: 503 and when to come back, never 500.
+      expect(answers.get(500) ?? 0).toBe(0);
+      await service.process.stop('SIGTERM');
       expect(terminated).toBeGreaterThan(0);
       const retried = await unavailableRetries(projectors[0]!.metricsUrl);
       const injected = projectors[0]!.process.stdout.filter((line) =>

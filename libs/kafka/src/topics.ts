@@ -74,10 +74,15 @@ export async function ensureContractTopics(
     if (partitions > 0) inputLayout = { ...layout, partitions };
   }
   const others = Object.values(topics).filter((name) => !inputs.includes(name));
-  return [
+  const created = [
     ...(await ensureTopics(admin, inputs, inputLayout, existing)),
     ...(await ensureTopics(admin, others, layout, existing)),
   ];
+  // Topics another process has just created are listed before their leaders are elected, and
+  // kafkajs does not wait for topics it did not create: a first send or offset fetch would fail
+  // with "unknown topic" (seen when npm start began the projector and the quota service at once).
+  await untilLeadersElected(admin, Object.values(topics));
+  return created;
 }
 
 export interface TopicLayout {

@@ -7,6 +7,8 @@ import {
 } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
+import { EventStoreUnavailableError } from '@credits/event-store';
+import { isDatabaseUnavailable } from '@credits/postgres';
 import { OVERLOADED } from './admission';
 
 /** Every error answer's body: a code a program can branch on, and lines a person can read. */
@@ -26,6 +28,9 @@ const CODES: Record<number, string> = {
   415: 'unsupported_media_type',
   504: 'timeout',
 };
+
+/** How long a client waits before asking again when the store did not answer. */
+const STORE_AWAY_RETRY_AFTER_SECONDS = 1;
 
 /** What a person should read where the body parser's own words are vaguer. */
 const PARSER_DETAILS: Record<number, string> = {
@@ -71,6 +76,19 @@ export class ErrorBodyFilter implements ExceptionFilter {
       return;
     }
     const request = host.switchToHttp().getRequest<FastifyRequest>();
+    // The database or the event store away (restarting, its connection cut): the request was
+    // fine and may be tried again, so 503 and when, not a 500.
+    if (isDatabaseUnavailable(exception) || exception instanceof EventStoreUnavailableError) {
+      this.logger.warn(
+        { error: (exception as Error).message, req: { id: request.id, url: request.url } },
+        'the store did not answer a request',
+      );
+      void reply
+        .code(HttpStatus.SERVICE_UNAVAILABLE)
+        .header('Retry-After', String(STORE_AWAY_RETRY_AFTER_SECONDS))
+        .send({ error: 'store_unavailable', details: ['the store did not answer: try again'] });
+      return;
+    }
     this.logger.error(
       { err: exception, req: { id: request.id, method: request.method, url: request.url } },
       'unexpected error answering a request',

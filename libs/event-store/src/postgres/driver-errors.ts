@@ -7,6 +7,7 @@ import {
   InvalidAppendError,
   WrongExpectedRevisionError,
 } from '../port/errors';
+import { isDatabaseUnavailable } from '@credits/postgres';
 import type { ExpectedRevision } from '../port/event-store';
 
 interface PgError {
@@ -14,24 +15,6 @@ interface PgError {
   detail?: string;
   constraint?: string;
   message?: string;
-}
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-]);
-// admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections, and class 08.
-const SERVER_GONE = /^(57P0[123]|53300|08...)$/;
-
-function isUnavailable(error: PgError): boolean {
-  if (error.code && (NETWORK_CODES.has(error.code) || SERVER_GONE.test(error.code))) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
-    error.message ?? '',
-  );
 }
 
 /** The port's error for a pg driver error; `expectedOf` names what an append expected of a stream. */
@@ -74,7 +57,7 @@ export function translatePgError(
     return new EventStoreUnavailableError(`PostgreSQL aborted a concurrent append: ${message}`, {
       cause: error,
     });
-  if (isUnavailable(pg))
+  if (isDatabaseUnavailable(pg))
     return new EventStoreUnavailableError(`PostgreSQL is unavailable: ${message}`, {
       cause: error,
     });
