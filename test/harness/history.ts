@@ -1,5 +1,5 @@
-/** What a fault run asked for: published a wire event, asked for a generation, accepted one. */
-export type OperationKind = 'publish' | 'generation' | 'accept';
+/** What a fault run asked for: so far, a wire event published (to Kafka, or over HTTP). */
+export type OperationKind = 'publish';
 
 /**
  * How an operation ended: acknowledged, refused for certain, or unknown (an error or a cut

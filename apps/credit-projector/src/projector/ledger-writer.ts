@@ -59,7 +59,12 @@ export class LedgerWriter {
           this.states.forget(accountIds);
           this.hooks.retries.conflicted(error, count);
         },
-        waiting: (...why) => this.hooks.retries.waiting(...why),
+        waiting: (...why) => {
+          // The store may have committed what it did not answer: the states in memory may be
+          // behind it, and a retry that finds its claims appends nothing to correct them.
+          this.states.forget(accountIds);
+          this.hooks.retries.waiting(...why);
+        },
       },
       this.pause,
     );
