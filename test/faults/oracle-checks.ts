@@ -10,18 +10,14 @@ import {
 } from '@credits/domain';
 import { Client } from 'pg';
 import { topicNames } from '@credits/kafka';
-import {
-  kafkaClient,
-  projectorConsumed,
-  readTopic,
-  type WireEvent,
-} from '../harness/editor-events';
+import { kafkaClient, projectorConsumed, readTopic } from '../harness/editor-events';
 import {
   countStoredLedgerEvents,
   eventsBelowZero,
   modelOutcomes,
   oracleLedgers,
   storedInterleaving,
+  type OracleStep,
   storedLedgers,
   storedOutcomes,
 } from '../harness/ledger-oracle';
@@ -106,6 +102,9 @@ export async function checkAgainstOracle(
     `checked: ${taken.outOfOrder.length} events took effect out of their topic's order${taken.outOfOrder.length > 0 ? `, first: ${taken.outOfOrder[0]}` : ''}`,
   );
   expect(taken.outOfOrder).toEqual([]);
+  const sweeps = taken.events.filter((step) => 'sweptAt' in step).length;
+  if (sweeps > 0)
+    report.note(`the oracles replay the ${sweeps} sweeps of idle accounts the ledgers show`);
   const expected = oracleLedgers(taken.events, world.rules);
   let mismatched = 0;
   // Stored as jsonb, whose key order is its own: compare values, not texts.
@@ -280,7 +279,7 @@ function expectHistoryKept(
  * domain) makes of the same input: reasons, amounts, which grants paid, what lapsed when.
  */
 function expectOutcomesOfModel(
-  taken: readonly WireEvent[],
+  taken: readonly OracleStep[],
   stored: ReadonlyMap<string, readonly CreditEvent[]>,
   rules: CreditRules | undefined,
   report: FaultReport,

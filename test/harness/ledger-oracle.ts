@@ -19,6 +19,25 @@ import type { WireEvent } from './editor-events';
 import { groupBy } from './group-by';
 
 /**
+ * A sweep of one idle account, as its stored ledger shows it: the events it recorded name the
+ * sweeper's clock reading (`sweptAt`). Where and when the sweeper ran is its choice; what each
+ * sweep decides is for the oracles to say.
+ */
+export interface StoredSweep {
+  readonly subject: string;
+  readonly sweptAt: string;
+}
+
+/** What the oracles fold: the unique input, with the sweeps the stored ledgers show. */
+export type OracleStep = WireEvent | StoredSweep;
+
+function commandOfStep(step: OracleStep): AccountCommand | null {
+  if ('sweptAt' in step) return { type: 'ApplyDueExpiries', at: step.sweptAt };
+  const parsed = validateInputEvent(step);
+  return 'event' in parsed ? commandOf(parsed.event) : null;
+}
+
+/**
  * The ledgers the pipeline must have written: the pure fold of the unique input. Each account's
  * wire events, first delivery only, decided in order by the production decider alone (no store,
  * no chunks, no snapshots, no Kafka), with a plain set as the durable record of what was
@@ -26,7 +45,7 @@ import { groupBy } from './group-by';
  * offset). That the decider's rules are right is `modelOutcomes`' to check.
  */
 export function oracleLedgers(
-  events: readonly WireEvent[],
+  events: readonly OracleStep[],
   rules: CreditRules = STANDARD_RULES,
 ): Map<string, CreditEvent[]> {
   const decider = accountDecider(rules, { assertInvariants: true });
@@ -36,12 +55,13 @@ export function oracleLedgers(
   // The ledger's durable record, as the rules define it: what each account's events claimed.
   const claims = new Map<string, Set<string>>();
   for (const event of events) {
-    const key = `${event.source}/${event.id}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const parsed = validateInputEvent(event);
-    if (!('event' in parsed)) continue;
-    const command: AccountCommand = commandOf(parsed.event);
+    if (!('sweptAt' in event)) {
+      const key = `${event.source}/${event.id}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+    }
+    const command = commandOfStep(event);
+    if (!command) continue;
     const held = claims.get(event.subject) ?? new Set<string>();
     claims.set(event.subject, held);
     const decided = decider.decideAndEvolve(
@@ -60,21 +80,21 @@ export function oracleLedgers(
  * valid input decides, one line per effect: what the stored ledgers must say too (`outcomeOf`).
  */
 export function modelOutcomes(
-  events: readonly WireEvent[],
+  events: readonly OracleStep[],
   rules: CreditRules = STANDARD_RULES,
 ): Map<string, string[]> {
   const terms = modelTermsOf(rules);
   const models = new Map<string, CreditModel>();
   const outcomes = new Map<string, string[]>();
   for (const event of events) {
-    const parsed = validateInputEvent(event);
-    if (!('event' in parsed)) continue;
+    const command = commandOfStep(event);
+    if (!command) continue;
     const model = models.get(event.subject) ?? new CreditModel(terms);
     models.set(event.subject, model);
     const lines = outcomes.get(event.subject) ?? [];
     outcomes.set(event.subject, lines);
     try {
-      lines.push(...model.handle(commandOf(parsed.event)));
+      lines.push(...model.handle(command));
     } catch (error) {
       if (!(error instanceof ModelUndecidable)) throw error;
     }
@@ -95,19 +115,25 @@ export function storedOutcomes(
  * billing events interleave is its choice; but each topic's events must be taken in their order.
  * Each account's two topics are merged by where each event's first effect is stored (one with no
  * effect goes as soon as its turn on its topic comes), and `outOfOrder` names each event that took
- * effect before an earlier event of its own topic. The oracle folds this order, which the stored
- * ledger must then equal exactly.
+ * effect before an earlier event of its own topic. The sweeps the ledger shows (a run of events
+ * naming one clock reading) go where their first event is. The oracle folds this order, which the
+ * stored ledger must then equal exactly.
  */
 export function storedInterleaving(
   events: readonly WireEvent[],
   stored: ReadonlyMap<string, readonly CreditEvent[]>,
-): { events: WireEvent[]; outOfOrder: string[] } {
+): { events: OracleStep[]; outOfOrder: string[] } {
   const storedAt = new Map<string, number>();
+  const sweeps: { event: StoredSweep; input: number; at: number }[] = [];
   for (const [accountId, ledger] of stored)
     ledger.forEach((event, index) => {
       const key = event.source && `${accountId}\u0000${event.source.producer}/${event.source.id}`;
       if (key && !storedAt.has(key)) storedAt.set(key, index);
+      const { sweptAt } = event;
+      if (sweptAt !== undefined && ledger[index - 1]?.sweptAt !== sweptAt)
+        sweeps.push({ event: { subject: accountId, sweptAt }, input: -1, at: index });
     });
+  const sweepsOf = groupBy(sweeps, (item) => item.event.subject);
   const seen = new Set<string>();
   const unique: { event: WireEvent; input: number; at: number }[] = [];
   events.forEach((event, input) => {
@@ -117,7 +143,7 @@ export function storedInterleaving(
     unique.push({ event, input, at: storedAt.get(key) ?? Number.POSITIVE_INFINITY });
   });
   const byAccount = groupBy(unique, (item) => item.event.subject);
-  const ordered: WireEvent[] = [];
+  const ordered: OracleStep[] = [];
   const outOfOrder: string[] = [];
   for (const [accountId, list] of byAccount) {
     const queues = groupBy(list, (item) => inputTopicOf(item.event.type));
@@ -132,7 +158,10 @@ export function storedInterleaving(
       });
     }
     // Merged by where each took effect; one without any effect goes as soon as its turn comes.
-    const heads = [...queues.values()];
+    const heads: { event: OracleStep; input: number; at: number }[][] = [
+      ...queues.values(),
+      sweepsOf.get(accountId) ?? [],
+    ];
     while (heads.some((queue) => queue.length > 0)) {
       const next = heads
         .filter((queue) => queue.length > 0)

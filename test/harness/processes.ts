@@ -51,10 +51,16 @@ export class RunningProcess {
     return [...this.stdout, ...this.stderr].filter((line) => !line.startsWith('{'));
   }
 
-  async waitForLine(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+  /** The first line matching: of the messages, or (`among: 'log'`) of the JSON log records too. */
+  async waitForLine(
+    pattern: RegExp,
+    timeoutMs = 60_000,
+    among: 'messages' | 'log' = 'messages',
+  ): Promise<string> {
     const started = Date.now();
     for (;;) {
-      const line = this.messages.find((candidate) => pattern.test(candidate));
+      const lines = among === 'log' ? [...this.stdout, ...this.stderr] : this.messages;
+      const line = lines.find((candidate) => pattern.test(candidate));
       if (line) return line;
       if (this.child.exitCode !== null) {
         throw new Error(

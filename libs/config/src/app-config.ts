@@ -43,6 +43,8 @@ export interface AppConfig {
     readonly snapshotEveryEvents: number;
     readonly snapshotOnLeavingMinEvents: number;
     readonly sweepIntervalMs: number;
+    /** A wall-clock jump larger than this either way, between two sweeper ticks, is reported. */
+    readonly clockJumpAlertMs: number;
     readonly lagIntervalMs: number;
     readonly stallAfterMs: number;
     /** For fault runs: where, and at which reach, the projector kills itself (null: never). */
@@ -121,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       snapshotEveryEvents: e.PROJECTOR_SNAPSHOT_EVERY_EVENTS,
       snapshotOnLeavingMinEvents: e.PROJECTOR_SNAPSHOT_ON_LEAVING_MIN_EVENTS,
       sweepIntervalMs: e.PROJECTOR_SWEEP_INTERVAL_MS,
+      clockJumpAlertMs: e.PROJECTOR_CLOCK_JUMP_ALERT_MS,
       lagIntervalMs: e.PROJECTOR_LAG_INTERVAL_MS,
       stallAfterMs: e.PROJECTOR_STALL_AFTER_MS,
       crashAt: e.PROJECTOR_CRASH_AT === 'none' ? null : (e.PROJECTOR_CRASH_AT as CrashPoint),

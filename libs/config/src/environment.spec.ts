@@ -46,6 +46,7 @@ describe('configuration from the environment', () => {
         snapshotEveryEvents: 500,
         snapshotOnLeavingMinEvents: 50,
         sweepIntervalMs: 60_000,
+        clockJumpAlertMs: 60_000,
         lagIntervalMs: 5_000,
         stallAfterMs: 60_000,
         crashAt: null,

@@ -276,6 +276,11 @@ export const environmentSpec = {
     desc: 'how often the credit projector records due hold lapses and grant ends of idle accounts',
     example: '60000',
   }),
+  PROJECTOR_CLOCK_JUMP_ALERT_MS: positiveInteger({
+    default: 60_000,
+    desc: "a jump of the credit projector's wall clock larger than this (either way, against its monotonic clock, between two sweeper ticks) is logged and counted: the sweeper lapses what is due by the wall clock",
+    example: '60000',
+  }),
   PROJECTOR_LAG_INTERVAL_MS: positiveInteger({
     default: 5_000,
     desc: "how often the credit projector reads its group's committed and end offsets from the broker, for its lag and readiness",

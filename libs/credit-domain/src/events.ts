@@ -28,6 +28,12 @@ export type GrantKind = 'allowance' | 'top_up' | 'adjustment' | 'refund' | 'roll
 interface EventBase {
   readonly at: Instant;
   readonly source?: SourceEvent;
+  /**
+   * On what a sweep of idle accounts recorded (ApplyDueExpiries): the sweeper's clock reading
+   * that brought it due. `at` stays the due time; this says which reading of which clock decided
+   * that the time had come, so a lapse recorded after a clock jump can be traced to it.
+   */
+  readonly sweptAt?: Instant;
 }
 
 export interface CreditsGranted extends EventBase {

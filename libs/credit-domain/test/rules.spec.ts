@@ -195,6 +195,25 @@ describe('settling a generation', () => {
     ]);
   });
 
+  it('given a hold due, when a sweep brings it due, then the lapse names the clock reading that did; when a later event brings one due, it names none', () => {
+    const account = generated();
+    expect(account.when(command.sweep(at(DAY + 5_000)))).toEqual([
+      expect.objectContaining({ type: 'HoldLapsed', at: at(DAY), sweptAt: at(DAY + 5_000) }),
+    ]);
+    const next = generated();
+    const [lapse] = next.when(command.topUp(5, { at: at(DAY + 5_000) }));
+    expect(lapse).toMatchObject({ type: 'HoldLapsed', at: at(DAY) });
+    expect(lapse).not.toHaveProperty('sweptAt');
+  });
+
+  it('given a sweep at a clock reading, when the clock goes back and sweeps again, then nothing reopens and nothing repeats', () => {
+    const account = generated();
+    account.when(command.sweep(at(DAY + 3_600_000)));
+    expect(account.when(command.sweep(at(DAY - 3_600_000)))).toEqual([]);
+    expect(account.when(command.sweep(at(DAY + 3_600_000)))).toEqual([]);
+    expect(account.held()).toBe(0);
+  });
+
   it.each([
     ['an unknown generation', 'accept', (a: Account) => a, 'unknown_generation'],
     [

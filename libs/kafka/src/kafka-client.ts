@@ -4,6 +4,7 @@ import { StartupError, within, type Logger } from '@credits/runtime';
 import { kafkaLogLevel } from './kafkajs-log';
 // Applied as kafkajs is first used: every broker connection is made after this.
 import './kafkajs-request-queue';
+import './kafkajs-heartbeat';
 
 /**
  * A kafkajs client whose log lines go through the process's pino logger. `quiet` silences it, for

@@ -75,6 +75,13 @@ export class ProjectorMetrics {
     registers: [this.registry],
   });
 
+  readonly clockJumps = new Counter({
+    name: 'credits_projector_clock_jumps_total',
+    help: 'jumps of the wall clock larger than PROJECTOR_CLOCK_JUMP_ALERT_MS, seen against the monotonic clock, by direction (backward, forward)',
+    labelNames: ['direction'] as const,
+    registers: [this.registry],
+  });
+
   readonly consumerCrashes = new Counter({
     name: 'credits_projector_consumer_crashes_total',
     help: 'consumer crashes (kafkajs consumer.crash), by whether kafkajs restarts it itself',

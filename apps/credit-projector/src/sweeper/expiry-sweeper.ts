@@ -5,12 +5,14 @@ import {
   type BeforeApplicationShutdown,
 } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { performance } from 'node:perf_hooks';
 import { APP_CONFIG, type AppConfig } from '@credits/config';
 import { LeaderLock } from '@credits/postgres';
 import { ProjectorMetrics } from '../observability/projector-metrics';
 import { AccountStates } from '../ledger/account-states';
 import { LedgerWriter } from '../projector/ledger-writer';
 import { DueAccounts } from './due-accounts';
+import { ClockJumps } from './clock-jumps';
 
 const ACCOUNTS_PER_SWEEP = 500;
 
@@ -19,6 +21,11 @@ const ACCOUNTS_PER_SWEEP = 500;
  * show them without waiting for their next event. Writes through the same path as the consumer:
  * an account the consumer is busy with costs one conflict and a reload, never a double lapse.
  * One projector of the deployment sweeps: the leader of `expiry-sweeper` (LeaderLock).
+ *
+ * What is due is due by this process's wall clock, read once per tick: each event a sweep
+ * records names that reading (`sweptAt`), and a jump of the clock is logged and counted. A jump
+ * back reopens nothing (what lapsed stays lapsed); a jump forward lapses what is due by the new
+ * reading, as the clock says.
  */
 @Injectable()
 export class ExpirySweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -26,16 +33,18 @@ export class ExpirySweeper implements OnApplicationBootstrap, BeforeApplicationS
   private sweeping: Promise<void> | null = null;
   private stopped = false;
   private readonly leadership: LeaderLock;
+  private readonly clock: ClockJumps;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly due: DueAccounts,
     private readonly writer: LedgerWriter,
     private readonly states: AccountStates,
-    metrics: ProjectorMetrics,
+    private readonly metrics: ProjectorMetrics,
     @InjectPinoLogger(ExpirySweeper.name) private readonly logger: PinoLogger,
   ) {
     metrics.leader.set({ work: 'expiry-sweeper' }, 0);
+    this.clock = new ClockJumps(config.projector.clockJumpAlertMs);
     this.leadership = LeaderLock.forWork(config, 'expiry-sweeper', {
       leading: () => {
         metrics.leader.set({ work: 'expiry-sweeper' }, 1);
@@ -55,12 +64,27 @@ export class ExpirySweeper implements OnApplicationBootstrap, BeforeApplicationS
   onApplicationBootstrap(): void {
     this.leadership.start();
     this.timer = setInterval(() => {
+      const now = this.readClock();
       if (!this.leadership.isLeader) return;
-      this.sweeping ??= this.sweep(new Date())
+      this.sweeping ??= this.sweep(now)
         .then(() => undefined)
         .catch((error: Error) => this.logger.warn({ error: error.message }, 'expiry sweep failed'))
         .finally(() => (this.sweeping = null));
     }, this.config.projector.sweepIntervalMs);
+  }
+
+  /** The wall clock, with any jump since the last tick reported. */
+  private readClock(): Date {
+    const now = new Date();
+    const jump = this.clock.observe(now.getTime(), performance.now());
+    if (jump) {
+      this.metrics.clockJumps.inc({ direction: jump.direction });
+      this.logger.warn(
+        { ...jump, from: jump.from.toISOString(), to: jump.to.toISOString() },
+        `the wall clock jumped ${jump.direction} by ${Math.abs(jump.jumpMs)} ms: the sweeper lapses what is due by the new reading`,
+      );
+    }
+    return now;
   }
 
   /** Before any connection closes: nothing may still be using one. */
@@ -95,7 +119,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, BeforeApplicationS
     const recorded = decided.reduce((sum, { outcome }) => sum + outcome.ledgerEvents, 0);
     if (recorded > 0)
       this.logger.info(
-        { accounts: accountIds.length, events: recorded },
+        { accounts: accountIds.length, events: recorded, sweptAt: at },
         'recorded due lapses of idle accounts',
       );
     return recorded;

@@ -22,9 +22,10 @@ const changes = (whole: readonly CreditEvent[]) => {
   const ledger = whole.filter((event) => !SIGNALS.includes(event.type));
   return {
     caused: ledger.filter((event) => event.source && event.type !== 'EventIgnored'),
+    // Which sweep brought it due (its clock reading) depends on where the anomaly left out was.
     byTime: ledger
       .filter((event) => !event.source)
-      .map((event) => JSON.stringify(event))
+      .map(({ sweptAt: _sweptAt, ...event }) => JSON.stringify(event))
       .sort(),
   };
 };

@@ -67,6 +67,7 @@ type WireCommand = Exclude<AccountCommand, { type: 'ApplyDueExpiries' }>;
  * 4. Credits its events leave on a grant that has already ended lapse at once.
  * 5. The balance after them may signal: low, restored, or an automatic top-up to ask for (not
  *    after a command that left only a record, and changed nothing).
+ * 6. What a sweep records names the clock reading it was made at (`sweptAt`).
  */
 export function decideAndEvolve(
   rules: CreditRules,
@@ -77,8 +78,18 @@ export function decideAndEvolve(
   if (command.type === 'ApplyDueExpiries') {
     const due = foldDue(rules, state, atMs);
     if (due.events.length === 0) return { events: [], state };
-    const decided = { events: [...due.events], state: due.state };
-    return withSignals(rules, decided, command.at, atMs, undefined, '');
+    const decided = withSignals(
+      rules,
+      { events: [...due.events], state: due.state },
+      command.at,
+      atMs,
+      undefined,
+      '',
+    );
+    return {
+      events: decided.events.map((event) => ({ ...event, sweptAt: command.at })),
+      state: decided.state,
+    };
   }
   const key = idempotencyKey(command.source);
   if (alreadyApplied(command, key, state)) return { events: [], state };
