@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { freePort } from './processes';
+import { SmallDisk } from './small-disk';
 
 const run = promisify(execFile);
 
@@ -20,6 +21,8 @@ export interface ThrowawayPostgres {
   start(): Promise<void>;
   /** Stops it and deletes its files. */
   destroy(): Promise<void>;
+  /** The small disk its database lives on, when it was asked for one. */
+  readonly disk?: SmallDisk;
 }
 
 /** The newest server's bin directory: POSTGRES_BIN_DIR, pg_config's, or /usr/lib/postgresql/N/bin. */
@@ -61,7 +64,13 @@ export function throwawayPostgresUnavailable(): string | null {
   return null;
 }
 
-export async function createThrowawayPostgres(): Promise<ThrowawayPostgres> {
+/**
+ * With `diskMb`, the test's database lives in a tablespace on a tmpfs of that size (the cluster's
+ * own files and its WAL stay on the machine's disk), for a run that fills it.
+ */
+export async function createThrowawayPostgres(
+  options: { diskMb?: number } = {},
+): Promise<ThrowawayPostgres> {
   const bin = serverBinaries();
   if (!bin) throw new Error(throwawayPostgresUnavailable() ?? 'no PostgreSQL binaries');
   const owner = clusterOwner();
@@ -92,7 +101,11 @@ export async function createThrowawayPostgres(): Promise<ThrowawayPostgres> {
   const serverUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const admin = new Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query('CREATE DATABASE credits_faults');
+  const disk = options.diskMb === undefined ? undefined : SmallDisk.mount(options.diskMb, owner);
+  if (disk) {
+    await admin.query(`CREATE TABLESPACE small_disk LOCATION '${disk.path}'`);
+    await admin.query('CREATE DATABASE credits_faults TABLESPACE small_disk');
+  } else await admin.query('CREATE DATABASE credits_faults');
   await admin.end();
   return {
     databaseUrl: `postgres://postgres@127.0.0.1:${port}/credits_faults`,
@@ -100,7 +113,9 @@ export async function createThrowawayPostgres(): Promise<ThrowawayPostgres> {
     start,
     destroy: async () => {
       await stop().catch(() => undefined);
+      disk?.destroy();
       rmSync(home, { recursive: true, force: true });
     },
+    ...(disk ? { disk } : {}),
   };
 }

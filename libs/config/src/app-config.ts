@@ -37,6 +37,8 @@ export interface AppConfig {
   };
   readonly projector: {
     readonly metricsPort: number;
+    /** host:port of each projector's ops server, for credits status. */
+    readonly opsAddresses: readonly string[];
     readonly sessionTimeoutMs: number;
     readonly partitionsConcurrency: number;
     readonly cachedAccounts: number;
@@ -117,6 +119,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     projector: {
       metricsPort: e.PROJECTOR_METRICS_PORT,
+      opsAddresses:
+        e.PROJECTOR_OPS_ADDRESSES.length > 0
+          ? e.PROJECTOR_OPS_ADDRESSES
+          : [`127.0.0.1:${e.PROJECTOR_METRICS_PORT}`],
       sessionTimeoutMs: e.PROJECTOR_SESSION_TIMEOUT_MS,
       partitionsConcurrency: e.PROJECTOR_PARTITIONS_CONCURRENCY,
       cachedAccounts: e.PROJECTOR_CACHED_ACCOUNTS,

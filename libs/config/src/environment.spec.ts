@@ -47,6 +47,7 @@ describe('configuration from the environment', () => {
         snapshotOnLeavingMinEvents: 50,
         sweepIntervalMs: 60_000,
         clockJumpAlertMs: 60_000,
+        opsAddresses: ['127.0.0.1:9464'],
         lagIntervalMs: 5_000,
         stallAfterMs: 60_000,
         crashAt: null,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { bool, cleanEnv, EnvError, makeValidator, port, str } from 'envalid';
 import { ConfigError } from './config-error';
 
-const brokerList = makeValidator<string[]>((input: string) => {
+const hostPortList = makeValidator<string[]>((input: string) => {
   const brokers = input
     .split(',')
     .map((broker) => broker.trim())
@@ -110,7 +110,7 @@ export type CrashPoint = (typeof CRASH_POINTS)[number];
  * configuration table lists exactly these (a unit test keeps the two in step).
  */
 export const environmentSpec = {
-  KAFKA_BROKERS: brokerList({
+  KAFKA_BROKERS: hostPortList({
     default: ['127.0.0.1:9092'],
     desc: 'Kafka bootstrap brokers; when unset, npm start runs a local broker on 127.0.0.1:9092',
     example: '127.0.0.1:9092',
@@ -231,6 +231,11 @@ export const environmentSpec = {
     default: 9464,
     desc: "HTTP port of the credit projector's /metrics (Prometheus)",
     example: '9464',
+  }),
+  PROJECTOR_OPS_ADDRESSES: hostPortList({
+    default: [],
+    desc: "host:port of each credit projector's /metrics, /health and /ready, comma-separated: credits status asks each why it is or is not ready (default: 127.0.0.1 on PROJECTOR_METRICS_PORT)",
+    example: '10.0.0.5:9464,10.0.0.6:9464',
   }),
   PROJECTOR_CRASH_AT: str({
     default: 'none',

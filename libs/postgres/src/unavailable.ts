@@ -10,6 +10,14 @@ const NETWORK_CODES = new Set([
 const SERVER_GONE = /^(57P0[123]|53300|08...)$/;
 
 /**
+ * Whether a pg error says the server has no disk space left to write (disk_full: a data file or
+ * tablespace that cannot grow). A full WAL is not this: the server stops, and is unavailable.
+ */
+export function isOutOfDiskSpace(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '53100';
+}
+
+/**
  * Whether a pg error says the server is away (down, restarting, its connection terminated or
  * refused) rather than anything about the statement: worth trying again later.
  */

@@ -146,4 +146,22 @@ describe("the projector's view of its own consumer", () => {
     health.joined(on(0));
     expect(health.liveness().ok).toBe(true);
   });
+
+  it('given writes to the store failing for want of disk space, then it is not ready, says why and since when, across consumer restarts, until a write goes through', () => {
+    const { health, clock } = healthAt();
+    health.joined(on(0));
+    health.storeWaiting('store_full', 'PostgreSQL is out of disk space: could not extend file');
+    clock.ms += 5_000;
+    health.storeWaiting('store_full', 'PostgreSQL is out of disk space: could not extend file');
+    health.left();
+    health.joined(on(0));
+    expect(health.readiness()).toEqual({
+      ok: false,
+      problems: [
+        'writes to the event store have failed for 5000 ms (store_full: free disk space on the store), nothing is committed meanwhile; latest: PostgreSQL is out of disk space: could not extend file',
+      ],
+    });
+    health.storeWrote();
+    expect(health.readiness().ok).toBe(true);
+  });
 });

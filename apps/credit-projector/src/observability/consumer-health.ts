@@ -50,6 +50,8 @@ export class ConsumerHealth {
   private readonly partitions = new Map<string, Known>();
   private lastLoopAtMs: number;
   private failedStarts = 0;
+  /** Writes to the store failing since, and the latest failure; null once one goes through. */
+  private storeFailing: { sinceMs: number; failure: string; message: string } | null = null;
 
   constructor(
     private readonly limits: { readonly stallAfterMs: number; readonly loopSilenceMs: number },
@@ -121,6 +123,16 @@ export class ConsumerHealth {
     });
   }
 
+  /** A write to the store failed and is being waited out (not a conflict). */
+  storeWaiting(failure: string, message: string): void {
+    this.storeFailing = { sinceMs: this.storeFailing?.sinceMs ?? this.now(), failure, message };
+  }
+
+  /** A write to the store went through. */
+  storeWrote(): void {
+    this.storeFailing = null;
+  }
+
   /** The process and its consumer loop are alive (or a restart of it is under way). */
   liveness(): Verdict {
     const problems: string[] = [];
@@ -138,6 +150,13 @@ export class ConsumerHealth {
     if (!this.inGroup)
       problems.push('the consumer is not in its group (starting, rebalancing or restarting)');
     else if (this.assigned.length === 0) problems.push('the consumer owns no partitions');
+    // Kept across consumer restarts: only a write that goes through ends it.
+    if (this.storeFailing) {
+      const { sinceMs, failure, message } = this.storeFailing;
+      problems.push(
+        `writes to the event store have failed for ${this.now() - sinceMs} ms (${failure}${failure === 'store_full' ? ': free disk space on the store' : ''}), nothing is committed meanwhile; latest: ${message}`,
+      );
+    }
     for (const partition of this.responsibleFor())
       if (partition.stalled)
         problems.push(

@@ -103,7 +103,7 @@ export class ProjectorMetrics {
 
   readonly storeRetries = new Counter({
     name: 'credits_projector_store_retries_total',
-    help: 'chunk writes waited out and tried again: failure="unavailable" when the event store did not answer, "unknown" for a failure not known to be the data (never dead-lettered)',
+    help: 'chunk writes waited out and tried again: failure="unavailable" when the event store did not answer, "store_full" when it had no disk space left, "unknown" for a failure not known to be the data (never dead-lettered)',
     labelNames: ['failure'] as const,
     registers: [this.registry],
   });

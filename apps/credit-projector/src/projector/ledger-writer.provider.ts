@@ -5,12 +5,19 @@ import { EVENT_STORE, type EventStore } from '@credits/event-store';
 import { LiveCatalog } from '@credits/ledger';
 import { AccountStates } from '../ledger/account-states';
 import { ProjectorMetrics } from '../observability/projector-metrics';
+import { ConsumerHealth } from '../observability/consumer-health';
 import { DueAccounts } from '../sweeper/due-accounts';
 import { AmbiguousCommits } from '../faults/ambiguous-commits';
 import { CrashPoints } from '../faults/crash-points';
 import { ACCOUNT_DECIDER } from './account-decider.provider';
 import { LedgerWriter, type WriterHooks } from './ledger-writer';
 import type { WriteFailure } from './write-failures';
+
+const WAITING_MESSAGES: Partial<Record<WriteFailure, string>> = {
+  unavailable: 'event store unavailable: retrying',
+  store_full: 'event store out of disk space: retrying until space is freed',
+  unknown: 'writing a chunk failed for a reason not known to be the data: retrying',
+};
 
 /** What the projector's writer tells the catalog, the due index, the metrics and the log. */
 @Injectable()
@@ -19,6 +26,7 @@ export class ProjectorWriterHooks implements WriterHooks {
     private readonly catalog: LiveCatalog,
     private readonly due: DueAccounts,
     private readonly metrics: ProjectorMetrics,
+    private readonly health: ConsumerHealth,
     @InjectPinoLogger(LedgerWriter.name) private readonly logger: PinoLogger,
   ) {}
 
@@ -65,13 +73,13 @@ export class ProjectorWriterHooks implements WriterHooks {
       delayMs: number,
     ) => {
       this.metrics.storeRetries.inc({ failure });
+      this.health.storeWaiting(failure, error.message);
       this.logger.warn(
         { failure, attempt, delayMs, error: error.message },
-        failure === 'unavailable'
-          ? 'event store unavailable: retrying'
-          : 'writing a chunk failed for a reason not known to be the data: retrying',
+        WAITING_MESSAGES[failure] ?? WAITING_MESSAGES.unknown,
       );
     },
+    succeeded: () => this.health.storeWrote(),
   };
 }
 

@@ -88,6 +88,7 @@ function writerOn(
     retries: {
       conflicted: () => (seen.conflicts += 1),
       waiting: (failure) => seen.waits.push(failure),
+      succeeded: () => undefined,
     },
   };
   const states = new AccountStates(store, decider, 1_000, {

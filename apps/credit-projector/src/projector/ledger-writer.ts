@@ -65,6 +65,7 @@ export class LedgerWriter {
           this.states.forget(accountIds);
           this.hooks.retries.waiting(...why);
         },
+        succeeded: () => this.hooks.retries.succeeded(),
       },
       this.pause,
     );

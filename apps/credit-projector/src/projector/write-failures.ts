@@ -1,16 +1,20 @@
 import {
   ClaimConflictError,
   DuplicateEventIdError,
+  EventStoreFullError,
   EventStoreUnavailableError,
   InvalidAppendError,
   WrongExpectedRevisionError,
 } from '@credits/event-store';
+import { isOutOfDiskSpace } from '@credits/postgres';
 
 /**
  * What a failed write of a chunk means, decided here and nowhere else:
  * - `conflict`: another writer appended to one of the chunk's streams first. The states are
  *   stale: load them again and decide again.
  * - `unavailable`: the store did not answer or dropped the connection. Wait, then try again.
+ * - `store_full`: the store (or the due index beside it) has no disk space left. Waited out like
+ *   `unavailable`, and named apart: it lasts until an operator frees space.
  * - `refused_data`: the store refused something in the append itself (a value it cannot hold,
  *   an event id taken elsewhere). Trying again cannot help: find the items at fault and set
  *   them aside (dead-lettered), and write the rest.
@@ -18,12 +22,13 @@ import {
  *   never blamed on the data, which may well be fine: it is waited out and tried again like an
  *   unavailable store, and counted apart.
  */
-export type WriteFailure = 'conflict' | 'unavailable' | 'refused_data' | 'unknown';
+export type WriteFailure = 'conflict' | 'unavailable' | 'store_full' | 'refused_data' | 'unknown';
 
 export function writeFailureOf(error: unknown): WriteFailure {
   if (error instanceof WrongExpectedRevisionError || error instanceof ClaimConflictError)
     return 'conflict';
   if (error instanceof EventStoreUnavailableError) return 'unavailable';
+  if (error instanceof EventStoreFullError || isOutOfDiskSpace(error)) return 'store_full';
   if (error instanceof InvalidAppendError || error instanceof DuplicateEventIdError)
     return 'refused_data';
   return 'unknown';

@@ -26,6 +26,8 @@ export interface RetryObserver {
     attempt: number,
     delayMs: number,
   ): void;
+  /** An attempt went through: whatever was waited out is over. */
+  succeeded(): void;
 }
 
 /** Waits `ms` while heartbeating; false as soon as the partition stops being ours. */
@@ -67,7 +69,9 @@ export async function withRetries<T>(
   for (let attempts = 1; ; attempts += 1) {
     if (!control.isActive()) return null;
     try {
-      return await attempt();
+      const written = await attempt();
+      observer.succeeded();
+      return written;
     } catch (thrown) {
       const error = asError(thrown);
       if (writeFailureOf(error) === 'conflict') {
@@ -79,7 +83,8 @@ export async function withRetries<T>(
         continue;
       }
       waits += 1;
-      const cause = writeFailureOf(error) === 'unavailable' ? 'unavailable' : 'unknown';
+      const failure = writeFailureOf(error);
+      const cause = failure === 'unavailable' || failure === 'store_full' ? failure : 'unknown';
       if (waits > bounds.waits) throw new WriteGivenUpError(cause, attempts, { cause: error });
       const delayMs = backoffDelay(waits, bounds.backoff.initialMs, bounds.backoff.maxMs);
       observer.waiting(cause, error, waits, delayMs);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { projectorGroupId } from '@credits/kafka';
-import { pipelineStatus, type PipelineStatus } from '@credits/operations';
+import { pipelineStatus, projectorReadiness, type PipelineStatus } from '@credits/operations';
 import { readModelStandings } from '@credits/read-models';
 import { withContext } from '../context';
 import { ExitCode } from '../exit-codes';
@@ -13,6 +13,8 @@ async function status(format: Format): Promise<void> {
     const admin = (await context.broker()).admin();
     await admin.connect();
     let found: PipelineStatus;
+    // Asked beside the offsets: a stall's cause (the store out of disk space, say) is theirs to tell.
+    const asking = projectorReadiness(projector.opsAddresses);
     try {
       found = await pipelineStatus({
         admin,
@@ -25,11 +27,18 @@ async function status(format: Format): Promise<void> {
       await admin.disconnect();
     }
     const { stalled, readModelsUnknown } = found;
+    const projectors: Row[] = (await asking).map(({ address, ready, problems }) => ({
+      projector: address,
+      ready: ready === null ? 'unknown' : ready,
+      problems: problems.join('; ') || null,
+    }));
     // Plain rows for the table renderer.
     const partitions: Row[] = found.partitions.map((row) => ({ ...row }));
     const readModels: Row[] = found.readModels.map((row) => ({ ...row }));
     if (format === 'json') {
-      console.log(JSON.stringify({ stalled, partitions, readModels, readModelsUnknown }, null, 2));
+      console.log(
+        JSON.stringify({ stalled, partitions, readModels, readModelsUnknown, projectors }, null, 2),
+      );
     } else {
       const partitionColumns = [
         'topic',
@@ -58,6 +67,8 @@ async function status(format: Format): Promise<void> {
           ? render(readModels, modelColumns, format)
           : `could not be read: ${readModelsUnknown}`,
       );
+      console.log(format === 'table' ? '\nprojectors (PROJECTOR_OPS_ADDRESSES):' : '');
+      console.log(render(projectors, ['projector', 'ready', 'problems'], format));
       if (format === 'table')
         console.log(
           stalled
@@ -76,7 +87,7 @@ export function statusCommand(program: Command): void {
   program
     .command('status')
     .description(
-      "per editor-events partition: its owner, committed and end offsets, lag and last progress; each read model's lag; exits 3 when anything is stalled",
+      "per editor-events partition: its owner, committed and end offsets, lag and last progress; each read model's lag; each projector's readiness and why; exits 3 when anything is stalled",
     )
     .addOption(formatOption())
     .action(({ format }: { format: Format }) => status(format));

@@ -36,6 +36,14 @@ export class EventStoreUnavailableError extends EventStoreError {
   readonly code = 'unavailable';
 }
 
+/**
+ * The store has no space left to write (PostgreSQL's disk_full). Not the data's fault, and not
+ * over by itself: writes wait, and an operator must free or add space.
+ */
+export class EventStoreFullError extends EventStoreError {
+  readonly code = 'store_full';
+}
+
 /** An event id already stored elsewhere in the stream: a retry that does not match its first try. */
 export class DuplicateEventIdError extends EventStoreError {
   readonly code = 'duplicate_event_id';

@@ -3,11 +3,12 @@ import {
   DuplicateEventIdError,
   EventStoreError,
   EventStoreFailure,
+  EventStoreFullError,
   EventStoreUnavailableError,
   InvalidAppendError,
   WrongExpectedRevisionError,
 } from '../port/errors';
-import { isDatabaseUnavailable } from '@credits/postgres';
+import { isDatabaseUnavailable, isOutOfDiskSpace } from '@credits/postgres';
 import type { ExpectedRevision } from '../port/event-store';
 
 interface PgError {
@@ -55,6 +56,10 @@ export function translatePgError(
   // Two appends that lock the same streams in another order: one is chosen to fail and retry.
   if (pg.code === '40P01' || pg.code === '40001')
     return new EventStoreUnavailableError(`PostgreSQL aborted a concurrent append: ${message}`, {
+      cause: error,
+    });
+  if (isOutOfDiskSpace(pg))
+    return new EventStoreFullError(`PostgreSQL is out of disk space: ${message}`, {
       cause: error,
     });
   if (isDatabaseUnavailable(pg))
