@@ -25,21 +25,23 @@ const report = new FaultReport(
   `projector killed at each commit boundary (${EVENTS.toLocaleString('en')} events, ${KILLS_PER_POINT} per point)`,
 );
 
-/** Resolves once the projector has killed itself, or has consumed everything without doing so. */
-async function killedOrCaughtUp(
+/**
+ * Resolves once the projector has ended (it killed itself) or has consumed everything without
+ * doing so; how the process ended, not this, tells which.
+ */
+async function untilKilledOrCaughtUp(
   projector: ProjectorProcess,
   kafka: Kafka,
   prefix: string,
-): Promise<'killed' | 'caught up'> {
-  let killed = false;
-  void projector.process.exited.then(() => (killed = true));
-  for (;;) {
-    if (killed) return 'killed';
+): Promise<void> {
+  let ended = false;
+  void projector.process.exited.then(() => (ended = true));
+  while (!ended) {
     const caughtUp = await projectorConsumed(kafka, prefix, 1).then(
       () => true,
       () => false,
     );
-    if (caughtUp && !killed) return 'caught up';
+    if (caughtUp) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -66,7 +68,7 @@ describe('credit projector killed at each commit boundary, checked against the o
         PROJECTOR_CRASH_ON_REACH: String(onReach),
       });
       await publishInput(kafka, world.prefix, slice(index), { history: world.history });
-      await killedOrCaughtUp(projector, kafka, world.prefix);
+      await untilKilledOrCaughtUp(projector, kafka, world.prefix);
       // A kill right after the last offset commit can come after the group is seen caught up:
       // how the process ended says which it was.
       const { signal } = await projector.process.stop('SIGTERM');

@@ -40,7 +40,13 @@ async function readWholeCategory(store: EventStore, category: string): Promise<R
   }
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+/**
+ * Polls until `condition` holds. The deadline only bounds a hang, well under jest's own: on
+ * PostgreSQL a subscription's reads stop at the server-wide xmin fence, which any long
+ * statement on the same server holds back (in CI, a busy neighbouring test once held it past
+ * 10 s).
+ */
+async function until(condition: () => boolean, what: string, timeoutMs = 45_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
