@@ -151,6 +151,8 @@ export interface ReadMessage {
   readonly key: string | null;
   readonly value: string;
   readonly headers: Record<string, string>;
+  /** The message's Kafka timestamp (epoch ms): the producer's clock, or the broker's. */
+  readonly timestamp: number;
 }
 
 export async function readTopic(
@@ -184,6 +186,7 @@ export async function readTopic(
           headers: Object.fromEntries(
             Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]),
           ),
+          timestamp: Number(message.timestamp),
         });
       },
     });

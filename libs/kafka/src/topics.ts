@@ -76,7 +76,10 @@ export async function ensureContractTopics(
   const others = Object.values(topics).filter((name) => !inputs.includes(name));
   const created = [
     ...(await ensureTopics(admin, inputs, inputLayout, existing)),
-    ...(await ensureTopics(admin, others, layout, existing)),
+    // What this system writes is stamped by the broker: retention then counts from when a
+    // message was written, not from a writer's clock (a projector whose clock was set back had
+    // its dead letters and decisions deleted by the 24 h retention as they were written).
+    ...(await ensureTopics(admin, others, { ...layout, brokerTimestamps: true }, existing)),
   ];
   // Topics another process has just created are listed before their leaders are elected, and
   // kafkajs does not wait for topics it did not create: a first send or offset fetch would fail
@@ -90,6 +93,8 @@ export interface TopicLayout {
   readonly replicationFactor: number;
   /** How many replicas must have a write before an `acks=all` producer is told it is written. */
   readonly minInsyncReplicas?: number;
+  /** Messages stamped with the broker's time when written (LogAppendTime), not the producer's. */
+  readonly brokerTimestamps?: boolean;
 }
 
 /**
@@ -118,6 +123,9 @@ export async function ensureTopics(
           { name: 'min.insync.replicas', value: String(layout.minInsyncReplicas ?? 1) },
           // A replica that fell behind never becomes leader: an acknowledged write is never lost.
           { name: 'unclean.leader.election.enable', value: 'false' },
+          ...(layout.brokerTimestamps
+            ? [{ name: 'message.timestamp.type', value: 'LogAppendTime' }]
+            : []),
         ],
       })),
     });
