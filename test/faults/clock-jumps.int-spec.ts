@@ -9,6 +9,7 @@ import {
   publishInput,
   readTopic,
 } from '../harness/editor-events';
+import { eventually } from '../harness/eventually';
 import { FakeClock, fakeClockUnavailable } from '../harness/fake-clock';
 import { storedLedgers } from '../harness/ledger-oracle';
 import { startProjector } from '../harness/projector';
@@ -71,18 +72,14 @@ async function expectNothingDueBy(
   at: Date,
 ): Promise<void> {
   const decider = accountDecider();
-  const deadline = Date.now() + 120_000;
-  let left: string[] = [];
-  do {
-    const stored = await storedLedgers(databaseUrl, accounts);
-    left = [...stored].flatMap(([accountId, ledger]) => {
+  const unrecorded = async () =>
+    [...(await storedLedgers(databaseUrl, accounts))].flatMap(([accountId, ledger]) => {
       const dueMs = nextDueMs(
         ledger.reduce((state, event) => decider.evolve(state, event), decider.initialState),
       );
       return dueMs !== null && dueMs <= at.getTime() ? [accountId] : [];
     });
-    if (left.length > 0) await new Promise((resolve) => setTimeout(resolve, 200));
-  } while (left.length > 0 && Date.now() < deadline);
+  const left = await eventually(unrecorded, (found) => found.length === 0, 120_000);
   report.note(
     `checked: ${left.length} accounts with something due by ${at.toISOString()} left unrecorded${left.length > 0 ? `: ${left.slice(0, 3).join(', ')}` : ''}`,
   );

@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { inputTopicNames, projectorGroupId, topicNames } from '@credits/kafka';
 import { runCredits } from '../harness/credits-cli';
+import { eventually } from '../harness/eventually';
 import { kafkaClient, publishInBackground } from '../harness/editor-events';
 import { startProjector } from '../harness/projector';
 import { smallDiskUnavailable } from '../harness/small-disk';
@@ -35,14 +36,10 @@ const report = new FaultReport(
 
 /** Polls until `check` holds of the text at `url`, or fails after a minute saying what it got. */
 async function untilAnswer(url: string, check: (body: string) => boolean): Promise<string> {
-  const deadline = Date.now() + 60_000;
-  let body = '';
-  while (Date.now() < deadline) {
-    body = await (await fetch(url)).text();
-    if (check(body)) return body;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${url} never answered as expected; last: ${body.slice(0, 2_000)}`);
+  const body = await eventually(async () => (await fetch(url)).text(), check, 60_000);
+  if (!check(body))
+    throw new Error(`${url} never answered as expected; last: ${body.slice(0, 2_000)}`);
+  return body;
 }
 
 const storeFullRetries = (metrics: string) =>
