@@ -14,6 +14,11 @@
 #   KAFKA_PORT             the first node's client port     (default 9092; node N: +2(N-1))
 #   KAFKA_CONTROLLER_PORT  the first node's controller port (default 9093; node N: +2(N-1))
 #   KAFKA_PORTS, KAFKA_CONTROLLER_PORTS   comma-separated ports, one per node, instead
+#   KAFKA_HOSTS            comma-separated addresses, one per node, each node's listeners bind
+#                          and advertise                      (default 127.0.0.1 for every node)
+#   KAFKA_NETNS            comma-separated network namespaces (ip netns), one per node: each node
+#                          runs in its own, for fault runs that cut the network between them
+#                          (default: none, every node in this shell's namespace)
 #   KAFKA_VERSION          broker version to fetch and run    (default: the pom's kafka.version)
 #   KAFKA_CACHE_DIR        where fetched jars are kept        (default <repo>/.cache/kafka)
 #   KAFKA_RUN_DIR          data, log and pid file             (default <repo>/.run/kafka; node N of
@@ -55,21 +60,38 @@ valid_port "$base_controller_port" || fail "KAFKA_CONTROLLER_PORT='$base_control
 [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "KAFKA_VERSION='$version' is not a Kafka version such as 3.9.1"
 [[ "$security" == none || "$security" == scram ]] || fail "KAFKA_SECURITY='$security' is neither none nor scram"
 
-# One port per node: from the list when given, else counting up from the base in steps of two.
-ports_of() { # list base
-  local list="$1" base="$2" i
+# One value per node into `found`: the comma-separated list when given (it must name one for each
+# node), else what `default_for i` (0-based) says. No subshell, so a failure stops the script.
+per_node() { # name list default_for
+  local name="$1" list="$2" default_for="$3" i
   if [[ -n "$list" ]]; then
     IFS=, read -r -a found <<<"$list"
-    ((${#found[@]} == nodes)) || fail "'$list' names ${#found[@]} ports for $nodes nodes"
+    ((${#found[@]} == nodes)) || fail "$name='$list' names ${#found[@]} values for $nodes nodes"
   else
     found=()
-    for ((i = 0; i < nodes; i++)); do found+=($((base + 2 * i))); done
+    for ((i = 0; i < nodes; i++)); do found+=("$("$default_for" "$i")"); done
   fi
-  for p in "${found[@]}"; do valid_port "$p" || fail "'$p' is not a port number (1-65535)"; done
-  echo "${found[@]}"
 }
-read -r -a client_ports <<<"$(ports_of "${KAFKA_PORTS:-}" "$base_port")"
-read -r -a controller_ports <<<"$(ports_of "${KAFKA_CONTROLLER_PORTS:-}" "$base_controller_port")"
+# Without a list, ports count up from the base in steps of two, and every node is on loopback in
+# this shell's network namespace.
+default_client_port() { echo $((base_port + 2 * $1)); }
+default_controller_port() { echo $((base_controller_port + 2 * $1)); }
+default_host() { echo 127.0.0.1; }
+no_namespace() { echo -; }
+per_node KAFKA_PORTS "${KAFKA_PORTS:-}" default_client_port
+client_ports=("${found[@]}")
+per_node KAFKA_CONTROLLER_PORTS "${KAFKA_CONTROLLER_PORTS:-}" default_controller_port
+controller_ports=("${found[@]}")
+for p in "${client_ports[@]}" "${controller_ports[@]}"; do
+  valid_port "$p" || fail "'$p' is not a port number (1-65535)"
+done
+per_node KAFKA_HOSTS "${KAFKA_HOSTS:-}" default_host
+hosts=("${found[@]}")
+for h in "${hosts[@]}"; do
+  [[ "$h" =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "KAFKA_HOSTS: '$h' is not an IPv4 address"
+done
+per_node KAFKA_NETNS "${KAFKA_NETNS:-}" no_namespace
+namespaces=("${found[@]}")
 
 # A single node keeps its files in the run directory itself (as before clusters existed); each
 # node of several has a folder of its own.
@@ -81,13 +103,19 @@ pid_file() { echo "$(node_dir "$1")/broker.pid"; }
 log_file() { echo "$(node_dir "$1")/broker.log"; }
 client_port() { echo "${client_ports[$(($1 - 1))]}"; }
 controller_port() { echo "${controller_ports[$(($1 - 1))]}"; }
+host() { echo "${hosts[$(($1 - 1))]}"; }
+# The command prefix that runs a program in node N's network namespace (nothing without one).
+in_namespace() {
+  local namespace="${namespaces[$(($1 - 1))]}"
+  [[ "$namespace" == - ]] || echo ip netns exec "$namespace"
+}
 bootstrap() {
   local i list=()
-  for ((i = 1; i <= nodes; i++)); do list+=("127.0.0.1:$(client_port "$i")"); done
+  for ((i = 1; i <= nodes; i++)); do list+=("$(host "$i"):$(client_port "$i")"); done
   (IFS=,; echo "${list[*]}")
 }
 
-port_answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port_answers() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; } # host port
 
 broker_pid() { # node
   local file pid
@@ -145,18 +173,18 @@ scram_password() { awk -v user="$1" '$1 == user { print $2 }' "$(users_file)"; }
 
 write_config() { # node
   local node="$1" voters=() i replication min_isr
-  for ((i = 1; i <= nodes; i++)); do voters+=("$i@127.0.0.1:$(controller_port "$i")"); done
+  for ((i = 1; i <= nodes; i++)); do voters+=("$i@$(host "$i"):$(controller_port "$i")"); done
   replication=$((nodes < 3 ? nodes : 3))
   min_isr=$((replication >= 3 ? 2 : 1))
   mkdir -p "$(node_dir "$node")"
   sed -e "s|@PORT@|$(client_port "$node")|g" -e "s|@CONTROLLER_PORT@|$(controller_port "$node")|g" \
-    -e "s|@DATA_DIR@|$(data_dir "$node")|g" -e "s|@NODE_ID@|$node|g" \
+    -e "s|@HOST@|$(host "$node")|g" -e "s|@DATA_DIR@|$(data_dir "$node")|g" -e "s|@NODE_ID@|$node|g" \
     -e "s|@VOTERS@|$(IFS=,; echo "${voters[*]}")|g" \
     -e "s|@REPLICATION@|$replication|g" -e "s|@MIN_ISR@|$min_isr|g" \
     "$here/server.properties" >"$(node_dir "$node")/server.properties"
   if [[ "$security" == scram ]]; then
     sed -e "s|@PORT@|$(client_port "$node")|g" -e "s|@CONTROLLER_PORT@|$(controller_port "$node")|g" \
-      -e "s|@ADMIN_PASSWORD@|$(scram_password admin)|g" \
+      -e "s|@HOST@|$(host "$node")|g" -e "s|@ADMIN_PASSWORD@|$(scram_password admin)|g" \
       "$here/server-scram.properties" >>"$(node_dir "$node")/server.properties"
     chmod 600 "$(node_dir "$node")/server.properties"
   fi
@@ -187,20 +215,22 @@ format_storage() { # node
 }
 
 start_node() { # node
-  local node="$1" port controller
+  local node="$1" port controller prefix
   port="$(client_port "$node")"
   controller="$(controller_port "$node")"
   broker_pid "$node" >/dev/null && return 0
   for p in "$port" "$controller"; do
-    if port_answers "$p"; then
-      fail "port $p on 127.0.0.1 is taken by another process: stop it, or choose free ports with KAFKA_PORT / KAFKA_CONTROLLER_PORT (or set KAFKA_BROKERS to use a running broker)"
+    if port_answers "$(host "$node")" "$p"; then
+      fail "port $p on $(host "$node") is taken by another process: stop it, or choose free ports with KAFKA_PORT / KAFKA_CONTROLLER_PORT (or set KAFKA_BROKERS to use a running broker)"
     fi
   done
   [[ "$security" == scram ]] && ensure_scram_users
   write_config "$node"
   format_storage "$node"
-  # setsid: the broker must outlive the shell that started it, and not get its Ctrl-C.
-  setsid bash -c 'exec "$@"' _ java "${java_args[@]}" kafka.Kafka "$(node_dir "$node")/server.properties" \
+  read -r -a prefix <<<"$(in_namespace "$node")"
+  # setsid: the broker must outlive the shell that started it, and not get its Ctrl-C. ip netns
+  # exec execs the broker, so the pid kept is the broker's.
+  setsid bash -c 'exec "$@"' _ "${prefix[@]}" java "${java_args[@]}" kafka.Kafka "$(node_dir "$node")/server.properties" \
     >"$(log_file "$node")" 2>&1 </dev/null &
   echo "$!" >"$(pid_file "$node")"
 }
@@ -209,14 +239,14 @@ wait_for_node() { # node
   local node="$1" waited=0 pid port
   port="$(client_port "$node")"
   pid="$(cat "$(pid_file "$node")")"
-  until port_answers "$port"; do
+  until port_answers "$(host "$node")" "$port"; do
     if ! kill -0 "$pid" 2>/dev/null; then
       tail -n 30 "$(log_file "$node")" >&2 || true
       rm -f "$(pid_file "$node")"
       fail "node $node exited during start-up (log above, whole log: $(log_file "$node"))"
     fi
     if ((waited >= start_timeout * 5)); then
-      fail "node $node did not accept connections on 127.0.0.1:$port within ${start_timeout}s (log: $(log_file "$node"))"
+      fail "node $node did not accept connections on $(host "$node"):$port within ${start_timeout}s (log: $(log_file "$node"))"
     fi
     sleep 0.2
     waited=$((waited + 1))
@@ -226,7 +256,7 @@ wait_for_node() { # node
 start() {
   local node running=0
   for ((node = 1; node <= nodes; node++)); do
-    broker_pid "$node" >/dev/null && port_answers "$(client_port "$node")" && running=$((running + 1))
+    broker_pid "$node" >/dev/null && port_answers "$(host "$node")" "$(client_port "$node")" && running=$((running + 1))
   done
   if ((running == nodes)); then
     say "already running on $(bootstrap)"
@@ -236,7 +266,7 @@ start() {
   fetch
   [[ "$security" == scram ]] && say "SASL/SCRAM-SHA-512 with ACLs; users and passwords: $(users_file)"
   if ((nodes == 1)); then
-    say "starting Apache Kafka $version (KRaft, single node) on 127.0.0.1:$(client_port 1); log: $(log_file 1)"
+    say "starting Apache Kafka $version (KRaft, single node) on $(bootstrap); log: $(log_file 1)"
   else
     say "starting Apache Kafka $version (KRaft, $nodes nodes) on $(bootstrap); logs: $run_dir/node-*/broker.log"
   fi
@@ -296,8 +326,8 @@ kill_node() { # node
 status() {
   local node down=0 pid
   for ((node = 1; node <= nodes; node++)); do
-    if pid="$(broker_pid "$node")" && port_answers "$(client_port "$node")"; then
-      ((nodes == 1)) || say "node $node running (pid $pid) on 127.0.0.1:$(client_port "$node")"
+    if pid="$(broker_pid "$node")" && port_answers "$(host "$node")" "$(client_port "$node")"; then
+      ((nodes == 1)) || say "node $node running (pid $pid) on $(host "$node"):$(client_port "$node")"
     else
       ((nodes == 1)) || say "node $node not running"
       down=1

@@ -1,4 +1,4 @@
-import { inputTopicNames, topicNames } from '@credits/kafka';
+import { topicNames } from '@credits/kafka';
 import {
   dedicatedBrokerUnavailable,
   startDedicatedBroker,
@@ -6,6 +6,7 @@ import {
 } from '../harness/dedicated-broker';
 import {
   kafkaClient,
+  messagesInInputTopics,
   publishInBackground,
   publishInput,
   seededRandom,
@@ -108,15 +109,7 @@ describeFaultRun('credit projector across a lost broker of three', unavailable, 
     const { resent } = await publishing.done;
     report.note(`every message published (${resent} batch sends failed and were sent again)`);
     // The broker's side first: every acknowledged message must be in the input topics.
-    const admin = kafka.admin();
-    await admin.connect();
-    let inTopic = 0;
-    for (const name of inputTopicNames(topicNames(world.prefix)))
-      inTopic += (await admin.fetchTopicOffsets(name)).reduce(
-        (sum, partition) => sum + Number(partition.high) - Number(partition.low),
-        0,
-      );
-    await admin.disconnect();
+    const inTopic = await messagesInInputTopics(kafka, world.prefix);
     report.note(
       `checked: the input topics hold ${inTopic} messages for ${input.stream.length} sent`,
     );

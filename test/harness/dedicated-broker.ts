@@ -38,22 +38,38 @@ export function dedicatedBrokerUnavailable(): string | null {
   }
 }
 
+/** Where each node runs, for a run that cuts the network between them (test/harness/network-lab). */
+export interface BrokerPlaces {
+  /** Each node's address, which it binds and advertises. */
+  readonly hosts: readonly string[];
+  /** Each node's network namespace. */
+  readonly namespaces: readonly string[];
+}
+
+/**
+ * On loopback, each node on free ports; with `places`, each node on its own address in its own
+ * namespace, where the usual ports are free.
+ */
 export async function startDedicatedBroker({
   nodes = 1,
   security = 'none' as 'none' | 'scram',
+  places = undefined as BrokerPlaces | undefined,
 } = {}): Promise<DedicatedBroker> {
   const runDir = mkdtempSync(path.join(tmpdir(), 'credits-kafka-'));
+  const hosts = places?.hosts ?? Array.from({ length: nodes }, () => '127.0.0.1');
   const ports: number[] = [];
   const controllerPorts: number[] = [];
   for (let node = 0; node < nodes; node += 1) {
-    ports.push(await freePort());
-    controllerPorts.push(await freePort());
+    ports.push(places ? 9092 : await freePort());
+    controllerPorts.push(places ? 9093 : await freePort());
   }
   const env = {
     ...process.env,
     KAFKA_NODES: String(nodes),
     KAFKA_PORTS: ports.join(','),
     KAFKA_CONTROLLER_PORTS: controllerPorts.join(','),
+    KAFKA_HOSTS: hosts.join(','),
+    ...(places ? { KAFKA_NETNS: places.namespaces.join(',') } : {}),
     KAFKA_RUN_DIR: runDir,
     KAFKA_SECURITY: security,
   };
@@ -71,7 +87,7 @@ export async function startDedicatedBroker({
       : {};
   return {
     passwords,
-    brokers: ports.map((port) => `127.0.0.1:${port}`).join(','),
+    brokers: ports.map((port, node) => `${hosts[node]}:${port}`).join(','),
     nodes,
     stop: () => script('stop'),
     start: () => script('start'),

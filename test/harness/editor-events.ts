@@ -8,7 +8,7 @@ export {
 import type { WireEvent } from '../../apps/credits-cli/src/demo/realistic-month';
 import { keyOfMessage, type History } from './history';
 import { wavesOf } from '../../apps/credits-cli/src/demo/waves';
-import { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type KafkaConfig } from 'kafkajs';
 // Relative, like this file's other imports of project code.
 import { PartitionByPartitionSender } from '../../libs/kafka/src/partition-by-partition';
 import '../../libs/kafka/src/kafkajs-request-queue';
@@ -20,11 +20,13 @@ import { groupBy } from './group-by';
 export function kafkaClient(
   clientId: string,
   brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+  config: Partial<Omit<KafkaConfig, 'clientId' | 'brokers'>> = {},
 ): Kafka {
   return new Kafka({
     clientId,
     brokers: brokers.split(','),
     logLevel: logLevel.NOTHING,
+    ...config,
   });
 }
 
@@ -36,6 +38,8 @@ export interface RawMessage {
 export interface PublishOptions {
   readonly resendFor?: number;
   readonly pauseMs?: number;
+  /** Messages per send (default 1,000). */
+  readonly batchSize?: number;
   /** Where each send of each message is recorded: invoked, then ok, or unknown if it threw. */
   readonly history?: History;
 }
@@ -74,6 +78,7 @@ export async function publish(
   {
     resendFor = 0,
     pauseMs = 0,
+    batchSize = 1_000,
     onBatchSent = (_sent: number) => {},
     history,
   }: PublishOptions & { onBatchSent?: (sent: number) => void } = {},
@@ -100,9 +105,9 @@ export async function publish(
   };
   await untilThrough(() => producer.connect());
   try {
-    for (let start = 0; start < messages.length; start += 1_000) {
+    for (let start = 0; start < messages.length; start += batchSize) {
       if (start > 0 && pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
-      const batch = messages.slice(start, start + 1_000).map((m) => ({ ...m }));
+      const batch = messages.slice(start, start + batchSize).map((m) => ({ ...m }));
       await untilThrough(() => recorded(history, batch, () => sender.send(topic, batch)));
       onBatchSent(start + batch.length);
     }
@@ -197,6 +202,23 @@ export async function readTopic(
     await consumer.disconnect();
   }
   return seen;
+}
+
+/** How many messages the input topics hold (each partition's high mark less its low). */
+export async function messagesInInputTopics(kafka: Kafka, prefix: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    let count = 0;
+    for (const name of inputTopicNames(topicNames(prefix)))
+      count += (await admin.fetchTopicOffsets(name)).reduce(
+        (sum, partition) => sum + Number(partition.high) - Number(partition.low),
+        0,
+      );
+    return count;
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Waits until a consumer group has committed every offset of a topic (or of each topic given). */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { builtEntry, freePort, startNode, type RunningProcess } from './processes';
+import type { NetworkLab } from './network-lab';
+import { builtEntry, freePort, startCommand, type RunningProcess } from './processes';
 
 /** A prefix of topics, consumer group and account ids that only one test uses. */
 export function isolatedPrefix(label: string): string {
@@ -20,18 +21,33 @@ export interface ProjectorProcess {
   readonly metricsUrl: string;
 }
 
+/** A member of a run's network lab: the projector runs in its namespace, on its address. */
+export interface LabPlace {
+  readonly lab: NetworkLab;
+  readonly member: string;
+}
+
 /**
  * A credit-projector process on the run's Kafka and database, under a topic prefix, with the
  * sweeper effectively off (tests that want it set PROJECTOR_SWEEP_INTERVAL_MS) and a short
- * session timeout so a killed member's partitions move quickly.
+ * session timeout so a killed member's partitions move quickly. With `place`, it runs in a
+ * network lab's namespace, its metrics on the member's address.
  */
 export async function startProjector(
   topicPrefix: string,
   env: NodeJS.ProcessEnv = {},
   nodeFlags: readonly string[] = PROJECTOR_NODE_FLAGS,
+  place?: LabPlace,
 ): Promise<ProjectorProcess> {
   const metricsPort = await freePort();
-  const process = startNode([...nodeFlags, builtEntry('credit-projector')], {
+  const host = place ? place.lab.address(place.member) : '127.0.0.1';
+  const node: [string, string[]] = [
+    globalThis.process.execPath,
+    [...nodeFlags, builtEntry('credit-projector')],
+  ];
+  const [command, args] = place ? place.lab.command(place.member, ...node) : node;
+  const process = startCommand(command, args, {
+    HOST: host,
     KAFKA_TOPIC_PREFIX: topicPrefix,
     KAFKA_TOPIC_PARTITIONS: '4',
     PROJECTOR_METRICS_PORT: String(metricsPort),
@@ -40,5 +56,5 @@ export async function startProjector(
     ...env,
   });
   await process.waitForLine(/^credit-projector: consuming/);
-  return { process, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
+  return { process, metricsUrl: `http://${host}:${metricsPort}/metrics` };
 }

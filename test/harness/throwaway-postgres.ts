@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -16,6 +16,7 @@ const run = promisify(execFile);
 export interface ThrowawayPostgres {
   /** A database on it, made for the test. */
   readonly databaseUrl: string;
+  readonly port: number;
   /** Stops it the hard way (pg_ctl -m immediate): connections cut, crash recovery on start. */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -64,12 +65,21 @@ export function throwawayPostgresUnavailable(): string | null {
   return null;
 }
 
-/**
- * With `diskMb`, the test's database lives in a tablespace on a tmpfs of that size (the cluster's
- * own files and its WAL stay on the machine's disk), for a run that fills it.
- */
+export interface ThrowawayPostgresOptions {
+  /**
+   * The test's database lives in a tablespace on a tmpfs of this size (the cluster's own files
+   * and its WAL stay on the machine's disk), for a run that fills it.
+   */
+  readonly diskMb?: number;
+  /**
+   * It listens on this address of the host too, and trusts clients from this subnet: processes
+   * in a run's network namespaces reach it there (test/harness/network-lab).
+   */
+  readonly alsoOn?: { readonly address: string; readonly clients: string };
+}
+
 export async function createThrowawayPostgres(
-  options: { diskMb?: number } = {},
+  options: ThrowawayPostgresOptions = {},
 ): Promise<ThrowawayPostgres> {
   const bin = serverBinaries();
   if (!bin) throw new Error(throwawayPostgresUnavailable() ?? 'no PostgreSQL binaries');
@@ -78,6 +88,7 @@ export async function createThrowawayPostgres(
   if (owner) chownSync(home, owner.uid, owner.gid);
   const data = path.join(home, 'data');
   const port = await freePort();
+  const listenOn = ['127.0.0.1', ...(options.alsoOn ? [options.alsoOn.address] : [])].join(',');
   const asOwner = (tool: string, args: string[]) =>
     run(path.join(bin, tool), args, { ...owner, cwd: home, timeout: 120_000 });
   const start = async () => {
@@ -88,7 +99,7 @@ export async function createThrowawayPostgres(
       path.join(home, 'server.log'),
       '-w',
       '-o',
-      `-p ${port} -k ${home} -c listen_addresses=127.0.0.1`,
+      `-p ${port} -k ${home} -c listen_addresses=${listenOn}`,
       'start',
     ]);
   };
@@ -97,6 +108,11 @@ export async function createThrowawayPostgres(
   };
 
   await asOwner('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync']);
+  if (options.alsoOn)
+    appendFileSync(
+      path.join(data, 'pg_hba.conf'),
+      `host all all ${options.alsoOn.clients} trust\n`,
+    );
   await start();
   const serverUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const admin = new Client({ connectionString: serverUrl });
@@ -109,6 +125,7 @@ export async function createThrowawayPostgres(
   await admin.end();
   return {
     databaseUrl: `postgres://postgres@127.0.0.1:${port}/credits_faults`,
+    port,
     stop,
     start,
     destroy: async () => {
