@@ -5,17 +5,23 @@ import { startProjector } from '../harness/projector';
 import { startQuotaService } from '../harness/quota-service';
 import { faultInput } from './fault-input';
 import { FaultReport } from './fault-report';
+import { checkGenerations, describeVerdict } from './history-checker';
+import { driveGenerations } from './http-generations';
 import { checkAgainstOracle, faultWorld, worldEnv } from './oracle-checks';
+import { storedLedgers } from '../harness/ledger-oracle';
 
 /**
- * Ambiguous store commits: while two projectors consume and a quota service reads balances,
- * every connection to the run's own database is terminated again and again
- * (pg_terminate_backend), so appends fail before,
- * during and after their commit; and one projector hears every third append it committed
- * answered as a failure (PROJECTOR_AMBIGUOUS_COMMIT_EVERY, FoundationDB's
+ * Ambiguous store commits: while two projectors consume and a quota service reads balances and
+ * serves an AI worker's generations, keeps and discards over HTTP, every connection to the
+ * run's own database is terminated again and again (pg_terminate_backend), so appends fail
+ * before, during and after their commit; and one projector hears every third append it
+ * committed answered as a failure (PROJECTOR_AMBIGUOUS_COMMIT_EVERY, FoundationDB's
  * commit_unknown_result). FAULTS_EVENTS sizes it.
  */
 const EVENTS = Number(process.env.FAULTS_EVENTS ?? 3_000);
+/** The worker's accounts, apart from the oracle's, and the generations it asks for on each. */
+const HTTP_ACCOUNTS = 4;
+const HTTP_GENERATIONS = Math.max(12, Math.round(EVENTS / 250));
 const report = new FaultReport(`ambiguous store commits (${EVENTS.toLocaleString('en')} events)`);
 
 /** Terminates every other session of the database, round after round, until stopped. */
@@ -94,7 +100,14 @@ describe('ambiguous store commits, checked against the oracle and the history', 
       })();
       const terminations = terminateAgainAndAgain(database.url);
       const kafka = kafkaClient('ambiguous', world.brokers);
-      await publishInput(kafka, world.prefix, input.stream, { history: world.history });
+      const httpAccounts = Array.from(
+        { length: HTTP_ACCOUNTS },
+        (_, index) => `${world.prefix}http-${index}`,
+      );
+      const [httpAnswers] = await Promise.all([
+        driveGenerations(service, world.history, httpAccounts, HTTP_GENERATIONS),
+        publishInput(kafka, world.prefix, input.stream, { history: world.history }),
+      ]);
       await projectorConsumed(kafka, world.prefix, 600_000);
       const terminated = await terminations.stop();
       reading = false;
@@ -116,6 +129,14 @@ describe('ambiguous store commits, checked against the oracle and the history', 
       );
       expect(injected).toBeGreaterThan(0);
       await checkAgainstOracle(world, input, report);
+      const generations = checkGenerations(
+        world.history.all,
+        await storedLedgers(world.databaseUrl, httpAccounts),
+      );
+      report.note(
+        `checked: HTTP generations on ${HTTP_ACCOUNTS} accounts of their own (answers by status: ${JSON.stringify(Object.fromEntries(httpAnswers))}), ${describeVerdict(generations, world.history.all.filter((o) => o.kind !== 'publish').length)}`,
+      );
+      expect(generations).toEqual({ lost: [], duplicate: [], unseen: [], contradicted: [] });
       const exits = projectors.filter(
         ({ process }) => process.child.exitCode !== null || process.child.signalCode !== null,
       );

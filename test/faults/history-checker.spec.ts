@@ -1,6 +1,6 @@
 import { accountDecider, type AccountCommand, type CreditEvent } from '@credits/domain';
-import { checkHistory } from './history-checker';
-import { History } from '../harness/history';
+import { checkGenerations, checkHistory } from './history-checker';
+import { History, type OperationKind, type Outcome } from '../harness/history';
 
 const decider = accountDecider();
 const at = '2026-11-01T10:00:00Z';
@@ -110,5 +110,84 @@ describe('the fault runs’ history checker', () => {
     const operation = history.invoke('publish', 'editor/e1', 'a');
     history.settle(operation, 'ok');
     expect(() => history.settle(operation, 'fail')).toThrow(/settled twice/);
+  });
+
+  describe('of HTTP generations', () => {
+    const keep = (id: string): AccountCommand => ({
+      type: 'AcceptEdit',
+      at,
+      source: { id: `k-${id}`, producer: 'quota-service' },
+      generationId: `g-${id}`,
+    });
+    const discard = (id: string): AccountCommand => ({
+      type: 'RejectEdit',
+      at,
+      source: { id: `d-${id}`, producer: 'quota-service' },
+      generationId: `g-${id}`,
+    });
+    // 10 credits: the first four generations are approved (3 + 1 + 3 + 3), the fifth refused.
+    const ledger = ledgerOf([
+      grant('t1'),
+      generate('e1'),
+      keep('e1'),
+      generate('e2'),
+      discard('e2'),
+      generate('e3'),
+      generate('e4'),
+      generate('e5'),
+    ]);
+    const stored = new Map([['a', ledger]]);
+    function httpHistory(...operations: [OperationKind, string, Outcome, string?][]) {
+      const history = new History();
+      for (const [kind, key, outcome, detail] of operations)
+        history.settle(history.invoke(kind, `a/${key}`, 'a'), outcome, detail);
+      return history.all;
+    }
+    const answered = httpHistory(
+      ['generate', 'g-e1', 'ok', 'approved'],
+      ['accept', 'g-e1', 'ok'],
+      ['generate', 'g-e2', 'unknown'],
+      ['generate', 'g-e2', 'ok', 'approved'],
+      ['reject', 'g-e2', 'ok'],
+      ['generate', 'g-e3', 'ok', 'approved'],
+      ['generate', 'g-e4', 'ok', 'approved'],
+      ['generate', 'g-e5', 'ok', 'refused'],
+    );
+
+    it('given each answered generation decided once as answered, and each settlement once, then it finds nothing', () => {
+      expect(checkGenerations(answered, stored)).toEqual({
+        lost: [],
+        duplicate: [],
+        unseen: [],
+        contradicted: [],
+      });
+    });
+
+    it('given an approval answered with nothing in the ledger, or a keep answered and not kept, then they are lost', () => {
+      const without = new Map([['a', ledger.filter((e) => e.type !== 'EditKept')]]);
+      const more = httpHistory(['generate', 'g-e9', 'ok', 'approved'], ['accept', 'g-e1', 'ok']);
+      expect(checkGenerations(more, without).lost).toEqual(['a/g-e9', 'a/g-e1']);
+    });
+
+    it('given a generation decided twice, or kept twice, then it is a duplicate', () => {
+      const twice = new Map([['a', [...ledger, ...ledgerOf([grant('t1'), generate('e1')])]]]);
+      expect(checkGenerations(answered, twice).duplicate).toEqual(['a/g-e1']);
+    });
+
+    it('given an approval the ledger records as a refusal, then it is contradicted', () => {
+      const wrong = httpHistory(['generate', 'g-e5', 'ok', 'approved']);
+      expect(checkGenerations(wrong, stored).contradicted).toEqual(['a/g-e5']);
+    });
+
+    it('given a generation in the ledger that no request asked for, or only one refused at the door, then it is unseen', () => {
+      const refused = httpHistory(['generate', 'g-e1', 'fail'], ['accept', 'g-e1', 'fail']);
+      expect(checkGenerations(refused, stored).unseen).toEqual([
+        'a/g-e1',
+        'a/g-e2',
+        'a/g-e3',
+        'a/g-e4',
+        'a/g-e5',
+      ]);
+    });
   });
 });

@@ -33,6 +33,7 @@ export function checkHistory(
   const acknowledged = new Set<string>();
   const unknown = new Set<string>();
   for (const operation of operations) {
+    if (operation.kind !== 'publish') continue; // checkGenerations reads those
     if (operation.outcome === 'ok') acknowledged.add(operation.key);
     if (operation.outcome === 'unknown' || operation.outcome === null) unknown.add(operation.key);
   }
@@ -74,6 +75,73 @@ function balanceAtEnd(ledger: readonly CreditEvent[], oracle: readonly CreditEve
     decider.initialState,
   );
   return decider.availableCredits(state, end);
+}
+
+/** What a history of HTTP generations and settlements and the final ledgers show, by generation. */
+export type GenerationVerdict = {
+  /** Answered (a decision, or a keep or discard accepted), with nothing in the ledger. */
+  readonly lost: readonly string[];
+  /** Decided twice, or settled twice, in the ledger. */
+  readonly duplicate: readonly string[];
+  /** In the ledger, asked for by no operation. */
+  readonly unseen: readonly string[];
+  /** Answered one way (approved, say), recorded the other in the ledger. */
+  readonly contradicted: readonly string[];
+};
+
+/** What the ledger says of each generation (`account/generationId`). */
+interface Recorded {
+  decisions: ('approved' | 'refused')[];
+  settlements: ('accept' | 'reject')[];
+}
+
+/**
+ * Reads the HTTP operations of a history against the ledgers: each generation answered must be
+ * decided once, as it was answered, and each keep or discard answered must be settled once. A
+ * lapse is the sweeper's, not an operation's: it settles nothing here. Written apart from the
+ * projector: it reads only the event types the design names for each outcome.
+ */
+export function checkGenerations(
+  operations: readonly Operation[],
+  stored: ReadonlyMap<string, readonly CreditEvent[]>,
+): GenerationVerdict {
+  const recorded = new Map<string, Recorded>();
+  const of = (key: string) => {
+    let entry = recorded.get(key);
+    if (!entry) recorded.set(key, (entry = { decisions: [], settlements: [] }));
+    return entry;
+  };
+  for (const [account, ledger] of stored)
+    for (const event of ledger) {
+      const key = 'generationId' in event ? `${account}/${event.generationId}` : null;
+      if (key === null) continue;
+      if (event.type === 'GenerationCharged') of(key).decisions.push('approved');
+      if (event.type === 'GenerationRefused') of(key).decisions.push('refused');
+      if (event.type === 'EditKept' || event.type === 'AcceptRefused')
+        of(key).settlements.push('accept');
+      if (event.type === 'EditDiscarded') of(key).settlements.push('reject');
+    }
+  const http = operations.filter((operation) => operation.kind !== 'publish');
+  const asked = new Set(http.filter((o) => o.outcome !== 'fail').map((o) => o.key));
+  const lost = new Set<string>();
+  const contradicted = new Set<string>();
+  for (const operation of http) {
+    if (operation.outcome !== 'ok') continue;
+    const entry = recorded.get(operation.key);
+    if (operation.kind === 'generate') {
+      if (!entry || entry.decisions.length === 0) lost.add(operation.key);
+      else if (entry.decisions[0] !== operation.detail) contradicted.add(operation.key);
+    } else if (operation.kind !== 'publish' && !entry?.settlements.includes(operation.kind))
+      lost.add(operation.key);
+  }
+  return {
+    lost: [...lost],
+    duplicate: [...recorded]
+      .filter(([, entry]) => entry.decisions.length > 1 || entry.settlements.length > 1)
+      .map(([key]) => key),
+    unseen: [...recorded.keys()].filter((key) => !asked.has(key)),
+    contradicted: [...contradicted],
+  };
 }
 
 /** One line a fault report prints: each count, and the first keys of any that is not zero. */

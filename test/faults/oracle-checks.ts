@@ -61,6 +61,20 @@ export function worldEnv(world: FaultWorld): NodeJS.ProcessEnv {
   return { KAFKA_BROKERS: world.brokers, DATABASE_URL: world.databaseUrl, ...world.env };
 }
 
+/** What `credits status --format json` says of the world's projectors, each asked for /ready. */
+export async function projectorsInStatus(
+  world: FaultWorld,
+  projectors: readonly { metricsUrl: string }[],
+): Promise<{ code: number | null; projectors: Record<string, unknown>[]; stdout: string }> {
+  const status = await runCredits(['status', '--format', 'json'], {
+    ...worldEnv(world),
+    KAFKA_TOPIC_PREFIX: world.prefix,
+    PROJECTOR_OPS_ADDRESSES: projectors.map(({ metricsUrl }) => new URL(metricsUrl).host).join(','),
+  });
+  const parsed = JSON.parse(status.stdout) as { projectors: Record<string, unknown>[] };
+  return { code: status.code, projectors: parsed.projectors, stdout: status.stdout };
+}
+
 export function storedLedgerEvents(world: FaultWorld, input: FaultInput): Promise<number> {
   return countStoredLedgerEvents(world.databaseUrl, input.accounts);
 }

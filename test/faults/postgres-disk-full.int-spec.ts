@@ -1,7 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { inputTopicNames, projectorGroupId, topicNames } from '@credits/kafka';
-import { runCredits } from '../harness/credits-cli';
-import { eventually } from '../harness/eventually';
+import { untilAnswer } from '../harness/eventually';
 import { kafkaClient, publishInBackground } from '../harness/editor-events';
 import { startProjector } from '../harness/projector';
 import { smallDiskUnavailable } from '../harness/small-disk';
@@ -15,6 +14,7 @@ import { describeFaultRun, FaultReport } from './fault-report';
 import {
   checkAgainstOracle,
   faultWorld,
+  projectorsInStatus,
   storedLedgerEvents,
   waitForProgress,
   worldEnv,
@@ -33,14 +33,6 @@ const unavailable = throwawayPostgresUnavailable() ?? smallDiskUnavailable();
 const report = new FaultReport(
   `PostgreSQL out of disk space mid-stream (${EVENTS.toLocaleString('en')} events)`,
 );
-
-/** Polls until `check` holds of the text at `url`, or fails after a minute saying what it got. */
-async function untilAnswer(url: string, check: (body: string) => boolean): Promise<string> {
-  const body = await eventually(async () => (await fetch(url)).text(), check, 60_000);
-  if (!check(body))
-    throw new Error(`${url} never answered as expected; last: ${body.slice(0, 2_000)}`);
-  return body;
-}
 
 const storeFullRetries = (metrics: string) =>
   Number(
@@ -120,14 +112,7 @@ describeFaultRun('credit projector across a full disk of PostgreSQL', unavailabl
       stored: storedBefore,
     });
 
-    const status = await runCredits(['status', '--format', 'json'], {
-      ...worldEnv(world),
-      KAFKA_TOPIC_PREFIX: world.prefix,
-      PROJECTOR_OPS_ADDRESSES: new URL(projector.metricsUrl).host,
-    });
-    const { projectors } = JSON.parse(status.stdout) as {
-      projectors: { ready: boolean | string; problems: string | null }[];
-    };
+    const { projectors } = await projectorsInStatus(world, [projector]);
     report.note(`checked: credits status shows the projector: ${JSON.stringify(projectors)}`);
     expect(projectors).toEqual([
       {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { repositoryRoot } from './backends';
 import { freePort } from './processes';
+import { SmallDisk } from './small-disk';
 
 const run = promisify(execFile);
 const kafkaScript = path.join(repositoryRoot, 'infra/kafka/kafka.sh');
@@ -26,6 +27,10 @@ export interface DedicatedBroker {
   destroy(): Promise<void>;
   /** With `security: 'scram'`: each SASL user's password, as kafka.sh made them. */
   readonly passwords: Readonly<Record<string, string>>;
+  /** Whether every node runs and accepts connections (kafka.sh status). */
+  running(): Promise<boolean>;
+  /** With `diskMb`: the small disk its data (and its log) live on. */
+  readonly disk?: SmallDisk;
 }
 
 /** Why a dedicated broker cannot be started here, or null when it can. */
@@ -48,14 +53,17 @@ export interface BrokerPlaces {
 
 /**
  * On loopback, each node on free ports; with `places`, each node on its own address in its own
- * namespace, where the usual ports are free.
+ * namespace, where the usual ports are free. With `diskMb`, its whole run directory is a tmpfs
+ * of that size (test/harness/small-disk: mounting needs root), for a run that fills it.
  */
 export async function startDedicatedBroker({
   nodes = 1,
   security = 'none' as 'none' | 'scram',
   places = undefined as BrokerPlaces | undefined,
+  diskMb = undefined as number | undefined,
 } = {}): Promise<DedicatedBroker> {
-  const runDir = mkdtempSync(path.join(tmpdir(), 'credits-kafka-'));
+  const disk = diskMb === undefined ? undefined : SmallDisk.mount(diskMb);
+  const runDir = disk?.path ?? mkdtempSync(path.join(tmpdir(), 'credits-kafka-'));
   const hosts = places?.hosts ?? Array.from({ length: nodes }, () => '127.0.0.1');
   const ports: number[] = [];
   const controllerPorts: number[] = [];
@@ -92,9 +100,16 @@ export async function startDedicatedBroker({
     stop: () => script('stop'),
     start: () => script('start'),
     kill: (node) => script('kill', String(node)),
+    running: () =>
+      script('status').then(
+        () => true,
+        () => false,
+      ),
     destroy: async () => {
       await script('stop').catch(() => undefined);
-      rmSync(runDir, { recursive: true, force: true });
+      if (disk) disk.destroy();
+      else rmSync(runDir, { recursive: true, force: true });
     },
+    ...(disk ? { disk } : {}),
   };
 }

@@ -15,3 +15,11 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** Polls until `check` holds of the text at `url`, or fails after a minute saying what it got. */
+export async function untilAnswer(url: string, check: (body: string) => boolean): Promise<string> {
+  const body = await eventually(async () => (await fetch(url)).text(), check, 60_000);
+  if (!check(body))
+    throw new Error(`${url} never answered as expected; last: ${body.slice(0, 2_000)}`);
+  return body;
+}

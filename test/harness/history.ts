@@ -1,5 +1,9 @@
-/** What a fault run asked for: so far, a wire event published (to Kafka, or over HTTP). */
-export type OperationKind = 'publish';
+/**
+ * What a fault run asked for: a wire event published (to Kafka, or over HTTP), or, over HTTP, a
+ * generation requested (`generate`, answered with its decision) and an edit kept or discarded
+ * (`accept`, `reject`).
+ */
+export type OperationKind = 'publish' | 'generate' | 'accept' | 'reject';
 
 /**
  * How an operation ended: acknowledged, refused for certain, or unknown (an error or a cut
@@ -9,11 +13,15 @@ export type Outcome = 'ok' | 'fail' | 'unknown';
 
 export interface Operation {
   readonly kind: OperationKind;
-  /** The wire event the operation carries, as `producer/id`: what its ledger events name. */
+  /**
+   * A publish: the wire event it carries, as `producer/id` (what its ledger events name). The
+   * others: the generation, as `account/generationId`, since each HTTP call makes a new event.
+   */
   readonly key: string;
   readonly account: string;
   readonly invokedAtMs: number;
   outcome: Outcome | null;
+  /** Why it failed or is unknown; for a `generate` answered, the decision (approved, refused). */
   detail?: string;
 }
 

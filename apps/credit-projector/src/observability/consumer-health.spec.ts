@@ -141,10 +141,30 @@ describe("the projector's view of its own consumer", () => {
 
   it(`given ${FAILED_STARTS_UNHEALTHY} failed starts in a row, then it is not alive until one succeeds`, () => {
     const { health } = healthAt();
-    for (let attempt = 0; attempt < FAILED_STARTS_UNHEALTHY; attempt += 1) health.startFailed();
+    for (let attempt = 0; attempt < FAILED_STARTS_UNHEALTHY; attempt += 1)
+      health.startFailed('Connection error: connect ECONNREFUSED 127.0.0.1:9092');
     expect(health.liveness().ok).toBe(false);
     health.joined(on(0));
     expect(health.liveness().ok).toBe(true);
+  });
+
+  it('given a consumer that crashed and then could not start again, then it is not ready and says the latest reason, until it joins', () => {
+    const { health } = healthAt();
+    health.joined(on(0));
+    health.left('crashed: The coordinator is not aware of this member');
+    expect(health.readiness().problems).toEqual([
+      'the consumer is not in its group (starting, rebalancing or restarting); latest: crashed: The coordinator is not aware of this member',
+    ]);
+    health.startFailed('Connection error: connect ECONNREFUSED 127.0.0.1:9092');
+    health.left();
+    expect(health.readiness().problems).toEqual([
+      'the consumer is not in its group (starting, rebalancing or restarting); latest: could not start: Connection error: connect ECONNREFUSED 127.0.0.1:9092',
+    ]);
+    health.joined(on(0));
+    health.left();
+    expect(health.readiness().problems).toEqual([
+      'the consumer is not in its group (starting, rebalancing or restarting)',
+    ]);
   });
 
   it('given writes to the store failing for want of disk space, then it is not ready, says why and since when, across consumer restarts, until a write goes through', () => {

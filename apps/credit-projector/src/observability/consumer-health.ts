@@ -50,6 +50,8 @@ export class ConsumerHealth {
   private readonly partitions = new Map<string, Known>();
   private lastLoopAtMs: number;
   private failedStarts = 0;
+  /** Why the consumer last left its group or failed to start, until it joins again. */
+  private outOfGroupBecause: string | null = null;
   /** Writes to the store failing since, and the latest failure; null once one goes through. */
   private storeFailing: { sinceMs: number; failure: string; message: string } | null = null;
 
@@ -64,6 +66,7 @@ export class ConsumerHealth {
     const before = new Set(this.assigned.map(keyOf));
     this.inGroup = true;
     this.failedStarts = 0;
+    this.outOfGroupBecause = null;
     this.assigned = [...partitions].sort(
       (a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition,
     );
@@ -73,13 +76,16 @@ export class ConsumerHealth {
       if (!before.has(keyOf(partition))) this.known(partition).lastProgressAtMs = this.now();
   }
 
-  /** Left the group: a crash, a rebalance starting, or a stop. */
-  left(): void {
+  /** Left the group: a crash (`because` says what it threw), a rebalance starting, or a stop. */
+  left(because?: string): void {
     this.inGroup = false;
+    if (because !== undefined) this.outOfGroupBecause = because;
   }
 
-  startFailed(): void {
+  /** A start of a new consumer failed: often Kafka unreachable, which `because` then says. */
+  startFailed(because: string): void {
     this.failedStarts += 1;
+    this.outOfGroupBecause = `could not start: ${because}`;
   }
 
   /** The fetch loop fetched, heartbeat or began a chunk. */
@@ -148,7 +154,9 @@ export class ConsumerHealth {
   readiness(): Verdict {
     const problems = [...this.liveness().problems];
     if (!this.inGroup)
-      problems.push('the consumer is not in its group (starting, rebalancing or restarting)');
+      problems.push(
+        `the consumer is not in its group (starting, rebalancing or restarting)${this.outOfGroupBecause ? `; latest: ${this.outOfGroupBecause}` : ''}`,
+      );
     else if (this.assigned.length === 0) problems.push('the consumer owns no partitions');
     // Kept across consumer restarts: only a write that goes through ends it.
     if (this.storeFailing) {

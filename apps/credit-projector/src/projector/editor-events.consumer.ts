@@ -79,7 +79,7 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
             'the consumer crashed and kafkajs will not restart it: starting a new one',
           ),
         startFailed: (error, retryInMs) => {
-          this.health.startFailed();
+          this.health.startFailed(error.message);
           this.logger.error(
             { error: error.message, retryInMs },
             'could not start the consumer again: retrying',
@@ -129,7 +129,7 @@ export class EditorEventsConsumer implements OnApplicationBootstrap, BeforeAppli
     consumer.on(events.FETCH_START, () => this.health.loopActive());
     consumer.on(events.HEARTBEAT, () => this.health.loopActive());
     consumer.on(events.CRASH, ({ payload }) => {
-      this.health.left();
+      this.health.left(`crashed: ${payload.error.message}`);
       this.metrics.consumerCrashes.inc({ restarted_by: payload.restart ? 'kafkajs' : 'projector' });
     });
     return consumer;

@@ -2,21 +2,24 @@ import type { Command } from 'commander';
 import { projectorGroupId } from '@credits/kafka';
 import { pipelineStatus, projectorReadiness, type PipelineStatus } from '@credits/operations';
 import { readModelStandings } from '@credits/read-models';
-import { withContext } from '../context';
+import { withContext, type CliContext } from '../context';
 import { ExitCode } from '../exit-codes';
 import { render, type Format, type Row } from '../output';
 import { formatOption } from './options';
 
-async function status(format: Format): Promise<void> {
-  await withContext(async (context) => {
-    const { kafka: settings, projector } = context.config;
+/**
+ * The pipeline as Kafka and the store show it, or why Kafka could not be read (a broker down or
+ * out of disk): the projectors' own answers are then all there is to go on, and still shown.
+ */
+async function pipelineOrWhyNot(
+  context: CliContext,
+): Promise<PipelineStatus | { kafkaUnknown: string }> {
+  const { kafka: settings, projector } = context.config;
+  try {
     const admin = (await context.broker()).admin();
     await admin.connect();
-    let found: PipelineStatus;
-    // Asked beside the offsets: a stall's cause (the store out of disk space, say) is theirs to tell.
-    const asking = projectorReadiness(projector.opsAddresses);
     try {
-      found = await pipelineStatus({
+      return await pipelineStatus({
         admin,
         topicPrefix: settings.topicPrefix,
         stallAfterMs: projector.stallAfterMs,
@@ -26,6 +29,22 @@ async function status(format: Format): Promise<void> {
     } finally {
       await admin.disconnect();
     }
+  } catch (error) {
+    return { kafkaUnknown: (error as Error).message };
+  }
+}
+
+async function status(format: Format): Promise<void> {
+  await withContext(async (context) => {
+    const { kafka: settings, projector } = context.config;
+    // Asked beside the offsets: a stall's cause (the store out of disk space, say) is theirs to tell.
+    const asking = projectorReadiness(projector.opsAddresses);
+    const answer = await pipelineOrWhyNot(context);
+    const kafkaUnknown = 'kafkaUnknown' in answer ? answer.kafkaUnknown : null;
+    const found: PipelineStatus =
+      'kafkaUnknown' in answer
+        ? { stalled: false, partitions: [], readModels: [], readModelsUnknown: null }
+        : answer;
     const { stalled, readModelsUnknown } = found;
     const projectors: Row[] = (await asking).map(({ address, ready, problems }) => ({
       projector: address,
@@ -37,7 +56,11 @@ async function status(format: Format): Promise<void> {
     const readModels: Row[] = found.readModels.map((row) => ({ ...row }));
     if (format === 'json') {
       console.log(
-        JSON.stringify({ stalled, partitions, readModels, readModelsUnknown, projectors }, null, 2),
+        JSON.stringify(
+          { stalled, partitions, readModels, readModelsUnknown, kafkaUnknown, projectors },
+          null,
+          2,
+        ),
       );
     } else {
       const partitionColumns = [
@@ -60,7 +83,11 @@ async function status(format: Format): Promise<void> {
       ];
       if (format === 'table')
         console.log(`input topics in consumer group ${projectorGroupId(settings.topicPrefix)}:`);
-      console.log(render(partitions, partitionColumns, format));
+      console.log(
+        kafkaUnknown === null
+          ? render(partitions, partitionColumns, format)
+          : `could not be read: Kafka did not answer (${kafkaUnknown})`,
+      );
       console.log(format === 'table' ? '\nread models:' : '');
       console.log(
         readModelsUnknown === null
@@ -73,13 +100,16 @@ async function status(format: Format): Promise<void> {
         console.log(
           stalled
             ? `\nSTALLED: lag with no progress for over ${projector.stallAfterMs} ms (PROJECTOR_STALL_AFTER_MS), or a partition nobody owns`
-            : readModelsUnknown === null
-              ? '\nnothing stalled'
-              : '\nno partition stalled; the read models could not be read (exit code 1)',
+            : kafkaUnknown !== null
+              ? '\nKafka could not be read: see the projectors for what they see (exit code 1)'
+              : readModelsUnknown === null
+                ? '\nnothing stalled'
+                : '\nno partition stalled; the read models could not be read (exit code 1)',
         );
     }
     if (stalled) process.exitCode = ExitCode.stalled;
-    else if (readModelsUnknown !== null) process.exitCode = ExitCode.failed;
+    else if (kafkaUnknown !== null || readModelsUnknown !== null)
+      process.exitCode = ExitCode.failed;
   });
 }
 
