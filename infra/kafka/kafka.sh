@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A KRaft Apache Kafka broker on loopback (or a cluster of several), from the broker jars on Maven
+# A KRaft Apache Kafka broker on loopback (or a cluster of several, or nodes on addresses of their
+# own in network namespaces of their own, for fault runs), from the broker jars on Maven
 # Central. Used where no Docker engine runs (the development and CI machines of this project).
 #
 #   kafka.sh fetch    resolve the broker jars into the cache (once per Kafka version)
@@ -82,8 +83,11 @@ per_node KAFKA_PORTS "${KAFKA_PORTS:-}" default_client_port
 client_ports=("${found[@]}")
 per_node KAFKA_CONTROLLER_PORTS "${KAFKA_CONTROLLER_PORTS:-}" default_controller_port
 controller_ports=("${found[@]}")
-for p in "${client_ports[@]}" "${controller_ports[@]}"; do
-  valid_port "$p" || fail "'$p' is not a port number (1-65535)"
+for p in "${client_ports[@]}"; do
+  valid_port "$p" || fail "KAFKA_PORTS (or KAFKA_PORT): '$p' is not a port number (1-65535)"
+done
+for p in "${controller_ports[@]}"; do
+  valid_port "$p" || fail "KAFKA_CONTROLLER_PORTS (or KAFKA_CONTROLLER_PORT): '$p' is not a port number (1-65535)"
 done
 per_node KAFKA_HOSTS "${KAFKA_HOSTS:-}" default_host
 hosts=("${found[@]}")
@@ -92,6 +96,9 @@ for h in "${hosts[@]}"; do
 done
 per_node KAFKA_NETNS "${KAFKA_NETNS:-}" no_namespace
 namespaces=("${found[@]}")
+for ns in "${namespaces[@]}"; do
+  [[ "$ns" == - || (-n "$ns" && -e "/run/netns/$ns") ]] || fail "KAFKA_NETNS: there is no network namespace '$ns' (ip netns list)"
+done
 
 # A single node keeps its files in the run directory itself (as before clusters existed); each
 # node of several has a folder of its own.
@@ -104,18 +111,16 @@ log_file() { echo "$(node_dir "$1")/broker.log"; }
 client_port() { echo "${client_ports[$(($1 - 1))]}"; }
 controller_port() { echo "${controller_ports[$(($1 - 1))]}"; }
 host() { echo "${hosts[$(($1 - 1))]}"; }
-# The command prefix that runs a program in node N's network namespace (nothing without one).
-in_namespace() {
-  local namespace="${namespaces[$(($1 - 1))]}"
-  [[ "$namespace" == - ]] || echo ip netns exec "$namespace"
-}
+# The namespace of node N, or - for this shell's.
+namespace() { echo "${namespaces[$(($1 - 1))]}"; }
 bootstrap() {
   local i list=()
   for ((i = 1; i <= nodes; i++)); do list+=("$(host "$i"):$(client_port "$i")"); done
   (IFS=,; echo "${list[*]}")
 }
 
-port_answers() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; } # host port
+# A second at most: an address whose packets are dropped (a fault run's cut) never refuses.
+port_answers() { timeout 1 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" 2>/dev/null; } # host port
 
 broker_pid() { # node
   local file pid
@@ -215,7 +220,7 @@ format_storage() { # node
 }
 
 start_node() { # node
-  local node="$1" port controller prefix
+  local node="$1" port controller prefix=()
   port="$(client_port "$node")"
   controller="$(controller_port "$node")"
   broker_pid "$node" >/dev/null && return 0
@@ -227,7 +232,7 @@ start_node() { # node
   [[ "$security" == scram ]] && ensure_scram_users
   write_config "$node"
   format_storage "$node"
-  read -r -a prefix <<<"$(in_namespace "$node")"
+  [[ "$(namespace "$node")" == - ]] || prefix=(ip netns exec "$(namespace "$node")")
   # setsid: the broker must outlive the shell that started it, and not get its Ctrl-C. ip netns
   # exec execs the broker, so the pid kept is the broker's.
   setsid bash -c 'exec "$@"' _ "${prefix[@]}" java "${java_args[@]}" kafka.Kafka "$(node_dir "$node")/server.properties" \

@@ -76,13 +76,13 @@ describeFaultRun('credit projector across a full disk of the Kafka broker', unav
       `filled the tmpfs (${(filled / 2 ** 20).toFixed(1)} MB of ballast) after ${await storedLedgerEvents(world, input)} of ${input.ledgerEvents} ledger events`,
     );
 
-    const halted = await eventually(
+    const stillRunning = await eventually(
       () => broker!.running(),
       (running) => !running,
       60_000,
     );
-    report.note(`checked: the broker ${halted ? 'still runs' : 'halted'} on the full disk`);
-    expect(halted).toBe(false);
+    report.note(`checked: the broker ${stillRunning ? 'still runs' : 'halted'} on the full disk`);
+    expect(stillRunning).toBe(false);
 
     const ready = await untilAnswer(readyUrl, (body) => body.includes('latest: '));
     const problem = (JSON.parse(ready) as { problems: string[] }).problems.find((line) =>
@@ -94,6 +94,9 @@ describeFaultRun('credit projector across a full disk of the Kafka broker', unav
     const status = await projectorsInStatus(world, [projector]);
     report.note(`credits status exited ${status.code}: ${status.stdout.slice(0, 1_500)}`);
     expect(status.code).toBe(1);
+    expect((JSON.parse(status.stdout) as { kafkaUnknown: string | null }).kafkaUnknown).toMatch(
+      /does not answer/,
+    );
     const { projectors } = status;
     expect(projectors).toEqual([
       { projector: expect.any(String), ready: false, problems: expect.stringMatching(/latest: /) },

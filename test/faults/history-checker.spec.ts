@@ -170,8 +170,13 @@ describe('the fault runs’ history checker', () => {
     });
 
     it('given a generation decided twice, or kept twice, then it is a duplicate', () => {
-      const twice = new Map([['a', [...ledger, ...ledgerOf([grant('t1'), generate('e1')])]]]);
-      expect(checkGenerations(answered, twice).duplicate).toEqual(['a/g-e1']);
+      const decidedTwice = new Map([
+        ['a', [...ledger, ...ledgerOf([grant('t1'), generate('e1')])]],
+      ]);
+      expect(checkGenerations(answered, decidedTwice).duplicate).toEqual(['a/g-e1']);
+      const kept = ledger.find((event) => event.type === 'EditKept')!;
+      const keptTwice = new Map([['a', [...ledger, kept]]]);
+      expect(checkGenerations(answered, keptTwice).duplicate).toEqual(['a/g-e1']);
     });
 
     it('given an approval the ledger records as a refusal, then it is contradicted', () => {

@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { topicNames } from '@credits/kafka';
+import { projectorGroupId, topicNames } from '@credits/kafka';
 import {
   dedicatedBrokerUnavailable,
   startDedicatedBroker,
@@ -60,6 +60,18 @@ const report = new FaultReport(
 /** A fault's duration: its shape, not an ordering the run waits on. */
 const hold = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How many members the group has, as its coordinator says. */
+async function groupMembers(kafka: Kafka, groupId: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.describeGroups([groupId]);
+    return groups[0]?.members.length ?? 0;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** The node id (1-based) leading partition 0 of the editor-events topic, and its replicas in sync. */
 async function leaderOfFirstPartition(kafka: Kafka, topic: string) {
   const admin = kafka.admin();
@@ -80,10 +92,17 @@ describeFaultRun('credit projector across network partitions', unavailable, () =
   let projector: ProjectorProcess | undefined;
   afterAll(async () => {
     report.print();
-    await projector?.process.stop('SIGKILL');
-    await cluster?.destroy();
-    await postgres?.destroy();
-    await lab?.destroy();
+    // Each in turn, whatever the one before did: the lab last, once nothing runs in it.
+    const steps: (() => Promise<unknown> | undefined)[] = [
+      () => projector?.process.stop('SIGKILL'),
+      () => cluster?.destroy(),
+      () => postgres?.destroy(),
+      () => lab?.destroy(),
+    ];
+    for (const step of steps)
+      await Promise.resolve()
+        .then(step)
+        .catch((error: Error) => console.error(`cleaning up: ${error.message}`));
   });
 
   it('the leader cut from its followers, the projector cut from the brokers and from PostgreSQL, every link lossy, each healed: nothing acknowledged lost, nothing applied twice, lag back to zero', async () => {
@@ -144,11 +163,16 @@ describeFaultRun('credit projector across network partitions', unavailable, () =
       await fault();
       const { resent } = await publishing.done;
       report.note(`the slice of ${slice.length} messages published (${resent} sends resent)`);
+      return resent;
     };
 
     const topic = topicNames(world.prefix).editorEvents;
-    await during(slices[1]!, LEADER_CUT_MS, async () => {
+    // Each fault must have taken effect, or the run proves nothing: the cut leader is replaced
+    // and its sends time out; the cut projector is dropped from its group.
+    let leaderBefore = 0;
+    const resentAcrossLeaderCut = await during(slices[1]!, LEADER_CUT_MS, async () => {
       const before = await leaderOfFirstPartition(kafka, topic);
+      leaderBefore = before.leader;
       const leader = BROKERS[before.leader - 1]!;
       const followers = BROKERS.filter((broker) => broker !== leader);
       await lab!.cut(leader, followers);
@@ -156,20 +180,34 @@ describeFaultRun('credit projector across network partitions', unavailable, () =
         `cut ${leader}, leader of ${topic}[0] (in sync: ${before.inSync.join(',')}), off from ${followers.join(' and ')}; clients still reach it`,
       );
       await hold(LEADER_CUT_MS);
-      const after = await leaderOfFirstPartition(kafka, topic).catch(() => null);
       await lab!.heal(leader);
-      report.note(
-        `healed after ${LEADER_CUT_MS / 1000} s; partition 0 was then led by node ${after?.leader ?? '(no answer)'}`,
-      );
+      report.note(`healed after ${LEADER_CUT_MS / 1000} s`);
     });
+    const leaderAfter = await eventually(
+      async () => (await leaderOfFirstPartition(kafka, topic)).leader,
+      (leader) => leader !== leaderBefore,
+      30_000,
+    );
+    report.note(
+      `checked: partition 0 is led by node ${leaderAfter} (node ${leaderBefore} before the cut); ${resentAcrossLeaderCut} sends timed out and were sent again`,
+    );
+    expect(leaderAfter).not.toBe(leaderBefore);
+    expect(resentAcrossLeaderCut).toBeGreaterThan(0);
     await progressed(world, input, report);
 
     await during(slices[2]!, PROJECTOR_CUT_MS, async () => {
       await lab!.cut('projector', [...BROKERS]);
       report.note(`cut the projector off from the three brokers`);
       await hold(PROJECTOR_CUT_MS);
+      // Held until the coordinator has dropped the silent member, however long past its session.
+      const members = await eventually(
+        () => groupMembers(kafka, projectorGroupId(world.prefix)),
+        (count) => count === 0,
+        30_000,
+      );
       await lab!.heal('projector');
-      report.note(`healed after ${PROJECTOR_CUT_MS / 1000} s`);
+      report.note(`checked: the group had ${members} members when the cut was healed`);
+      expect(members).toBe(0);
     });
     await progressed(world, input, report);
 

@@ -278,7 +278,9 @@ function expectHistoryKept(
   world.history.close();
   const valid = new Set(input.valid.map((event) => `${event.source}/${event.id}`));
   const verdict = checkHistory(world.history.all, valid, stored, expected);
-  report.note(`checked: ${describeVerdict(verdict, world.history.all.length)}`);
+  report.note(
+    `checked: ${describeVerdict(verdict, world.history.all.filter((o) => o.kind === 'publish').length)}`,
+  );
   expect({ ...verdict, unseenOfUnknown: [] }).toEqual({
     lost: [],
     duplicate: [],

@@ -2,7 +2,7 @@ import type { Kafka } from 'kafkajs';
 import { inputTopicNames, projectorGroupId, topicNames } from '@credits/kafka';
 import { untilAnswer } from '../harness/eventually';
 import { kafkaClient, publishInBackground } from '../harness/editor-events';
-import { startProjector } from '../harness/projector';
+import { consumerCrashes, startProjector } from '../harness/projector';
 import { smallDiskUnavailable } from '../harness/small-disk';
 import {
   createThrowawayPostgres,
@@ -37,12 +37,6 @@ const report = new FaultReport(
 const storeFullRetries = (metrics: string) =>
   Number(
     /^credits_projector_store_retries_total\{failure="store_full"\} (\d+)/m.exec(metrics)?.[1] ?? 0,
-  );
-
-const consumerCrashes = (metrics: string) =>
-  [...metrics.matchAll(/^credits_projector_consumer_crashes_total\{[^}]*\} (\d+)/gm)].reduce(
-    (sum, [, count]) => sum + Number(count),
-    0,
   );
 
 async function committedOffsets(kafka: Kafka, prefix: string): Promise<string> {

@@ -11,9 +11,9 @@ const run = promisify(execFile);
 const kafkaScript = path.join(repositoryRoot, 'infra/kafka/kafka.sh');
 
 /**
- * A Kafka broker of its own, or a cluster of several (infra/kafka/kafka.sh on free ports, data in
- * a temporary directory), so a test may stop, kill and start them without disturbing the run's
- * shared broker.
+ * A Kafka broker of its own, or a cluster of several (infra/kafka/kafka.sh; see
+ * startDedicatedBroker for where), so a test may stop, kill and start them without disturbing
+ * the run's shared broker.
  */
 export interface DedicatedBroker {
   readonly brokers: string;
@@ -83,7 +83,18 @@ export async function startDedicatedBroker({
   };
   const script = (...args: string[]) =>
     run('bash', [kafkaScript, ...args], { env, timeout: 180_000 }).then(() => undefined);
-  await script('start');
+  const remove = () => {
+    if (disk) disk.destroy();
+    else rmSync(runDir, { recursive: true, force: true });
+  };
+  try {
+    await script('start');
+  } catch (error) {
+    // The nodes that did start would outlive the test, with the mount or directory they use.
+    await script('stop').catch(() => undefined);
+    remove();
+    throw error;
+  }
   const passwords =
     security === 'scram'
       ? Object.fromEntries(
@@ -107,8 +118,7 @@ export async function startDedicatedBroker({
       ),
     destroy: async () => {
       await script('stop').catch(() => undefined);
-      if (disk) disk.destroy();
-      else rmSync(runDir, { recursive: true, force: true });
+      remove();
     },
     ...(disk ? { disk } : {}),
   };

@@ -14,6 +14,19 @@ export interface Degradation {
   readonly lossPercent: number;
 }
 
+/**
+ * A /24 under 10.213.0.0/16 that no route of this host's covers (a lab left behind by a killed
+ * run keeps its own): one in 256, tried a few times.
+ */
+async function freeSubnet(): Promise<string> {
+  const { stdout } = await run('ip', ['-4', 'route'], { timeout: 30_000 });
+  for (let tries = 0; tries < 16; tries += 1) {
+    const subnet = `10.213.${randomBytes(1)[0]}`;
+    if (!stdout.includes(`${subnet}.`)) return subnet;
+  }
+  throw new Error('no free /24 under 10.213.0.0/16: delete the labs left behind (ip netns list)');
+}
+
 /** Why a lab cannot be made here, or null when it can: it needs root, ip and nft. */
 export function networkLabUnavailable(): string | null {
   if (process.getuid?.() !== 0) return 'network namespaces need root';
@@ -61,17 +74,25 @@ export class NetworkLab {
   static async create(members: readonly string[]): Promise<NetworkLab> {
     if (members.length === 0 || members.length > MAX_MEMBERS)
       throw new RangeError(`a lab has 1 to ${MAX_MEMBERS} members, not ${members.length}`);
-    const id = randomBytes(2).toString('hex');
-    // 10.213.0.0/16 is no network this project's machines use; the third byte is the lab's.
-    const lab = new NetworkLab(id, `10.213.${randomBytes(1)[0]}`, members);
-    await lab.sh(['link', 'add', lab.bridge, 'type', 'bridge']);
-    await lab.sh(['addr', 'add', `${lab.hostAddress}/24`, 'dev', lab.bridge]);
-    await lab.sh(['link', 'set', lab.bridge, 'up']);
-    for (const [index, member] of members.entries()) {
-      const namespace = lab.namespace(member);
-      const veth = `cr${id}h${index}`;
-      await lab.sh(['netns', 'add', namespace]);
-      await lab.sh([
+    const lab = new NetworkLab(randomBytes(2).toString('hex'), await freeSubnet(), members);
+    try {
+      await lab.build();
+    } catch (error) {
+      await lab.destroy(); // what was made before the failure
+      throw error;
+    }
+    return lab;
+  }
+
+  private async build(): Promise<void> {
+    await this.sh(['link', 'add', this.bridge, 'type', 'bridge']);
+    await this.sh(['addr', 'add', `${this.hostAddress}/24`, 'dev', this.bridge]);
+    await this.sh(['link', 'set', this.bridge, 'up']);
+    for (const [index, member] of this.members.entries()) {
+      const namespace = this.namespace(member);
+      const veth = `cr${this.id}h${index}`;
+      await this.sh(['netns', 'add', namespace]);
+      await this.sh([
         'link',
         'add',
         veth,
@@ -83,18 +104,17 @@ export class NetworkLab {
         'netns',
         namespace,
       ]);
-      await lab.sh(['link', 'set', veth, 'master', lab.bridge, 'up']);
-      await lab.sh(['-n', namespace, 'addr', 'add', `${lab.address(member)}/24`, 'dev', 'eth0']);
-      await lab.sh(['-n', namespace, 'link', 'set', 'eth0', 'up']);
-      await lab.sh(['-n', namespace, 'link', 'set', 'lo', 'up']);
-      await lab.nft(
+      await this.sh(['link', 'set', veth, 'master', this.bridge, 'up']);
+      await this.sh(['-n', namespace, 'addr', 'add', `${this.address(member)}/24`, 'dev', 'eth0']);
+      await this.sh(['-n', namespace, 'link', 'set', 'eth0', 'up']);
+      await this.sh(['-n', namespace, 'link', 'set', 'lo', 'up']);
+      await this.nft(
         member,
         'add table inet lab',
         'add chain inet lab in { type filter hook input priority 0 ; }',
         'add chain inet lab out { type filter hook output priority 0 ; }',
       );
     }
-    return lab;
   }
 
   get hostAddress(): string {
@@ -149,14 +169,17 @@ export class NetworkLab {
       `add rule inet lab in numgen random mod 100 < ${lossPercent} drop`,
     );
     try {
-      await this.sh([
-        '-n',
-        this.namespace(member),
-        ...['qdisc', 'add', 'dev', 'eth0', 'root', 'netem'],
-        ...['delay', `${delayMs}ms`, `${jitterMs}ms`],
-      ]);
+      await run(
+        'tc',
+        [
+          ...['-n', this.namespace(member), 'qdisc', 'add', 'dev', 'eth0', 'root', 'netem'],
+          ...['delay', `${delayMs}ms`, `${jitterMs}ms`],
+        ],
+        { timeout: 30_000 },
+      );
       return `${lossPercent}% loss each way, ${delayMs} ms ± ${jitterMs} ms delay out`;
-    } catch {
+    } catch (error) {
+      if (!/qdisc kind is unknown/.test((error as { stderr?: string }).stderr ?? '')) throw error;
       return `${lossPercent}% loss each way (no delay: this kernel has no netem)`;
     }
   }
@@ -164,9 +187,9 @@ export class NetworkLab {
   /** Undoes every cut and degradation of the member. */
   async heal(member: string): Promise<void> {
     await this.nft(member, 'flush chain inet lab in', 'flush chain inet lab out');
-    await this.sh(['-n', this.namespace(member), 'qdisc', 'del', 'dev', 'eth0', 'root']).catch(
-      () => undefined, // there was no qdisc of ours
-    );
+    await run('tc', ['-n', this.namespace(member), 'qdisc', 'del', 'dev', 'eth0', 'root'], {
+      timeout: 30_000,
+    }).catch(() => undefined); // there was no qdisc of ours
   }
 
   async healAll(): Promise<void> {
@@ -196,8 +219,6 @@ export class NetworkLab {
   }
 
   private async nft(member: string, ...commands: string[]): Promise<void> {
-    await run('ip', ['netns', 'exec', this.namespace(member), 'nft', commands.join(' ; ')], {
-      timeout: 30_000,
-    });
+    await run(...this.command(member, 'nft', [commands.join(' ; ')]), { timeout: 30_000 });
   }
 }

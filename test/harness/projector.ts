@@ -58,3 +58,11 @@ export async function startProjector(
   await process.waitForLine(/^credit-projector: consuming/);
   return { process, metricsUrl: `http://${host}:${metricsPort}/metrics` };
 }
+
+/** How many times the projector's consumer crashed and was started again, from its metrics. */
+export function consumerCrashes(metrics: string): number {
+  return [...metrics.matchAll(/^credits_projector_consumer_crashes_total\{[^}]*\} (\d+)/gm)].reduce(
+    (sum, [, count]) => sum + Number(count),
+    0,
+  );
+}

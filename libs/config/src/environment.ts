@@ -336,7 +336,10 @@ export const environmentSpec = {
     example: '100000',
   }),
   PORT: port({ default: 3000, desc: 'HTTP port of the quota service', example: '3000' }),
-  HOST: str({ default: '127.0.0.1', desc: 'address the quota service listens on' }),
+  HOST: str({
+    default: '127.0.0.1',
+    desc: "address the quota service listens on, and each credit projector's /metrics, /health and /ready",
+  }),
   LOG_LEVEL: str({
     default: 'info',
     choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],

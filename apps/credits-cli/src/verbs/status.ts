@@ -43,7 +43,12 @@ async function status(format: Format): Promise<void> {
     const kafkaUnknown = 'kafkaUnknown' in answer ? answer.kafkaUnknown : null;
     const found: PipelineStatus =
       'kafkaUnknown' in answer
-        ? { stalled: false, partitions: [], readModels: [], readModelsUnknown: null }
+        ? {
+            stalled: false,
+            partitions: [],
+            readModels: [],
+            readModelsUnknown: 'not looked at: Kafka could not be read',
+          }
         : answer;
     const { stalled, readModelsUnknown } = found;
     const projectors: Row[] = (await asking).map(({ address, ready, problems }) => ({
@@ -86,7 +91,7 @@ async function status(format: Format): Promise<void> {
       console.log(
         kafkaUnknown === null
           ? render(partitions, partitionColumns, format)
-          : `could not be read: Kafka did not answer (${kafkaUnknown})`,
+          : `could not be read: ${kafkaUnknown}`,
       );
       console.log(format === 'table' ? '\nread models:' : '');
       console.log(
