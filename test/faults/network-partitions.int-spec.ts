@@ -20,7 +20,7 @@ import {
   throwawayPostgresUnavailable,
   type ThrowawayPostgres,
 } from '../harness/throwaway-postgres';
-import { faultInput } from './fault-input';
+import { faultInput, type FaultInput } from './fault-input';
 import { describeFaultRun, FaultReport } from './fault-report';
 import {
   checkAgainstOracle,
@@ -30,7 +30,6 @@ import {
   worldEnv,
   type FaultWorld,
 } from './oracle-checks';
-import type { FaultInput } from './fault-input';
 
 /**
  * Network partitions: three brokers and the projector each in a network namespace of their own,
